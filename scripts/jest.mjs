@@ -1,0 +1,25 @@
+// Runs jest under ESM and prints the plain "N passed, N failed" line CI reads, keeping jest's exit code.
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+
+const out = ".jest.json";
+const args = [
+  "--experimental-vm-modules",
+  "--disable-warning=ExperimentalWarning",
+  "node_modules/jest/bin/jest.js",
+  "--json",
+  `--outputFile=${out}`,
+  ...process.argv.slice(2),
+];
+const run = spawnSync(process.execPath, args, { stdio: "inherit" });
+let code = run.status ?? 1;
+try {
+  const report = JSON.parse(readFileSync(out, "utf8"));
+  console.log(`jest: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+  if (report.numTotalTests === 0) code = code || 1;
+  rmSync(out, { force: true });
+} catch {
+  console.log("jest: 0 passed, 1 failed");
+  code = code || 1;
+}
+process.exit(code);
