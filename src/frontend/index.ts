@@ -1,0 +1,36 @@
+/** Frontend entry points: a file, YAML/JSON text or a plain object → checked NetworkIR. */
+import { readFileSync } from "node:fs";
+import { basename, extname } from "node:path";
+import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
+import type { NetworkIR } from "../ir/network.js";
+import { convert } from "./convert.js";
+import { validateSchema } from "./schema.js";
+import { findNonFinite, parseSource } from "./source.js";
+import { makeCtx } from "./values.js";
+
+export function loadNetworkText(text: string, file: string): NetworkIR {
+  const src = parseSource(text, file);
+  const bad = findNonFinite(src.value);
+  if (bad) {
+    throw new DiagnosticError([diag("LMU1003", `${bad.length ? "/" + bad.join("/") : "value"} is not a finite number`, src.locate(bad))]);
+  }
+  validateSchema(src);
+  return convert(makeCtx(src), src.value, basename(file, extname(file)));
+}
+
+export function loadNetworkFile(path: string): NetworkIR {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DiagnosticError([diag("LMU8001", `cannot read '${path}'${code === "ENOENT" ? ": no such file" : code === "EISDIR" ? ": it is a folder" : ` (${code ?? (e as Error).message})`}`)]);
+  }
+  return loadNetworkText(text, path);
+}
+
+/** For the TypeScript API: a network object (typed arrays allowed) goes through the same checks as a file. */
+export function loadNetworkObject(network: object, file = "<api>"): NetworkIR {
+  const text = JSON.stringify(network, (_k, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as Float64Array) : v), 1);
+  return loadNetworkText(text, file);
+}

@@ -1,0 +1,99 @@
+/**
+ * YAML/JSON text → a plain value plus a locator that maps a JSON path back to line:column.
+ * JSON is parsed by the same YAML 1.2 parser, so both formats get the same locations.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { diag, DiagnosticError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
+
+export type JsonPath = readonly (string | number)[];
+
+export interface ParsedSource {
+  readonly file: string;
+  readonly value: unknown;
+  /** Location of the value at `path`; `key: true` points at the mapping key instead. */
+  locate(path: JsonPath, key?: boolean): SourceLocation;
+}
+
+export function pathToPointer(path: JsonPath): string {
+  return "/" + path.map((p) => String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
+}
+
+export function parseSource(text: string, file: string): ParsedSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const at = (offset: number, path?: JsonPath): SourceLocation => {
+    const pos = lineCounter.linePos(offset);
+    return { file, line: pos.line, column: pos.col, ...(path ? { path: pathToPointer(path) } : {}) };
+  };
+  if (doc.errors.length > 0) {
+    const diagnostics: Diagnostic[] = doc.errors.map((e) => {
+      const loc = at(e.pos[0]);
+      if (e.code === "DUPLICATE_KEY") return diag("LMU1004", `duplicate key: ${firstLine(e.message)}`, loc);
+      return diag("LMU1001", firstLine(e.message), loc);
+    });
+    throw new DiagnosticError(diagnostics);
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new DiagnosticError([diag("LMU1001", (e as Error).message, { file, line: 1, column: 1 })]);
+  }
+  if (value === null || value === undefined) {
+    throw new DiagnosticError([diag("LMU1002", "the file is empty: expected a network mapping", { file, line: 1, column: 1 })]);
+  }
+  const locate = (path: JsonPath, key = false): SourceLocation => {
+    const node = nodeAt(doc, path, key);
+    const offset = node?.range?.[0] ?? 0;
+    return at(offset, path);
+  };
+  return { file, value, locate };
+}
+
+function firstLine(message: string): string {
+  const line = message.split("\n")[0];
+  return line.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** The deepest existing node along `path` (so a missing key points at its parent mapping). */
+function nodeAt(doc: Document, path: JsonPath, key: boolean): Node | undefined {
+  let node: unknown = doc.contents;
+  let found: Node | undefined = isNodeLike(node) ? node : undefined;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return found;
+      if (key && i === path.length - 1 && isNodeLike(pair.key)) return pair.key;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      node = node.items[Number(seg)];
+    } else {
+      return found;
+    }
+    if (isNodeLike(node)) found = node;
+    else return found;
+  }
+  return found;
+}
+
+function isNodeLike(x: unknown): x is Node {
+  return typeof x === "object" && x !== null && "range" in x;
+}
+
+/** NaN and ±Infinity are valid YAML (.nan, .inf) but never a valid parameter. */
+export function findNonFinite(value: unknown, path: (string | number)[] = []): JsonPath | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : path;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = findNonFinite(value[i], [...path, i]);
+      if (p) return p;
+    }
+  } else if (typeof value === "object" && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      const p = findNonFinite(v, [...path, k]);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,138 @@
+/** Turning validated YAML values (numbers, lists, {shape,data}, {file}, distributions) into typed arrays. */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { diag, DiagnosticError, fail, type SourceLocation } from "../diagnostics/diagnostic.js";
+import { ArrayFileError, readCsv, readNpy } from "../io/arrays.js";
+import { mat, type Mat } from "../math/matrix.js";
+import type { Distribution } from "../nef/samplers.js";
+import type { MatrixSpec, VectorSpec } from "../ir/network.js";
+import type { JsonPath, ParsedSource } from "./source.js";
+
+export interface Ctx {
+  readonly src: ParsedSource;
+  /** Folder that relative data files are resolved against. */
+  readonly baseDir: string;
+}
+
+export function makeCtx(src: ParsedSource): Ctx {
+  return { src, baseDir: dirname(resolve(src.file)) };
+}
+
+type Raw = unknown;
+
+function isObj(x: Raw): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+export function isDistribution(x: Raw): x is Record<string, unknown> & { dist: string } {
+  return isObj(x) && typeof x.dist === "string";
+}
+
+export function toDistribution(x: Record<string, unknown>): Distribution {
+  switch (x.dist) {
+    case "uniform":
+      return { dist: "uniform", low: x.low as number, high: x.high as number, ...(x.integer ? { integer: true } : {}) };
+    case "gaussian":
+      return { dist: "gaussian", mean: x.mean as number, std: x.std as number };
+    case "choice":
+      return { dist: "choice", options: x.options as number[][] };
+    case "uniform-hypersphere":
+      return { dist: "uniform-hypersphere", surface: (x.surface as boolean | undefined) ?? false, ...(x.min_magnitude !== undefined ? { minMagnitude: x.min_magnitude as number } : {}) };
+    case "scattered-hypersphere":
+      return { dist: "scattered-hypersphere", surface: (x.surface as boolean | undefined) ?? false };
+    default:
+      throw new Error(`unknown distribution ${String(x.dist)}`);
+  }
+}
+
+/** A 1-D or 2-D array from any accepted form; 1-D comes back as shape [n]. */
+export function readArray(ctx: Ctx, x: Raw, path: JsonPath): { shape: number[]; data: Float64Array } {
+  const loc = ctx.src.locate(path);
+  if (typeof x === "number") return { shape: [1], data: Float64Array.of(x) };
+  if (Array.isArray(x)) {
+    if (x.length > 0 && Array.isArray(x[0])) {
+      const rows = x as number[][];
+      const cols = rows[0].length;
+      const data = new Float64Array(rows.length * cols);
+      rows.forEach((r, i) => {
+        if (r.length !== cols) fail("LMU2002", `row ${i} has ${r.length} entries but row 0 has ${cols}`, ctx.src.locate([...path, i]));
+        data.set(r, i * cols);
+      });
+      return { shape: [rows.length, cols], data };
+    }
+    return { shape: [x.length], data: Float64Array.from(x as number[]) };
+  }
+  if (isObj(x) && Array.isArray(x.shape)) {
+    const shape = x.shape as number[];
+    const data = x.data as number[];
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (data.length !== n) fail("LMU2002", `data has ${data.length} entries but shape [${shape.join(", ")}] needs ${n}`, loc);
+    return { shape: [...shape], data: Float64Array.from(data) };
+  }
+  if (isObj(x) && typeof x.file === "string") {
+    const filePath = resolve(ctx.baseDir, x.file);
+    let buf: Buffer;
+    try {
+      buf = readFileSync(filePath);
+    } catch (e) {
+      return fail("LMU8001", `cannot read data file '${x.file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, ctx.src.locate([...path, "file"]));
+    }
+    try {
+      const arr = filePath.endsWith(".npy") ? readNpy(buf) : readCsv(buf.toString("utf8"));
+      for (let i = 0; i < arr.data.length; i++) {
+        if (!Number.isFinite(arr.data[i])) fail("LMU1003", `data file '${x.file}' holds a non-finite value at flat index ${i}`, ctx.src.locate([...path, "file"]));
+      }
+      if (arr.shape.length > 2) fail("LMU1005", `data file '${x.file}' has ${arr.shape.length} dimensions; at most 2 are accepted`, ctx.src.locate([...path, "file"]));
+      return { shape: arr.shape, data: arr.data };
+    } catch (e) {
+      if (e instanceof ArrayFileError) return fail("LMU1005", `${x.file}: ${e.message}`, ctx.src.locate([...path, "file"]));
+      throw e;
+    }
+  }
+  return fail("LMU1002", "expected a number, a list, {shape, data} or {file}", loc);
+}
+
+export function readVector(ctx: Ctx, x: Raw, path: JsonPath, n: number, what: string): Float64Array {
+  const arr = readArray(ctx, x, path);
+  if (typeof x === "number") return new Float64Array(n).fill(x);
+  if (arr.shape.length === 2 && (arr.shape[0] === 1 || arr.shape[1] === 1)) return checkLen(ctx, arr.data, path, n, what);
+  if (arr.shape.length !== 1) fail("LMU2002", `${what} must be a vector of ${n} values, got shape [${arr.shape.join(", ")}]`, ctx.src.locate(path));
+  return checkLen(ctx, arr.data, path, n, what);
+}
+
+function checkLen(ctx: Ctx, data: Float64Array, path: JsonPath, n: number, what: string): Float64Array {
+  if (data.length !== n) fail("LMU2002", `${what} has ${data.length} values, expected ${n}`, ctx.src.locate(path));
+  return data;
+}
+
+export function readMatrix(ctx: Ctx, x: Raw, path: JsonPath, rows: number | undefined, cols: number | undefined, what: string): Mat {
+  const arr = readArray(ctx, x, path);
+  let m: Mat;
+  if (arr.shape.length === 1) {
+    // A flat list is one column when a column is expected (a d=1 ensemble's encoders), else one row.
+    m = cols === 1 || rows === undefined ? mat(arr.shape[0], 1, arr.data) : mat(1, arr.shape[0], arr.data);
+    if (cols !== undefined && cols !== 1 && rows === 1) m = mat(1, arr.shape[0], arr.data);
+  } else {
+    m = mat(arr.shape[0], arr.shape[1], arr.data);
+  }
+  if ((rows !== undefined && m.rows !== rows) || (cols !== undefined && m.cols !== cols)) {
+    fail("LMU2002", `${what} has shape [${m.rows}, ${m.cols}], expected [${rows ?? "any"}, ${cols ?? "any"}]`, ctx.src.locate(path));
+  }
+  return m;
+}
+
+export function vectorSpec(ctx: Ctx, x: Raw, path: JsonPath, n: number, what: string, dflt: Distribution): VectorSpec {
+  if (x === undefined) return { kind: "dist", dist: dflt };
+  if (isDistribution(x)) return { kind: "dist", dist: toDistribution(x) };
+  return { kind: "explicit", values: readVector(ctx, x, path, n, what) };
+}
+
+export function matrixSpec(ctx: Ctx, x: Raw, path: JsonPath, rows: number | undefined, cols: number, what: string, dflt: Distribution): MatrixSpec {
+  if (x === undefined) return { kind: "dist", dist: dflt };
+  if (isDistribution(x)) return { kind: "dist", dist: toDistribution(x) };
+  return { kind: "explicit", values: readMatrix(ctx, x, path, rows, cols, what) };
+}
+
+export function locErr(loc: SourceLocation, code: Parameters<typeof diag>[0], message: string): never {
+  throw new DiagnosticError([diag(code, message, loc)]);
+}

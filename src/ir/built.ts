@@ -1,0 +1,88 @@
+/**
+ * BuiltNetwork: every random draw made and every decoder solved. This is all the float
+ * simulator reads, and what lowering to hardware starts from. Plain data.
+ */
+import type { SourceLocation } from "../diagnostics/diagnostic.js";
+import type { Mat } from "../math/matrix.js";
+import type { NeuronModel } from "../neurons/models.js";
+import type { FunctionSpec, NodeIR, ProbeAttr, Synapse } from "./network.js";
+
+export interface BuiltEnsemble {
+  readonly id: string;
+  readonly nNeurons: number;
+  readonly dimensions: number;
+  readonly neuron: NeuronModel;
+  readonly radius: number;
+  readonly gain: Float64Array;
+  readonly bias: Float64Array;
+  /** Unit-length encoders, n × d. */
+  readonly encoders: Mat;
+  /** Radius-scaled eval points, m × d. */
+  readonly evalPoints: Mat;
+  readonly initialVoltage: Float64Array;
+  readonly role: "user" | "lmu-state";
+  readonly origin?: SourceLocation;
+}
+
+/** What a connection reads at run time. */
+export type BuiltSource =
+  /** w = W · f(node output[indices]). */
+  | { readonly kind: "node"; readonly id: string; readonly indices: readonly number[]; readonly fn: FunctionSpec }
+  /** w = W · a[indices] with a the ensemble's neuron outputs (decoded connections have W = T·Dᵀ). */
+  | { readonly kind: "neurons"; readonly id: string; readonly indices: readonly number[] };
+
+export type BuiltTarget =
+  /** Adds to the ensemble's decoded input x (then encoded with gain/radius). */
+  | { readonly kind: "ensemble"; readonly id: string; readonly indices: readonly number[] }
+  /** Adds to the neurons' input current J; `gainScaled`: multiplied by the post gain first (Nengo does for every connection into .neurons except full-weight solves). */
+  | { readonly kind: "neurons"; readonly id: string; readonly indices: readonly number[]; readonly gainScaled: boolean }
+  | { readonly kind: "node"; readonly id: string; readonly indices: readonly number[] };
+
+export interface SolveReport {
+  readonly function: string;
+  readonly reg: number;
+  readonly nEvalPoints: number;
+  readonly rmses: readonly number[];
+  readonly explicit: boolean;
+}
+
+export interface BuiltConnection {
+  readonly id: string;
+  readonly source: BuiltSource;
+  readonly target: BuiltTarget;
+  /** d_out × d_in: rows = target indices, columns = source indices. */
+  readonly weights: Mat;
+  readonly synapse: Synapse;
+  /** Decoders (n × d_f) of a decoded connection, kept for lowering and reports. */
+  readonly decoders?: Mat;
+  readonly solve?: SolveReport;
+  readonly origin?: SourceLocation;
+}
+
+export type BuiltProbeTarget =
+  | { readonly kind: "node"; readonly id: string; readonly indices: readonly number[] }
+  /** Decoded ensemble value: D^T·a restricted to indices; `weights` is d × n. */
+  | { readonly kind: "decoded"; readonly id: string; readonly weights: Mat; readonly solve?: SolveReport }
+  | { readonly kind: "neurons"; readonly id: string; readonly indices: readonly number[] };
+
+export interface BuiltProbe {
+  readonly id: string;
+  readonly target: BuiltProbeTarget;
+  readonly attr: ProbeAttr;
+  readonly synapse: Synapse;
+  readonly sampleEverySteps: number;
+  readonly size: number;
+  readonly origin?: SourceLocation;
+}
+
+export interface BuiltNetwork {
+  readonly stage: "built";
+  readonly name: string;
+  readonly dtSeconds: number;
+  readonly seed: number;
+  readonly file: string;
+  readonly nodes: readonly NodeIR[];
+  readonly ensembles: readonly BuiltEnsemble[];
+  readonly connections: readonly BuiltConnection[];
+  readonly probes: readonly BuiltProbe[];
+}

@@ -1,0 +1,184 @@
+/**
+ * NetworkIR: the float-level network as the user described it, after parsing and checking, with
+ * nothing drawn at random yet. Plain data (serializable with ./json.ts); no methods.
+ * Every object carries `origin`, the place in the user's file that asked for it, so that errors
+ * found in any later pass still point at a YAML line.
+ */
+import type { SourceLocation } from "../diagnostics/diagnostic.js";
+import type { Mat } from "../math/matrix.js";
+import type { NeuronModel } from "../neurons/models.js";
+import type { Distribution } from "../nef/samplers.js";
+
+export type { Distribution, NeuronModel };
+
+/** Explicit values or a distribution to draw them from (seeded per object). */
+export type VectorSpec = { readonly kind: "explicit"; readonly values: Float64Array } | { readonly kind: "dist"; readonly dist: Distribution };
+export type MatrixSpec = { readonly kind: "explicit"; readonly values: Mat } | { readonly kind: "dist"; readonly dist: Distribution };
+
+export type Synapse = { readonly kind: "none" } | { readonly kind: "lowpass"; readonly tauSeconds: number };
+
+/** Functions a connection can compute (decoded: at build time only; from a node: every step). */
+export type FunctionSpec =
+  | { readonly kind: "identity" }
+  | { readonly kind: "square" }
+  | { readonly kind: "product" }
+  /** Shifted-Legendre readout of an LMU state: u(t − delaySeconds) (linear, so it folds into the transform). */
+  | { readonly kind: "legendre-delay"; readonly delaySeconds: number }
+  /** Piecewise-linear 1-D table: y(x) for x in xs (sorted); outside the table the end values hold. */
+  | { readonly kind: "tabulated"; readonly xs: readonly number[]; readonly ys: readonly (readonly number[])[] };
+
+export type NodeOutput =
+  | { readonly kind: "constant"; readonly value: readonly number[] }
+  | { readonly kind: "step"; readonly timeSeconds: number; readonly before: readonly number[]; readonly after: readonly number[] }
+  | { readonly kind: "sine"; readonly frequencyHz: number; readonly amplitude: readonly number[]; readonly phaseRadians: number; readonly offset: readonly number[] }
+  | { readonly kind: "piecewise"; readonly timesSeconds: readonly number[]; readonly values: readonly (readonly number[])[]; readonly interpolation: "zero" | "linear" }
+  | { readonly kind: "white-noise"; readonly periodSeconds: number; readonly highHz: number; readonly rms: number; readonly seed: number; readonly y0?: number }
+  /** Samples: row n−1 is output at step n (the reference convention). */
+  | { readonly kind: "data"; readonly values: Mat; readonly afterEnd: "repeat" | "hold" | "zero"; readonly source: string }
+  /** Output = input of the same step. */
+  | { readonly kind: "passthrough" }
+  /** Output = f(input of the same step). */
+  | { readonly kind: "function"; readonly fn: FunctionSpec }
+  /**
+   * Discrete linear system: output at step n is the state x_n; after the step x_{n+1} = Ad·x_n + Bd·u_n.
+   * The ideal LMU: one step behind its input, like the neural LMU with a synapse.
+   */
+  | { readonly kind: "linear-system"; readonly Ad: Mat; readonly Bd: Mat }
+  /** Output at step n = input at step n − delaySteps (0 before the start). */
+  | { readonly kind: "delay"; readonly delaySteps: number };
+
+/** Why a node exists; `user` nodes come from the file, the rest from passes. */
+export type NodeRole = "user" | "lmu-ideal" | "lmu-input" | "lmu-output" | "exact-delay";
+
+export interface NodeIR {
+  readonly id: string;
+  readonly sizeIn: number;
+  readonly sizeOut: number;
+  readonly output: NodeOutput;
+  readonly role: NodeRole;
+  readonly origin?: SourceLocation;
+}
+
+export interface EnsembleIR {
+  readonly id: string;
+  readonly nNeurons: number;
+  readonly dimensions: number;
+  readonly neuron: NeuronModel;
+  readonly radius: number;
+  readonly maxRatesHz: VectorSpec;
+  readonly intercepts: VectorSpec;
+  /** Given together, they replace max rates and intercepts. */
+  readonly gain?: Float64Array;
+  readonly bias?: Float64Array;
+  readonly encoders: MatrixSpec;
+  /** Unit-ball eval points (multiplied by the radius at build time); count used for a distribution. */
+  readonly evalPoints: MatrixSpec;
+  readonly nEvalPoints: number;
+  readonly initialVoltage: VectorSpec;
+  readonly seed: number;
+  readonly role: "user" | "lmu-state";
+  readonly origin?: SourceLocation;
+}
+
+/** Parameters for the ensembles that represent an LMU's state. */
+export interface LmuEnsembleTemplate {
+  readonly nNeurons: number;
+  readonly neuron: NeuronModel;
+  readonly radius: number;
+  readonly maxRatesHz: VectorSpec;
+  readonly intercepts: VectorSpec;
+  readonly gain?: Float64Array;
+  readonly bias?: Float64Array;
+  readonly encoders: MatrixSpec;
+  readonly evalPoints: MatrixSpec;
+  readonly nEvalPoints?: number;
+  readonly initialVoltage: VectorSpec;
+  readonly solverReg: number;
+  readonly decoders?: Mat;
+}
+
+export type LmuImplementation =
+  | { readonly kind: "ideal" }
+  | {
+      readonly kind: "neurons";
+      /** One ensemble for the whole state, or one 1-D ensemble per state dimension. */
+      readonly layout: "single" | "per-dimension";
+      readonly mapping: "continuous" | "discrete";
+      readonly tauSeconds: number;
+      readonly ensemble: LmuEnsembleTemplate;
+    };
+
+export interface LmuIR {
+  readonly id: string;
+  readonly order: number;
+  readonly thetaSeconds: number;
+  readonly discretization: "zoh" | "euler";
+  /** Where the LMU's scalar input comes from (immediate, no synapse: the LMU's own dynamics filter it). */
+  readonly input: Endpoint;
+  readonly implementation: LmuImplementation;
+  readonly seed: number;
+  readonly origin?: SourceLocation;
+}
+
+/** One end of a connection or a probe target: an object, its neurons or its decoded value, and a slice. */
+export interface Endpoint {
+  readonly id: string;
+  /** `neurons` only for ensembles (`ens.neurons`). */
+  readonly part: "value" | "neurons";
+  /** Selected component indices; undefined = all. */
+  readonly indices?: readonly number[];
+  readonly text: string;
+}
+
+export type TransformSpec =
+  | { readonly kind: "scalar"; readonly value: number }
+  | { readonly kind: "matrix"; readonly values: Mat }
+  | { readonly kind: "dist"; readonly dist: Distribution; readonly rows: number; readonly cols: number };
+
+export interface SolverSpec {
+  readonly reg: number;
+  /** Solve for full neuron-to-neuron weights (Nengo's weights=True). */
+  readonly weights: boolean;
+}
+
+export interface ConnectionIR {
+  readonly id: string;
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+  readonly transform: TransformSpec;
+  readonly fn: FunctionSpec;
+  readonly synapse: Synapse;
+  readonly solver: SolverSpec;
+  /** Explicit decoders [n_pre × d_f] replace the solve. */
+  readonly decoders?: Mat;
+  /** Explicit eval points for this connection (unit ball; default: the ensemble's). */
+  readonly evalPoints?: Mat;
+  readonly seed: number;
+  readonly origin?: SourceLocation;
+}
+
+export type ProbeAttr = "decoded" | "output" | "spikes" | "voltage";
+
+export interface ProbeIR {
+  readonly id: string;
+  readonly target: Endpoint;
+  readonly attr: ProbeAttr;
+  readonly synapse: Synapse;
+  readonly sampleEverySteps: number;
+  readonly solver: SolverSpec;
+  readonly decoders?: Mat;
+  readonly origin?: SourceLocation;
+}
+
+export interface NetworkIR {
+  readonly stage: "network";
+  readonly name: string;
+  readonly dtSeconds: number;
+  readonly seed: number;
+  readonly file: string;
+  readonly nodes: readonly NodeIR[];
+  readonly ensembles: readonly EnsembleIR[];
+  readonly lmus: readonly LmuIR[];
+  readonly connections: readonly ConnectionIR[];
+  readonly probes: readonly ProbeIR[];
+}

@@ -1,0 +1,179 @@
+/**
+ * NEF decoder solving: activities at the eval points and Nengo's default LstsqL2 solver
+ * (float-semantics §6, §8), written to reproduce `nengo.solvers.LstsqL2` + `Cholesky`.
+ */
+
+import { type Mat, mat } from "../math/matrix.js";
+import { choleskySolve, gram, outerGram } from "../math/linalg.js";
+import { type NeuronModel, rates } from "../neurons/models.js";
+
+/** The decoder solve cannot proceed. Maps to diagnostic LMU2008. */
+export class SolverError extends Error {
+  readonly code = "LMU2008" as const;
+  constructor(message: string) {
+    super(message);
+    this.name = "SolverError";
+  }
+}
+
+/**
+ * Rates (m×n) of every neuron at every eval point, from the model's rate curve (LIFRate for LIF).
+ *
+ * The projection is formed as Nengo's `np.dot(eval_points, encoders.T / radius)`: the encoders are
+ * divided by the radius first, then dotted with the point in component order, then
+ * J = gain·x̂ + bias. Near threshold the LIF rate jumps from 0 to ~1 Hz within a few ulps of J, so
+ * a differently rounded projection can move an activity by far more than the 1e-12 the reference
+ * vectors allow.
+ */
+export function activities(
+  m: NeuronModel,
+  evalPoints: Mat,
+  encoders: Mat,
+  gain: Float64Array,
+  bias: Float64Array,
+  radius: number,
+): Mat {
+  const nPoints = evalPoints.rows;
+  const nNeurons = encoders.rows;
+  const d = evalPoints.cols;
+  if (encoders.cols !== d) {
+    throw new RangeError(`activities: eval points have ${d} dimensions but encoders have ${encoders.cols}`);
+  }
+  if (gain.length !== nNeurons || bias.length !== nNeurons) {
+    throw new RangeError(`activities: ${nNeurons} encoders but ${gain.length} gains and ${bias.length} biases`);
+  }
+  const scaledEnc = new Float64Array(nNeurons * d);
+  for (let i = 0; i < scaledEnc.length; i++) scaledEnc[i] = encoders.data[i] / radius;
+
+  const out = mat(nPoints, nNeurons);
+  const J = out.data;
+  const P = evalPoints.data;
+  for (let k = 0; k < nPoints; k++) {
+    const prow = k * d;
+    const jrow = k * nNeurons;
+    for (let i = 0; i < nNeurons; i++) {
+      const erow = i * d;
+      let x = 0;
+      for (let p = 0; p < d; p++) x += P[prow + p] * scaledEnc[erow + p];
+      J[jrow + i] = gain[i] * x + bias[i];
+    }
+  }
+  // The rate curves are elementwise, so converting the currents in place is safe.
+  rates(m, J, J);
+  return out;
+}
+
+export interface LstsqL2Result {
+  /** n × d_f, as the solver returns it; run-time weights are T·Dᵀ. */
+  decoders: Mat;
+  /** Per target dimension: sqrt(mean((Y − A·D)², over eval points)). */
+  rmses: Float64Array;
+  /** reg · max(A). */
+  sigma: number;
+  /** m · sigma², added to the Gram diagonal. */
+  lambda: number;
+  /** Which normal equations were factored: AᵀA (n×n) when m ≥ n, else AAᵀ (m×m). */
+  form: "AtA" | "AAt";
+}
+
+/**
+ * Nengo's LstsqL2 (§8): D minimises ‖A·D − Y‖² + λ‖D‖² with σ = reg·max(A) over the whole matrix
+ * and λ = m·σ², m = number of eval points. Solved through the smaller of the two Gram systems,
+ * as Nengo's Cholesky solver does; both give the same D up to rounding.
+ */
+export function solveLstsqL2(A: Mat, Y: Mat, reg: number): LstsqL2Result {
+  const m = A.rows;
+  const n = A.cols;
+  if (Y.rows !== m) throw new RangeError(`solveLstsqL2: ${m} activity rows but ${Y.rows} target rows`);
+  if (m === 0 || n === 0) throw new SolverError(`activities matrix is empty (${m}x${n})`);
+  if (!(reg >= 0) || !Number.isFinite(reg)) throw new SolverError(`regularization ${reg} must be finite and non-negative`);
+
+  const a = A.data;
+  let maxA = -Infinity;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (!Number.isFinite(v)) {
+      throw new SolverError(`activity at eval point ${Math.floor(i / n)}, neuron ${i % n} is ${v}`);
+    }
+    if (v > maxA) maxA = v;
+  }
+  if (maxA === 0) {
+    let allZero = true;
+    for (let i = 0; i < a.length && allZero; i++) allZero = a[i] === 0;
+    if (allZero) throw new SolverError("activities matrix is all zero");
+  }
+  const sigma = reg * maxA;
+  // Nengo writes m * sigma**2; sigma**2 is the single rounded product sigma*sigma.
+  const lambda = m * (sigma * sigma);
+
+  const form: "AtA" | "AAt" = m >= n ? "AtA" : "AAt";
+  let decoders: Mat;
+  if (form === "AtA") {
+    const G = gram(A);
+    addToDiagonal(G, lambda);
+    decoders = solveSpd(G, transposeTimes(A, Y));
+  } else {
+    const G = outerGram(A);
+    addToDiagonal(G, lambda);
+    // Substitution D = Aᵀ·X with (AAᵀ + λI)·X = Y.
+    decoders = transposeTimes(A, solveSpd(G, Y));
+  }
+
+  return { decoders, rmses: rmsesOf(A, decoders, Y), sigma, lambda, form };
+}
+
+function addToDiagonal(G: Mat, lambda: number): void {
+  const n = G.rows;
+  for (let i = 0; i < n; i++) G.data[i * n + i] += lambda;
+}
+
+function solveSpd(G: Mat, b: Mat): Mat {
+  try {
+    return choleskySolve(G, b);
+  } catch (e) {
+    throw new SolverError(`regularized Gram matrix is not positive definite: ${(e as Error).message}`);
+  }
+}
+
+/** Aᵀ·B without forming Aᵀ; rows of A are walked contiguously and zero activities skipped. */
+function transposeTimes(A: Mat, B: Mat): Mat {
+  const m = A.rows, n = A.cols, k = B.cols;
+  const a = A.data, b = B.data;
+  const out = mat(n, k);
+  const o = out.data;
+  for (let r = 0; r < m; r++) {
+    const arow = r * n;
+    const brow = r * k;
+    for (let i = 0; i < n; i++) {
+      const v = a[arow + i];
+      if (v === 0) continue;
+      const orow = i * k;
+      for (let c = 0; c < k; c++) o[orow + c] += v * b[brow + c];
+    }
+  }
+  return out;
+}
+
+function rmsesOf(A: Mat, D: Mat, Y: Mat): Float64Array {
+  const m = A.rows, n = A.cols, df = Y.cols;
+  const a = A.data, d = D.data, y = Y.data;
+  const sumSq = new Float64Array(df);
+  const decoded = new Float64Array(df);
+  for (let r = 0; r < m; r++) {
+    decoded.fill(0);
+    const arow = r * n;
+    for (let i = 0; i < n; i++) {
+      const v = a[arow + i];
+      if (v === 0) continue;
+      const drow = i * df;
+      for (let c = 0; c < df; c++) decoded[c] += v * d[drow + c];
+    }
+    for (let c = 0; c < df; c++) {
+      const e = y[r * df + c] - decoded[c];
+      sumSq[c] += e * e;
+    }
+  }
+  const out = new Float64Array(df);
+  for (let c = 0; c < df; c++) out[c] = Math.sqrt(sumSq[c] / m);
+  return out;
+}

@@ -1,0 +1,228 @@
+/**
+ * build-nef: draws every random quantity (seeded per object and quantity), derives gains and
+ * biases, normalizes encoders, scales eval points by the radius, solves decoders (LstsqL2, as
+ * Nengo) and turns every connection into one run-time weight matrix. NetworkIR → BuiltNetwork.
+ */
+import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { BuiltConnection, BuiltEnsemble, BuiltNetwork, BuiltProbe, BuiltProbeTarget, BuiltSource, BuiltTarget, SolveReport } from "../ir/built.js";
+import type { ConnectionIR, EnsembleIR, FunctionSpec, MatrixSpec, NetworkIR, NodeIR, TransformSpec, VectorSpec } from "../ir/network.js";
+import { mat, matmul, transpose, type Mat } from "../math/matrix.js";
+import { applyFunction, describeFunction, functionOutputSize } from "../nef/functions.js";
+import { sample } from "../nef/samplers.js";
+import { activities, solveLstsqL2, SolverError } from "../nef/solver.js";
+import { gainBias, NeuronParamError } from "../neurons/models.js";
+import { deriveSeed, Rng } from "../util/rng.js";
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+function drawVector(spec: VectorSpec, n: number, seed: number, label: string): Float64Array {
+  if (spec.kind === "explicit") return spec.values;
+  return sample(spec.dist, n, 1, new Rng(deriveSeed(seed, label))).data;
+}
+
+function drawMatrix(spec: MatrixSpec, rows: number, cols: number, seed: number, label: string): Mat {
+  if (spec.kind === "explicit") return spec.values;
+  return sample(spec.dist, rows, cols, new Rng(deriveSeed(seed, label)));
+}
+
+function buildEnsemble(e: EnsembleIR): BuiltEnsemble {
+  const n = e.nNeurons;
+  const d = e.dimensions;
+  let gain: Float64Array, bias: Float64Array;
+  if (e.gain && e.bias) {
+    gain = e.gain;
+    bias = e.bias;
+  } else {
+    const maxRates = drawVector(e.maxRatesHz, n, e.seed, "max_rates");
+    const intercepts = drawVector(e.intercepts, n, e.seed, "intercepts");
+    try {
+      ({ gain, bias } = gainBias(e.neuron, maxRates, intercepts));
+    } catch (err) {
+      if (err instanceof NeuronParamError) throw new DiagnosticError([diag("LMU2005", `ensemble '${e.id}': ${err.message}`, e.origin)]);
+      throw err;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (!(gain[i] > 0) || !Number.isFinite(gain[i]) || !Number.isFinite(bias[i])) {
+      throw new DiagnosticError([diag("LMU2005", `ensemble '${e.id}': neuron ${i} has gain ${gain[i]} and bias ${bias[i]}; gains must be positive and finite (an intercept at or above 1 gives this)`, e.origin)]);
+    }
+  }
+  const raw = drawMatrix(e.encoders, n, d, e.seed, "encoders");
+  const encoders = mat(n, d);
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = 0; j < d; j++) norm += raw.data[i * d + j] * raw.data[i * d + j];
+    norm = Math.sqrt(norm);
+    if (!(norm > 0)) throw new DiagnosticError([diag("LMU2005", `ensemble '${e.id}': encoder ${i} is zero and cannot be normalized`, e.origin)]);
+    for (let j = 0; j < d; j++) encoders.data[i * d + j] = raw.data[i * d + j] / norm;
+  }
+  const unit = drawMatrix(e.evalPoints, e.nEvalPoints, d, e.seed, "eval_points");
+  const evalPoints = mat(unit.rows, d);
+  for (let k = 0; k < unit.data.length; k++) evalPoints.data[k] = unit.data[k] * e.radius;
+  const initialVoltage = drawVector(e.initialVoltage, n, e.seed, "initial_voltage");
+  return { id: e.id, nNeurons: n, dimensions: d, neuron: e.neuron, radius: e.radius, gain, bias, encoders, evalPoints, initialVoltage, role: e.role, ...(e.origin ? { origin: e.origin } : {}) };
+}
+
+function transformMatrix(t: TransformSpec, rows: number, cols: number, seed: number): Mat {
+  if (t.kind === "matrix") return t.values;
+  if (t.kind === "dist") {
+    const m = sample(t.dist, rows * cols, 1, new Rng(deriveSeed(seed, "transform")));
+    return mat(rows, cols, m.data);
+  }
+  const m = mat(rows, cols);
+  for (let i = 0; i < rows; i++) m.data[i * cols + i] = t.value;
+  return m;
+}
+
+/** Solves and caches decoders; activities are the expensive part and are shared between solves. */
+class DecoderCache {
+  private readonly acts = new Map<string, Mat>();
+  private readonly solves = new Map<string, { decoders: Mat; report: SolveReport }>();
+
+  solve(ens: BuiltEnsemble, fn: FunctionSpec, indices: readonly number[], reg: number, evalPoints: Mat | undefined, evalKey: string, origin: ConnectionIR["origin"]): { decoders: Mat; report: SolveReport } {
+    const key = `${ens.id}|${describeFunction(fn)}|${fn.kind === "tabulated" ? JSON.stringify(fn) : ""}|${indices.join(",")}|${reg}|${evalKey}`;
+    const hit = this.solves.get(key);
+    if (hit) return hit;
+    const P = evalPoints ?? ens.evalPoints;
+    const actKey = `${ens.id}|${evalKey}`;
+    let A = this.acts.get(actKey);
+    if (!A) {
+      A = activities(ens.neuron, P, ens.encoders, ens.gain, ens.bias, ens.radius);
+      this.acts.set(actKey, A);
+    }
+    const dIn = indices.length;
+    const dF = functionOutputSize(fn, dIn);
+    const Y = mat(P.rows, dF);
+    const xs = new Float64Array(dIn);
+    const row = new Float64Array(dF);
+    for (let k = 0; k < P.rows; k++) {
+      for (let j = 0; j < dIn; j++) xs[j] = P.data[k * P.cols + indices[j]];
+      applyFunction(fn, xs, 0, dIn, row, 0);
+      Y.data.set(row, k * dF);
+    }
+    let result;
+    try {
+      result = solveLstsqL2(A, Y, reg);
+    } catch (err) {
+      if (err instanceof SolverError) throw new DiagnosticError([diag("LMU2008", `decoders from '${ens.id}': ${err.message} (no neuron fires at any eval point; check max_rates and intercepts)`, origin)]);
+      throw err;
+    }
+    const out = { decoders: result.decoders, report: { function: describeFunction(fn), reg, nEvalPoints: P.rows, rmses: Array.from(result.rmses), explicit: false } };
+    this.solves.set(key, out);
+    return out;
+  }
+}
+
+function buildConnection(c: ConnectionIR, nodes: Map<string, NodeIR>, ens: Map<string, BuiltEnsemble>, cache: DecoderCache): BuiltConnection {
+  const preEns = ens.get(c.from.id);
+  const postEns = ens.get(c.to.id);
+  const preNode = nodes.get(c.from.id);
+  const postNode = nodes.get(c.to.id);
+  const fromSize = preEns ? (c.from.part === "neurons" ? preEns.nNeurons : preEns.dimensions) : preNode!.sizeOut;
+  const fromIdx = c.from.indices ?? range(fromSize);
+  const toSize = postEns ? (c.to.part === "neurons" ? postEns.nNeurons : postEns.dimensions) : postNode!.sizeIn;
+  const toIdx = c.to.indices ?? range(toSize);
+  const dF = functionOutputSize(c.fn, fromIdx.length);
+  const T = transformMatrix(c.transform, toIdx.length, dF, c.seed);
+  const origin = c.origin ? { origin: c.origin } : {};
+  let target: BuiltTarget = postEns
+    ? c.to.part === "neurons"
+      ? { kind: "neurons", id: c.to.id, indices: toIdx, gainScaled: true }
+      : { kind: "ensemble", id: c.to.id, indices: toIdx }
+    : { kind: "node", id: c.to.id, indices: toIdx };
+  if (preNode) {
+    const source: BuiltSource = { kind: "node", id: c.from.id, indices: fromIdx, fn: c.fn };
+    return { id: c.id, source, target, weights: T, synapse: c.synapse, ...origin };
+  }
+  const pre = preEns!;
+  if (c.from.part === "neurons") {
+    return { id: c.id, source: { kind: "neurons", id: pre.id, indices: fromIdx }, target, weights: T, synapse: c.synapse, ...origin };
+  }
+  let D: Mat, report: SolveReport;
+  if (c.decoders) {
+    D = c.decoders;
+    report = { function: describeFunction(c.fn), reg: c.solver.reg, nEvalPoints: 0, rmses: [], explicit: true };
+  } else {
+    const P = c.evalPoints ? scaled(c.evalPoints, pre.radius) : undefined;
+    ({ decoders: D, report } = cache.solve(pre, c.fn, fromIdx, c.solver.reg, P, c.evalPoints ? `conn:${c.id}` : "ens", c.origin));
+  }
+  let W = matmul(T, transpose(D)); // (|to| × d_f)·(d_f × n)
+  if (c.solver.weights && postEns) {
+    // Full weights: S_post[:, toIdx]·T·Dᵀ with S = (gain/radius) ⊙ E; the gain is inside, not applied again.
+    const S = mat(postEns.nNeurons, toIdx.length);
+    for (let i = 0; i < postEns.nNeurons; i++) {
+      const g = postEns.gain[i] / postEns.radius;
+      for (let j = 0; j < toIdx.length; j++) S.data[i * toIdx.length + j] = g * postEns.encoders.data[i * postEns.dimensions + toIdx[j]];
+    }
+    W = matmul(S, W);
+    target = { kind: "neurons", id: postEns.id, indices: range(postEns.nNeurons), gainScaled: false };
+  }
+  return { id: c.id, source: { kind: "neurons", id: pre.id, indices: range(pre.nNeurons) }, target, weights: W, synapse: c.synapse, decoders: D, solve: report, ...origin };
+}
+
+function scaled(P: Mat, radius: number): Mat {
+  const out = mat(P.rows, P.cols);
+  for (let i = 0; i < P.data.length; i++) out.data[i] = P.data[i] * radius;
+  return out;
+}
+
+export function buildNef(net: NetworkIR): BuiltNetwork {
+  if (net.lmus.length > 0) throw new Error("build-nef runs after expand-lmu");
+  const diagnostics: Diagnostic[] = [];
+  const guard = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof DiagnosticError) {
+        diagnostics.push(...e.diagnostics);
+        return undefined;
+      }
+      throw e;
+    }
+  };
+  const ensembles: BuiltEnsemble[] = [];
+  for (const e of net.ensembles) {
+    const b = guard(() => buildEnsemble(e));
+    if (b) ensembles.push(b);
+  }
+  if (diagnostics.length) throw new DiagnosticError(diagnostics);
+  const ensById = new Map(ensembles.map((e) => [e.id, e]));
+  const nodeById = new Map(net.nodes.map((n) => [n.id, n]));
+  const cache = new DecoderCache();
+  const connections: BuiltConnection[] = [];
+  for (const c of net.connections) {
+    const b = guard(() => buildConnection(c, nodeById, ensById, cache));
+    if (b) connections.push(b);
+  }
+  const probes: BuiltProbe[] = [];
+  for (const p of net.probes) {
+    const b = guard((): BuiltProbe => {
+      const e = ensById.get(p.target.id);
+      const origin = p.origin ? { origin: p.origin } : {};
+      const base = { id: p.id, attr: p.attr, synapse: p.synapse, sampleEverySteps: p.sampleEverySteps, ...origin };
+      if (!e) {
+        const node = nodeById.get(p.target.id)!;
+        const indices = p.target.indices ?? range(node.sizeOut);
+        return { ...base, target: { kind: "node", id: node.id, indices }, size: indices.length };
+      }
+      if (p.target.part === "neurons") {
+        const indices = p.target.indices ?? range(e.nNeurons);
+        return { ...base, target: { kind: "neurons", id: e.id, indices }, size: indices.length };
+      }
+      const indices = p.target.indices ?? range(e.dimensions);
+      let D: Mat, solve: SolveReport | undefined;
+      if (p.decoders) {
+        D = p.decoders;
+      } else {
+        ({ decoders: D, report: solve } = cache.solve(e, { kind: "identity" }, range(e.dimensions), p.solver.reg, undefined, "ens", p.origin));
+      }
+      const W = mat(indices.length, e.nNeurons);
+      for (let r = 0; r < indices.length; r++) for (let i = 0; i < e.nNeurons; i++) W.data[r * e.nNeurons + i] = D.data[i * D.cols + indices[r]];
+      const target: BuiltProbeTarget = { kind: "decoded", id: e.id, weights: W, ...(solve ? { solve } : {}) };
+      return { ...base, target, size: indices.length };
+    });
+    if (b) probes.push(b);
+  }
+  if (diagnostics.length) throw new DiagnosticError(diagnostics);
+  return { stage: "built", name: net.name, dtSeconds: net.dtSeconds, seed: net.seed, file: net.file, nodes: net.nodes, ensembles, connections, probes };
+}
