@@ -4,6 +4,8 @@
 import type { BuiltNetwork } from "./ir/built.js";
 import type { NetworkIR } from "./ir/network.js";
 import { runFloatPipeline, type StageIR } from "./passes/pipeline.js";
+import { nrmse } from "./compare/metrics.js";
+import { exactDelayTwin, hasDelayReadout, hasNeuralLmu, idealLmuTwin } from "./passes/ideal-twin.js";
 import { Simulator, type ProbeResult } from "./sim/simulator.js";
 
 export { loadNetworkFile, loadNetworkObject, loadNetworkText } from "./frontend/index.js";
@@ -29,4 +31,43 @@ export function simulate(built: BuiltNetwork, steps: number, onProgress?: (done:
 
 export function stepsFor(durationSeconds: number, dtSeconds: number): number {
   return Math.round(durationSeconds / dtSeconds);
+}
+
+export interface ProbeAccuracy {
+  /** NRMSE against the same network with every neural LMU made ideal. */
+  readonly nrmseVsIdealLmu?: number;
+  /** NRMSE against the same network with legendre readouts replaced by exact delays. */
+  readonly nrmseVsExactDelay?: number;
+}
+
+export interface SimulationReport extends SimulationResult {
+  readonly accuracy: Readonly<Record<string, ProbeAccuracy>>;
+  readonly neurons: number;
+  readonly wallSeconds: number;
+}
+
+/**
+ * Simulates a network and, where it has neural LMUs or delay readouts, its ideal twins on the
+ * same inputs, and reports each probe's NRMSE against them.
+ */
+export function simulateWithReference(network: NetworkIR, steps: number, opts: { reference?: boolean; onProgress?: (done: number, total: number) => void } = {}): SimulationReport {
+  const built = build(network);
+  const t0 = performance.now();
+  const result = simulate(built, steps, opts.onProgress);
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const accuracy: Record<string, ProbeAccuracy> = {};
+  const compareWith = (twin: NetworkIR, key: keyof ProbeAccuracy): void => {
+    const ref = simulate(build(twin), steps);
+    const refById = new Map(ref.probes.map((p) => [p.id, p]));
+    for (const p of result.probes) {
+      const r = refById.get(p.id);
+      if (!r || p.spikes || r.data.length !== p.data.length) continue;
+      accuracy[p.id] = { ...accuracy[p.id], [key]: nrmse(p.data, r.data) };
+    }
+  };
+  if (opts.reference !== false) {
+    if (hasNeuralLmu(network)) compareWith(idealLmuTwin(network), "nrmseVsIdealLmu");
+    if (hasDelayReadout(network)) compareWith(exactDelayTwin(network), "nrmseVsExactDelay");
+  }
+  return { ...result, accuracy, neurons: built.ensembles.reduce((s, e) => s + e.nNeurons, 0), wallSeconds };
 }

@@ -587,10 +587,6 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
   });
   const probes: ProbeIR[] = [];
   for (const [id, o] of section("probes")) {
-    if (seen.has(id)) {
-      c.report(diag("LMU1004", `probe id '${id}' is also the id of a ${String(seen.get(id)![0]).replace(/s$/, "")}`, c.loc(["probes", id], true)));
-      continue;
-    }
     const p = c.guard(() => c.probe(id, o, ["probes", id]));
     if (p) probes.push(p);
   }

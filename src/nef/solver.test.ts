@@ -20,7 +20,8 @@ function relErr(x: ArrayLike<number>, ref: ArrayLike<number>): number {
   let den = 0;
   for (let i = 0; i < ref.length; i++) {
     const e = Math.abs(x[i] - ref[i]);
-    if (!(e <= num)) num = e;
+    if (Number.isNaN(e)) return Infinity; // a NaN result must fail, not be skipped
+    if (e > num) num = e;
     den = Math.max(den, Math.abs(ref[i]));
   }
   return num / den;
@@ -31,7 +32,8 @@ function absErr(x: ArrayLike<number>, ref: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < ref.length; i++) {
     const e = Math.abs(x[i] - ref[i]);
-    if (!(e <= worst)) worst = e;
+    if (Number.isNaN(e)) return Infinity; // a NaN result must fail, not be skipped
+    if (e > worst) worst = e;
   }
   return worst;
 }

@@ -31,7 +31,8 @@ function worstRatio(x: ArrayLike<number>, ref: ArrayLike<number>, relTol: number
   let worst = 0;
   for (let i = 0; i < ref.length; i++) {
     const r = Math.abs(x[i] - ref[i]) / (relTol * Math.abs(ref[i]) + absTol);
-    if (!(r <= worst)) worst = r; // NaN propagates as a failure
+    if (Number.isNaN(r)) return Infinity; // a NaN result must fail, not be skipped
+    if (r > worst) worst = r;
   }
   return worst;
 }

@@ -83,7 +83,8 @@ function maxAbsErr(x: ArrayLike<number>, ref: ArrayLike<number>, map: (v: number
   let worst = 0;
   for (let i = 0; i < ref.length; i++) {
     const e = Math.abs(map(x[i]) - map(ref[i]));
-    if (!(e <= worst)) worst = e;
+    if (Number.isNaN(e)) return Infinity; // a NaN result must fail, not be skipped
+    if (e > worst) worst = e;
   }
   return worst;
 }
@@ -169,6 +170,21 @@ describe("LIF edge cases (§4.1)", () => {
     for (let k = 0; k < 10000; k++) spikes += stepLif(dt, 0.02, 0.002, 0, 1, J, v, r, out, 1);
     expect(spikes).toBe(0);
     expect(v[0]).toBeLessThanOrEqual(1);
+    // The threshold is strict: v sitting exactly on 1 with J = 1 stays there without spiking.
+    v[0] = 1;
+    expect(stepLif(dt, 0.02, 0.002, 0, 1, J, v, r, out, 1)).toBe(0);
+    expect(v[0]).toBe(1);
+  });
+
+  it("relaxes with expm1, so a tiny Δ/tau_rc keeps full relative precision", () => {
+    // tau_rc = 1e6 s makes Δ/tau_rc = 1e-9: 1 − exp(−x) would lose ~7 digits, expm1 loses none.
+    // From v = 0 the update is v = J·(−expm1(−x)) = J·x·(1 − x/2 + …).
+    const x = dt / 1e6;
+    const J = Float64Array.of(1e3);
+    const v = new Float64Array(1);
+    stepLif(dt, 1e6, 0.002, 0, 1, J, v, new Float64Array(1), new Float64Array(1), 1);
+    const want = 1e3 * x * (1 - x / 2);
+    expect(Math.abs(v[0] - want) / want).toBeLessThan(1e-14);
   });
 
   it("refractory time has sub-step resolution: the period ends mid-step and the neuron integrates the rest", () => {

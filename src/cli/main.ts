@@ -1,0 +1,221 @@
+/**
+ * The `lmuc` command line: commander wiring and output formatting only; the work is in ../api.ts.
+ * Exit codes: 0 ok, 1 a check failed, 2 bad input (file, schema, options), 3 internal error.
+ */
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { build, loadNetworkFile, simulateWithReference, stepsFor, type SimulationReport } from "../api.js";
+import { DiagnosticError, diagnosticToJson, formatDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { irReplacer } from "../ir/json.js";
+import { printBuilt, printNetwork } from "../ir/print.js";
+import type { StageIR } from "../passes/pipeline.js";
+import { FLOAT_PASSES } from "../passes/pipeline.js";
+import { writeFileAtomic } from "../io/write.js";
+import { VERSION } from "../version.js";
+
+export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
+
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  isTty: boolean;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  isTty: Boolean(process.stderr.isTTY),
+};
+
+function positiveNumber(what: string) {
+  return (v: string): number => {
+    const x = Number(v);
+    if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError(`${what} must be a positive number, got '${v}'`);
+    return x;
+  };
+}
+
+function positiveInt(what: string) {
+  return (v: string): number => {
+    const x = Number(v);
+    if (!Number.isInteger(x) || x <= 0) throw new InvalidArgumentError(`${what} must be a positive whole number, got '${v}'`);
+    return x;
+  };
+}
+
+function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], json: boolean): void {
+  if (json) io.out(JSON.stringify({ ok: false, diagnostics: diagnostics.map(diagnosticToJson) }, null, 2) + "\n");
+  else io.err(diagnostics.map(formatDiagnostic).join("\n") + "\n");
+}
+
+function fmt(x: number | undefined, digits = 4): string {
+  return x === undefined ? "-" : x.toFixed(digits);
+}
+
+/** The simulation file: probe data plus accuracy; deterministic (no wall-clock values). */
+export function simulationJson(report: SimulationReport, source: string): string {
+  const probes: Record<string, unknown> = {};
+  for (const p of report.probes) {
+    probes[p.id] = p.spikes
+      ? { attr: p.attr, rows: p.rows, sample_every: p.sampleEverySteps, spike_steps: p.spikes.spikeSteps, ...(p.spikes.spikeCounts.some((l) => l.some((c) => c !== 1)) ? { spike_counts: p.spikes.spikeCounts } : {}) }
+      : { attr: p.attr, shape: [p.rows, p.size], sample_every: p.sampleEverySteps, data: p.data };
+  }
+  const accuracy: Record<string, unknown> = {};
+  for (const [id, a] of Object.entries(report.accuracy)) {
+    accuracy[id] = { ...(a.nrmseVsIdealLmu !== undefined ? { nrmse_vs_ideal_lmu: a.nrmseVsIdealLmu } : {}), ...(a.nrmseVsExactDelay !== undefined ? { nrmse_vs_exact_delay: a.nrmseVsExactDelay } : {}) };
+  }
+  const doc = { format: "lmuc-simulation/1", lmuc: VERSION, network: report.name, source, dt: report.dtSeconds, steps: report.steps, neurons: report.neurons, probes, accuracy };
+  return JSON.stringify(doc, irReplacer) + "\n";
+}
+
+function summaryText(report: SimulationReport, source: string): string {
+  const lines = [
+    `${source}: simulated ${report.steps} steps (${fmt(report.steps * report.dtSeconds, 3)} s) of '${report.name}', ${report.neurons} neurons, in ${fmt(report.wallSeconds, 2)} s (${Math.round(report.steps / Math.max(report.wallSeconds, 1e-9))} steps/s)`,
+  ];
+  const rows = report.probes.map((p) => {
+    const a = report.accuracy[p.id] ?? {};
+    const shape = p.spikes ? `${p.spikes.spikeSteps.length} neurons, ${p.spikes.spikeSteps.reduce((s, l) => s + l.length, 0)} spikes` : `${p.rows}x${p.size}`;
+    return [p.id, p.attr, shape, fmt(a.nrmseVsIdealLmu), fmt(a.nrmseVsExactDelay)];
+  });
+  const header = ["probe", "attr", "recorded", "NRMSE vs ideal LMU", "NRMSE vs exact delay"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string => "  " + r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  lines.push(line(header), ...rows.map(line));
+  return lines.join("\n") + "\n";
+}
+
+export function makeProgram(io: Io): Command {
+  const program = new Command();
+  program
+    .name("lmuc")
+    .description("Compile Legendre Memory Unit networks to Loihi-style neuromorphic hardware; simulate them with Nengo's semantics.")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError("(run lmuc --help for usage)");
+
+  program
+    .command("validate")
+    .description("check a network file (YAML or JSON) against the format and its semantics")
+    .argument("<network>", "network file (.yaml, .yml or .json)")
+    .option("--json", "print the result as JSON")
+    .action((file: string, opts: { json?: boolean }) => {
+      const net = loadNetworkFile(file);
+      const summary = {
+        ok: true,
+        file,
+        name: net.name,
+        nodes: net.nodes.length,
+        ensembles: net.ensembles.length,
+        lmus: net.lmus.length,
+        connections: net.connections.length,
+        probes: net.probes.length,
+      };
+      if (opts.json) io.out(JSON.stringify(summary, null, 2) + "\n");
+      else io.out(`ok: ${file}: '${net.name}' with ${summary.nodes} nodes, ${summary.ensembles} ensembles, ${summary.lmus} LMUs, ${summary.connections} connections, ${summary.probes} probes\n`);
+    });
+
+  program
+    .command("ir")
+    .description("print the IR after each pass (stable text, or --json)")
+    .argument("<network>", "network file")
+    .option("--after <pass>", `only the IR after this pass (${FLOAT_PASSES.map((p) => p.name).join(", ")})`)
+    .option("--json", "print JSON instead of text")
+    .action((file: string, opts: { after?: string; json?: boolean }) => {
+      if (opts.after && !FLOAT_PASSES.some((p) => p.name === opts.after)) {
+        throw new InvalidArgumentError(`unknown pass '${opts.after}' (passes: ${FLOAT_PASSES.map((p) => p.name).join(", ")})`);
+      }
+      const dumps: { pass: string; ir: StageIR }[] = [];
+      build(loadNetworkFile(file), (pass, ir) => {
+        if (!opts.after || opts.after === pass) dumps.push({ pass, ir });
+      });
+      if (opts.json) {
+        io.out(JSON.stringify(opts.after ? dumps[0].ir : Object.fromEntries(dumps.map((d) => [d.pass, d.ir])), irReplacer, 1) + "\n");
+        return;
+      }
+      for (const d of dumps) {
+        io.out(`// ---- IR after ${d.pass}\n`);
+        io.out(d.ir.stage === "network" ? printNetwork(d.ir) : printBuilt(d.ir));
+      }
+    });
+
+  program
+    .command("simulate")
+    .description("run the float reference simulator (Nengo semantics) and report accuracy against the ideal LMU")
+    .argument("<network>", "network file")
+    .option("-d, --duration <seconds>", "simulated time in seconds", positiveNumber("--duration"))
+    .option("--steps <n>", "number of steps (instead of --duration)", positiveInt("--steps"))
+    .option("-o, --out <file>", "write probe data and accuracy as JSON")
+    .option("--no-reference", "skip the ideal-LMU and exact-delay reference runs")
+    .option("--max-nrmse <x>", "exit 1 if any probe's NRMSE against the ideal exceeds x", positiveNumber("--max-nrmse"))
+    .option("--json", "print the summary as JSON")
+    .action((file: string, opts: { duration?: number; steps?: number; out?: string; reference: boolean; maxNrmse?: number; json?: boolean }) => {
+      if (opts.duration !== undefined && opts.steps !== undefined) throw new InvalidArgumentError("give --duration or --steps, not both");
+      const net = loadNetworkFile(file);
+      const steps = opts.steps ?? stepsFor(opts.duration ?? 1, net.dtSeconds);
+      if (steps > 1e8) throw new InvalidArgumentError(`${steps} steps is out of range (at most 1e8)`);
+      let lastPct = -1;
+      const onProgress = io.isTty && !opts.json
+        ? (done: number, total: number): void => {
+            const pct = Math.floor((100 * done) / total);
+            if (pct !== lastPct) io.err(`\rsimulating ${pct}% (${done}/${total} steps)`);
+            lastPct = pct;
+            if (done === total) io.err("\r\x1b[K");
+          }
+        : undefined;
+      const report = simulateWithReference(net, steps, { reference: opts.reference, ...(onProgress ? { onProgress } : {}) });
+      for (const p of report.probes) {
+        const bad = p.data.findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) io.err(`${file}: warning: probe '${p.id}' diverged: non-finite value at recorded row ${Math.floor(bad / p.size)} (check transforms and gains)\n`);
+      }
+      if (opts.out) writeFileAtomic(opts.out, simulationJson(report, file));
+      if (opts.json) {
+        io.out(JSON.stringify({ ok: true, network: report.name, steps: report.steps, neurons: report.neurons, wall_seconds: report.wallSeconds, steps_per_second: report.steps / report.wallSeconds, accuracy: report.accuracy, ...(opts.out ? { out: opts.out } : {}) }, null, 2) + "\n");
+      } else {
+        io.out(summaryText(report, file));
+        if (opts.out) io.out(`wrote ${opts.out}\n`);
+      }
+      if (opts.maxNrmse !== undefined) {
+        const worst = Object.entries(report.accuracy).flatMap(([id, a]) => [a.nrmseVsIdealLmu, a.nrmseVsExactDelay].filter((x): x is number => x !== undefined).map((x) => ({ id, x })));
+        const bad = worst.filter((w) => w.x > opts.maxNrmse!);
+        if (bad.length > 0) {
+          io.err(`check failed: NRMSE above ${opts.maxNrmse}: ${bad.map((b) => `${b.id} ${b.x.toFixed(4)}`).join(", ")}\n`);
+          throw new Exit(EXIT.checkFailed);
+        }
+      }
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  const program = makeProgram(io);
+  const json = argv.includes("--json");
+  try {
+    await program.parseAsync([...argv]);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof Exit) return e.code;
+    if (e instanceof DiagnosticError) {
+      reportDiagnostics(io, e.diagnostics, json);
+      return e.diagnostics.some((d) => d.code === "LMU9001") ? EXIT.internal : EXIT.badInput;
+    }
+    if (e instanceof InvalidArgumentError) {
+      io.err(`lmuc: error LMU8002: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+      return EXIT.badInput;
+    }
+    const err = e as Error;
+    io.err(`lmuc: internal error: ${err.message}\n  this is a bug in lmuc; rerun with LMUC_DEBUG=1 for a stack trace and report it\n`);
+    if (process.env.LMUC_DEBUG) io.err(`${err.stack ?? ""}\n`);
+    return EXIT.internal;
+  }
+}
