@@ -30,6 +30,9 @@ export function stepLif(
   spikeCounts?: Int32Array | Float64Array,
 ): number {
   const spikeOutputHz = amplitude / dtSeconds;
+  // A neuron outside its refractory period integrates the whole step, and expm1 of the same
+  // argument is the same double: computing it once is exact and saves most expm1 calls.
+  const fullStepDecay = Math.expm1(-dtSeconds / tauRcSeconds);
   const end = offset + n;
   let spiking = 0;
   for (let i = offset; i < end; i++) {
@@ -40,7 +43,8 @@ export function stepLif(
     const j = J[i];
     let v = voltage[i];
     // Exact relaxation of tau_rc·dv/dt = J − v over deltaSeconds; expm1 keeps small steps accurate.
-    v -= (j - v) * Math.expm1(-deltaSeconds / tauRcSeconds);
+    // Fully refractory (Δ = 0) multiplies by expm1(−0) = −0: v is unchanged, no call needed.
+    v -= (j - v) * (deltaSeconds === dtSeconds ? fullStepDecay : deltaSeconds === 0 ? -0 : Math.expm1(-deltaSeconds / tauRcSeconds));
     if (v > 1) {
       // Invert the same exponential to find when v crossed 1, measured from the step start; the
       // refractory period runs from that instant, not from the end of the step.

@@ -1,0 +1,84 @@
+/**
+ * `npm run bench`: float-simulator throughput (steps/s, neuron-updates/s) on the LMU examples,
+ * each against a baseline measured in the same run on the same network (the simulator in naive
+ * mode: dense W·a every step, no event-driven delivery), and against Nengo's reference simulator
+ * as stated for this kind of machine (an 800-neuron order-8 LMU at 5–10k steps/s).
+ * Results go to stdout and out/bench.json.
+ */
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { build, loadNetworkFile, loadNetworkObject, type BuiltNetwork } from "../src/api.js";
+import { writeFileAtomic } from "../src/io/write.js";
+import { Simulator } from "../src/sim/simulator.js";
+
+interface Case {
+  readonly name: string;
+  readonly built: BuiltNetwork;
+  readonly steps: number;
+  readonly buildSeconds: number;
+}
+
+const NENGO_STEPS_PER_SECOND = { low: 5000, high: 10000, network: "800-neuron order-8 LMU" };
+
+function lmuMemoryOfOrder(order: number): object {
+  const doc = parse(readFileSync("examples/lmu-memory.yaml", "utf8")) as { name: string; lmus: { mem: { order: number } } };
+  doc.name = `lmu-memory-order${order}`;
+  doc.lmus.mem.order = order;
+  return doc;
+}
+
+function timed<T>(f: () => T): [T, number] {
+  const t0 = performance.now();
+  const v = f();
+  return [v, (performance.now() - t0) / 1000];
+}
+
+function makeCase(name: string, load: () => ReturnType<typeof loadNetworkFile>, steps: number): Case {
+  const [built, buildSeconds] = timed(() => build(load()));
+  return { name, built, steps, buildSeconds };
+}
+
+/** Best of `repeats` runs after a warm-up, in steps per second. */
+function throughput(built: BuiltNetwork, steps: number, naive: boolean, repeats = 3): number {
+  let best = 0;
+  for (let r = 0; r < repeats; r++) {
+    const sim = new Simulator(built, { expectedSteps: steps + 500, naive });
+    sim.run(Math.min(500, steps));
+    const [, seconds] = timed(() => sim.run(steps));
+    best = Math.max(best, steps / seconds);
+  }
+  return best;
+}
+
+const neurons = (b: BuiltNetwork): number => b.ensembles.reduce((s, e) => s + e.nNeurons, 0);
+
+function main(): void {
+  const cases: Case[] = [
+    makeCase("lmu-memory order 4 (100/dim)", () => loadNetworkObject(lmuMemoryOfOrder(4), "examples/lmu-memory.yaml"), 20000),
+    makeCase("lmu-memory order 16 (100/dim)", () => loadNetworkObject(lmuMemoryOfOrder(16), "examples/lmu-memory.yaml"), 5000),
+    makeCase("lmu-delay order 8 (800 LIF)", () => loadNetworkFile("examples/lmu-delay.yaml"), 20000),
+    makeCase("psmnist-lmu", () => loadNetworkFile("examples/psmnist-lmu.yaml"), 3000),
+  ];
+  const rows = cases.map((c) => {
+    const fast = throughput(c.built, c.steps, false);
+    const base = throughput(c.built, c.steps, true);
+    const n = neurons(c.built);
+    return { name: c.name, neurons: n, build_seconds: c.buildSeconds, steps_per_second: fast, neuron_updates_per_second: fast * n, baseline_steps_per_second: base, speedup_vs_baseline: fast / base };
+  });
+  const header = ["network", "neurons", "build s", "steps/s", "neuron-updates/s", "baseline steps/s", "× baseline"];
+  const table = rows.map((r) => [r.name, String(r.neurons), r.build_seconds.toFixed(2), r.steps_per_second.toFixed(0), r.neuron_updates_per_second.toExponential(2), r.baseline_steps_per_second.toFixed(0), r.speedup_vs_baseline.toFixed(2)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+  const line = (t: string[]): string => t.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log("float simulator throughput (best of 3 after warm-up; baseline = same simulator with dense W·a)");
+  console.log(line(header));
+  for (const t of table) console.log(line(t));
+  const delay = rows.find((r) => r.name.startsWith("lmu-delay"))!;
+  console.log(
+    `vs Nengo's reference simulator on the ${NENGO_STEPS_PER_SECOND.network} (stated ${NENGO_STEPS_PER_SECOND.low / 1000}–${NENGO_STEPS_PER_SECOND.high / 1000}k steps/s on this machine kind): ` +
+      `${(delay.steps_per_second / NENGO_STEPS_PER_SECOND.high).toFixed(1)}–${(delay.steps_per_second / NENGO_STEPS_PER_SECOND.low).toFixed(1)}× (target ≥ 5×)`,
+  );
+  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND }, null, 2) + "\n");
+  console.log("wrote out/bench.json");
+}
+
+main();
