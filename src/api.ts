@@ -62,6 +62,9 @@ export function simulateWithReference(network: NetworkIR, steps: number, opts: {
     for (const p of result.probes) {
       const r = refById.get(p.id);
       if (!r || p.spikes || r.data.length !== p.data.length) continue;
+      // NRMSE is relative to the reference's energy: undefined while the reference is all zero
+      // (e.g. a run shorter than the delay it reads out).
+      if (!r.data.some((v) => v !== 0)) continue;
       accuracy[p.id] = { ...accuracy[p.id], [key]: nrmse(p.data, r.data) };
     }
   };

@@ -96,16 +96,18 @@ export function makeProgram(io: Io): Command {
     .description("Compile Legendre Memory Unit networks to Loihi-style neuromorphic hardware; simulate them with Nengo's semantics.")
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    // Commander's own errors (unknown option, bad option value, missing argument) in the diagnostic format.
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(text.replace(/^error: /, "lmuc: error LMU8002: ")) })
     .showHelpAfterError("(run lmuc --help for usage)");
 
   program
     .command("validate")
-    .description("check a network file (YAML or JSON) against the format and its semantics")
+    .description("check a network file (YAML or JSON): format, semantics, and that it builds (gains, decoders)")
     .argument("<network>", "network file (.yaml, .yml or .json)")
     .option("--json", "print the result as JSON")
     .action((file: string, opts: { json?: boolean }) => {
       const net = loadNetworkFile(file);
+      build(net);
       const summary = {
         ok: true,
         file,
@@ -193,7 +195,19 @@ export function makeProgram(io: Io): Command {
   return program;
 }
 
+/** `lmuc ir net.yaml | head` closes stdout early: stop quietly instead of dying on EPIPE with a stack trace. */
+function quietOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount("error") > 0) continue;
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(0);
+      throw e;
+    });
+  }
+}
+
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  if (io === defaultIo) quietOnBrokenPipe();
   const program = makeProgram(io);
   const json = argv.includes("--json");
   try {

@@ -48,6 +48,8 @@ interface ObjectInfo {
   /** Nodes with size_in, and ensembles, accept connections. */
   readonly acceptsInput: boolean;
   readonly inputSize: number;
+  /** Eval points of an ensemble: the rows of its activity matrix when something decodes from it. */
+  readonly evalPoints: number;
   readonly path: JsonPath;
 }
 
@@ -126,6 +128,13 @@ class Converter {
       case "spiking-relu":
         only(["amplitude"]);
         return { type, amplitude };
+    }
+  }
+
+  /** A dense matrix the build would allocate; refuse it before it exhausts memory. */
+  checkEntries(rows: number, cols: number, what: string, path: JsonPath, advice: string): void {
+    if (rows * cols > LIMITS.matrixEntries) {
+      this.error("LMU2004", `${what} would be a ${rows}×${cols} matrix (${(rows * cols).toExponential(2)} entries, more than the ${LIMITS.matrixEntries.toLocaleString("en-US")} lmuc builds); ${advice}`, path);
     }
   }
 
@@ -320,7 +329,9 @@ class Converter {
       case "legendre-delay":
         if (!lmu) this.error("LMU2007", "legendre-delay reads an LMU's memory: the connection must start at an LMU", path);
         if (sizeIn !== lmu.order) this.error("LMU2002", `legendre-delay needs the whole LMU state (${lmu.order} dimensions); remove the slice on '${lmu.id}'`, path);
-        if (fn.delaySeconds > lmu.thetaSeconds) this.error("LMU2009", `delay ${fn.delaySeconds} s is longer than the LMU window theta = ${lmu.thetaSeconds} s`, path);
+        if (fn.delaySeconds > lmu.thetaSeconds) {
+          this.error("LMU2009", `legendre-delay ${fn.delaySeconds} s is longer than the window of LMU '${lmu.id}' (theta = ${lmu.thetaSeconds} s), which remembers only its last theta seconds; use a delay from 0 to ${lmu.thetaSeconds} s or a longer theta`, path);
+        }
         return 1;
     }
   }
@@ -352,7 +363,7 @@ class Converter {
     try {
       indices = raw.slice === undefined ? undefined : resolveSlice(raw.slice, full);
     } catch (e) {
-      if (e instanceof SliceError) return this.error("LMU2006", `${text}: ${e.message}`, path);
+      if (e instanceof SliceError) return this.error("LMU2006", `'${text}': ${e.message}`, path);
       throw e;
     }
     return { ep: { id: raw.id, part: raw.part, ...(indices ? { indices } : {}), text }, info, size: indices ? indices.length : full };
@@ -381,7 +392,7 @@ class Converter {
     const impl = (typeof implRaw === "string" ? { kind: implRaw } : implRaw ?? { kind: "ideal" }) as Obj;
     const single = impl.kind === "neurons" && (impl.layout ?? "single") === "single";
     const neurons = single ? ((impl.n_neurons as number | undefined) ?? ((impl.n_neurons_per_dimension as number | undefined) ?? 100) * order) : 0;
-    return { kind: "lmu", valueSize: order, neurons, acceptsInput: false, inputSize: 1, path };
+    return { kind: "lmu", valueSize: order, neurons, acceptsInput: false, inputSize: 1, evalPoints: 0, path };
   }
 
   lmu(id: string, o: Obj, path: JsonPath): LmuIR {
@@ -418,6 +429,7 @@ class Converter {
     const common = this.ensembleCommon(impl, ipath, nPer, dimsPer, neuron);
     const solver = this.solver(impl.solver);
     const decoders = impl.decoders !== undefined ? readMatrix(this.ctx, impl.decoders, [...ipath, "decoders"], nPer, dimsPer, "decoders") : undefined;
+    if (!decoders) this.checkEntries(common.nEvalPoints, nPer, "solving the LMU's decoders needs an activity matrix that", ipath, "use fewer neurons per ensemble, set n_eval_points, or give decoders");
     const template: LmuEnsembleTemplate = { nNeurons: nPer, neuron, ...common, solverReg: solver.reg, ...(decoders ? { decoders } : {}) };
     const tauSeconds = (impl.synapse as number | undefined) ?? 0.1;
     return {
@@ -446,14 +458,24 @@ class Converter {
       }
       transform = { kind: "scalar", value };
     } else if (isDistribution(t)) {
-      if (dPost * dF > LIMITS.matrixEntries) this.error("LMU2004", `a ${dPost}×${dF} transform is too large`, tpath);
       transform = { kind: "dist", dist: toDistribution(t), rows: dPost, cols: dF };
     } else {
-      transform = { kind: "matrix", values: readMatrix(this.ctx, t, tpath, dPost, dF, `transform (${to.ep.text} ← ${from.ep.text})`) };
+      const via = fn.kind === "identity" ? "" : ` through ${fn.kind}`;
+      const why = `${dPost} row${dPost === 1 ? "" : "s"} for the ${dPost} dimension${dPost === 1 ? "" : "s"} of '${to.ep.text}', ${dF} column${dF === 1 ? "" : "s"} for the ${dF} of '${from.ep.text}'${via}`;
+      transform = { kind: "matrix", values: readMatrix(this.ctx, t, tpath, dPost, dF, "transform", why) };
     }
+    // Every transform, a scalar one too, is built as a dense |to| × |function output| matrix.
+    this.checkEntries(dPost, dF, "the transform", t === undefined ? [...path, "to"] : tpath, "connect fewer dimensions or neurons");
     const synapse = this.synapse(o.synapse, { kind: "lowpass", tauSeconds: 0.005 });
     const solver = this.solver(o.solver);
     const decoded = from.info.kind === "ensemble" && from.ep.part === "value";
+    if (decoded) {
+      if (o.decoders === undefined && o.eval_points === undefined) {
+        this.checkEntries(from.info.evalPoints, from.info.neurons, `decoding from '${from.ep.id}' needs an activity matrix (eval points × neurons) that`, [...path, "from"], `use fewer neurons in '${from.ep.id}', set its n_eval_points, or give decoders`);
+      }
+      this.checkEntries(dPost, from.info.neurons, "the decoded weights", [...path, "from"], `use fewer neurons in '${from.ep.id}'`);
+      if (solver.weights && to.info.kind === "ensemble") this.checkEntries(to.info.neurons, from.info.neurons, "the full weight matrix (solver weights: true)", [...path, "solver"], "use decoded weights (weights: false)");
+    }
     if (solver.weights && !(decoded && to.info.kind === "ensemble" && to.ep.part === "value")) {
       this.error("LMU2007", "solver weights: true needs an ensemble-to-ensemble decoded connection", [...path, "solver"]);
     }
@@ -504,6 +526,9 @@ class Converter {
     }
     if (o.decoders !== undefined && !(kind === "ensemble" && attr === "decoded")) this.error("LMU2010", "decoders apply only to decoded probes on ensembles", [...path, "decoders"], true);
     const decoders = o.decoders !== undefined ? readMatrix(this.ctx, o.decoders, [...path, "decoders"], target.info.neurons, target.info.valueSize, "decoders") : undefined;
+    if (kind === "ensemble" && attr === "decoded" && !decoders) {
+      this.checkEntries(target.info.evalPoints, target.info.neurons, `decoding '${target.ep.id}' needs an activity matrix (eval points × neurons) that`, typeof x === "string" ? path : [...path, "target"], `use fewer neurons in '${target.ep.id}', set its n_eval_points, or probe '${target.ep.id}.neurons'`);
+    }
     return {
       id,
       target: target.ep,
@@ -551,7 +576,7 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
     const node = c.guard(() => c.node(id, o, ["nodes", id]));
     if (node) {
       nodes.push(node);
-      c.objects.set(id, { kind: "node", valueSize: node.sizeOut, neurons: 0, acceptsInput: node.sizeIn > 0, inputSize: node.sizeIn, path: ["nodes", id] });
+      c.objects.set(id, { kind: "node", valueSize: node.sizeOut, neurons: 0, acceptsInput: node.sizeIn > 0, inputSize: node.sizeIn, evalPoints: 0, path: ["nodes", id] });
     }
   }
   const ensembles: EnsembleIR[] = [];
@@ -560,7 +585,7 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
     const ens = c.guard(() => c.ensemble(id, o, ["ensembles", id]));
     if (ens) {
       ensembles.push(ens);
-      c.objects.set(id, { kind: "ensemble", valueSize: ens.dimensions, neurons: ens.nNeurons, acceptsInput: true, inputSize: ens.dimensions, path: ["ensembles", id] });
+      c.objects.set(id, { kind: "ensemble", valueSize: ens.dimensions, neurons: ens.nNeurons, acceptsInput: true, inputSize: ens.dimensions, evalPoints: ens.nEvalPoints, path: ["ensembles", id] });
     }
   }
   const lmuShapes = new Map<string, { order: number; thetaSeconds: number }>();

@@ -46,7 +46,9 @@ export function resolveSlice(slice: string | undefined, size: number): number[] 
   return items.map((t) => {
     const v = index(t, "index");
     const w = v < 0 ? v + size : v;
-    if (w < 0 || w >= size) throw new SliceError(`index ${v} is out of range for ${size} components`);
+    if (w < 0 || w >= size) {
+      throw new SliceError(size === 0 ? `index ${v} is out of range: there are no components` : `index ${v} is out of range for ${size} component${size === 1 ? "" : "s"} (valid: 0 to ${size - 1}, or -${size} to -1 counting from the end)`);
+    }
     return w;
   });
 }

@@ -12,7 +12,8 @@ export function loadNetworkText(text: string, file: string): NetworkIR {
   const src = parseSource(text, file);
   const bad = findNonFinite(src.value);
   if (bad) {
-    throw new DiagnosticError([diag("LMU1003", `${bad.length ? "/" + bad.join("/") : "value"} is not a finite number`, src.locate(bad))]);
+    const v = bad.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], src.value) as number;
+    throw new DiagnosticError([diag("LMU1003", `${bad.length ? "/" + bad.join("/") : "the value"} is ${Number.isNaN(v) ? "NaN (.nan)" : `${v < 0 ? "-" : ""}infinite (${v < 0 ? "-" : ""}.inf)`}; every number must be finite`, src.locate(bad))]);
   }
   validateSchema(src);
   return convert(makeCtx(src), src.value, basename(file, extname(file)));

@@ -27,8 +27,16 @@ export function parseSource(text: string, file: string): ParsedSource {
   };
   if (doc.errors.length > 0) {
     const diagnostics: Diagnostic[] = doc.errors.map((e) => {
-      const loc = at(e.pos[0]);
-      if (e.code === "DUPLICATE_KEY") return diag("LMU1004", `duplicate key: ${firstLine(e.message)}`, loc);
+      let offset = e.pos[0];
+      // Bad indentation is reported at the start of the line; point at the misplaced token instead.
+      if (e.code === "BAD_INDENT") while (text[offset] === " ") offset++;
+      const loc = at(offset);
+      if (e.code === "DUPLICATE_KEY") {
+        const lineEnd = text.indexOf("\n", offset);
+        const key = /^(?:"([^"]*)"|'([^']*)'|([^:\n]+?))\s*:/.exec(text.slice(offset, lineEnd < 0 ? undefined : lineEnd));
+        const name = key ? (key[1] ?? key[2] ?? key[3]) : undefined;
+        return diag("LMU1004", `duplicate key${name !== undefined ? ` '${name}'` : ""}: a key may appear only once in a mapping`, loc, { hint: "remove one of the two, or rename one" });
+      }
       return diag("LMU1001", firstLine(e.message), loc);
     });
     throw new DiagnosticError(diagnostics);

@@ -75,7 +75,9 @@ export function readArray(ctx: Ctx, x: Raw, path: JsonPath): { shape: number[]; 
     try {
       buf = readFileSync(filePath);
     } catch (e) {
-      return fail("LMU8001", `cannot read data file '${x.file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, ctx.src.locate([...path, "file"]));
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : code === "EACCES" ? "permission denied" : (code ?? (e as Error).message);
+      return fail("LMU8001", `cannot read data file '${x.file}': ${why} (looked for ${filePath}; relative paths are resolved against the network file's folder)`, ctx.src.locate([...path, "file"]));
     }
     try {
       const arr = filePath.endsWith(".npy") ? readNpy(buf) : readCsv(buf.toString("utf8"));
@@ -105,7 +107,8 @@ function checkLen(ctx: Ctx, data: Float64Array, path: JsonPath, n: number, what:
   return data;
 }
 
-export function readMatrix(ctx: Ctx, x: Raw, path: JsonPath, rows: number | undefined, cols: number | undefined, what: string): Mat {
+/** `why` explains the expected shape, e.g. which rows and columns a transform maps. */
+export function readMatrix(ctx: Ctx, x: Raw, path: JsonPath, rows: number | undefined, cols: number | undefined, what: string, why?: string): Mat {
   const arr = readArray(ctx, x, path);
   let m: Mat;
   if (arr.shape.length === 1) {
@@ -116,7 +119,7 @@ export function readMatrix(ctx: Ctx, x: Raw, path: JsonPath, rows: number | unde
     m = mat(arr.shape[0], arr.shape[1], arr.data);
   }
   if ((rows !== undefined && m.rows !== rows) || (cols !== undefined && m.cols !== cols)) {
-    fail("LMU2002", `${what} has shape [${m.rows}, ${m.cols}], expected [${rows ?? "any"}, ${cols ?? "any"}]`, ctx.src.locate(path));
+    fail("LMU2002", `${what} has shape [${m.rows}, ${m.cols}], expected [${rows ?? "any"}, ${cols ?? "any"}]${why ? `: ${why}` : ""}`, ctx.src.locate(path));
   }
   return m;
 }

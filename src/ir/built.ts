@@ -55,6 +55,8 @@ export interface BuiltConnection {
   readonly synapse: Synapse;
   /** Decoders (n × d_f) of a decoded connection, kept for lowering and reports. */
   readonly decoders?: Mat;
+  /** Value-space transform (d_out × d_f) of a decoded connection: weights = transform · decodersᵀ. */
+  readonly transform?: Mat;
   readonly solve?: SolveReport;
   readonly origin?: SourceLocation;
 }

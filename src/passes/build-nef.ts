@@ -147,6 +147,7 @@ function buildConnection(c: ConnectionIR, nodes: Map<string, NodeIR>, ens: Map<s
     ({ decoders: D, report } = cache.solve(pre, c.fn, fromIdx, c.solver.reg, P, c.evalPoints ? `conn:${c.id}` : "ens", c.origin));
   }
   let W = matmul(T, transpose(D)); // (|to| × d_f)·(d_f × n)
+  let valueTransform: Mat | undefined = T;
   if (c.solver.weights && postEns) {
     // Full weights: S_post[:, toIdx]·T·Dᵀ with S = (gain/radius) ⊙ E; the gain is inside, not applied again.
     const S = mat(postEns.nNeurons, toIdx.length);
@@ -155,9 +156,10 @@ function buildConnection(c: ConnectionIR, nodes: Map<string, NodeIR>, ens: Map<s
       for (let j = 0; j < toIdx.length; j++) S.data[i * toIdx.length + j] = g * postEns.encoders.data[i * postEns.dimensions + toIdx[j]];
     }
     W = matmul(S, W);
+    valueTransform = undefined; // the full-weight matrix no longer factors through the value
     target = { kind: "neurons", id: postEns.id, indices: range(postEns.nNeurons), gainScaled: false };
   }
-  return { id: c.id, source: { kind: "neurons", id: pre.id, indices: range(pre.nNeurons) }, target, weights: W, synapse: c.synapse, decoders: D, solve: report, ...origin };
+  return { id: c.id, source: { kind: "neurons", id: pre.id, indices: range(pre.nNeurons) }, target, weights: W, synapse: c.synapse, decoders: D, ...(valueTransform ? { transform: valueTransform } : {}), solve: report, ...origin };
 }
 
 function scaled(P: Mat, radius: number): Mat {
