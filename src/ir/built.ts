@@ -20,7 +20,9 @@ export interface BuiltEnsemble {
   /** Radius-scaled eval points, m × d. */
   readonly evalPoints: Mat;
   readonly initialVoltage: Float64Array;
-  readonly role: "user" | "lmu-state";
+  readonly role: "user" | "lmu-state" | "encoder";
+  /** Runs elsewhere (on the chip); the host simulator takes its spikes from outside. */
+  readonly external?: boolean;
   readonly origin?: SourceLocation;
 }
 

@@ -624,6 +624,17 @@ export class Simulator {
     }));
   }
 
+  /** Read-only views of an ensemble's state after the last step (for calibration and hosts). */
+  ensembleView(id: string): { readonly J: Float64Array; readonly bias: Float64Array; readonly output: Float64Array; readonly voltage: Float64Array } | undefined {
+    const e = this.ensembles.find((x) => x.id === id);
+    return e ? { J: e.J, bias: e.bias, output: e.output, voltage: e.voltage } : undefined;
+  }
+
+  /** Read-only view of a node's output after the last step. */
+  nodeOutputView(id: string): Float64Array | undefined {
+    return this.nodes.find((p) => p.node.id === id)?.output;
+  }
+
   /** Total neuron count (for throughput reports). */
   get neuronCount(): number {
     return this.ensembles.reduce((s, e) => s + e.n, 0);

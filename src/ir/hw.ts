@@ -1,0 +1,78 @@
+/**
+ * HwNetwork: the network split into what runs on the chip and what runs on the host, with the
+ * chip part still in float ("simreal", hardware-model §2.7):
+ *
+ *   u ← (1 − δu)·u + δu·q          q = Σ weights of the spikes delivered this step
+ *   v ← (1 − δv)·v + s_v·(u + bias)   s_v = δv for LIF, 1 for integrate-and-fire (spiking ReLU)
+ *   spike when v > vth; then v ← 0 and the compartment is refractory for refractDelay − 1 steps
+ *
+ * Units: u, q, bias in the ensemble's current units (Nengo's J); a weight is the q one spike adds.
+ * The host part is a BuiltNetwork run by the float simulator: chip ensembles whose spikes the
+ * host reads appear there as `external` ensembles, and host values enter the chip as spikes of
+ * on/off encoder ensembles (Nengo spiking ReLU pairs, hardware-model §5.12).
+ */
+import type { SourceLocation } from "../diagnostics/diagnostic.js";
+import type { Mat } from "../math/matrix.js";
+import type { BuiltNetwork } from "./built.js";
+
+export interface HwBlock {
+  /** The ensemble's id. */
+  readonly id: string;
+  readonly n: number;
+  readonly neuron: "lif" | "if";
+  /** Synapse time constant of the block's inputs (0: none, u follows q each step). */
+  readonly tauUSeconds: number;
+  /** Fraction of u lost per step, in (0, 1]; 1 = no filter. */
+  readonly decayU: number;
+  /** Fraction of v lost per step; 0 = perfect integration. */
+  readonly decayV: number;
+  readonly vth: number;
+  readonly bias: Float64Array;
+  /** Refractory period in steps (1 = none). */
+  readonly refractDelay: number;
+  /** Float voltage floor (LIF min_voltage; 0 for integrate-and-fire). */
+  readonly vmin: number;
+  /** Largest |u| the calibration run saw (current units): sets the 23-bit current's scale. */
+  readonly uPeak: number;
+  /** Expected firing rate per compartment (Hz), from calibration: weights placement by traffic. */
+  readonly ratesHz: Float64Array;
+  readonly origin?: SourceLocation;
+}
+
+export type HwPre = { readonly kind: "block"; readonly block: string } | { readonly kind: "input"; readonly input: string };
+
+/** Weights from every pre (compartment or input channel) to every compartment of one post block. */
+export interface HwGroup {
+  readonly id: string;
+  readonly pre: HwPre;
+  readonly post: string;
+  /** nPre × nPost, q per spike in the post's current units; zeros are not stored on chip. */
+  readonly weights: Mat;
+  readonly connections: readonly string[];
+  readonly origin?: SourceLocation;
+}
+
+/** A host spike source feeding the chip: the spikes of host ensemble `id`, one channel per neuron. */
+export interface HwInput {
+  readonly id: string;
+  readonly channels: number;
+  /** Value one spike of an on channel stands for (the encoder's full scale). */
+  readonly scale: number;
+  readonly connection: string;
+  readonly ratesHz: Float64Array;
+  readonly origin?: SourceLocation;
+}
+
+export interface HwNetwork {
+  readonly stage: "hw";
+  readonly name: string;
+  readonly dtSeconds: number;
+  readonly blocks: readonly HwBlock[];
+  readonly groups: readonly HwGroup[];
+  readonly inputs: readonly HwInput[];
+  /** What runs on the host: nodes, encoders, decoding of chip spikes, probes. */
+  readonly host: BuiltNetwork;
+  /** Chip blocks whose spikes the host reads (an external ensemble of the same id). */
+  readonly toHost: readonly string[];
+  readonly notes: readonly { readonly message: string; readonly origin?: SourceLocation }[];
+}

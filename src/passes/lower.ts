@@ -1,0 +1,178 @@
+/**
+ * lower: BuiltNetwork → HwNetwork. Spiking ensembles become chip blocks; connections between
+ * them become neuron-to-neuron weight groups; connections from host nodes into the chip go
+ * through on/off spike encoders run on the host; connections and probes that read chip
+ * ensembles are computed on the host from the chip's spikes. Nodes (and ideal LMUs) stay on the
+ * host and are reported as such.
+ */
+import { diag, DiagnosticError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
+import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
+import type { HwBlock, HwGroup, HwInput, HwNetwork } from "../ir/hw.js";
+import { mat, type Mat } from "../math/matrix.js";
+import type { Calibration } from "../sim/calibrate.js";
+
+/** Spike-rate ceiling of the host on/off encoders: one spike per step each (hardware-model §5.12). */
+const ENCODER_HEADROOM = 1.1;
+
+function blockOf(e: BuiltEnsemble, dtSeconds: number, tauU: number, cal: Calibration): HwBlock {
+  const m = e.neuron;
+  // δu: the synapse's exact ZOH decay; a connection without synapse still takes one step on chip.
+  const decayU = tauU > 0 ? -Math.expm1(-dtSeconds / tauU) : 1;
+  const common = { id: e.id, n: e.nNeurons, tauUSeconds: tauU, decayU, bias: e.bias, uPeak: cal.maxInputCurrent.get(e.id) ?? 0, ratesHz: cal.ratesHz.get(e.id)!, ...(e.origin ? { origin: e.origin } : {}) };
+  if (m.type === "lif") {
+    return { ...common, neuron: "lif", decayV: -Math.expm1(-dtSeconds / m.tauRcSeconds), vth: 1, refractDelay: Math.round(m.tauRefSeconds / dtSeconds) + 1, vmin: m.minVoltage };
+  }
+  // Spiking ReLU: v += J·dt, spike at 1, is v' += J, spike at 1/dt with perfect integration.
+  return { ...common, neuron: "if", decayV: 0, vth: 1 / dtSeconds, refractDelay: 1, vmin: 0 };
+}
+
+/**
+ * Per-spike weights (nPre × nPost, q units) of a connection from chip neurons into a chip block.
+ * A spike is amplitude/dt in Nengo, so every weight carries amplitude/dt.
+ */
+function neuronWeights(c: BuiltConnection, pre: BuiltEnsemble, post: BuiltEnsemble, dtSeconds: number): Mat {
+  const W = c.weights;
+  const out = mat(pre.nNeurons, post.nNeurons);
+  const spike = pre.neuron.amplitude / dtSeconds;
+  const src = c.source.indices;
+  const t = c.target;
+  if (t.kind === "neurons") {
+    for (let r = 0; r < t.indices.length; r++) {
+      const i = t.indices[r];
+      const g = t.gainScaled ? post.gain[i] : 1;
+      for (let k = 0; k < src.length; k++) out.data[src[k] * post.nNeurons + i] += g * W.data[r * W.cols + k] * spike;
+    }
+    return out;
+  }
+  // Decoded into the value: J_i += (gain_i/radius)·e_i[t_r]·(W·a)_r.
+  const d = post.dimensions;
+  for (let i = 0; i < post.nNeurons; i++) {
+    const g = post.gain[i] / post.radius;
+    for (let r = 0; r < t.indices.length; r++) {
+      const e = post.encoders.data[i * d + t.indices[r]] * g * spike;
+      if (e === 0) continue;
+      for (let k = 0; k < src.length; k++) out.data[src[k] * post.nNeurons + i] += e * W.data[r * W.cols + k];
+    }
+  }
+  return out;
+}
+
+/** Weights from an on/off encoder (2 channels per row of the connection) into a chip block. */
+function encoderWeights(c: BuiltConnection, post: BuiltEnsemble, scale: number): Mat {
+  const rows = c.weights.rows;
+  const out = mat(2 * rows, post.nNeurons);
+  const t = c.target;
+  for (let r = 0; r < rows; r++) {
+    if (t.kind === "neurons") {
+      const i = t.indices[r];
+      const w = (t.gainScaled ? post.gain[i] : 1) * scale;
+      out.data[2 * r * post.nNeurons + i] = w;
+      out.data[(2 * r + 1) * post.nNeurons + i] = -w;
+    } else {
+      const d = post.dimensions;
+      for (let i = 0; i < post.nNeurons; i++) {
+        const w = (post.gain[i] / post.radius) * post.encoders.data[i * d + t.indices[r]] * scale;
+        out.data[2 * r * post.nNeurons + i] = w;
+        out.data[(2 * r + 1) * post.nNeurons + i] = -w;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The host side of an encoder: a Nengo spiking-ReLU ensemble of on/off pairs with gain = bias =
+ * 0.5/dt, so the on neuron of value x fires (1 + x)/2 spikes per step and the off neuron
+ * (1 − x)/2: their difference carries x ∈ [−1, 1] (x = value / scale).
+ */
+function encoderEnsemble(id: string, rows: number, dtSeconds: number, origin: SourceLocation | undefined): BuiltEnsemble {
+  const n = 2 * rows;
+  const encoders = mat(n, rows);
+  for (let r = 0; r < rows; r++) {
+    encoders.data[2 * r * rows + r] = 1;
+    encoders.data[(2 * r + 1) * rows + r] = -1;
+  }
+  return {
+    id, nNeurons: n, dimensions: rows, neuron: { type: "spiking-relu", amplitude: 1 }, radius: 1,
+    gain: new Float64Array(n).fill(0.5 / dtSeconds), bias: new Float64Array(n).fill(0.5 / dtSeconds),
+    encoders, evalPoints: mat(0, rows), initialVoltage: new Float64Array(n), role: "encoder", ...(origin ? { origin } : {}),
+  };
+}
+
+export function lower(built: BuiltNetwork, cal: Calibration): HwNetwork {
+  const dt = built.dtSeconds;
+  const diagnostics: Diagnostic[] = [];
+  const notes: HwNetwork["notes"][number][] = [];
+  const ensById = new Map(built.ensembles.map((e) => [e.id, e]));
+  const onChip = (id: string): boolean => {
+    const e = ensById.get(id);
+    return e !== undefined && (e.neuron.type === "lif" || e.neuron.type === "spiking-relu");
+  };
+  for (const e of built.ensembles) {
+    if (!onChip(e.id)) {
+      diagnostics.push(diag("LMU4002", `ensemble '${e.id}' uses ${e.neuron.type} neurons, which do not spike and cannot run on the chip`, e.origin, { hint: `use ${e.neuron.type === "relu" ? "spiking-relu" : "lif"} neurons` }));
+    }
+  }
+  if (diagnostics.length) throw new DiagnosticError(diagnostics);
+
+  // Every chip block has one input filter: all connections into it must share the synapse.
+  const tauOf = new Map<string, { tau: number; conn: BuiltConnection }>();
+  for (const c of built.connections) {
+    if (c.target.kind === "node") continue;
+    const tau = c.synapse.kind === "lowpass" ? c.synapse.tauSeconds : 0;
+    const prev = tauOf.get(c.target.id);
+    if (prev && prev.tau !== tau) {
+      diagnostics.push(diag("LMU4001", `ensemble '${c.target.id}' receives inputs with different synapses (${prev.tau} s and ${tau} s); a chip compartment has one input filter`, c.origin, {
+        related: [{ message: `the other input (synapse ${prev.tau} s)`, ...(prev.conn.origin ? { location: prev.conn.origin } : {}) }],
+        hint: "give every connection into this ensemble the same synapse",
+      }));
+    } else if (!prev) tauOf.set(c.target.id, { tau, conn: c });
+    if (c.synapse.kind === "none") {
+      notes.push({ message: `connection ${c.id} into '${c.target.id}' has no synapse; on chip every spike takes one step, so it arrives one step later than in the float model`, ...(c.origin ? { origin: c.origin } : {}) });
+    }
+  }
+  if (diagnostics.length) throw new DiagnosticError(diagnostics);
+
+  const blocks = built.ensembles.map((e) => blockOf(e, dt, tauOf.get(e.id)?.tau ?? 0, cal));
+  const groups: HwGroup[] = [];
+  const inputs: HwInput[] = [];
+  const hostEnsembles: BuiltEnsemble[] = [];
+  const hostConnections: BuiltConnection[] = [];
+  const toHost = new Set<string>();
+
+  for (const c of built.connections) {
+    const fromChip = c.source.kind === "neurons";
+    const toChip = c.target.kind !== "node";
+    const origin = c.origin ? { origin: c.origin } : {};
+    if (fromChip && toChip) {
+      groups.push({ id: c.id, pre: { kind: "block", block: c.source.id }, post: c.target.id, weights: neuronWeights(c, ensById.get(c.source.id)!, ensById.get(c.target.id)!, dt), connections: [c.id], ...origin });
+    } else if (!fromChip && toChip) {
+      // Host value → spikes: the encoder sees (W·f(x))/scale, saturating at ±1.
+      const peak = cal.nodeConnectionPeak.get(c.id)!;
+      const scale = Math.max(ENCODER_HEADROOM * Math.max(...peak), 1e-9);
+      const encId = `${c.id}/encoder`;
+      const enc = encoderEnsemble(encId, c.weights.rows, dt, c.origin);
+      hostEnsembles.push(enc);
+      const W = mat(c.weights.rows, c.weights.cols, c.weights.data.map((w) => w / scale));
+      hostConnections.push({ id: `${c.id}/encode`, source: c.source, target: { kind: "ensemble", id: encId, indices: Array.from({ length: c.weights.rows }, (_, i) => i) }, weights: W, synapse: { kind: "none" }, ...origin });
+      // The encoder fires (1 ± x)/2 per step; its rate at x = 0 is what placement should expect.
+      inputs.push({ id: encId, channels: enc.nNeurons, scale, connection: c.id, ratesHz: new Float64Array(enc.nNeurons).fill(0.5 / dt), ...origin });
+      groups.push({ id: `${c.id}`, pre: { kind: "input", input: encId }, post: c.target.id, weights: encoderWeights(c, ensById.get(c.target.id)!, scale), connections: [c.id], ...origin });
+    } else {
+      // Read on the host: from chip spikes (external ensemble) or host to host.
+      if (fromChip) toHost.add(c.source.id);
+      hostConnections.push(c);
+    }
+  }
+  for (const p of built.probes) if (p.target.kind !== "node") toHost.add(p.target.id);
+  for (const id of toHost) hostEnsembles.push({ ...ensById.get(id)!, external: true });
+  const hostNodes = built.nodes;
+  for (const n of hostNodes) {
+    if (n.role === "user" || n.role === "lmu-ideal") continue;
+    const fed = built.connections.some((c) => c.target.kind === "node" && c.target.id === n.id && c.source.kind === "neurons");
+    const feeds = built.connections.some((c) => c.source.kind === "node" && c.source.id === n.id && c.target.kind !== "node");
+    if (fed && feeds) notes.push({ message: `'${n.id}' (${n.role}) runs on the host between chip ensembles: its values travel chip → host → chip, adding two steps of latency per pass`, ...(n.origin ? { origin: n.origin } : {}) });
+  }
+  const host: BuiltNetwork = { ...built, ensembles: hostEnsembles, connections: hostConnections, probes: built.probes };
+  return { stage: "hw", name: built.name, dtSeconds: dt, blocks, groups, inputs, host, toHost: [...toHost], notes };
+}
