@@ -32,8 +32,8 @@ export interface HwBlock {
   readonly refractDelay: number;
   /** Float voltage floor (LIF min_voltage; 0 for integrate-and-fire). */
   readonly vmin: number;
-  /** Largest |u| the calibration run saw (current units): sets the 23-bit current's scale. */
-  readonly uPeak: number;
+  /** Largest |u| the calibration run saw per compartment (current units): bounds its scale. */
+  readonly uPeak: Float64Array;
   /** Expected firing rate per compartment (Hz), from calibration: weights placement by traffic. */
   readonly ratesHz: Float64Array;
   readonly origin?: SourceLocation;

@@ -18,7 +18,7 @@ function blockOf(e: BuiltEnsemble, dtSeconds: number, tauU: number, cal: Calibra
   const m = e.neuron;
   // δu: the synapse's exact ZOH decay; a connection without synapse still takes one step on chip.
   const decayU = tauU > 0 ? -Math.expm1(-dtSeconds / tauU) : 1;
-  const common = { id: e.id, n: e.nNeurons, tauUSeconds: tauU, decayU, bias: e.bias, uPeak: cal.maxInputCurrent.get(e.id) ?? 0, ratesHz: cal.ratesHz.get(e.id)!, ...(e.origin ? { origin: e.origin } : {}) };
+  const common = { id: e.id, n: e.nNeurons, tauUSeconds: tauU, decayU, bias: e.bias, uPeak: cal.maxInputCurrent.get(e.id) ?? new Float64Array(e.nNeurons), ratesHz: cal.ratesHz.get(e.id)!, ...(e.origin ? { origin: e.origin } : {}) };
   if (m.type === "lif") {
     return { ...common, neuron: "lif", decayV: -Math.expm1(-dtSeconds / m.tauRcSeconds), vth: 1, refractDelay: Math.round(m.tauRefSeconds / dtSeconds) + 1, vmin: m.minVoltage };
   }

@@ -22,16 +22,24 @@ export const WGT_MAX = 254;
 /** Headroom kept below each register's limit for rounding and for currents beyond calibration. */
 const RANGE_MARGIN = 0.8;
 
+/**
+ * Scales of one block. Each compartment is in one of up to 7 classes c (one threshold profile
+ * each): σu = σ0 · 2^−c, the largest its own bias and calibrated current allow. σ0 depends only on
+ * the threshold and the voltage decay, so blocks of the same neuron type share threshold profiles
+ * and pack into shared cores.
+ */
 export interface BlockScale {
-  /** Integer current units per float current unit. */
-  readonly sigmaU: number;
-  readonly sigmaV: number;
-  /** Integer q units per float weight. */
-  readonly sigmaW: number;
+  /** Class-0 scale: integer current units per float current unit, set by the threshold register. */
+  readonly sigma0: number;
   readonly mu: number;
   readonly mv: number;
-  /** Which register bounded the scale. */
-  readonly boundBy: "threshold" | "bias" | "current";
+  /** Per compartment: the class and the resulting scales (σv = σu·Mv, σw = σu/Mu). */
+  readonly scaleClass: Uint8Array;
+  readonly sigmaU: Float64Array;
+  readonly sigmaV: Float64Array;
+  readonly sigmaW: Float64Array;
+  /** How many compartments each limit pushed below class 0 (or clipped at the last class). */
+  readonly boundBy: { readonly bias: number; readonly current: number; readonly clipped: number };
 }
 
 export interface QBlock {
@@ -40,7 +48,8 @@ export interface QBlock {
   readonly decayU: number;
   readonly decayV: number;
   readonly refractDelay: number;
-  readonly vthMant: number;
+  /** Threshold mantissa per compartment (one value per scale class). */
+  readonly vthMant: Int32Array;
   readonly biasMant: Int32Array;
   readonly biasExp: Uint8Array;
   readonly vmin: number;
@@ -58,6 +67,8 @@ export interface WeightReport {
   readonly rmsRelError: number;
   readonly nonzero: number;
   readonly roundedToZero: number;
+  /** Share of Σ|ideal weight| carried by the weights that round to zero. */
+  readonly lostMagnitude: number;
 }
 
 export interface QGroup {
@@ -135,18 +146,60 @@ export function biasToManExp(bias: number): { mant: number; exp: number } {
   return { mant: mant === 0 ? 0 : mant, exp };
 }
 
+/** Number of scale classes: the threshold profiles a core offers. */
+export const SCALE_CLASSES = 7;
+
+/**
+ * Calibration sees a couple of seconds; currents in a long run can go higher. Scales leave this
+ * factor of room above the calibrated peak.
+ */
+const CURRENT_PEAK_MARGIN = 1.5;
+
 export function chooseScale(b: HwBlock, decayU: number, decayV: number): BlockScale {
   const mu = decayMagnitude(decayU, 1);
   const mv = b.neuron === "lif" ? decayMagnitude(decayV, 0) : 1;
-  let maxBias = 0;
-  for (const x of b.bias) maxBias = Math.max(maxBias, Math.abs(x));
-  const candidates: [number, BlockScale["boundBy"]][] = [
-    [(RANGE_MARGIN * VTH_MAX) / (b.vth * mv), "threshold"],
-    [maxBias > 0 ? (RANGE_MARGIN * BIAS_MAX) / maxBias : Infinity, "bias"],
-    [b.uPeak + maxBias > 0 ? (RANGE_MARGIN * 2 ** U_BITS) / (b.uPeak + maxBias) : Infinity, "current"],
-  ];
-  const [sigmaU, boundBy] = candidates.reduce((a, c) => (c[0] < a[0] ? c : a));
-  return { sigmaU, sigmaV: sigmaU * mv, sigmaW: sigmaU / mu, mu, mv, boundBy };
+  const thresholdBound = (RANGE_MARGIN * VTH_MAX) / (b.vth * mv);
+  const bound = new Float64Array(b.n);
+  const limitedBy = new Uint8Array(b.n); // 0 threshold, 1 bias, 2 current/accumulator
+  for (let i = 0; i < b.n; i++) {
+    const bias = Math.abs(b.bias[i]);
+    const uPeak = CURRENT_PEAK_MARGIN * b.uPeak[i];
+    const biasBound = bias > 0 ? (RANGE_MARGIN * BIAS_MAX) / bias : Infinity;
+    // u (23 bits) holds the filtered current plus, in u + bias, the bias; q (21 bits) holds one
+    // step's input, on average u/Mu: for an unfiltered block (Mu = 1) that is the tighter limit.
+    const currentBound = uPeak + bias > 0 ? (RANGE_MARGIN * 2 ** U_BITS) / (uPeak + bias) : Infinity;
+    const accBound = uPeak > 0 ? (RANGE_MARGIN * 2 ** Q_BITS * Math.max(1, mu / 4)) / uPeak : Infinity;
+    bound[i] = Math.min(thresholdBound, biasBound, currentBound, accBound);
+    limitedBy[i] = bound[i] === thresholdBound ? 0 : bound[i] === biasBound ? 1 : 2;
+  }
+  // Classes sit on a power-of-two grid below the threshold bound, so blocks of one neuron type
+  // share threshold profiles: class c has σ = thresholdBound / 2^(k + step·c).
+  let hi = 0, lo = Infinity;
+  for (const x of bound) {
+    hi = Math.max(hi, x);
+    lo = Math.min(lo, x);
+  }
+  const k = Math.max(0, Math.floor(Math.log2(thresholdBound / hi) + 1e-12));
+  const spread = Math.log2(Math.max(1, (thresholdBound / 2 ** k) / lo));
+  const step = Math.max(1, Math.ceil(spread / (SCALE_CLASSES - 1) - 1e-12));
+  const sigma0 = thresholdBound / 2 ** k;
+  const scaleClass = new Uint8Array(b.n);
+  const sigmaU = new Float64Array(b.n), sigmaV = new Float64Array(b.n), sigmaW = new Float64Array(b.n);
+  const boundBy = { bias: 0, current: 0, clipped: 0 };
+  for (let i = 0; i < b.n; i++) {
+    let c = bound[i] >= sigma0 ? 0 : Math.ceil(Math.log2(sigma0 / bound[i]) / step - 1e-12);
+    if (c > 0 && limitedBy[i] === 1) boundBy.bias++;
+    if (c > 0 && limitedBy[i] === 2) boundBy.current++;
+    if (c > SCALE_CLASSES - 1) {
+      c = SCALE_CLASSES - 1;
+      boundBy.clipped++;
+    }
+    scaleClass[i] = c;
+    sigmaU[i] = sigma0 / 2 ** (step * c);
+    sigmaV[i] = sigmaU[i] * mv;
+    sigmaW[i] = sigmaU[i] / mu;
+  }
+  return { sigma0, mu, mv, scaleClass, sigmaU, sigmaV, sigmaW, boundBy };
 }
 
 /**
@@ -172,24 +225,28 @@ export function chooseWeightExp(maxIdealD: number): number {
   return 7;
 }
 
-function quantizeGroup(g: HwGroup, sigmaW: number): QGroup {
+function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
   const nPre = g.weights.rows, nPost = g.weights.cols;
   const w = g.weights.data;
   let maxIdeal = 0;
-  for (let k = 0; k < w.length; k++) maxIdeal = Math.max(maxIdeal, Math.abs(w[k] * sigmaW));
+  for (let k = 0; k < w.length; k++) maxIdeal = Math.max(maxIdeal, Math.abs(w[k] * sigmaW[k % nPost]));
   const weightExp = chooseWeightExp(maxIdeal);
   const wgt = new Int32Array(w.length);
   const present = new Uint8Array(w.length);
-  let maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0;
+  let maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0, total = 0, lost = 0;
   for (let k = 0; k < w.length; k++) {
     if (w[k] === 0) continue;
     present[k] = 1;
     nonzero++;
-    const ideal = w[k] * sigmaW;
+    const ideal = w[k] * sigmaW[k % nPost];
     const field = quantizeWeight(ideal, weightExp);
     wgt[k] = field;
     const got = weightContribution(field, weightExp);
-    if (got === 0) zeroed++;
+    total += Math.abs(ideal);
+    if (got === 0) {
+      zeroed++;
+      lost += Math.abs(ideal);
+    }
     const err = Math.abs(got - ideal);
     maxErr = Math.max(maxErr, err);
     sumSq += err * err;
@@ -198,7 +255,7 @@ function quantizeGroup(g: HwGroup, sigmaW: number): QGroup {
   const rel = maxIdeal > 0 ? 1 / maxIdeal : 0;
   return {
     id: g.id, pre: g.pre, post: g.post, nPre, nPost, weightExp, wgt, present, connections: g.connections,
-    report: { weightExp, mantissaBitsUsed: maxField > 0 ? Math.ceil(Math.log2(maxField + 1)) : 0, maxRelError: maxErr * rel, rmsRelError: nonzero ? Math.sqrt(sumSq / nonzero) * rel : 0, nonzero, roundedToZero: zeroed },
+    report: { weightExp, mantissaBitsUsed: maxField > 0 ? Math.ceil(Math.log2(maxField + 1)) : 0, maxRelError: maxErr * rel, rmsRelError: nonzero ? Math.sqrt(sumSq / nonzero) * rel : 0, nonzero, roundedToZero: zeroed, lostMagnitude: total > 0 ? lost / total : 0 },
     ...(g.origin ? { origin: g.origin } : {}),
   };
 }
@@ -211,23 +268,29 @@ export function quantize(hw: HwNetwork): QuantizedNetwork {
     const { decayU, decayV } = decayRegisters(b.decayU, b.decayV);
     const scale = chooseScale(b, decayU, decayV);
     scales.set(b.id, scale);
-    const vthMant = clip(rne(rne(b.vth * scale.sigmaV) / 2 ** VTH_EXP), 1, VTH_MANT_MAX);
+    const vthMant = new Int32Array(b.n);
     const biasMant = new Int32Array(b.n);
     const biasExp = new Uint8Array(b.n);
+    let biasClipped = 0;
     for (let i = 0; i < b.n; i++) {
-      const { mant, exp } = biasToManExp(rne(b.bias[i] * scale.sigmaU));
+      vthMant[i] = clip(rne(rne(b.vth * scale.sigmaV[i]) / 2 ** VTH_EXP), 1, VTH_MANT_MAX);
+      const bias = clip(rne(b.bias[i] * scale.sigmaU[i]), -BIAS_MAX, BIAS_MAX);
+      if (Math.abs(rne(b.bias[i] * scale.sigmaU[i])) > BIAS_MAX) biasClipped++;
+      const { mant, exp } = biasToManExp(bias);
       biasMant[i] = mant;
       biasExp[i] = exp;
     }
+    if (biasClipped > 0) warnings.push(diag("LMU3001", `ensemble '${b.id}': ${biasClipped} biases exceed the bias register even at the smallest scale and are clipped`, b.origin, { severity: "warning" }));
     // A negative float floor maps to the nearest −2^k + 1 the register offers (§5.7); 0 stays 0.
-    const vmin = b.vmin < 0 ? -(2 ** clip(rne(Math.log2(1 - scale.sigmaV * b.vmin)), 0, U_BITS)) + 1 : 0;
+    const vmin = b.vmin < 0 ? -(2 ** clip(rne(Math.log2(1 - scale.sigma0 * scale.mv * b.vmin)), 0, U_BITS)) + 1 : 0;
     blocks.push({ id: b.id, n: b.n, decayU, decayV, refractDelay: clip(b.refractDelay, 1, 63), vthMant, biasMant, biasExp, vmin, vmax: 2 ** U_BITS - 1, scale, ratesHz: b.ratesHz, ...(b.origin ? { origin: b.origin } : {}) });
     if (b.refractDelay > 63) warnings.push(diag("LMU3001", `ensemble '${b.id}': refractory period of ${b.refractDelay} steps is clipped to 63`, b.origin, { severity: "warning" }));
   }
   const groups = hw.groups.map((g) => quantizeGroup(g, scales.get(g.post)!.sigmaW));
   for (const g of groups) {
-    if (g.report.roundedToZero > 0) {
-      warnings.push(diag("LMU3002", `connection ${g.connections.join(", ")} into '${g.post}': ${g.report.roundedToZero} of ${g.report.nonzero} weights round to zero at this block's scale (largest weight error ${(100 * g.report.maxRelError).toFixed(1)}% of the largest weight)`, g.origin, { severity: "warning", hint: "weights this small relative to the block's largest input carry little; consider fewer, stronger connections" }));
+    // Tiny weights that round away are normal in dense decoded weights; warn when they mattered.
+    if (g.report.lostMagnitude > 0.01) {
+      warnings.push(diag("LMU3002", `connection ${g.connections.join(", ")} into '${g.post}': ${g.report.roundedToZero} of ${g.report.nonzero} weights round to zero, ${(100 * g.report.lostMagnitude).toFixed(1)}% of the connection's total weight`, g.origin, { severity: "warning", hint: "weights this small relative to the block's largest input carry little; consider fewer, stronger connections" }));
     }
   }
   // Accumulator headroom: the q one step can bring, worst case and at the calibrated rates.
@@ -249,11 +312,11 @@ export function quantize(hw: HwNetwork): QuantizedNetwork {
     const qMax = 2 ** Q_BITS;
     const worstMax = Math.max(0, ...worst);
     const expMax = Math.max(0, ...expected);
-    if (worstMax >= qMax) {
-      warnings.push(diag("LMU3003", `ensemble '${b.id}': if all its inputs spiked in one step the 21-bit accumulator would wrap (${worstMax.toExponential(2)} > 2^21); at the calibrated rates it peaks at ${expMax.toExponential(2)} per step on average`, b.origin, { severity: "warning" }));
+    if (expMax * 2 >= qMax) {
+      warnings.push(diag("LMU3003", `ensemble '${b.id}': the 21-bit accumulator has little headroom: at the calibrated rates one step brings ${expMax.toExponential(2)} on average (limit 2^21 ≈ 2.10e+6; ${worstMax.toExponential(2)} if every input spiked at once)`, b.origin, { severity: "warning" }));
     }
     return {
-      block: b.id, scale: b.scale, decayU: b.decayU, decayV: b.decayV, vth: b.vthMant * 2 ** VTH_EXP, thresholdHeadroom: VTH_MAX / (b.vthMant * 2 ** VTH_EXP),
+      block: b.id, scale: b.scale, decayU: b.decayU, decayV: b.decayV, vth: Math.max(...b.vthMant) * 2 ** VTH_EXP, thresholdHeadroom: VTH_MAX / (Math.max(...b.vthMant) * 2 ** VTH_EXP),
       accumulatorHeadroomWorstCase: worstMax > 0 ? qMax / worstMax : Infinity, accumulatorHeadroomExpected: expMax > 0 ? qMax / expMax : Infinity,
     };
   });

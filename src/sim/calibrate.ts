@@ -12,8 +12,8 @@ export interface Calibration {
   readonly steps: number;
   /** Mean firing rate per neuron (Hz), by ensemble id. */
   readonly ratesHz: ReadonlyMap<string, Float64Array>;
-  /** max |J − bias| per ensemble over the run: the input current the synapses deliver. */
-  readonly maxInputCurrent: ReadonlyMap<string, number>;
+  /** max |J − bias| per neuron over the run: the input current the synapses deliver. */
+  readonly maxInputCurrent: ReadonlyMap<string, Float64Array>;
   /** For connections from nodes: max |W·f(x)| per output row, by connection id. */
   readonly nodeConnectionPeak: ReadonlyMap<string, Float64Array>;
 }
@@ -21,7 +21,7 @@ export interface Calibration {
 export function calibrate(built: BuiltNetwork, steps: number): Calibration {
   const sim = new Simulator({ ...built, probes: [] }, { expectedSteps: 16 });
   const spikes = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
-  const maxJ = new Map(built.ensembles.map((e) => [e.id, 0]));
+  const maxJ = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
   const nodeConns = built.connections.filter((c) => c.source.kind === "node");
   const peaks = new Map(nodeConns.map((c) => [c.id, new Float64Array(c.weights.rows)]));
   const scratch = nodeConns.map((c) => {
@@ -33,13 +33,12 @@ export function calibrate(built: BuiltNetwork, steps: number): Calibration {
   for (let k = 0; k < steps; k++) {
     sim.step();
     for (const { id, view, sum } of views) {
-      let m = maxJ.get(id)!;
+      const m = maxJ.get(id)!;
       for (let i = 0; i < view.J.length; i++) {
         sum[i] += view.output[i];
         const a = Math.abs(view.J[i] - view.bias[i]);
-        if (a > m) m = a;
+        if (a > m[i]) m[i] = a;
       }
-      maxJ.set(id, m);
     }
     nodeConns.forEach((c, ci) => {
       const out = sim.nodeOutputView(c.source.id)!;

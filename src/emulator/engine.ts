@@ -1,0 +1,579 @@
+/**
+ * The bit-accurate integer emulator (hardware-model.md §2.9, §3.5, §3.7; conformance README steps
+ * 1–10). Everything later (compiled configurations, `lmuc emulate`, `lmuc verify`) runs on it.
+ *
+ * The constructor flattens the model into CSR arrays: every spike source (a compartment, or a
+ * channel of a host input) owns a contiguous list of segments, one per route that maps it to an
+ * axon, and each segment is a slice [begin, end) of one flat (target, weight[, delay]) table in
+ * which every axon row is stored once. Delivering a spike is then a tight loop over a slice, so a
+ * step costs O(compartments + spikes × fan-out) with no Map lookups and no allocation.
+ */
+import { Q_BITS, U_BITS, CURRENT_DECAY_OFFSET, DECAY_DENOM, decayToward0, wrapBits } from "./arith.js";
+import { type EmuModel, validateModel } from "./model.js";
+
+/** What to do when q, u or u + bias leaves its range (§2.6). Values always wrap, as on the chip. */
+export type OverflowPolicy = "wrap" | "warn" | "error";
+
+/** Which register overflowed: the accumulator, the current, or the current plus bias. */
+export type OverflowQuantity = "q" | "u" | "uBias";
+
+/**
+ * When a compartment counts as "active" for the cost model (§7.3, §9 item 11: the paper does not
+ * define it):
+ * - "spec": q ≠ 0, it spiked, it was refractory (r > 0 at the start of the step), u ≠ 0 after
+ *   the update, or v changed: the default of §7.3;
+ * - "input": q ≠ 0 or it spiked (only compartments that received or sent something);
+ * - "all": every serviced compartment (an upper bound).
+ */
+export type ActivityRule = "spec" | "input" | "all";
+
+export interface EmulatorOptions {
+  overflow?: OverflowPolicy;
+  /** Compartments whose u and v are recorded at the end of every step. */
+  probe?: { u?: Int32Array; v?: Int32Array; capacitySteps?: number };
+  activity?: ActivityRule;
+  /** How many overflow messages "warn" keeps (default 16); counting never stops. */
+  maxWarnings?: number;
+}
+
+/** Host spikes for one step: these channels of input `input` are delivered in this step. */
+export interface InputSpikes {
+  input: number;
+  channels: ArrayLike<number>;
+}
+
+export interface OverflowCounts {
+  q: number;
+  u: number;
+  uBias: number;
+}
+
+/** The first overflow under the "error" policy. The emulator state is mid-step afterwards. */
+export class EmulatorOverflowError extends Error {
+  constructor(
+    readonly step: number,
+    readonly compartment: number,
+    readonly quantity: OverflowQuantity,
+    /** The value before wrapping. */
+    readonly value: number,
+  ) {
+    super(overflowMessage(step, compartment, quantity, value));
+    this.name = "EmulatorOverflowError";
+  }
+}
+
+function overflowMessage(step: number, compartment: number, quantity: OverflowQuantity, value: number): string {
+  const bits = quantity === "q" ? Q_BITS : U_BITS;
+  const what = quantity === "q" ? "input accumulator q" : quantity === "u" ? "current u" : "u + bias";
+  return `step ${step}: ${what} of compartment ${compartment} overflowed: ${value} is outside [−2^${bits}, 2^${bits}) and wraps to ${wrapBits(value, bits)}`;
+}
+
+/**
+ * Per-step activity counts for the cost model (§7.3), rewritten in place every step. Per-core
+ * arrays are indexed by core (blocks with core −1 count as core 0); per-route arrays by route.
+ */
+export interface ActivityCounts {
+  coreCount: number;
+  /** S_k: synaptic entries processed by core k (the core that owns the synapse group). */
+  synOps: Int32Array;
+  /** Compartments core k updates each step (constant). */
+  compartments: Int32Array;
+  /** A_k under the chosen ActivityRule. */
+  active: Int32Array;
+  /** Compartments of core k that spiked. */
+  spikes: Int32Array;
+  /** M_k: spike messages core k sent (one per route a spiking compartment drives). */
+  messages: Int32Array;
+  /** Messages carried by each route this step (host input routes included). */
+  routeMessages: Int32Array;
+  /** Synaptic entries delivered through each route this step. */
+  routeSynOps: Int32Array;
+  /** Sending core of each route; −1 for a host input. Constant. */
+  routeFromCore: Int32Array;
+  /** Receiving core of each route (the core of its synapse group's block). Constant. */
+  routeToCore: Int32Array;
+}
+
+/** q must lie in [−2^21, 2^21) or it wraps (and counts as an overflow). */
+const Q_HALF = 2 ** Q_BITS;
+/** u and u + bias must lie in [−2^23, 2^23) or they wrap. */
+const U_HALF = 2 ** U_BITS;
+// ActivityRule as small integers so the hot loop branches on a number, not a string.
+const ACT_SPEC = 0;
+const ACT_INPUT = 1;
+const ACT_ALL = 2;
+
+export class Emulator {
+  readonly model: EmuModel;
+  readonly overflowPolicy: OverflowPolicy;
+  readonly activityRule: ActivityRule;
+
+  private readonly n: number;
+  // Decay factor numerators, precomputed: k_u = 4095 − du, k_v = 4096 − dv.
+  private readonly kU: Float64Array;
+  private readonly kV: Float64Array;
+  private readonly vth: Int32Array;
+  private readonly bias: Int32Array;
+  private readonly vmin: Int32Array;
+  private readonly vmax: Int32Array;
+  private readonly refractDelay: Int32Array;
+
+  private readonly uState: Int32Array;
+  private readonly vState: Int32Array;
+  private readonly rState: Int32Array;
+  /**
+   * Dendritic accumulator ring, slot-major (slot s holds [s·n, s·n + n)). float64 so the sum is
+   * exact however many inputs arrive, which makes overflow detection exact too; with no delays it
+   * has one slot.
+   */
+  private readonly qRing: Float64Array;
+  private readonly slots: number;
+
+  // Spike sources: compartments 0..n−1, then the channels of each input in order.
+  private readonly inputBase: Int32Array;
+  private readonly inputCount: Int32Array;
+  private readonly segPtr: Int32Array;
+  private readonly segRoute: Int32Array;
+  private readonly segBegin: Int32Array;
+  private readonly segEnd: Int32Array;
+  private readonly entTarget: Int32Array;
+  private readonly entWeight: Int32Array;
+  /** Per-entry delay, or null when every delay is 0 (the fast path). */
+  private readonly entDelay: Int32Array | null;
+
+  // Compartment update runs: maximal ranges of consecutive compartments on one core.
+  private readonly runStart: Int32Array;
+  private readonly runEnd: Int32Array;
+  private readonly runCore: Int32Array;
+  private readonly cxCore: Int32Array;
+
+  /** Spikes of the last step (delivered in the next one), ascending, and their count. */
+  private spikeBuf: Int32Array;
+  private spikeCount = 0;
+  /** Where the current step writes its spikes; swapped with spikeBuf at the end of the step. */
+  private spareSpikeBuf: Int32Array;
+  private stepNo = 0;
+
+  private readonly activityCode: number;
+  private readonly counts: ActivityCounts;
+  private readonly overflowStep: OverflowCounts = { q: 0, u: 0, uBias: 0 };
+  private readonly overflowTotal: OverflowCounts = { q: 0, u: 0, uBias: 0 };
+  private readonly maxWarnings: number;
+  /** Overflow messages kept under the "warn" policy (the first maxWarnings). */
+  readonly warnings: string[] = [];
+
+  /** Cumulative synaptic entries delivered since construction or reset(). */
+  totalSynapticEvents = 0;
+  /** Cumulative spikes since construction or reset(). */
+  totalSpikes = 0;
+
+  private readonly probeU: Int32Array;
+  private readonly probeV: Int32Array;
+  private traceU: Int32Array;
+  private traceV: Int32Array;
+  private traceSteps = 0;
+
+  constructor(model: EmuModel, opts: EmulatorOptions = {}) {
+    const problems = validateModel(model, { hardware: false, maxProblems: 10 });
+    if (problems.length > 0) throw new RangeError(`the emulator cannot run this model:\n  ${problems.join("\n  ")}`);
+    this.model = model;
+    this.overflowPolicy = opts.overflow ?? "wrap";
+    this.activityRule = opts.activity ?? "spec";
+    this.activityCode = this.activityRule === "spec" ? ACT_SPEC : this.activityRule === "input" ? ACT_INPUT : ACT_ALL;
+    this.maxWarnings = opts.maxWarnings ?? 16;
+
+    const cx = model.compartments;
+    const n = (this.n = cx.count);
+    this.kU = new Float64Array(n);
+    this.kV = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      this.kU[i] = DECAY_DENOM - CURRENT_DECAY_OFFSET - cx.decayU[i];
+      this.kV[i] = DECAY_DENOM - cx.decayV[i];
+    }
+    this.vth = cx.vth.slice();
+    this.bias = cx.bias.slice();
+    this.vmin = cx.vmin.slice();
+    this.vmax = cx.vmax.slice();
+    this.refractDelay = cx.refractDelay.slice();
+    this.uState = new Int32Array(n);
+    this.vState = new Int32Array(n);
+    this.rState = new Int32Array(n);
+    this.spikeBuf = new Int32Array(n);
+    this.spareSpikeBuf = new Int32Array(n);
+
+    // Flatten every axon row once; routes then point at row slices.
+    const rowIds: Int32Array[] = [];
+    let entries = 0;
+    let rows = 0;
+    let anyDelay = false;
+    for (const g of model.synapses) {
+      const ids = new Int32Array(g.axons.length).fill(-1);
+      g.axons.forEach((row, a) => {
+        if (row === null) return;
+        ids[a] = rows++;
+        entries += row.targets.length;
+        if (row.delays !== undefined && row.delays.some((d) => d !== 0)) anyDelay = true;
+      });
+      rowIds.push(ids);
+    }
+    const rowBegin = new Int32Array(rows);
+    const rowEnd = new Int32Array(rows);
+    this.entTarget = new Int32Array(entries);
+    this.entWeight = new Int32Array(entries);
+    this.entDelay = anyDelay ? new Int32Array(entries) : null;
+    let e = 0;
+    model.synapses.forEach((g, gi) => {
+      g.axons.forEach((row, a) => {
+        if (row === null) return;
+        const id = rowIds[gi][a];
+        rowBegin[id] = e;
+        this.entTarget.set(row.targets, e);
+        this.entWeight.set(row.weights, e);
+        if (this.entDelay !== null && row.delays !== undefined) this.entDelay.set(row.delays, e);
+        e += row.targets.length;
+        rowEnd[id] = e;
+      });
+    });
+    this.slots = anyDelay ? model.delaySlots : 1;
+    this.qRing = new Float64Array(n * this.slots);
+
+    // Placement: core of every compartment, and update runs of one core each.
+    this.cxCore = new Int32Array(n);
+    let coreCount = 1;
+    for (const b of model.blocks) {
+      const core = b.core < 0 ? 0 : b.core;
+      coreCount = Math.max(coreCount, core + 1);
+      this.cxCore.fill(core, b.start, b.start + b.count);
+    }
+    const runs: [number, number, number][] = [];
+    for (let i = 0; i < n; ) {
+      let j = i + 1;
+      while (j < n && this.cxCore[j] === this.cxCore[i]) j++;
+      runs.push([i, j, this.cxCore[i]]);
+      i = j;
+    }
+    this.runStart = Int32Array.from(runs, (r) => r[0]);
+    this.runEnd = Int32Array.from(runs, (r) => r[1]);
+    this.runCore = Int32Array.from(runs, (r) => r[2]);
+
+    // Spike sources and their segments (one per route that gives the source an axon).
+    this.inputBase = new Int32Array(model.inputs.length);
+    this.inputCount = new Int32Array(model.inputs.length);
+    let sources = n;
+    model.inputs.forEach((inp, i) => {
+      this.inputBase[i] = sources;
+      this.inputCount[i] = inp.count;
+      sources += inp.count;
+    });
+    const sourceOf = (routeIndex: number, local: number): number => {
+      const r = model.routes[routeIndex];
+      return r.source === "block" ? model.blocks[r.index].start + local : this.inputBase[r.index] + local;
+    };
+    const segCount = new Int32Array(sources + 1);
+    model.routes.forEach((r, ri) => {
+      for (let i = 0; i < r.axonOf.length; i++) if (r.axonOf[i] >= 0) segCount[sourceOf(ri, i) + 1]++;
+    });
+    this.segPtr = new Int32Array(sources + 1);
+    for (let s = 0; s < sources; s++) this.segPtr[s + 1] = this.segPtr[s] + segCount[s + 1];
+    const total = this.segPtr[sources];
+    this.segRoute = new Int32Array(total);
+    this.segBegin = new Int32Array(total);
+    this.segEnd = new Int32Array(total);
+    const fill = this.segPtr.slice(0, sources);
+    model.routes.forEach((r, ri) => {
+      const ids = rowIds[r.synapse];
+      for (let i = 0; i < r.axonOf.length; i++) {
+        const a = r.axonOf[i];
+        if (a < 0) continue;
+        const k = fill[sourceOf(ri, i)]++;
+        const id = ids[a];
+        this.segRoute[k] = ri;
+        // An unused axon (null row) still carries a message; it just adds nothing.
+        this.segBegin[k] = id >= 0 ? rowBegin[id] : 0;
+        this.segEnd[k] = id >= 0 ? rowEnd[id] : 0;
+      }
+    });
+
+    const routeCount = model.routes.length;
+    const compartments = new Int32Array(coreCount);
+    for (let i = 0; i < n; i++) compartments[this.cxCore[i]]++;
+    this.counts = {
+      coreCount,
+      synOps: new Int32Array(coreCount),
+      compartments,
+      active: new Int32Array(coreCount),
+      spikes: new Int32Array(coreCount),
+      messages: new Int32Array(coreCount),
+      routeMessages: new Int32Array(routeCount),
+      routeSynOps: new Int32Array(routeCount),
+      routeFromCore: Int32Array.from(model.routes, (r) => (r.source === "block" ? Math.max(model.blocks[r.index].core, 0) : -1)),
+      routeToCore: Int32Array.from(model.routes, (r) => Math.max(model.blocks[model.synapses[r.synapse].block].core, 0)),
+    };
+
+    this.probeU = opts.probe?.u?.slice() ?? new Int32Array(0);
+    this.probeV = opts.probe?.v?.slice() ?? new Int32Array(0);
+    for (const [name, idx] of [["u", this.probeU], ["v", this.probeV]] as const) {
+      for (const c of idx) if (c < 0 || c >= n) throw new RangeError(`probe.${name}: compartment ${c} is outside 0..${n - 1}`);
+    }
+    const capacity = Math.max(1, opts.probe?.capacitySteps ?? 64);
+    this.traceU = new Int32Array(this.probeU.length * capacity);
+    this.traceV = new Int32Array(this.probeV.length * capacity);
+  }
+
+  /** Number of steps run so far; the next step() is step stepCount + 1. */
+  get stepCount(): number {
+    return this.stepNo;
+  }
+
+  /** Current u of every compartment (a live view: it changes on the next step). */
+  get u(): Int32Array {
+    return this.uState;
+  }
+
+  /** Current v of every compartment (a live view). */
+  get v(): Int32Array {
+    return this.vState;
+  }
+
+  /** Refractory countdown of every compartment (a live view). */
+  get refractory(): Int32Array {
+    return this.rState;
+  }
+
+  /** Compartments that spiked in the last step, ascending; a view valid until the next step. */
+  spikedLastStep(): { indices: Int32Array; count: number } {
+    return { indices: this.spikeBuf.subarray(0, this.spikeCount), count: this.spikeCount };
+  }
+
+  /** Overflows of the last step (always counted, whatever the policy). */
+  get overflowCounts(): Readonly<OverflowCounts> {
+    return this.overflowStep;
+  }
+
+  /** Overflows since construction or reset(). */
+  get overflowTotals(): Readonly<OverflowCounts> {
+    return this.overflowTotal;
+  }
+
+  /** Activity of the last step, for the cost model; rewritten in place by every step. */
+  get activity(): Readonly<ActivityCounts> {
+    return this.counts;
+  }
+
+  /** Probed u and v, row-major [step][probe index], for every step since construction or reset(). */
+  probeTrace(): { steps: number; u: Int32Array; v: Int32Array } {
+    return {
+      steps: this.traceSteps,
+      u: this.traceU.subarray(0, this.traceSteps * this.probeU.length),
+      v: this.traceV.subarray(0, this.traceSteps * this.probeV.length),
+    };
+  }
+
+  /** Back to the initial state (u, v, counters, pending spikes all zero; step 0). */
+  reset(): void {
+    this.uState.fill(0);
+    this.vState.fill(0);
+    this.rState.fill(0);
+    this.qRing.fill(0);
+    this.spikeCount = 0;
+    this.stepNo = 0;
+    this.traceSteps = 0;
+    this.totalSpikes = 0;
+    this.totalSynapticEvents = 0;
+    this.overflowStep.q = this.overflowStep.u = this.overflowStep.uBias = 0;
+    this.overflowTotal.q = this.overflowTotal.u = this.overflowTotal.uBias = 0;
+    this.warnings.length = 0;
+  }
+
+  /**
+   * One step (§2.9, conformance README 1–10). `inputSpikes` are the host spikes delivered in this
+   * step (they reach q now); spikes of the previous step arrive through the block routes.
+   */
+  step(inputSpikes?: readonly InputSpikes[]): void {
+    const stepNo = ++this.stepNo;
+    const counts = this.counts;
+    counts.routeMessages.fill(0);
+    counts.routeSynOps.fill(0);
+    this.overflowStep.q = this.overflowStep.u = this.overflowStep.uBias = 0;
+
+    // A. Delivery. With delays, step n writes slot (n + d) mod slots and consumes slot n mod slots.
+    const slot = stepNo % this.slots;
+    if (inputSpikes !== undefined) {
+      for (let b = 0; b < inputSpikes.length; b++) {
+        const { input, channels } = inputSpikes[b];
+        if (!(input >= 0 && input < this.inputBase.length) || !Number.isInteger(input)) {
+          throw new RangeError(`step ${stepNo}: input ${input} does not exist (model has ${this.inputBase.length})`);
+        }
+        const base = this.inputBase[input];
+        const count = this.inputCount[input];
+        for (let c = 0; c < channels.length; c++) {
+          const ch = channels[c];
+          if (!(ch >= 0 && ch < count) || !Number.isInteger(ch)) {
+            throw new RangeError(`step ${stepNo}: channel ${ch} of input ${input} is outside 0..${count - 1}`);
+          }
+          this.deliver(base + ch, slot);
+        }
+      }
+    }
+    const prev = this.spikeBuf;
+    for (let k = 0, m = this.spikeCount; k < m; k++) this.deliver(prev[k], slot);
+
+    // C. Compartment update.
+    this.updateCompartments(stepNo, slot * this.n);
+
+    // Per-core folding of the per-route counts (routes are few; this keeps the hot loop lean).
+    counts.synOps.fill(0);
+    counts.messages.fill(0);
+    const routeCount = counts.routeMessages.length;
+    let synTotal = 0;
+    for (let r = 0; r < routeCount; r++) {
+      const syn = counts.routeSynOps[r];
+      synTotal += syn;
+      counts.synOps[counts.routeToCore[r]] += syn;
+      const from = counts.routeFromCore[r];
+      if (from >= 0) counts.messages[from] += counts.routeMessages[r];
+    }
+    this.totalSynapticEvents += synTotal;
+    this.totalSpikes += this.spikeCount;
+
+    // D. Observation.
+    this.recordProbes();
+  }
+
+  /** Add every row the source drives into the ring (§2.9 step 3, §3.5). */
+  private deliver(source: number, slot: number): void {
+    const segPtr = this.segPtr;
+    const segBegin = this.segBegin;
+    const segEnd = this.segEnd;
+    const segRoute = this.segRoute;
+    const target = this.entTarget;
+    const weight = this.entWeight;
+    const q = this.qRing;
+    const routeMessages = this.counts.routeMessages;
+    const routeSynOps = this.counts.routeSynOps;
+    const delay = this.entDelay;
+    for (let g = segPtr[source], gEnd = segPtr[source + 1]; g < gEnd; g++) {
+      const begin = segBegin[g];
+      const end = segEnd[g];
+      if (delay === null) {
+        for (let e = begin; e < end; e++) q[target[e]] += weight[e];
+      } else {
+        const n = this.n;
+        const slots = this.slots;
+        for (let e = begin; e < end; e++) {
+          let s = slot + delay[e];
+          if (s >= slots) s -= slots;
+          q[s * n + target[e]] += weight[e];
+        }
+      }
+      const r = segRoute[g];
+      routeMessages[r]++;
+      routeSynOps[r] += end - begin;
+    }
+  }
+
+  private updateCompartments(stepNo: number, qOffset: number): void {
+    const q = this.qRing;
+    const uArr = this.uState;
+    const vArr = this.vState;
+    const rArr = this.rState;
+    const kU = this.kU;
+    const kV = this.kV;
+    const bias = this.bias;
+    const vmin = this.vmin;
+    const vmax = this.vmax;
+    const vth = this.vth;
+    const refractDelay = this.refractDelay;
+    const active = this.counts.active;
+    const spikesPerCore = this.counts.spikes;
+    const activityCode = this.activityCode;
+
+    const spikes = this.spareSpikeBuf;
+    let spikeCount = 0;
+
+    active.fill(0);
+    spikesPerCore.fill(0);
+    for (let run = 0, runs = this.runStart.length; run < runs; run++) {
+      const end = this.runEnd[run];
+      let activeHere = 0;
+      const firstSpike = spikeCount;
+      for (let i = this.runStart[run]; i < end; i++) {
+        // 6. The slot is consumed and zeroed for its next use.
+        let qi = q[qOffset + i];
+        q[qOffset + i] = 0;
+        if (qi < -Q_HALF || qi >= Q_HALF) qi = this.overflow(stepNo, i, "q", qi);
+        // 7. u ← wrap_23(decay(u, 4095 − du) + q).
+        let u = decayToward0(uArr[i], kU[i]) + qi;
+        if (u < -U_HALF || u >= U_HALF) u = this.overflow(stepNo, i, "u", u);
+        uArr[i] = u;
+        // 8. w ← wrap_23(u + bias); u itself keeps no bias.
+        let w = u + bias[i];
+        if (w < -U_HALF || w >= U_HALF) w = this.overflow(stepNo, i, "uBias", w);
+        // 9–10. v ← clip(decay(v, 4096 − dv) + w, vmin, vmax): saturates, never wraps.
+        const vOld = vArr[i];
+        let v = decayToward0(vOld, kV[i]) + w;
+        if (v < vmin[i]) v = vmin[i];
+        else if (v > vmax[i]) v = vmax[i];
+        // 11. Refractory compartments are held at 0 (u keeps integrating).
+        const rOld = rArr[i];
+        if (rOld > 0) v = 0;
+        // 12–13. Strict threshold; reset to 0 (never v − vth), r = R then counts down at once.
+        let r = rOld;
+        let spiked = false;
+        if (v > vth[i]) {
+          v = 0;
+          r = refractDelay[i];
+          spikes[spikeCount++] = i;
+          spiked = true;
+        }
+        rArr[i] = r > 0 ? r - 1 : 0;
+        vArr[i] = v;
+        if (activityCode === ACT_SPEC) {
+          if (qi !== 0 || spiked || rOld > 0 || u !== 0 || v !== vOld) activeHere++;
+        } else if (activityCode === ACT_INPUT) {
+          if (qi !== 0 || spiked) activeHere++;
+        } else {
+          activeHere++;
+        }
+      }
+      const core = this.runCore[run];
+      active[core] += activeHere;
+      spikesPerCore[core] += spikeCount - firstSpike;
+    }
+    // This step's spikes become the ones delivered next step.
+    this.spareSpikeBuf = this.spikeBuf;
+    this.spikeBuf = spikes;
+    this.spikeCount = spikeCount;
+  }
+
+  /** The rare path: count, report per policy, and return the wrapped value. */
+  private overflow(stepNo: number, compartment: number, quantity: OverflowQuantity, value: number): number {
+    this.overflowStep[quantity]++;
+    this.overflowTotal[quantity]++;
+    if (this.overflowPolicy === "error") throw new EmulatorOverflowError(stepNo, compartment, quantity, value);
+    if (this.overflowPolicy === "warn" && this.warnings.length < this.maxWarnings) {
+      this.warnings.push(overflowMessage(stepNo, compartment, quantity, value));
+    }
+    return wrapBits(value, quantity === "q" ? Q_BITS : U_BITS);
+  }
+
+  private recordProbes(): void {
+    const nu = this.probeU.length;
+    const nv = this.probeV.length;
+    if (nu === 0 && nv === 0) return;
+    const t = this.traceSteps;
+    // Doubling keeps growth amortized: O(log steps) allocations over a whole run.
+    if ((t + 1) * nu > this.traceU.length || (t + 1) * nv > this.traceV.length) {
+      const grow = (old: Int32Array, width: number): Int32Array => {
+        const next = new Int32Array(Math.max(old.length * 2, (t + 1) * width));
+        next.set(old);
+        return next;
+      };
+      this.traceU = grow(this.traceU, nu);
+      this.traceV = grow(this.traceV, nv);
+    }
+    for (let k = 0; k < nu; k++) this.traceU[t * nu + k] = this.uState[this.probeU[k]];
+    for (let k = 0; k < nv; k++) this.traceV[t * nv + k] = this.vState[this.probeV[k]];
+    this.traceSteps = t + 1;
+  }
+}
