@@ -9,6 +9,7 @@ import type { ChipConfig } from "./ir/core.js";
 import type { HwNetwork } from "./ir/hw.js";
 import type { NetworkIR } from "./ir/network.js";
 import { verifyChip } from "./ir/verify-core.js";
+import { chipRateCurve } from "./passes/chip-rates.js";
 import { lower } from "./passes/lower.js";
 import { partition, type PartitionReport } from "./passes/partition.js";
 import { runFloatPipeline, type StageIR } from "./passes/pipeline.js";
@@ -83,7 +84,10 @@ function groupReport(g: QGroup): ConnectionQuantReport {
 }
 
 export function compileNetwork(network: NetworkIR, target: Target, opts: CompileOptions = {}): CompileResult {
-  const built = runFloatPipeline(network, opts.onPass);
+  // Decoders of spiking ensembles are solved on the chip's own rate curve (§5.11).
+  const built = runFloatPipeline(network, opts.onPass, {
+    rateCurveFor: (e) => (e.neuron.type === "lif" || e.neuron.type === "spiking-relu" ? chipRateCurve(e.neuron, network.dtSeconds) : undefined),
+  });
   const steps = opts.calibrationSteps ?? Math.round(2 / built.dtSeconds);
   const cal = calibrate(built, steps);
   opts.onPass?.("calibrate", built);

@@ -74,10 +74,14 @@ function transformMatrix(t: TransformSpec, rows: number, cols: number, seed: num
   return m;
 }
 
+/** Rates a neuron type produces for input current J (Hz); replaces the model's own rate curve when given. */
+export type RateCurveFor = (ens: BuiltEnsemble) => ((J: number) => number) | undefined;
+
 /** Solves and caches decoders; activities are the expensive part and are shared between solves. */
 class DecoderCache {
   private readonly acts = new Map<string, Mat>();
   private readonly solves = new Map<string, { decoders: Mat; report: SolveReport }>();
+  constructor(private readonly rateCurveFor?: RateCurveFor) {}
 
   solve(ens: BuiltEnsemble, fn: FunctionSpec, indices: readonly number[], reg: number, evalPoints: Mat | undefined, evalKey: string, origin: ConnectionIR["origin"]): { decoders: Mat; report: SolveReport } {
     const key = `${ens.id}|${describeFunction(fn)}|${fn.kind === "tabulated" ? JSON.stringify(fn) : ""}|${indices.join(",")}|${reg}|${evalKey}`;
@@ -87,7 +91,14 @@ class DecoderCache {
     const actKey = `${ens.id}|${evalKey}`;
     let A = this.acts.get(actKey);
     if (!A) {
-      A = activities(ens.neuron, P, ens.encoders, ens.gain, ens.bias, ens.radius);
+      const curve = this.rateCurveFor?.(ens);
+      if (curve) {
+        // The current J comes from the same projection as Nengo's; only the rate curve differs.
+        A = activities({ type: "relu", amplitude: 1 }, P, ens.encoders, ens.gain, ens.bias, ens.radius);
+        for (let k = 0; k < A.data.length; k++) A.data[k] = curve(A.data[k]);
+      } else {
+        A = activities(ens.neuron, P, ens.encoders, ens.gain, ens.bias, ens.radius);
+      }
       this.acts.set(actKey, A);
     }
     const dIn = indices.length;
@@ -168,7 +179,7 @@ function scaled(P: Mat, radius: number): Mat {
   return out;
 }
 
-export function buildNef(net: NetworkIR): BuiltNetwork {
+export function buildNef(net: NetworkIR, opts: { rateCurveFor?: RateCurveFor } = {}): BuiltNetwork {
   if (net.lmus.length > 0) throw new Error("build-nef runs after expand-lmu");
   const diagnostics: Diagnostic[] = [];
   const guard = <T>(f: () => T): T | undefined => {
@@ -190,7 +201,7 @@ export function buildNef(net: NetworkIR): BuiltNetwork {
   if (diagnostics.length) throw new DiagnosticError(diagnostics);
   const ensById = new Map(ensembles.map((e) => [e.id, e]));
   const nodeById = new Map(net.nodes.map((n) => [n.id, n]));
-  const cache = new DecoderCache();
+  const cache = new DecoderCache(opts.rateCurveFor);
   const connections: BuiltConnection[] = [];
   for (const c of net.connections) {
     const b = guard(() => buildConnection(c, nodeById, ensById, cache));

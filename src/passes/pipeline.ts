@@ -7,7 +7,7 @@ import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import type { BuiltNetwork } from "../ir/built.js";
 import type { NetworkIR } from "../ir/network.js";
 import { verifyBuilt, verifyNetwork } from "../ir/verify.js";
-import { buildNef } from "./build-nef.js";
+import { buildNef, type RateCurveFor } from "./build-nef.js";
 import { expandLmus } from "./expand-lmu.js";
 
 export type StageIR = NetworkIR | BuiltNetwork;
@@ -29,13 +29,13 @@ function check(name: string, problems: string[]): void {
   }
 }
 
-export function runFloatPipeline(net: NetworkIR, onPass?: (name: string, ir: StageIR) => void): BuiltNetwork {
+export function runFloatPipeline(net: NetworkIR, onPass?: (name: string, ir: StageIR) => void, opts: { rateCurveFor?: RateCurveFor } = {}): BuiltNetwork {
   check("frontend", verifyNetwork(net));
   onPass?.("frontend", net);
   const expanded = expandLmus(net);
   check("expand-lmu", verifyNetwork(expanded));
   onPass?.("expand-lmu", expanded);
-  const built = buildNef(expanded);
+  const built = buildNef(expanded, opts);
   check("build-nef", verifyBuilt(built));
   onPass?.("build-nef", built);
   return built;

@@ -86,6 +86,8 @@ interface EnsPlan {
   readonly neuron: BuiltNetwork["ensembles"][number]["neuron"];
   readonly incoming: ConnPlan[];
   readonly hasDecodedInput: boolean;
+  /** Runs elsewhere (the chip): output and voltage are written from outside before each step. */
+  readonly external: boolean;
   /** Indices of neurons with non-zero output this step, ascending; valid for activeCount entries. */
   readonly active: Int32Array;
   activeCount: number;
@@ -211,7 +213,7 @@ export class Simulator {
       this.ensembles.push({
         id: e.id, n, d, x: new Float64Array(d), J: new Float64Array(n), bias: e.bias, gain: e.gain, scaledEncoders,
         output: new Float64Array(n), voltage: Float64Array.from(e.initialVoltage), refractory: new Float64Array(n),
-        neuron: e.neuron, incoming: [], hasDecodedInput: false, active: new Int32Array(n), activeCount: 0,
+        neuron: e.neuron, incoming: [], hasDecodedInput: false, active: new Int32Array(n), activeCount: 0, external: e.external ?? false,
       });
     });
     for (const c of network.connections) {
@@ -458,6 +460,10 @@ export class Simulator {
   }
 
   private stepEnsemble(e: EnsPlan): void {
+    if (e.external) {
+      this.collectActive(e);
+      return;
+    }
     const J = e.J;
     J.set(e.bias);
     const x = e.x;
@@ -484,10 +490,24 @@ export class Simulator {
         stepLifRate(m.tauRcSeconds, m.tauRefSeconds, m.amplitude, J, e.output, e.n);
         break;
     }
+    this.collectActive(e);
+  }
+
+  private collectActive(e: EnsPlan): void {
     const out = e.output, active = e.active;
     let count = 0;
     for (let i = 0; i < e.n; i++) if (out[i] !== 0) active[count++] = i;
     e.activeCount = count;
+  }
+
+  /**
+   * Output (Hz: spikes × amplitude/dt) and voltage arrays of an external ensemble, to be filled
+   * before each step by whoever runs it (the chip emulator).
+   */
+  externalState(id: string): { readonly output: Float64Array; readonly voltage: Float64Array } {
+    const e = this.ensembles.find((x) => x.id === id);
+    if (!e || !e.external) throw new Error(`'${id}' is not an external ensemble of this simulator`);
+    return { output: e.output, voltage: e.voltage };
   }
 
   /** Advances one step (n → n+1). */

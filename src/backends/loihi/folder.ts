@@ -1,0 +1,234 @@
+/**
+ * Build folders: a compiled network on disk (cores.bin, chip.yaml, …) plus manifest.json, which
+ * lists every file with its sha256 and byte length. Written all at once: the files go into a
+ * temporary folder beside the destination, which is then renamed into place, so a reader sees
+ * the old build or the new one, never a mix, and a failure leaves nothing half-written.
+ * An existing destination is replaced only if it is an lmuc build (its manifest.json names an
+ * "lmuc-build/…" format) or an empty folder; anything else is refused (LMU5005).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { diag, DiagnosticError } from "../../diagnostics/diagnostic.js";
+import { VERSION } from "../../version.js";
+
+export const BUILD_FORMAT = "lmuc-build/1";
+export const MANIFEST = "manifest.json";
+
+export interface ManifestEntry {
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface BuildManifest {
+  readonly format: string;
+  /** lmuc version that wrote the build. */
+  readonly lmuc: string;
+  readonly files: Readonly<Record<string, ManifestEntry>>;
+  readonly [extra: string]: unknown;
+}
+
+const RESERVED = new Set(["format", "lmuc", "files"]);
+const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+function writeSynced(path: string, data: Uint8Array): void {
+  const fd = openSync(path, "wx");
+  try {
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function syncDir(path: string): void {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* not supported on every platform; the rename is still atomic */
+  }
+}
+
+/** Why `dir` may not be replaced, or undefined if it may (absent, empty, or an lmuc build). */
+function replaceRefusal(dir: string): string | undefined {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined; // creating it will fail or succeed on its own
+    throw e;
+  }
+  if (!st.isDirectory()) return `'${dir}' exists and is not a folder`;
+  if (readdirSync(dir).length === 0) return undefined;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8"));
+  } catch {
+    return `'${dir}' exists and is not an lmuc build folder (no readable ${MANIFEST}); lmuc replaces only its own build folders`;
+  }
+  const format = (manifest as { format?: unknown } | null)?.format;
+  if (typeof format !== "string" || !format.startsWith("lmuc-build/")) {
+    return `'${dir}' has a ${MANIFEST} that lmuc did not write (format ${JSON.stringify(format)}); lmuc replaces only its own build folders`;
+  }
+  return undefined;
+}
+
+/**
+ * Writes `files` and manifest.json as the build folder `dir`, atomically. File names must be plain
+ * (no folders). `manifestExtra` is merged into the manifest (it may not set format, lmuc or files).
+ * Returns the manifest written.
+ */
+export function writeBuildFolder(dir: string, files: Record<string, string | Uint8Array>, manifestExtra: object = {}): BuildManifest {
+  const names = Object.keys(files).sort();
+  for (const name of names) {
+    if (!SAFE_NAME.test(name) || name === MANIFEST) throw new RangeError(`writeBuildFolder: '${name}' is not an allowed build file name`);
+  }
+  for (const k of Object.keys(manifestExtra)) if (RESERVED.has(k)) throw new RangeError(`writeBuildFolder: manifestExtra may not set '${k}'`);
+
+  const target = resolve(dir);
+  let refusal: string | undefined;
+  try {
+    refusal = replaceRefusal(target);
+  } catch (e) {
+    throw new DiagnosticError([diag("LMU8003", `cannot write build folder '${dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)]);
+  }
+  if (refusal) throw new DiagnosticError([diag("LMU5005", refusal)]);
+
+  const data = new Map<string, Uint8Array>();
+  const entries: Record<string, ManifestEntry> = {};
+  for (const name of names) {
+    const v = files[name];
+    const bytes = typeof v === "string" ? Buffer.from(v, "utf8") : v;
+    data.set(name, bytes);
+    entries[name] = { sha256: sha256(bytes), bytes: bytes.length };
+  }
+  const manifest: BuildManifest = { format: BUILD_FORMAT, lmuc: VERSION, ...manifestExtra, files: entries };
+
+  const parent = dirname(target);
+  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  const tmp = join(parent, `.${basename(target)}.tmp-${tag}`);
+  const old = join(parent, `.${basename(target)}.old-${tag}`);
+  let movedOld = false;
+  try {
+    mkdirSync(parent, { recursive: true });
+    mkdirSync(tmp);
+    for (const [name, bytes] of data) writeSynced(join(tmp, name), bytes);
+    writeSynced(join(tmp, MANIFEST), Buffer.from(JSON.stringify(manifest, null, 2) + "\n", "utf8"));
+    syncDir(tmp);
+    // Check again right before replacing: the folder may have changed since the first check.
+    const late = replaceRefusal(target);
+    if (late) throw new DiagnosticError([diag("LMU5005", late)]);
+    try {
+      renameSync(target, old);
+      movedOld = true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+    renameSync(tmp, target);
+    syncDir(parent);
+  } catch (e) {
+    if (movedOld) {
+      try {
+        renameSync(old, target);
+        movedOld = false;
+      } catch {
+        /* keep the old build where it is; reported below */
+      }
+    }
+    try {
+      rmSync(tmp, { recursive: true, force: true });
+    } catch {
+      /* nothing was created (e.g. the parent is not a folder) */
+    }
+    if (e instanceof DiagnosticError) throw e;
+    const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const kept = movedOld ? ` (the previous build is kept as '${old}')` : "";
+    throw new DiagnosticError([diag("LMU8003", `cannot write build folder '${dir}': ${reason}${kept}`)]);
+  }
+  if (movedOld) {
+    try {
+      rmSync(old, { recursive: true, force: true });
+    } catch {
+      /* the new build is in place; a leftover hidden .old folder is harmless */
+    }
+  }
+  return manifest;
+}
+
+function damaged(message: string): DiagnosticError {
+  return new DiagnosticError([diag("LMU5003", message)]);
+}
+
+/**
+ * Reads a build folder and checks every file against the manifest (size and sha256).
+ * Missing folder or manifest, unknown format → LMU5002; missing, truncated or modified files → LMU5003.
+ */
+export function readBuildFolder(dir: string): { manifest: BuildManifest; files: Record<string, Buffer> } {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new DiagnosticError([diag("LMU5002", `build folder '${dir}' does not exist`)]);
+  }
+  if (!st.isDirectory()) throw new DiagnosticError([diag("LMU5002", `'${dir}' is not a folder; expected an lmuc build folder`)]);
+  let text: string;
+  try {
+    text = readFileSync(join(dir, MANIFEST), "utf8");
+  } catch {
+    throw new DiagnosticError([diag("LMU5002", `'${dir}' is not an lmuc build folder: ${MANIFEST} is missing`)]);
+  }
+  let manifest: BuildManifest;
+  try {
+    manifest = JSON.parse(text) as BuildManifest;
+  } catch {
+    throw damaged(`'${join(dir, MANIFEST)}' is not valid JSON (damaged or edited)`);
+  }
+  if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) throw damaged(`'${join(dir, MANIFEST)}' is not a manifest object`);
+  if (manifest.format !== BUILD_FORMAT) {
+    const known = typeof manifest.format === "string" && manifest.format.startsWith("lmuc-build/");
+    throw new DiagnosticError([
+      diag("LMU5002", `'${dir}' has build format ${JSON.stringify(manifest.format)}; this lmuc (${VERSION}) reads ${BUILD_FORMAT}`, undefined, {
+        hint: known ? "recompile the network with this version of lmuc" : "this is not an lmuc build folder; compile the network to create one",
+      }),
+    ]);
+  }
+  const entries = manifest.files;
+  if (typeof entries !== "object" || entries === null || Array.isArray(entries)) throw damaged(`'${join(dir, MANIFEST)}' has no file list`);
+  const problems: string[] = [];
+  const files: Record<string, Buffer> = {};
+  for (const name of Object.keys(entries).sort()) {
+    const e = entries[name];
+    const path = join(dir, name);
+    if (!SAFE_NAME.test(name) || typeof e !== "object" || e === null || typeof e.sha256 !== "string" || typeof e.bytes !== "number") {
+      problems.push(`'${join(dir, MANIFEST)}' has an invalid entry for '${name}'`);
+      continue;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      problems.push(`'${path}' is missing (listed in ${MANIFEST})`);
+      continue;
+    }
+    if (bytes.length !== e.bytes) {
+      problems.push(bytes.length < e.bytes ? `'${path}' is truncated: ${bytes.length} of ${e.bytes} bytes` : `'${path}' has ${bytes.length} bytes; the manifest says ${e.bytes}`);
+      continue;
+    }
+    if (sha256(bytes) !== e.sha256) {
+      problems.push(`'${path}' was modified after the build (sha256 differs from ${MANIFEST})`);
+      continue;
+    }
+    files[name] = bytes;
+  }
+  if (problems.length > 0) throw new DiagnosticError(problems.map((m) => diag("LMU5003", m)));
+  return { manifest, files };
+}

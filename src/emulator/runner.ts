@@ -1,0 +1,168 @@
+/**
+ * A hardware run: the chip emulator and the host program stepped together, as a chip and its
+ * host computer would be. Per step n:
+ *   1. the chip runs step n, receiving the spikes the host encoders produced in host step n − 1
+ *      (a host spike takes one step to reach the chip, hardware-model §3.7);
+ *   2. the host runs step n: its external ensembles hold the chip's step-n spikes (and voltages),
+ *      its nodes and encoders compute, its probes record.
+ * Node → chip → host therefore has the latencies of the float model: a node value of step n
+ * reaches the chip's currents in step n + 1, and a chip spike of step n reaches host values
+ * (through a synapse) in step n + 1.
+ */
+import type { HostProgram } from "../compile.js";
+import type { ChipConfig } from "../ir/core.js";
+import { Simulator, type ProbeResult } from "../sim/simulator.js";
+import { emulatorStepCounts, placeCore, stepCost, type CorePlacement } from "./cost.js";
+import { Emulator, type InputSpikes, type OverflowPolicy } from "./engine.js";
+import { chipToModel } from "./from-chip.js";
+
+export interface RunStats {
+  readonly steps: number;
+  readonly cores: number;
+  readonly synapticEvents: number;
+  readonly spikes: number;
+  readonly compartmentUpdates: number;
+  /** Modelled chip time and energy per step (§7.3): mean and max over the run. */
+  readonly stepNsMean: number;
+  readonly stepNsMax: number;
+  readonly energyPjMean: number;
+  /** Per core: mean modelled time (ns) and energy (pJ) per step, and synaptic events. */
+  readonly perCore: readonly { readonly core: number; readonly nsMean: number; readonly pjMean: number; readonly synapticEvents: number; readonly spikes: number }[];
+  readonly overflows: { readonly q: number; readonly u: number; readonly uBias: number };
+  readonly wallSeconds: number;
+}
+
+interface ExternalLink {
+  readonly output: Float64Array;
+  readonly voltage: Float64Array;
+  /** Global compartment of each neuron. */
+  readonly compartment: Int32Array;
+  readonly spikeHz: number;
+  readonly sigmaV: Float64Array;
+}
+
+export class HardwareRun {
+  readonly emulator: Emulator;
+  readonly host: Simulator;
+  private readonly links: ExternalLink[] = [];
+  private readonly encoders: { readonly output: Float64Array; readonly input: number; readonly channels: Int32Array; readonly spikeHz: number }[] = [];
+  private pendingInputs: InputSpikes[] = [];
+  private readonly coreNs: Float64Array;
+  private readonly corePj: Float64Array;
+  private readonly coreIndexOf: Int32Array;
+  private readonly coreSpikes: Float64Array;
+  private readonly coreSyn: Float64Array;
+  private stepNsSum = 0;
+  private stepNsMax = 0;
+  private energySum = 0;
+  private wall = 0;
+  private readonly placement: (core: number) => CorePlacement;
+
+  constructor(
+    readonly chip: ChipConfig,
+    readonly program: HostProgram,
+    opts: { overflow?: OverflowPolicy; expectedSteps?: number } = {},
+  ) {
+    const layout = chipToModel(chip);
+    this.emulator = new Emulator(layout.model, { overflow: opts.overflow ?? "warn" });
+    this.host = new Simulator(program.network, { expectedSteps: opts.expectedSteps ?? 1024 });
+    const dt = program.network.dtSeconds;
+    for (const p of program.placements) {
+      const state = this.host.externalState(p.ensemble);
+      const ens = program.network.ensembles.find((e) => e.id === p.ensemble)!;
+      const compartment = new Int32Array(ens.nNeurons).fill(-1);
+      for (const seg of p.segments) {
+        const base = layout.coreOffset[layout.corePosition.get(seg.core)!] + seg.localStart;
+        for (let i = 0; i < seg.count; i++) compartment[seg.neuronStart + i] = base + i;
+      }
+      this.links.push({ output: state.output, voltage: state.voltage, compartment, spikeHz: ens.neuron.amplitude / dt, sigmaV: p.sigmaV });
+    }
+    for (const inp of program.inputs) {
+      const view = this.host.ensembleView(inp.id)!;
+      this.encoders.push({ output: view.output, input: layout.inputIndex.get(inp.id)!, channels: new Int32Array(inp.channels), spikeHz: 1 / dt });
+    }
+    this.placement = placeCore;
+    const n = chip.cores.length;
+    this.coreNs = new Float64Array(n);
+    this.corePj = new Float64Array(n);
+    this.coreSpikes = new Float64Array(n);
+    this.coreSyn = new Float64Array(n);
+    this.coreIndexOf = Int32Array.from(chip.cores.map((c) => c.index));
+  }
+
+  step(): void {
+    const t0 = performance.now();
+    const emu = this.emulator;
+    emu.step(this.pendingInputs);
+    // Chip spikes and voltages of this step become the host's external ensembles.
+    const { indices, count } = emu.spikedLastStep();
+    const v = emu.v;
+    for (const link of this.links) {
+      link.output.fill(0);
+      for (let i = 0; i < link.compartment.length; i++) link.voltage[i] = v[link.compartment[i]] / link.sigmaV[i];
+    }
+    if (count > 0) {
+      // Spikes are few per step; a reverse lookup would need a map, so scan the links' compartments.
+      for (const link of this.links) {
+        const comp = link.compartment;
+        let k = 0;
+        for (let i = 0; i < comp.length && k < count; i++) {
+          while (k < count && indices[k] < comp[i]) k++;
+          if (k < count && indices[k] === comp[i]) link.output[i] = link.spikeHz;
+        }
+      }
+    }
+    this.host.step();
+    // Encoder spikes of this host step go to the chip next step (at most one per channel and step).
+    const inputs: InputSpikes[] = [];
+    for (const enc of this.encoders) {
+      let n = 0;
+      for (let i = 0; i < enc.output.length; i++) if (enc.output[i] !== 0) enc.channels[n++] = i;
+      if (n > 0) inputs.push({ input: enc.input, channels: enc.channels.slice(0, n) });
+    }
+    this.pendingInputs = inputs;
+    this.wall += (performance.now() - t0) / 1000;
+    const cost = stepCost(emulatorStepCounts(emu.activity, this.placement), { placement: this.placement });
+    this.stepNsSum += cost.stepNs;
+    this.stepNsMax = Math.max(this.stepNsMax, cost.stepNs);
+    this.energySum += cost.energyPj;
+    for (let k = 0; k < this.coreNs.length; k++) {
+      const core = this.coreIndexOf[k];
+      this.coreNs[k] += cost.coreNs[core] ?? 0;
+      this.corePj[k] += cost.corePj[core] ?? 0;
+      this.coreSpikes[k] += emu.activity.spikes[core] ?? 0;
+      this.coreSyn[k] += emu.activity.synOps[core] ?? 0;
+    }
+  }
+
+  run(steps: number, onProgress?: (done: number, total: number) => void): void {
+    const every = Math.max(1, Math.floor(steps / 100));
+    for (let k = 0; k < steps; k++) {
+      this.step();
+      if (onProgress && (k + 1) % every === 0) onProgress(k + 1, steps);
+    }
+  }
+
+  probeResults(): ProbeResult[] {
+    return this.host.probeResults();
+  }
+
+  stats(): RunStats {
+    const steps = this.emulator.stepCount;
+    const emu = this.emulator;
+    const totals = emu.overflowTotals;
+    return {
+      steps,
+      cores: this.chip.cores.length,
+      synapticEvents: emu.totalSynapticEvents,
+      spikes: emu.totalSpikes,
+      compartmentUpdates: steps * this.chip.cores.reduce((s, c) => s + c.nCompartments, 0),
+      stepNsMean: steps ? this.stepNsSum / steps : 0,
+      stepNsMax: this.stepNsMax,
+      energyPjMean: steps ? this.energySum / steps : 0,
+      perCore: this.chip.cores.map((c, k) => ({ core: c.index, nsMean: steps ? this.coreNs[k] / steps : 0, pjMean: steps ? this.corePj[k] / steps : 0, synapticEvents: this.coreSyn[k], spikes: this.coreSpikes[k] })),
+      overflows: { q: totals.q, u: totals.u, uBias: totals.uBias },
+      wallSeconds: this.wall,
+    };
+  }
+}
