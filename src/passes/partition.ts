@@ -16,6 +16,7 @@ interface Row {
   readonly offsets: Int32Array;
   readonly weights: Int32Array;
   readonly dense: boolean;
+  readonly weightExp: number;
 }
 
 interface Part {
@@ -83,7 +84,7 @@ function rowsFor(g: QGroup, start: number, size: number, idxBits: number): (Row 
     }
     if (size * 8 <= count * (8 + idxBits)) {
       const weights = g.wgt.slice(base + start, base + start + size);
-      out.push({ offsets: Int32Array.from({ length: size }, (_, i) => i), weights, dense: true });
+      out.push({ offsets: Int32Array.from({ length: size }, (_, i) => i), weights, dense: true, weightExp: g.rowExp[j] });
       continue;
     }
     const offsets = new Int32Array(count), weights = new Int32Array(count);
@@ -95,7 +96,7 @@ function rowsFor(g: QGroup, start: number, size: number, idxBits: number): (Row 
         weights[k++] = w;
       }
     }
-    out.push({ offsets, weights, dense: false });
+    out.push({ offsets, weights, dense: false, weightExp: g.rowExp[j] });
   }
   return out;
 }
@@ -104,10 +105,10 @@ function rowsFor(g: QGroup, start: number, size: number, idxBits: number): (Row 
 function partBits(p: Pick<Part, "rows" | "size">, localStart: number, target: Target): number {
   const baseLimit = target.limits.compartmentBase.max;
   let bits = 0;
-  for (const { group, rows } of p.rows) {
+  for (const { rows } of p.rows) {
     for (const r of rows) {
       if (!r) continue;
-      const fmt = r.dense && localStart <= baseLimit ? denseFormat(group.weightExp) : sparseFormat(group.weightExp, localStart - Math.min(localStart, baseLimit) + p.size, target);
+      const fmt = r.dense && localStart <= baseLimit ? denseFormat(r.weightExp) : sparseFormat(r.weightExp, localStart - Math.min(localStart, baseLimit) + p.size, target);
       bits += synapseRowBits(r.offsets.length, fmt, target);
     }
   }
@@ -191,7 +192,7 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
   const order = [...allParts].sort((a, b) => b.size - a.size || b.inAxons - a.inAxons || (a.block.id < b.block.id ? -1 : a.block.id > b.block.id ? 1 : a.part - b.part));
   for (const p of order) {
     const cxKey = `${p.block.decayU}/${p.block.decayV}/${p.block.refractDelay}`;
-    const fmts = new Set(p.rows.map((r) => `${r.group.weightExp}`));
+    const fmts = new Set(p.rows.flatMap((r) => r.rows.filter((x) => x !== null).map((x) => `${x!.weightExp}`)));
     let placed = false;
     for (const bin of bins) {
       if (bin.vmin !== p.block.vmin || bin.vmax !== p.block.vmax) continue;
@@ -316,7 +317,7 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
           const dense = r.dense && p.localStart <= baseLimit;
           const base = dense ? p.localStart : Math.min(p.localStart, baseLimit);
           const shift = p.localStart - base;
-          const fmt = dense ? denseFormat(group.weightExp) : sparseFormat(group.weightExp, shift + p.size, target);
+          const fmt = dense ? denseFormat(r.weightExp) : sparseFormat(r.weightExp, shift + p.size, target);
           const rowIndex = coreRows[bin].length;
           coreRows[bin].push({ offsets: shift === 0 ? r.offsets : r.offsets.map((o) => o + shift), weights: r.weights });
           const axon = axonCount[bin]++;

@@ -77,7 +77,10 @@ export interface QGroup {
   readonly post: string;
   readonly nPre: number;
   readonly nPost: number;
+  /** Largest weight exponent of the group's rows (for reports). */
   readonly weightExp: number;
+  /** Weight exponent of each pre's row: each row uses the finest grid its largest weight allows. */
+  readonly rowExp: Int8Array;
   /** nPre × nPost stored Wgt fields (0 where no synapse or rounded away). */
   readonly wgt: Int32Array;
   /** Which entries are synapses (non-zero float weight). */
@@ -228,34 +231,41 @@ export function chooseWeightExp(maxIdealD: number): number {
 function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
   const nPre = g.weights.rows, nPost = g.weights.cols;
   const w = g.weights.data;
-  let maxIdeal = 0;
-  for (let k = 0; k < w.length; k++) maxIdeal = Math.max(maxIdeal, Math.abs(w[k] * sigmaW[k % nPost]));
-  const weightExp = chooseWeightExp(maxIdeal);
   const wgt = new Int32Array(w.length);
   const present = new Uint8Array(w.length);
-  let maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0, total = 0, lost = 0;
-  for (let k = 0; k < w.length; k++) {
-    if (w[k] === 0) continue;
-    present[k] = 1;
-    nonzero++;
-    const ideal = w[k] * sigmaW[k % nPost];
-    const field = quantizeWeight(ideal, weightExp);
-    wgt[k] = field;
-    const got = weightContribution(field, weightExp);
-    total += Math.abs(ideal);
-    if (got === 0) {
-      zeroed++;
-      lost += Math.abs(ideal);
+  const rowExp = new Int8Array(nPre);
+  let maxIdeal = 0, maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0, total = 0, lost = 0, maxExp = -1;
+  for (let j = 0; j < nPre; j++) {
+    let rowMax = 0;
+    for (let i = 0; i < nPost; i++) rowMax = Math.max(rowMax, Math.abs(w[j * nPost + i] * sigmaW[i]));
+    maxIdeal = Math.max(maxIdeal, rowMax);
+    const e = chooseWeightExp(rowMax);
+    rowExp[j] = e;
+    maxExp = Math.max(maxExp, e);
+    for (let i = 0; i < nPost; i++) {
+      const k = j * nPost + i;
+      if (w[k] === 0) continue;
+      present[k] = 1;
+      nonzero++;
+      const ideal = w[k] * sigmaW[i];
+      const field = quantizeWeight(ideal, e);
+      wgt[k] = field;
+      const got = weightContribution(field, e);
+      total += Math.abs(ideal);
+      if (got === 0) {
+        zeroed++;
+        lost += Math.abs(ideal);
+      }
+      const err = Math.abs(got - ideal);
+      maxErr = Math.max(maxErr, err);
+      sumSq += err * err;
+      maxField = Math.max(maxField, Math.abs(field));
     }
-    const err = Math.abs(got - ideal);
-    maxErr = Math.max(maxErr, err);
-    sumSq += err * err;
-    maxField = Math.max(maxField, Math.abs(field));
   }
   const rel = maxIdeal > 0 ? 1 / maxIdeal : 0;
   return {
-    id: g.id, pre: g.pre, post: g.post, nPre, nPost, weightExp, wgt, present, connections: g.connections,
-    report: { weightExp, mantissaBitsUsed: maxField > 0 ? Math.ceil(Math.log2(maxField + 1)) : 0, maxRelError: maxErr * rel, rmsRelError: nonzero ? Math.sqrt(sumSq / nonzero) * rel : 0, nonzero, roundedToZero: zeroed, lostMagnitude: total > 0 ? lost / total : 0 },
+    id: g.id, pre: g.pre, post: g.post, nPre, nPost, weightExp: maxExp, rowExp, wgt, present, connections: g.connections,
+    report: { weightExp: maxExp, mantissaBitsUsed: maxField > 0 ? Math.ceil(Math.log2(maxField + 1)) : 0, maxRelError: maxErr * rel, rmsRelError: nonzero ? Math.sqrt(sumSq / nonzero) * rel : 0, nonzero, roundedToZero: zeroed, lostMagnitude: total > 0 ? lost / total : 0 },
     ...(g.origin ? { origin: g.origin } : {}),
   };
 }
@@ -303,7 +313,7 @@ export function quantize(hw: HwNetwork): QuantizedNetwork {
       for (let j = 0; j < g.nPre; j++) {
         const p = Math.min(1, rates[j] * hw.dtSeconds);
         for (let i = 0; i < g.nPost; i++) {
-          const d = Math.abs(weightContribution(g.wgt[j * g.nPost + i], g.weightExp));
+          const d = Math.abs(weightContribution(g.wgt[j * g.nPost + i], g.rowExp[j]));
           worst[i] += d;
           expected[i] += d * p;
         }
