@@ -11,6 +11,7 @@ import type { StageIR } from "../passes/pipeline.js";
 import { FLOAT_PASSES } from "../passes/pipeline.js";
 import { writeFileAtomic } from "../io/write.js";
 import { VERSION } from "../version.js";
+import { addHardwareCommands, CheckFailed } from "./hardware.js";
 
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
 
@@ -192,6 +193,7 @@ export function makeProgram(io: Io): Command {
       }
     });
 
+  addHardwareCommands(program, io);
   return program;
 }
 
@@ -215,6 +217,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return EXIT.ok;
   } catch (e) {
     if (e instanceof Exit) return e.code;
+    if (e instanceof CheckFailed) return EXIT.checkFailed;
     if (e instanceof DiagnosticError) {
       reportDiagnostics(io, e.diagnostics, json);
       return e.diagnostics.some((d) => d.code === "LMU9001") ? EXIT.internal : EXIT.badInput;

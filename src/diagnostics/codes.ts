@@ -43,6 +43,7 @@ export const CODES = {
   LMU8001: { title: "cannot read file", hint: "check the path" },
   LMU8002: { title: "bad command-line option" },
   LMU8003: { title: "cannot write output", hint: "check that the output folder is writable" },
+  LMU8004: { title: "not a recognised vector or report file" },
   LMU9001: { title: "internal error: IR verification failed after a pass", hint: "this is a bug in lmuc; please report it with the input file" },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -357,9 +357,18 @@ export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOpti
     push(core.vthProfiles.length === 0 ? "    vth_profiles: []" : "    vth_profiles:");
     core.vthProfiles.forEach((m, k) => push(`      - ${flow([["mant", m], ["vth", m * 2 ** target.widths.vthExp]])}   # ${k}`));
     const groups = compartmentGroups(core);
-    push(groups.length === 0 ? "    compartment_groups: []" : "    compartment_groups:   # runs of compartments with identical registers");
-    for (const g of groups) {
-      push(`      - ${flow([["first", g.first], ["count", g.count], ["cx", g.cx], ["vth", g.vth], ["bias_mant", g.biasMant], ["bias_exp", g.biasExp], ["bias", g.biasMant * 2 ** g.biasExp]])}`);
+    if (groups.length > 8 && groups.length * 2 > core.nCompartments) {
+      // Many runs shorter than 2 on average: one list per register beats one line per run.
+      push("    compartment_columns:   # per compartment: profile, threshold profile, bias = bias_mant·2^bias_exp");
+      push(`      cx: ${list(core.cxProfile)}`);
+      push(`      vth: ${list(core.cxVthProfile)}`);
+      push(`      bias_mant: ${list(core.biasMant)}`);
+      push(`      bias_exp: ${list(core.biasExp)}`);
+    } else {
+      push(groups.length === 0 ? "    compartment_groups: []" : "    compartment_groups:   # runs of compartments with identical registers");
+      for (const g of groups) {
+        push(`      - ${flow([["first", g.first], ["count", g.count], ["cx", g.cx], ["vth", g.vth], ["bias_mant", g.biasMant], ["bias_exp", g.biasExp], ["bias", g.biasMant * 2 ** g.biasExp]])}`);
+      }
     }
     push(core.synapseFormats.length === 0 ? "    synapse_formats: []" : "    synapse_formats:");
     core.synapseFormats.forEach((f, k) =>

@@ -286,7 +286,17 @@ function coreFromYaml(o: Obj, at: string): CoreConfig {
   const biasMant = new Int32Array(n);
   const biasExp = new Uint8Array(n);
   let next = 0;
-  arr(o.compartment_groups, `${at}.compartment_groups`).forEach((x, k) => {
+  if (o.compartment_columns !== undefined) {
+    const cols = obj(o.compartment_columns, `${at}.compartment_columns`);
+    const columns = (["cx", "vth", "bias_mant", "bias_exp"] as const).map((k) => ints(cols[k], `${at}.compartment_columns.${k}`));
+    if (columns.some((col) => col.length !== n)) throw new YamlShapeError(`${at}.compartment_columns must list ${n} values each`);
+    cxProfile.set(columns[0]);
+    cxVthProfile.set(columns[1]);
+    biasMant.set(columns[2]);
+    biasExp.set(columns[3]);
+    next = n;
+  }
+  arr(o.compartment_groups ?? [], `${at}.compartment_groups`).forEach((x, k) => {
     const g = obj(x, `${at}.compartment_groups[${k}]`);
     const w = `${at}.compartment_groups[${k}]`;
     const first = int(g, "first", w);

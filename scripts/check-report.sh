@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Manual visual check of a `lmuc compare` report.html: renders it with headless Chromium to a PNG
+# so a person (or a reviewer's image viewer) can look at the layout without a desktop browser.
+#
+#   scripts/check-report.sh REPORT.html [OUT.png] [WIDTH,HEIGHT]
+#
+#   REPORT.html    the page written by `lmuc compare` (or by renderReportHtml in a test)
+#   OUT.png        where to write the screenshot; default: REPORT.png next to the HTML
+#   WIDTH,HEIGHT   browser window in CSS pixels; default 1400,2400. Only this viewport is
+#                  captured, so raise HEIGHT for long reports (many probes or cores).
+#
+# What to look for: the verdict line and header figures, the summary table fitting the width,
+# every probe's small multiples with three distinguishable colours (float blue, emulator orange,
+# ideal dashed black) and readable tick labels, rasters with both colours, per-core bars with
+# their % labels not overlapping, and non-zero overflow counts in red.
+#
+# The page is self-contained (no scripts, no network requests; its Content-Security-Policy forbids
+# them), and Chromium runs with networking-related background features off and a throwaway
+# profile directory, so rendering makes no requests.
+#
+# Chromium prints "bytes written to file" on success; Debian's /usr/bin/chromium wrapper may also
+# print a harmless "[: ...: unexpected operator" from its memory check.
+#
+# Chromium is installed with apt-get (Debian/Ubuntu, as root or with sudo) if it is missing.
+# This is a manual check; it is not part of `npm test`.
+set -euo pipefail
+
+if [[ $# -lt 1 || "$1" == "-h" || "$1" == "--help" ]]; then
+  sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+fi
+
+html="$1"
+[[ -f "$html" ]] || { echo "check-report: no such file: $html" >&2; exit 1; }
+html_abs="$(cd "$(dirname "$html")" && pwd)/$(basename "$html")"
+out="${2:-${html_abs%.*}.png}"
+size="${3:-1400,2400}"
+
+find_chromium() {
+  for c in chromium chromium-browser google-chrome google-chrome-stable; do
+    if command -v "$c" >/dev/null 2>&1; then command -v "$c"; return 0; fi
+  done
+  return 1
+}
+
+if ! browser="$(find_chromium)"; then
+  echo "check-report: chromium not found; installing it with apt-get" >&2
+  sudo=""
+  if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends chromium
+  browser="$(find_chromium)" || { echo "check-report: chromium still not found after apt-get" >&2; exit 1; }
+fi
+
+profile="$(mktemp -d)"
+trap 'rm -rf "$profile"' EXIT
+
+# Make OUT absolute: Chromium resolves --screenshot relative to its own working directory.
+case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
+
+timeout 120 "$browser" --headless --no-sandbox --disable-gpu \
+  --disable-background-networking --disable-component-update --disable-sync --no-first-run \
+  --hide-scrollbars --user-data-dir="$profile" \
+  --screenshot="$out" --window-size="$size" "file://$html_abs" \
+  2> >(grep -v -e 'dbus' -e 'Fontconfig' -e '^$' >&2 || true)
+
+[[ -s "$out" ]] || { echo "check-report: no screenshot written" >&2; exit 1; }
+echo "check-report: wrote $out ($size)"

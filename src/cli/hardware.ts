@@ -1,0 +1,253 @@
+/** `lmuc compile | inspect | emulate | compare | verify`: formatting only; the work is elsewhere. */
+import { readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { Command, InvalidArgumentError } from "commander";
+import { loadNetworkFile, stepsFor } from "../api.js";
+import { readBuild, writeBuild } from "../build.js";
+import { compileNetwork, HARDWARE_PASSES, type CompileReport } from "../compile.js";
+import { compareNetwork } from "../compare/compare.js";
+import { renderReportHtml } from "../compare/html.js";
+import { diag, DiagnosticError, formatDiagnostic } from "../diagnostics/diagnostic.js";
+import { ConformanceFormatError, runConformance } from "../emulator/conformance.js";
+import { HardwareRun } from "../emulator/runner.js";
+import { irReplacer } from "../ir/json.js";
+import { printBuilt, printNetwork } from "../ir/print.js";
+import { writeFileAtomic } from "../io/write.js";
+import { FLOAT_PASSES } from "../passes/pipeline.js";
+import { loadTarget } from "../target/target.js";
+import { verifyReference } from "../verify/reference.js";
+
+export interface HwIo {
+  out(text: string): void;
+  err(text: string): void;
+  isTty: boolean;
+}
+
+/** Thrown to end a command with exit code 1 (a check failed) after its output was printed. */
+export class CheckFailed extends Error {}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+function positive(what: string) {
+  return (v: string): number => {
+    const x = Number(v);
+    if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError(`${what} must be a positive number, got '${v}'`);
+    return x;
+  };
+}
+
+export function compileSummary(r: CompileReport, dir?: string): string {
+  const p = r.partition;
+  const lines = [
+    `${r.network} → ${r.target}: ${r.neuronsOnChip} neurons on ${p.cores} core${p.cores === 1 ? "" : "s"} (${p.chips} chip${p.chips === 1 ? "" : "s"}); lower bound ${p.lowerBound} cores (${p.lowerBoundBy})${p.cores <= p.lowerBound ? ", optimal" : `, ${pct(p.cores / p.lowerBound - 1)} above`}`,
+  ];
+  for (const s of p.splits) lines.push(`  split ${s.block} into ${s.parts} parts (${s.reason})`);
+  lines.push("  core  chip  compartments  input axons  output axons  synapse memory  blocks");
+  for (const u of p.usage) {
+    lines.push(`  ${String(u.core).padStart(4)}  ${String(u.chip).padStart(4)}  ${String(u.compartments).padStart(12)}  ${String(u.inputAxons).padStart(11)}  ${String(u.outputAxons).padStart(12)}  ${(u.synapseBits / 8192).toFixed(1).padStart(11)} KiB  ${[...new Set(u.blocks)].join(", ")}`);
+  }
+  lines.push("  quantization (per connection): exponent range, max and RMS weight error (of the largest weight), weights rounded to zero");
+  for (const c of r.connections) {
+    lines.push(`    ${c.connections.join(",")} ${c.pre} → ${c.post}: exp ≤ ${c.weightExp}, max ${pct(c.maxRelError)}, rms ${pct(c.rmsRelError)}, ${c.roundedToZero}/${c.weights} to zero (${pct(c.lostMagnitude)} of weight)`);
+  }
+  for (const b of r.blocks) {
+    lines.push(`  block ${b.block}: du ${b.decayU}, dv ${b.decayV}, vth ≤ ${b.vth} (headroom ${b.thresholdHeadroom.toFixed(2)}×), accumulator headroom ${b.accumulatorHeadroomExpected.toFixed(1)}× typical, ${b.accumulatorHeadroomWorstCase.toFixed(2)}× worst case`);
+  }
+  for (const h of r.hostOnly) lines.push(`  on the host: ${h.id} (${h.why})`);
+  for (const n of r.notes) lines.push(`  note: ${n.message}`);
+  for (const w of r.warnings) lines.push(formatDiagnostic(w).replace(/^/gm, "  "));
+  if (dir) lines.push(`wrote ${dir} (manifest.json, chip.yaml, cores.bin, host.json, report.json)`);
+  return lines.join("\n") + "\n";
+}
+
+function readJsonMaybeGz(file: string): unknown {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    throw new DiagnosticError([diag("LMU8001", `cannot read '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)]);
+  }
+  try {
+    const text = file.endsWith(".gz") || (buf[0] === 0x1f && buf[1] === 0x8b) ? gunzipSync(buf).toString("utf8") : buf.toString("utf8");
+    return JSON.parse(text);
+  } catch (e) {
+    throw new DiagnosticError([diag("LMU8004", `'${file}' is not (gzipped) JSON: ${(e as Error).message.split("\n")[0]}`)]);
+  }
+}
+
+export function addHardwareCommands(program: Command, io: HwIo): void {
+  const progress = (label: string) => {
+    if (!io.isTty) return undefined;
+    let last = -1;
+    return (stage: string, done: number, total: number): void => {
+      const p = Math.floor((100 * done) / total);
+      if (p !== last) io.err(`\r${label} ${stage} ${p}%`);
+      last = p;
+      if (done === total) io.err("\r\x1b[K");
+    };
+  };
+
+  program
+    .command("compile")
+    .description("compile a network to a hardware configuration (build folder)")
+    .argument("<network>", "network file")
+    .option("-t, --target <name>", "target name (targets/NAME.yaml) or a target file", "loihi1")
+    .option("-o, --out <dir>", "build folder to write (default out/<network name>)")
+    .option("--dump-ir-after <pass>", `print the IR after a pass (${[...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES].join(", ")}) and stop`)
+    .option("--json", "print the compile report as JSON")
+    .action((file: string, opts: { target: string; out?: string; dumpIrAfter?: string; json?: boolean }) => {
+      const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
+      if (opts.dumpIrAfter && !passes.includes(opts.dumpIrAfter)) throw new InvalidArgumentError(`unknown pass '${opts.dumpIrAfter}' (passes: ${passes.join(", ")})`);
+      const target = loadTarget(opts.target);
+      const net = loadNetworkFile(file);
+      let dumped = false;
+      const result = compileNetwork(net, target, {
+        onPass: (name, ir) => {
+          if (name !== opts.dumpIrAfter || dumped) return;
+          dumped = true;
+          if (opts.json || !("stage" in ir)) io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
+          else if (ir.stage === "network") io.out(printNetwork(ir));
+          else if (ir.stage === "built") io.out(printBuilt(ir));
+          else io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
+        },
+      });
+      if (opts.dumpIrAfter) return;
+      const dir = opts.out ?? join("out", net.name);
+      writeBuild(dir, result, target, { file, text: readFileSync(file, "utf8") });
+      if (opts.json) io.out(JSON.stringify({ ok: true, out: dir, report: result.report }, irReplacer, 1) + "\n");
+      else io.out(compileSummary(result.report, dir));
+    });
+
+  program
+    .command("inspect")
+    .description("show what a build folder holds: cores, utilisation, quantization, placement")
+    .argument("<build>", "build folder written by lmuc compile")
+    .option("--json", "print as JSON")
+    .action((dir: string, opts: { json?: boolean }) => {
+      const b = readBuild(dir);
+      if (opts.json) {
+        io.out(JSON.stringify({ ok: true, manifest: b.manifest, report: b.report }, irReplacer, 1) + "\n");
+        return;
+      }
+      io.out(`${dir}: lmuc ${String(b.manifest.lmuc)}, target ${b.target.name}, ${b.chip.cores.length} cores, all ${Object.keys(b.manifest.files).length} files verified\n`);
+      io.out(compileSummary(b.report));
+    });
+
+  program
+    .command("emulate")
+    .description("run a build folder on the bit-accurate chip emulator with its host program")
+    .argument("<build>", "build folder written by lmuc compile")
+    .option("-d, --duration <seconds>", "simulated time", positive("--duration"))
+    .option("--steps <n>", "number of steps", positive("--steps"))
+    .option("-o, --out <file>", "write probe data and statistics as JSON")
+    .option("--stats", "print per-core time and energy per step")
+    .option("--overflow <policy>", "wrap (as the chip), warn, or error", "warn")
+    .option("--json", "print the summary as JSON")
+    .action((dir: string, opts: { duration?: number; steps?: number; out?: string; stats?: boolean; overflow: string; json?: boolean }) => {
+      if (!["wrap", "warn", "error"].includes(opts.overflow)) throw new InvalidArgumentError(`--overflow must be wrap, warn or error, got '${opts.overflow}'`);
+      const b = readBuild(dir);
+      const steps = Math.round(opts.steps ?? stepsFor(opts.duration ?? 1, b.chip.dtSeconds));
+      const run = new HardwareRun(b.chip, b.host, { overflow: opts.overflow as "wrap" | "warn" | "error", expectedSteps: steps });
+      const p = progress("emulating");
+      run.run(steps, p ? (d, t) => p("", d, t) : undefined);
+      const stats = run.stats();
+      const probes = run.probeResults();
+      if (opts.out) {
+        const doc = {
+          format: "lmuc-emulation/1", build: dir, network: b.report.network, target: b.target.name, dt: b.chip.dtSeconds, steps,
+          probes: Object.fromEntries(probes.map((pr) => [pr.id, pr.spikes ? { attr: pr.attr, rows: pr.rows, spike_steps: pr.spikes.spikeSteps } : { attr: pr.attr, shape: [pr.rows, pr.size], data: pr.data }])),
+          stats: { ...stats, wallSeconds: undefined },
+        };
+        writeFileAtomic(opts.out, JSON.stringify(doc, irReplacer) + "\n");
+      }
+      if (opts.json) {
+        io.out(JSON.stringify({ ok: true, steps, stats }, irReplacer, 1) + "\n");
+      } else {
+        io.out(`${dir}: emulated ${steps} steps on ${stats.cores} cores in ${stats.wallSeconds.toFixed(2)} s (${Math.round(steps / Math.max(stats.wallSeconds, 1e-9))} steps/s, ${(stats.synapticEvents / Math.max(stats.wallSeconds, 1e-9)).toExponential(2)} synaptic events/s)\n`);
+        io.out(`  chip (modelled, Loihi 1 figures): ${(stats.stepNsMean / 1000).toFixed(2)} µs per step (max ${(stats.stepNsMax / 1000).toFixed(2)}), ${(stats.energyPjMean / 1000).toFixed(1)} nJ per step, ${stats.spikes} spikes, ${stats.synapticEvents} synaptic events\n`);
+        const o = stats.overflows;
+        if (o.q + o.u + o.uBias > 0) io.err(`${dir}: warning: overflows wrapped: q ${o.q}, u ${o.u}, u+bias ${o.uBias}\n`);
+        if (opts.stats) {
+          io.out("  core  ns/step   pJ/step   synaptic events  spikes\n");
+          for (const c of stats.perCore) io.out(`  ${String(c.core).padStart(4)}  ${c.nsMean.toFixed(0).padStart(7)}  ${c.pjMean.toFixed(0).padStart(8)}  ${String(c.synapticEvents).padStart(15)}  ${String(c.spikes).padStart(6)}\n`);
+        }
+        if (opts.out) io.out(`wrote ${opts.out}\n`);
+      }
+    });
+
+  program
+    .command("compare")
+    .description("compile, emulate and float-simulate a network on the same inputs; report accuracy and cost")
+    .argument("<network>", "network file")
+    .option("-t, --target <name>", "target name or file", "loihi1")
+    .option("-d, --duration <seconds>", "simulated time", positive("--duration"))
+    .option("--steps <n>", "number of steps", positive("--steps"))
+    .option("--report <file>", "write the HTML report here (report.json beside it)", "out/report.html")
+    .option("--build <dir>", "build folder to write and emulate from (default: beside the report)")
+    .option("--max-nrmse <x>", "exit 1 if the emulator's NRMSE (vs ideal, else vs float) exceeds x", positive("--max-nrmse"))
+    .option("--json", "print the report summary as JSON")
+    .action((file: string, opts: { target: string; duration?: number; steps?: number; report: string; build?: string; maxNrmse?: number; json?: boolean }) => {
+      const target = loadTarget(opts.target);
+      const net = loadNetworkFile(file);
+      const steps = Math.round(opts.steps ?? stepsFor(opts.duration ?? 2, net.dtSeconds));
+      const buildDir = opts.build ?? join(opts.report.replace(/[^/]*$/, "") || ".", `${net.name}.build`);
+      const report = compareNetwork(net, target, { steps, buildDir, source: { file, text: readFileSync(file, "utf8") }, ...(opts.maxNrmse !== undefined ? { maxNrmse: opts.maxNrmse } : {}), ...(progress("comparing") ? { onProgress: progress("comparing") } : {}) });
+      const jsonPath = opts.report.replace(/\.html?$/, "") + ".json";
+      writeFileAtomic(jsonPath, JSON.stringify(report, irReplacer, 1) + "\n");
+      writeFileAtomic(opts.report, renderReportHtml(report));
+      if (opts.json) io.out(JSON.stringify({ ok: report.check?.passed ?? true, report: jsonPath, html: opts.report, probes: report.probes.map(({ traces: _t, ...rest }) => rest), cost: { ...report.cost, perCore: undefined } }, irReplacer, 1) + "\n");
+      else {
+        io.out(`${file}: ${net.name} on ${report.chip.cores} cores of ${target.name} (lower bound ${report.chip.lowerBound}), ${steps} steps\n`);
+        io.out("  probe            NRMSE float vs ideal  emulator vs ideal  ratio  emulator vs float  corr\n");
+        for (const p of report.probes) {
+          const ratio = p.nrmseEmulatorVsIdeal !== undefined && p.nrmseFloatVsIdeal ? (p.nrmseEmulatorVsIdeal / p.nrmseFloatVsIdeal).toFixed(2) + "×" : "-";
+          io.out(`  ${p.id.padEnd(15)}  ${(p.nrmseFloatVsIdeal?.toFixed(4) ?? "-").padStart(20)}  ${(p.nrmseEmulatorVsIdeal?.toFixed(4) ?? "-").padStart(17)}  ${ratio.padStart(5)}  ${p.nrmseEmulatorVsFloat.toFixed(4).padStart(17)}  ${p.correlation.toFixed(3)}\n`);
+        }
+        for (const s of report.spikes) io.out(`  spikes ${s.ensemble}: ${s.meanRateFloatHz.toFixed(1)} Hz in float, ${s.meanRateEmulatorHz.toFixed(1)} Hz on chip\n`);
+        io.out(`  chip (modelled): ${(report.cost.stepNsMean / 1000).toFixed(2)} µs and ${(report.cost.energyPjMean / 1000).toFixed(1)} nJ per step (${(report.cost.realTimeFactor * 100).toFixed(2)}% of real time)\n`);
+        io.out(`wrote ${opts.report} and ${basename(jsonPath)}; build in ${buildDir}\n`);
+      }
+      if (report.check && !report.check.passed) {
+        io.err(`check failed: emulator NRMSE ${report.check.worst.toFixed(4)} exceeds --max-nrmse ${report.check.maxNrmse}\n`);
+        throw new CheckFailed();
+      }
+    });
+
+  program
+    .command("verify")
+    .description("check the emulator against a conformance vector (lmuc-conformance/1), or the float simulator against a Nengo reference vector")
+    .argument("<vector>", "a .json or .json.gz vector")
+    .option("--json", "print the result as JSON")
+    .action((file: string, opts: { json?: boolean }) => {
+      const json = readJsonMaybeGz(file);
+      const format = (json as { format?: unknown })?.format;
+      if (format === "lmuc-conformance/1") {
+        let result;
+        try {
+          result = runConformance(json);
+        } catch (e) {
+          if (e instanceof ConformanceFormatError) throw new DiagnosticError([diag("LMU8004", `${file}: ${e.message}`)]);
+          throw e;
+        }
+        if (opts.json) io.out(JSON.stringify(result, null, 1) + "\n");
+        else if (result.pass) io.out(`PASS ${file}: ${result.name}, ${result.steps} steps bit-exact\n`);
+        else {
+          const m = result.firstMismatch!;
+          io.out(`FAIL ${file}: ${result.name}: first mismatch at step ${m.step}, compartment ${m.compartment}, ${m.quantity}: expected ${m.expected}, got ${m.got}\n`);
+        }
+        if (!result.pass) throw new CheckFailed();
+        return;
+      }
+      const result = verifyReference(json);
+      if (result.checks.length === 0) {
+        throw new DiagnosticError([diag("LMU8004", `${file}: not a vector lmuc knows: expected format "lmuc-conformance/1" or a Nengo reference vector (lif-spiking, net-lmu-memory, net-delay)`)]);
+      }
+      if (opts.json) io.out(JSON.stringify(result, null, 1) + "\n");
+      else {
+        io.out(`${result.pass ? "PASS" : "FAIL"} ${file} (${result.kind}, float simulator)\n`);
+        for (const c of result.checks) io.out(`  ${c.pass ? "ok  " : "FAIL"} ${c.what}: ${c.detail}\n`);
+      }
+      if (!result.pass) throw new CheckFailed();
+    });
+}

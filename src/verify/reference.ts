@@ -1,0 +1,150 @@
+/**
+ * Checks of the float simulator against Nengo's reference vectors (the format of
+ * ../shared/reference, README "Tests" tables), for `lmuc verify` and the test suite alike.
+ */
+import { build, loadNetworkObject, simulate } from "../api.js";
+import { stepLif, stepSpikingRelu } from "../neurons/step.js";
+
+type Stored = { shape: number[]; data: number[] };
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface ReferenceCheck {
+  readonly what: string;
+  readonly pass: boolean;
+  readonly detail: string;
+}
+
+export interface ReferenceResult {
+  readonly kind: string;
+  readonly checks: readonly ReferenceCheck[];
+  readonly pass: boolean;
+}
+
+const shaped = (a: Stored): Stored => ({ shape: a.shape, data: a.data });
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function within(what: string, err: number, tol: number): ReferenceCheck {
+  return { what, pass: err <= tol, detail: `max abs error ${err.toExponential(2)} (tolerance ${tol})` };
+}
+
+function firstSpikeMismatch(got: number[][], want: number[][]): string | undefined {
+  for (let i = 0; i < want.length; i++) {
+    const a = got[i] ?? [], b = want[i];
+    for (let k = 0; k < Math.max(a.length, b.length); k++) {
+      if (a[k] !== b[k]) return `neuron ${i}: expected a spike at row ${b[k] ?? "none"}, got ${a[k] ?? "none"}`;
+    }
+  }
+  return undefined;
+}
+
+function spikesIdentical(what: string, got: number[][], want: number[][]): ReferenceCheck {
+  const mismatch = firstSpikeMismatch(got, want);
+  const total = want.reduce((s, l) => s + l.length, 0);
+  return { what, pass: !mismatch, detail: mismatch ?? `all ${total} spikes identical` };
+}
+
+/** The order-4 memory network of net-lmu-memory.json with one variant's explicit parameters. */
+export function lmuMemoryNetwork(ref: Json, variant: Json, storedDecoders: boolean): object {
+  const ens = ref.ensemble;
+  return {
+    name: `net-lmu-memory-${variant.name}`,
+    dt: ref.dt,
+    nodes: { input: { output: { kind: "data", values: shaped(ref.input.u) } } },
+    ensembles: {
+      ens: {
+        n_neurons: ens.n_neurons, dimensions: ens.dimensions, neuron: variant.name === "lif" ? "lif" : "relu",
+        encoders: shaped(ens.encoders), gain: shaped(variant.gain), bias: shaped(variant.bias), eval_points: shaped(ens.eval_points),
+        ...(variant.initial_voltage ? { initial_voltage: shaped(variant.initial_voltage) } : {}),
+      },
+    },
+    connections: [
+      { from: "input", to: "ens", transform: shaped(ref.input_connection.transform), synapse: 0.1 },
+      { from: "ens", to: "ens", transform: shaped(ref.recurrent_connection.transform), synapse: 0.1, ...(storedDecoders ? { decoders: shaped(variant.decoders) } : {}) },
+    ],
+    probes: { decoded: { target: "ens", synapse: 0.01, ...(storedDecoders ? { decoders: shaped(variant.decoders) } : {}) }, spikes: { target: "ens.neurons", attr: "spikes" } },
+  };
+}
+
+/** The order-8 delay network of net-delay.json with its stored weights. */
+export function delayNetwork(ref: Json): object {
+  const ens = ref.ensemble;
+  return {
+    dt: ref.dt,
+    nodes: { input: { output: { kind: "data", values: shaped(ref.input.u) } }, readout: { size_in: 1 } },
+    ensembles: {
+      ens: { n_neurons: ens.n_neurons, dimensions: 8, neuron: "lif", encoders: shaped(ens.encoders), gain: shaped(ens.gain), bias: shaped(ens.bias), eval_points: shaped(ens.eval_points), initial_voltage: shaped(ens.initial_voltage) },
+    },
+    connections: [
+      { from: "input", to: "ens", transform: shaped(ref.input_connection.transform), synapse: 0.1 },
+      { from: "ens", to: "ens", transform: shaped(ref.recurrent_connection.transform), synapse: 0.1, decoders: shaped(ref.decoders) },
+      { from: "ens", to: "readout", transform: shaped(ref.readout_C), synapse: 0.01, decoders: shaped(ref.decoders) },
+    ],
+    probes: { out: { target: "readout" } },
+  };
+}
+
+function runProbes(network: object, steps: number) {
+  return Object.fromEntries(simulate(build(loadNetworkObject(network, "<reference>")), steps).probes.map((p) => [p.id, p]));
+}
+
+function checkLifSpiking(ref: Json): ReferenceCheck[] {
+  const checks: ReferenceCheck[] = [];
+  for (const c of ref.cases as Json[]) {
+    const n = c.n_neurons as number, steps = c.n_steps as number, dt = c.dt as number;
+    const v = Float64Array.from(c.initial_voltage.data as number[]);
+    const r = new Float64Array(n), out = new Float64Array(n), J = new Float64Array(n);
+    let spikeErr: string | undefined;
+    let vErr = 0;
+    for (let k = 0; k < steps; k++) {
+      for (let i = 0; i < n; i++) J[i] = c.J.data[k * n + i];
+      if (c.neuron.type === "LIF") stepLif(dt, c.neuron.tau_rc, c.neuron.tau_ref, c.neuron.min_voltage, c.neuron.amplitude, J, v, r, out, n);
+      else stepSpikingRelu(dt, c.neuron.amplitude, J, v, out, n);
+      for (let i = 0; i < n; i++) {
+        const count = Math.round((out[i] * dt) / c.neuron.amplitude);
+        if (!spikeErr && count !== c.spike_counts_per_step.data[k * n + i]) spikeErr = `row ${k}, neuron ${i}: expected ${c.spike_counts_per_step.data[k * n + i]} spikes, got ${count}`;
+        vErr = Math.max(vErr, Math.abs(v[i] - c.voltage.data[k * n + i]));
+      }
+    }
+    checks.push({ what: `${c.name}: spike counts`, pass: !spikeErr, detail: spikeErr ?? `identical over ${steps} steps × ${n} neurons` });
+    checks.push(within(`${c.name}: voltage`, vErr, 1e-9));
+  }
+  return checks;
+}
+
+function checkLmuMemory(ref: Json): ReferenceCheck[] {
+  const steps = ref.n_steps as number;
+  const checks: ReferenceCheck[] = [];
+  for (const variant of ref.variants as Json[]) {
+    const p = runProbes(lmuMemoryNetwork(ref, variant, true), steps);
+    checks.push(within(`${variant.name}: decoded probe (stored decoders)`, maxAbsDiff(p.decoded.data, variant.probe_decoded.data), 1e-9));
+    if (variant.spike_steps) checks.push(spikesIdentical(`${variant.name}: spike trains`, p.spikes.spikes!.spikeSteps, variant.spike_steps));
+  }
+  return checks;
+}
+
+function checkDelay(ref: Json): ReferenceCheck[] {
+  const p = runProbes(delayNetwork(ref), ref.n_steps as number);
+  return [within("readout output (stored weights)", maxAbsDiff(p.out.data, ref.output.data), 1e-9)];
+}
+
+/** Which reference file this is, by its contents; undefined if it is none lmuc checks. */
+export function referenceKind(json: unknown): string | undefined {
+  const j = json as Json;
+  if (typeof j !== "object" || j === null || typeof j.meta !== "object") return undefined;
+  if (Array.isArray(j.cases) && j.cases[0]?.spike_counts_per_step) return "lif-spiking";
+  if (Array.isArray(j.variants) && j.lmu && j.ideal?.state) return "net-lmu-memory";
+  if (j.readout_C && j.results?.nrmse_vs_ideal_delay !== undefined) return "net-delay";
+  return undefined;
+}
+
+export function verifyReference(json: unknown): ReferenceResult {
+  const kind = referenceKind(json);
+  const checks = kind === "lif-spiking" ? checkLifSpiking(json as Json) : kind === "net-lmu-memory" ? checkLmuMemory(json as Json) : kind === "net-delay" ? checkDelay(json as Json) : [];
+  return { kind: kind ?? "unknown", checks, pass: checks.length > 0 && checks.every((c) => c.pass) };
+}
