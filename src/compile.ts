@@ -33,7 +33,7 @@ export interface HostProgram {
   /** The host part: nodes, encoder ensembles, external (chip) ensembles, decoding connections, probes. */
   readonly network: BuiltNetwork;
   /** Host ensembles whose spikes are sent to the chip's input of the same id. */
-  readonly inputs: readonly { readonly id: string; readonly channels: number; readonly scale: number }[];
+  readonly inputs: readonly { readonly id: string; readonly channels: number; readonly scale: Float64Array }[];
   /** Chip ensembles whose spikes (and voltages) the host reads. */
   readonly placements: readonly NeuronPlacement[];
 }

@@ -45,6 +45,9 @@ export class HardwareRun {
   readonly emulator: Emulator;
   readonly host: Simulator;
   private readonly links: ExternalLink[] = [];
+  /** For each global compartment: the external link reading it (−1 none) and the neuron index. */
+  private readonly compLink: Int32Array;
+  private readonly compNeuron: Int32Array;
   private readonly encoders: { readonly output: Float64Array; readonly input: number; readonly channels: Int32Array; readonly spikeHz: number }[] = [];
   private pendingInputs: InputSpikes[] = [];
   private readonly coreNs: Float64Array;
@@ -77,6 +80,17 @@ export class HardwareRun {
       }
       this.links.push({ output: state.output, voltage: state.voltage, compartment, spikeHz: ens.neuron.amplitude / dt, sigmaV: p.sigmaV });
     }
+    // Placement can put a later part of an ensemble on an earlier core, so neuron order and
+    // compartment order differ: spikes are mapped back through an index, not a merge.
+    this.compLink = new Int32Array(layout.model.compartments.count).fill(-1);
+    this.compNeuron = new Int32Array(layout.model.compartments.count);
+    this.links.forEach((link, li) => {
+      link.compartment.forEach((c, i) => {
+        if (c < 0) return;
+        this.compLink[c] = li;
+        this.compNeuron[c] = i;
+      });
+    });
     for (const inp of program.inputs) {
       const view = this.host.ensembleView(inp.id)!;
       this.encoders.push({ output: view.output, input: layout.inputIndex.get(inp.id)!, channels: new Int32Array(inp.channels), spikeHz: 1 / dt });
@@ -101,16 +115,10 @@ export class HardwareRun {
       link.output.fill(0);
       for (let i = 0; i < link.compartment.length; i++) link.voltage[i] = v[link.compartment[i]] / link.sigmaV[i];
     }
-    if (count > 0) {
-      // Spikes are few per step; a reverse lookup would need a map, so scan the links' compartments.
-      for (const link of this.links) {
-        const comp = link.compartment;
-        let k = 0;
-        for (let i = 0; i < comp.length && k < count; i++) {
-          while (k < count && indices[k] < comp[i]) k++;
-          if (k < count && indices[k] === comp[i]) link.output[i] = link.spikeHz;
-        }
-      }
+    const compLink = this.compLink, compNeuron = this.compNeuron, links = this.links;
+    for (let k = 0; k < count; k++) {
+      const li = compLink[indices[k]];
+      if (li >= 0) links[li].output[compNeuron[indices[k]]] = links[li].spikeHz;
     }
     this.host.step();
     // Encoder spikes of this host step go to the chip next step (at most one per channel and step).

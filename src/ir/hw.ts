@@ -56,8 +56,8 @@ export interface HwGroup {
 export interface HwInput {
   readonly id: string;
   readonly channels: number;
-  /** Value one spike of an on channel stands for (the encoder's full scale). */
-  readonly scale: number;
+  /** Per row (channel pair): the value one spike of its on channel stands for (the full scale). */
+  readonly scale: Float64Array;
   readonly connection: string;
   readonly ratesHz: Float64Array;
   readonly origin?: SourceLocation;

@@ -57,12 +57,13 @@ function neuronWeights(c: BuiltConnection, pre: BuiltEnsemble, post: BuiltEnsemb
   return out;
 }
 
-/** Weights from an on/off encoder (2 channels per row of the connection) into a chip block. */
-function encoderWeights(c: BuiltConnection, post: BuiltEnsemble, scale: number): Mat {
+/** Weights from an on/off encoder (2 channels per row of the connection, each row its own full scale) into a chip block. */
+function encoderWeights(c: BuiltConnection, post: BuiltEnsemble, rowScale: Float64Array): Mat {
   const rows = c.weights.rows;
   const out = mat(2 * rows, post.nNeurons);
   const t = c.target;
   for (let r = 0; r < rows; r++) {
+    const scale = rowScale[r];
     if (t.kind === "neurons") {
       const i = t.indices[r];
       const w = (t.gainScaled ? post.gain[i] : 1) * scale;
@@ -147,17 +148,18 @@ export function lower(built: BuiltNetwork, cal: Calibration): HwNetwork {
     if (fromChip && toChip) {
       groups.push({ id: c.id, pre: { kind: "block", block: c.source.id }, post: c.target.id, weights: neuronWeights(c, ensById.get(c.source.id)!, ensById.get(c.target.id)!, dt), connections: [c.id], ...origin });
     } else if (!fromChip && toChip) {
-      // Host value → spikes: the encoder sees (W·f(x))/scale, saturating at ±1.
+      // Host value → spikes: each row of W·f(x) gets its own full scale (rows of an LMU's B differ
+      // by 2·order − 1 times), so the encoder sees values in [−1, 1] and saturates beyond.
       const peak = cal.nodeConnectionPeak.get(c.id)!;
-      const scale = Math.max(ENCODER_HEADROOM * Math.max(...peak), 1e-9);
+      const rowScale = peak.map((p) => Math.max(ENCODER_HEADROOM * p, 1e-9));
       const encId = `${c.id}/encoder`;
       const enc = encoderEnsemble(encId, c.weights.rows, dt, c.origin);
       hostEnsembles.push(enc);
-      const W = mat(c.weights.rows, c.weights.cols, c.weights.data.map((w) => w / scale));
+      const W = mat(c.weights.rows, c.weights.cols, c.weights.data.map((w, k) => w / rowScale[Math.floor(k / c.weights.cols)]));
       hostConnections.push({ id: `${c.id}/encode`, source: c.source, target: { kind: "ensemble", id: encId, indices: Array.from({ length: c.weights.rows }, (_, i) => i) }, weights: W, synapse: { kind: "none" }, ...origin });
       // The encoder fires (1 ± x)/2 per step; its rate at x = 0 is what placement should expect.
-      inputs.push({ id: encId, channels: enc.nNeurons, scale, connection: c.id, ratesHz: new Float64Array(enc.nNeurons).fill(0.5 / dt), ...origin });
-      groups.push({ id: `${c.id}`, pre: { kind: "input", input: encId }, post: c.target.id, weights: encoderWeights(c, ensById.get(c.target.id)!, scale), connections: [c.id], ...origin });
+      inputs.push({ id: encId, channels: enc.nNeurons, scale: rowScale, connection: c.id, ratesHz: new Float64Array(enc.nNeurons).fill(0.5 / dt), ...origin });
+      groups.push({ id: `${c.id}`, pre: { kind: "input", input: encId }, post: c.target.id, weights: encoderWeights(c, ensById.get(c.target.id)!, rowScale), connections: [c.id], ...origin });
     } else {
       // Read on the host: from chip spikes (external ensemble) or host to host.
       if (fromChip) toHost.add(c.source.id);
