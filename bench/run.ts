@@ -10,6 +10,11 @@ import { parse } from "yaml";
 import { build, loadNetworkFile, loadNetworkObject, type BuiltNetwork } from "../src/api.js";
 import { writeFileAtomic } from "../src/io/write.js";
 import { Simulator } from "../src/sim/simulator.js";
+import { spawnSync } from "node:child_process";
+import { compileNetwork } from "../src/compile.js";
+import { HardwareRun } from "../src/emulator/runner.js";
+import { loadTarget } from "../src/target/target.js";
+import { lmuMemory } from "./networks.js";
 
 interface Case {
   readonly name: string;
@@ -77,8 +82,66 @@ function main(): void {
     `vs Nengo's reference simulator on the ${NENGO_STEPS_PER_SECOND.network} (stated ${NENGO_STEPS_PER_SECOND.low / 1000}–${NENGO_STEPS_PER_SECOND.high / 1000}k steps/s on this machine kind): ` +
       `${(delay.steps_per_second / NENGO_STEPS_PER_SECOND.high).toFixed(1)}–${(delay.steps_per_second / NENGO_STEPS_PER_SECOND.low).toFixed(1)}× (target ≥ 5×)`,
   );
-  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND }, null, 2) + "\n");
+  const compile = compileBench();
+  const emulator = emulatorBench();
+  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator }, null, 2) + "\n");
   console.log("wrote out/bench.json");
+}
+
+
+/** Compile time and peak memory, each case in its own process (target: large case < 30 s, < 4 GB). */
+function compileBench(): object[] {
+  console.log("\ncompiler (each case in a fresh process; peak RSS of that process)");
+  console.log("case                          neurons   synapses  cores  lower bound  seconds  peak MiB");
+  const out: object[] = [];
+  for (const c of ["examples/lmu-delay.yaml", "examples/psmnist-lmu.yaml", "large"]) {
+    const r = spawnSync(process.execPath, ["dist/bench/compile-one.js", c], { encoding: "utf8", maxBuffer: 1 << 24 });
+    if (r.status !== 0) {
+      console.log(`${c}: failed: ${r.stderr.split("\n").slice(0, 3).join(" ")}`);
+      continue;
+    }
+    const m = JSON.parse(r.stdout) as { case: string; seconds: number; peakRssMiB: number; neurons: number; synapses: number; cores: number; lowerBound: number };
+    out.push(m);
+    console.log(`${(c === "large" ? "generated 100 × 1000 LIF" : c).padEnd(28)}  ${String(m.neurons).padStart(7)}  ${String(m.synapses).padStart(9)}  ${String(m.cores).padStart(5)}  ${String(m.lowerBound).padStart(11)}  ${m.seconds.toFixed(1).padStart(7)}  ${m.peakRssMiB.toFixed(0).padStart(8)}`);
+  }
+  return out;
+}
+
+/** nengo-loihi's emulator on this kind of machine: a 400-neuron order-4 LMU at ~1250 steps/s, ~1e6 compartment-updates/s. */
+const NENGO_LOIHI = { stepsPerSecond: 1250, compartmentUpdatesPerSecond: 1e6 };
+
+function emulatorBench(): object[] {
+  const target = loadTarget("loihi1");
+  console.log("\nchip emulator with its host program (baseline: the float simulator on the same network, same run)");
+  console.log("network                       neurons  cores  steps/s  synaptic events/s  compartment-updates/s  float steps/s  × nengo-loihi (steps)");
+  const cases: [string, () => object | string, number][] = [
+    ["lmu-memory order 4, 400", () => lmuMemory(4, 100), 4000],
+    ["lmu-memory order 4, 1600", () => lmuMemory(4, 400), 1000],
+    ["lmu-memory order 4, 6400", () => lmuMemory(4, 1600), 200],
+    ["psmnist-lmu", () => "examples/psmnist-lmu.yaml", 1000],
+  ];
+  const out: object[] = [];
+  for (const [name, make, steps] of cases) {
+    const src = make();
+    const net = typeof src === "string" ? loadNetworkFile(src) : loadNetworkObject(src, "examples/lmu-memory.yaml");
+    const result = compileNetwork(net, target, { calibrationSteps: 500 });
+    const run = new HardwareRun(result.chip, result.host, { expectedSteps: steps + 100, overflow: "wrap" });
+    run.run(Math.min(100, steps));
+    const before = run.stats();
+    const t0 = performance.now();
+    run.run(steps);
+    const seconds = (performance.now() - t0) / 1000;
+    const after = run.stats();
+    const neuronsOnChip = result.report.neuronsOnChip;
+    const events = (after.synapticEvents - before.synapticEvents) / seconds;
+    const stepsPerSecond = steps / seconds;
+    const floatSps = throughput(build(net), Math.min(steps, 2000), false, 1);
+    const row = { name, neurons: neuronsOnChip, cores: result.chip.cores.length, steps_per_second: stepsPerSecond, synaptic_events_per_second: events, compartment_updates_per_second: stepsPerSecond * neuronsOnChip, float_steps_per_second: floatSps, x_nengo_loihi_steps: stepsPerSecond / NENGO_LOIHI.stepsPerSecond };
+    out.push(row);
+    console.log(`${name.padEnd(28)}  ${String(neuronsOnChip).padStart(7)}  ${String(row.cores).padStart(5)}  ${stepsPerSecond.toFixed(0).padStart(7)}  ${events.toExponential(2).padStart(17)}  ${row.compartment_updates_per_second.toExponential(2).padStart(21)}  ${floatSps.toFixed(0).padStart(13)}  ${row.x_nengo_loihi_steps.toFixed(1).padStart(20)}`);
+  }
+  console.log(`nengo-loihi's emulator (stated): ${NENGO_LOIHI.stepsPerSecond} steps/s and ${NENGO_LOIHI.compartmentUpdatesPerSecond.toExponential(0)} compartment-updates/s on the 400-neuron order-4 LMU`);
+  return out;
 }
 
 main();

@@ -115,6 +115,24 @@ function partBits(p: Pick<Part, "rows" | "size">, localStart: number, target: Ta
   return bits;
 }
 
+/**
+ * The synapse formats a part's rows take when its first compartment sits at `localStart`, keyed as
+ * step 5 tells formats apart (exponent, compression, index bits): dense rows become sparse past
+ * the compartment-base limit, and sparse formats with different index bits are distinct formats.
+ */
+function partFormats(p: Pick<Part, "rows" | "size">, localStart: number, target: Target): Set<string> {
+  const baseLimit = target.limits.compartmentBase.max;
+  const out = new Set<string>();
+  for (const { rows } of p.rows) {
+    for (const r of rows) {
+      if (!r) continue;
+      const f = r.dense && localStart <= baseLimit ? denseFormat(r.weightExp) : sparseFormat(r.weightExp, localStart - Math.min(localStart, baseLimit) + p.size, target);
+      out.add(`${f.weightExp}/${f.compression}/${f.idxBits}`);
+    }
+  }
+  return out;
+}
+
 function makeParts(b: QBlock, k: number, incoming: QGroup[], target: Target): Part[] {
   const size = Math.ceil(b.n / k);
   const parts: Part[] = [];
@@ -135,55 +153,72 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
 
   // 1. Split each block into the fewest parts that fit compartments, input axons and synapse memory.
   const partsOf = new Map<string, Part[]>();
-  for (const b of q.blocks) {
+  const kOf = new Map<string, number>();
+  const reasonOf = new Map<string, string>();
+  const splitBlock = (b: QBlock, kMin: number): void => {
     const groups = incoming.get(b.id)!;
-    // One compartment's fan-in can never be split: it needs an input axon per pre that reaches it.
-    const fanIn = new Int32Array(b.n);
-    for (const g of groups) for (let j = 0; j < g.nPre; j++) for (let i = 0; i < b.n; i++) if (g.wgt[j * g.nPost + i] !== 0) fanIn[i]++;
-    const worst = Math.max(0, ...fanIn);
-    if (worst > L.inputAxonsPerCore) {
-      throw new DiagnosticError([diag("LMU4003", `ensemble '${b.id}': neuron ${fanIn.indexOf(worst)} receives ${worst} inputs, but a core has at most ${L.inputAxonsPerCore} input axons`, b.origin)]);
-    }
-    let k = Math.max(1, Math.ceil(b.n / L.compartmentsPerCore));
+    let k = Math.max(kMin, Math.ceil(b.n / L.compartmentsPerCore));
     let parts = makeParts(b, k, groups, target);
     const fits = (ps: Part[]): boolean => ps.every((p) => p.size <= L.compartmentsPerCore && p.inAxons <= L.inputAxonsPerCore && partBits(p, 0, target) <= L.synapseBitsPerCore);
     while (!fits(parts)) {
       if (k >= b.n) {
         throw new DiagnosticError([diag("LMU4003", `ensemble '${b.id}': even one compartment per core exceeds the synapse memory (${L.synapseBitsPerCore} bits)`, b.origin)]);
       }
-      // Grow k geometrically first, then it settles quickly; parts are re-derived each time.
       k = Math.min(b.n, k + Math.max(1, Math.floor(k / 4)));
       parts = makeParts(b, k, groups, target);
     }
-    if (k > 1) {
-      const reason = b.n > L.compartmentsPerCore ? "compartments" : parts.some((p) => p.inAxons > L.inputAxonsPerCore) ? "input axons" : "synapse memory";
-      splits.push({ block: b.id, parts: k, reason });
-    }
+    if (!reasonOf.has(b.id) && k > 1) reasonOf.set(b.id, b.n > L.compartmentsPerCore ? "compartments" : parts.some((p) => p.inAxons > L.inputAxonsPerCore) ? "input axons" : "synapse memory");
+    kOf.set(b.id, k);
     partsOf.set(b.id, parts);
+  };
+  for (const b of q.blocks) {
+    // One compartment's fan-in can never be split: it needs an input axon per pre that reaches it.
+    const fanIn = new Int32Array(b.n);
+    for (const g of incoming.get(b.id)!) for (let j = 0; j < g.nPre; j++) for (let i = 0; i < b.n; i++) if (g.wgt[j * g.nPost + i] !== 0) fanIn[i]++;
+    const worst = Math.max(0, ...fanIn);
+    if (worst > L.inputAxonsPerCore) {
+      throw new DiagnosticError([diag("LMU4003", `ensemble '${b.id}': neuron ${fanIn.indexOf(worst)} receives ${worst} inputs, but a core has at most ${L.inputAxonsPerCore} input axons`, b.origin)]);
+    }
+    splitBlock(b, 1);
   }
 
-  // 2. Output axons: one per (compartment, target part) that it reaches.
-  const allParts = [...partsOf.values()].flat();
-  const targetsOfPre = new Map<string, { part: Part; groupIndex: number }[]>();
-  for (const p of allParts) {
-    p.rows.forEach(({ group }, gi) => {
-      if (group.pre.kind !== "block") return;
-      const list = targetsOfPre.get(group.pre.block) ?? [];
-      list.push({ part: p, groupIndex: gi });
-      targetsOfPre.set(group.pre.block, list);
-    });
-  }
-  for (const p of allParts) {
-    let out = 0;
-    for (const { part, groupIndex } of targetsOfPre.get(p.block.id) ?? []) {
-      const rows = part.rows[groupIndex].rows;
-      for (let j = p.start; j < p.start + p.size; j++) if (rows[j]) out++;
+  // 2. Output axons: one per (compartment, target part) it reaches. A part over the limit is
+  // split further (fewer compartments per part, fewer output axons each) until all fit.
+  let allParts: Part[] = [];
+  let targetsOfPre = new Map<string, { part: Part; groupIndex: number }[]>();
+  for (let round = 0; ; round++) {
+    allParts = [...partsOf.values()].flat();
+    targetsOfPre = new Map();
+    for (const p of allParts) {
+      p.rows.forEach(({ group }, gi) => {
+        if (group.pre.kind !== "block") return;
+        const list = targetsOfPre.get(group.pre.block) ?? [];
+        list.push({ part: p, groupIndex: gi });
+        targetsOfPre.set(group.pre.block, list);
+      });
     }
-    p.outAxons = out;
-    if (out > L.outputAxonsPerCore) {
-      throw new DiagnosticError([diag("LMU4003", `ensemble '${p.block.id}': part ${p.part} needs ${out} output axons, more than the ${L.outputAxonsPerCore} a core has`, p.block.origin, { hint: "the ensemble drives too many targets; reduce its fan-out" })]);
+    const over = new Map<string, number>();
+    for (const p of allParts) {
+      let out = 0;
+      for (const { part, groupIndex } of targetsOfPre.get(p.block.id) ?? []) {
+        const rows = part.rows[groupIndex].rows;
+        for (let j = p.start; j < p.start + p.size; j++) if (rows[j]) out++;
+      }
+      p.outAxons = out;
+      if (out > L.outputAxonsPerCore) over.set(p.block.id, Math.max(over.get(p.block.id) ?? 0, out / L.outputAxonsPerCore));
+    }
+    if (over.size === 0) break;
+    for (const [id, factor] of over) {
+      const b = q.blocks.find((x) => x.id === id)!;
+      const k = kOf.get(id)!;
+      if (k >= b.n || round > 40) {
+        throw new DiagnosticError([diag("LMU4003", `ensemble '${id}': a single neuron drives more targets than a core's ${L.outputAxonsPerCore} output axons`, b.origin, { hint: "reduce the ensemble's fan-out" })]);
+      }
+      reasonOf.set(id, "output axons");
+      splitBlock(b, Math.min(b.n, Math.max(k + 1, Math.ceil(k * factor))));
     }
   }
+  for (const [id, k] of kOf) if (k > 1) splits.push({ block: id, parts: k, reason: reasonOf.get(id) ?? "synapse memory" });
 
   // 3. Pack parts into cores: largest first, first core where everything still fits.
   interface Bin { parts: Part[]; compartments: number; inAxons: number; outAxons: number; bits: number; cx: Set<string>; vth: Set<number>; formats: Set<string>; vmin: number; vmax: number }
@@ -192,24 +227,28 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
   const order = [...allParts].sort((a, b) => b.size - a.size || b.inAxons - a.inAxons || (a.block.id < b.block.id ? -1 : a.block.id > b.block.id ? 1 : a.part - b.part));
   for (const p of order) {
     const cxKey = `${p.block.decayU}/${p.block.decayV}/${p.block.refractDelay}`;
-    const fmts = new Set(p.rows.flatMap((r) => r.rows.filter((x) => x !== null).map((x) => `${x!.weightExp}`)));
-    let placed = false;
+    // Among the cores where everything fits, the one whose threshold profiles grow least (profiles,
+    // not compartments, are what run out first when many small blocks share cores).
+    let best: { bin: Bin; bits: number; cx: Set<string>; vth: Set<number>; formats: Set<string>; grow: number } | undefined;
     for (const bin of bins) {
       if (bin.vmin !== p.block.vmin || bin.vmax !== p.block.vmax) continue;
       const bits = partBits(p, bin.compartments, target);
       const cx = new Set([...bin.cx, cxKey]), vth = new Set([...bin.vth, ...vthOf(p)]);
-      const formats = new Set([...bin.formats, ...[...fmts].flatMap((f) => [`${f}/d`, `${f}/s`])]);
+      const formats = new Set([...bin.formats, ...partFormats(p, bin.compartments, target)]);
       if (bin.compartments + p.size <= L.compartmentsPerCore && bin.inAxons + p.inAxons <= L.inputAxonsPerCore && bin.outAxons + p.outAxons <= L.outputAxonsPerCore && bin.bits + bits <= L.synapseBitsPerCore && cx.size <= L.cxProfilesPerCore && vth.size <= L.vthProfilesPerCore && formats.size <= L.synapseFormatsPerCore) {
-        p.localStart = bin.compartments;
-        Object.assign(bin, { compartments: bin.compartments + p.size, inAxons: bin.inAxons + p.inAxons, outAxons: bin.outAxons + p.outAxons, bits: bin.bits + bits, cx, vth, formats });
-        bin.parts.push(p);
-        placed = true;
-        break;
+        const grow = vth.size - bin.vth.size;
+        if (!best || grow < best.grow) best = { bin, bits, cx, vth, formats, grow };
+        if (grow === 0) break;
       }
     }
-    if (!placed) {
+    if (best) {
+      const { bin, bits, cx, vth, formats } = best;
+      p.localStart = bin.compartments;
+      Object.assign(bin, { compartments: bin.compartments + p.size, inAxons: bin.inAxons + p.inAxons, outAxons: bin.outAxons + p.outAxons, bits: bin.bits + bits, cx, vth, formats });
+      bin.parts.push(p);
+    } else {
       p.localStart = 0;
-      bins.push({ parts: [p], compartments: p.size, inAxons: p.inAxons, outAxons: p.outAxons, bits: partBits(p, 0, target), cx: new Set([cxKey]), vth: new Set(vthOf(p)), formats: new Set([...fmts].flatMap((f) => [`${f}/d`, `${f}/s`])), vmin: p.block.vmin, vmax: p.block.vmax });
+      bins.push({ parts: [p], compartments: p.size, inAxons: p.inAxons, outAxons: p.outAxons, bits: partBits(p, 0, target), cx: new Set([cxKey]), vth: new Set(vthOf(p)), formats: partFormats(p, 0, target), vmin: p.block.vmin, vmax: p.block.vmax });
     }
   }
   const maxCores = L.coresPerChip * L.chipsPerBoard;

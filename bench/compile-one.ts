@@ -1,0 +1,16 @@
+/** One compile in its own process, so peak memory (maxRSS) belongs to that compile alone. */
+import { loadNetworkFile, loadNetworkObject } from "../src/api.js";
+import { compileNetwork } from "../src/compile.js";
+import { emitChip } from "../src/backends/loihi/emit.js";
+import { loadTarget } from "../src/target/target.js";
+import { large } from "./networks.js";
+
+const which = process.argv[2];
+const target = loadTarget("loihi1");
+const t0 = performance.now();
+const net = which === "large" ? loadNetworkObject(large(100, 1000, 10), "<large>") : loadNetworkFile(which);
+const result = compileNetwork(net, target, { calibrationSteps: which === "large" ? 200 : undefined });
+const { coresBin } = emitChip(result.chip, target);
+const seconds = (performance.now() - t0) / 1000;
+const synapses = result.chip.cores.reduce((s, c) => s + c.synapseRows.reduce((a, r) => a + r.offsets.length, 0), 0);
+process.stdout.write(JSON.stringify({ case: which, seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024, neurons: result.report.neuronsOnChip, synapses, cores: result.chip.cores.length, lowerBound: result.report.partition.lowerBound, coresBinBytes: coresBin.length }) + "\n");
