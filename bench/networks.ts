@@ -3,11 +3,14 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 
 /** examples/lmu-memory.yaml at another order and size (single ensemble; eval points capped for the solve). */
-export function lmuMemory(order: number, neuronsPerDimension: number): object {
-  const doc = parse(readFileSync("examples/lmu-memory.yaml", "utf8")) as { name: string; lmus: { mem: { order: number; implementation: Record<string, unknown> } } };
+export function lmuMemory(order: number, neuronsPerDimension: number, layout: "single" | "per-dimension" = "single"): object {
+  const doc = parse(readFileSync("examples/lmu-memory.yaml", "utf8")) as { name: string; lmus: { mem: { order: number; implementation: Record<string, unknown> } }; probes: Record<string, unknown> };
   doc.name = `lmu-memory-o${order}-n${order * neuronsPerDimension}`;
   doc.lmus.mem.order = order;
   doc.lmus.mem.implementation.n_neurons_per_dimension = neuronsPerDimension;
+  doc.lmus.mem.implementation.layout = layout;
+  // Per-dimension LMUs have no single population whose spikes could be probed.
+  if (layout === "per-dimension") delete doc.probes.spikes;
   // Nengo's default (2·n points) makes the 6400-neuron solve a 12800×6400 Gram matrix; 1500
   // points keep the decoders well determined (m·d ≫ n is not needed for a rate-based solve).
   if (order * neuronsPerDimension > 2000) doc.lmus.mem.implementation.n_eval_points = 1500;

@@ -39,6 +39,8 @@ interface ExternalLink {
   readonly compartment: Int32Array;
   readonly spikeHz: number;
   readonly sigmaV: Float64Array;
+  /** Only ensembles whose voltage the host probes need it converted every step. */
+  readonly readsVoltage: boolean;
 }
 
 export class HardwareRun {
@@ -78,7 +80,8 @@ export class HardwareRun {
         const base = layout.coreOffset[layout.corePosition.get(seg.core)!] + seg.localStart;
         for (let i = 0; i < seg.count; i++) compartment[seg.neuronStart + i] = base + i;
       }
-      this.links.push({ output: state.output, voltage: state.voltage, compartment, spikeHz: ens.neuron.amplitude / dt, sigmaV: p.sigmaV });
+      const readsVoltage = program.network.probes.some((pr) => pr.attr === "voltage" && pr.target.id === p.ensemble);
+      this.links.push({ output: state.output, voltage: state.voltage, compartment, spikeHz: ens.neuron.amplitude / dt, sigmaV: p.sigmaV, readsVoltage });
     }
     // Placement can put a later part of an ensemble on an earlier core, so neuron order and
     // compartment order differ: spikes are mapped back through an index, not a merge.
@@ -113,7 +116,7 @@ export class HardwareRun {
     const v = emu.v;
     for (const link of this.links) {
       link.output.fill(0);
-      for (let i = 0; i < link.compartment.length; i++) link.voltage[i] = v[link.compartment[i]] / link.sigmaV[i];
+      if (link.readsVoltage) for (let i = 0; i < link.compartment.length; i++) link.voltage[i] = v[link.compartment[i]] / link.sigmaV[i];
     }
     const compLink = this.compLink, compNeuron = this.compNeuron, links = this.links;
     for (let k = 0; k < count; k++) {
