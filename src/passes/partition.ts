@@ -151,7 +151,8 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
   for (const g of q.groups) incoming.get(g.post)!.push(g);
   const splits: PartitionReport["splits"][number][] = [];
 
-  // 1. Split each block into the fewest parts that fit compartments, input axons and synapse memory.
+  // 1. Split each block into the fewest parts that fit compartments, input axons, synapse memory,
+  //    threshold profiles and synapse formats.
   const partsOf = new Map<string, Part[]>();
   const kOf = new Map<string, number>();
   const reasonOf = new Map<string, string>();
@@ -159,15 +160,27 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
     const groups = incoming.get(b.id)!;
     let k = Math.max(kMin, Math.ceil(b.n / L.compartmentsPerCore));
     let parts = makeParts(b, k, groups, target);
-    const fits = (ps: Part[]): boolean => ps.every((p) => p.size <= L.compartmentsPerCore && p.inAxons <= L.inputAxonsPerCore && partBits(p, 0, target) <= L.synapseBitsPerCore);
-    while (!fits(parts)) {
+    // The first per-core limit some part exceeds on a core of its own, or undefined when all fit.
+    // Threshold profiles and synapse formats count too: packing can only add to them.
+    const overLimit = (ps: Part[]): { reason: string; part: Part } | undefined => {
+      for (const p of ps) {
+        const reason = p.size > L.compartmentsPerCore ? "compartments" : p.inAxons > L.inputAxonsPerCore ? "input axons" : partBits(p, 0, target) > L.synapseBitsPerCore ? "synapse memory"
+          : new Set(p.block.vthMant.subarray(p.start, p.start + p.size)).size > L.vthProfilesPerCore ? "threshold profiles" : partFormats(p, 0, target).size > L.synapseFormatsPerCore ? "synapse formats" : undefined;
+        if (reason) return { reason, part: p };
+      }
+      return undefined;
+    };
+    let problem = overLimit(parts);
+    const first = problem?.reason;
+    for (; problem !== undefined; problem = overLimit(parts)) {
       if (k >= b.n) {
-        throw new DiagnosticError([diag("LMU4003", `ensemble '${b.id}': even one compartment per core exceeds the synapse memory (${L.synapseBitsPerCore} bits)`, b.origin)]);
+        const limit = problem.reason === "synapse formats" ? `${L.synapseFormatsPerCore} synapse formats (neuron ${problem.part.start}'s inputs need ${partFormats(problem.part, 0, target).size})` : `synapse memory (${L.synapseBitsPerCore} bits)`;
+        throw new DiagnosticError([diag("LMU4003", `ensemble '${b.id}': even one compartment per core exceeds the core's ${limit}`, b.origin)]);
       }
       k = Math.min(b.n, k + Math.max(1, Math.floor(k / 4)));
       parts = makeParts(b, k, groups, target);
     }
-    if (!reasonOf.has(b.id) && k > 1) reasonOf.set(b.id, b.n > L.compartmentsPerCore ? "compartments" : parts.some((p) => p.inAxons > L.inputAxonsPerCore) ? "input axons" : "synapse memory");
+    if (!reasonOf.has(b.id) && k > 1) reasonOf.set(b.id, first ?? "compartments");
     kOf.set(b.id, k);
     partsOf.set(b.id, parts);
   };
