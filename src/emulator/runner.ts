@@ -15,6 +15,7 @@ import { Simulator, type ProbeResult } from "../sim/simulator.js";
 import { emulatorStepCounts, placeCore, stepCost, type CorePlacement } from "./cost.js";
 import { Emulator, type InputSpikes, type OverflowPolicy } from "./engine.js";
 import { chipToModel } from "./from-chip.js";
+import { runSteps } from "../util/run-steps.js";
 
 export interface RunStats {
   readonly steps: number;
@@ -147,11 +148,7 @@ export class HardwareRun {
   }
 
   run(steps: number, onProgress?: (done: number, total: number) => void): void {
-    const every = Math.max(1, Math.floor(steps / 100));
-    for (let k = 0; k < steps; k++) {
-      this.step();
-      if (onProgress && (k + 1) % every === 0) onProgress(k + 1, steps);
-    }
+    runSteps(() => this.step(), steps, onProgress);
   }
 
   probeResults(): ProbeResult[] {

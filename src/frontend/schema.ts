@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { schemaPath } from "../util/paths.js";
 import { editDistance } from "./convert.js";
-import type { JsonPath, ParsedSource } from "./source.js";
+import { pointerToPath, type ParsedSource } from "./source.js";
 
 let validator: ValidateFunction | undefined;
 let rootSchema: object | undefined;
@@ -19,14 +19,6 @@ function networkValidator(): ValidateFunction {
   return validator;
 }
 
-function pointerToPath(pointer: string): JsonPath {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
 
 const TYPE_WORDS: Record<string, string> = {
   integer: "an integer",

@@ -14,6 +14,16 @@ export interface ParsedSource {
   locate(path: JsonPath, key?: boolean): SourceLocation;
 }
 
+/** JSON pointer (RFC 6901, as ajv reports) → path segments; numeric segments become indices. */
+export function pointerToPath(pointer: string): JsonPath {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+}
+
 export function pathToPointer(path: JsonPath): string {
   return "/" + path.map((p) => String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 }

@@ -17,6 +17,7 @@ import { applyFunction, functionOutputSize } from "../nef/functions.js";
 import { stepLif, stepLifRate, stepRelu, stepSpikingRelu } from "../neurons/step.js";
 import { whiteSignal } from "../signals/white-noise.js";
 import { lowpassCoefficients } from "./synapse.js";
+import { runSteps } from "../util/run-steps.js";
 
 const enum SourceKind {
   Node,
@@ -625,11 +626,7 @@ export class Simulator {
   }
 
   run(steps: number, onProgress?: (done: number, total: number) => void): void {
-    const every = Math.max(1, Math.floor(steps / 100));
-    for (let k = 0; k < steps; k++) {
-      this.step();
-      if (onProgress && (k + 1) % every === 0) onProgress(k + 1, steps);
-    }
+    runSteps(() => this.step(), steps, onProgress);
   }
 
   probeResults(): ProbeResult[] {

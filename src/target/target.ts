@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { findNonFinite, parseSource, type JsonPath, type ParsedSource } from "../frontend/source.js";
+import { findNonFinite, parseSource, pointerToPath, type JsonPath, type ParsedSource } from "../frontend/source.js";
 import { packageRoot, schemaPath } from "../util/paths.js";
 
 export interface Range {
@@ -205,14 +205,6 @@ export function loadTargetText(text: string, file: string): Target {
 
 // ---------------------------------------------------------------- schema errors
 
-function pointerToPath(pointer: string): JsonPath {
-  if (pointer === "") return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
 
 function shown(x: unknown): string {
   if (x === null) return "null";
