@@ -241,7 +241,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
       }
       const result = verifyReference(json);
       if (result.checks.length === 0) {
-        throw new DiagnosticError([diag("LMU8004", `${file}: not a vector lmuc knows: expected format "lmuc-conformance/1" or a Nengo reference vector (lif-spiking, net-lmu-memory, net-delay)`)]);
+        throw new DiagnosticError([diag("LMU8004", `${file}: not a vector lmuc knows: expected format "lmuc-conformance/1" or a Nengo reference vector (lmu-matrices, neuron-tuning, lif-spiking, decoders, net-lmu-memory, net-delay)`)]);
       }
       if (opts.json) io.out(JSON.stringify(result, null, 1) + "\n");
       else {

@@ -3,6 +3,10 @@
  * ../shared/reference, README "Tests" tables), for `lmuc verify` and the test suite alike.
  */
 import { build, loadNetworkObject, simulate } from "../api.js";
+import { discretize, legendreReadout, lmuMatrices } from "../lmu/matrices.js";
+import { mat, type Mat } from "../math/matrix.js";
+import { activities, solveLstsqL2 } from "../nef/solver.js";
+import { gainBias, maxRatesIntercepts, rates, type NeuronModel } from "../neurons/models.js";
 import { stepLif, stepSpikingRelu } from "../neurons/step.js";
 
 type Stored = { shape: number[]; data: number[] };
@@ -133,11 +137,106 @@ function checkDelay(ref: Json): ReferenceCheck[] {
   return [within("readout output (stored weights)", maxAbsDiff(p.out.data, ref.output.data), 1e-9)];
 }
 
+const toMat = (a: Stored): Mat => mat(a.shape[0], a.shape.length > 1 ? a.shape[1] : 1, a.data);
+
+/** Largest per-element |x − ref| / (rel·|ref| + abs) — within tolerance when ≤ 1. */
+function worstRatio(x: ArrayLike<number>, ref: ArrayLike<number>, rel: number, abs: number): number {
+  if (x.length !== ref.length) return Infinity;
+  let w = 0;
+  for (let i = 0; i < x.length; i++) w = Math.max(w, Math.abs(x[i] - ref[i]) / (rel * Math.abs(ref[i]) + abs));
+  return w;
+}
+
+function relToMax(what: string, x: ArrayLike<number>, ref: ArrayLike<number>, rel: number): ReferenceCheck {
+  let m = 0;
+  for (let i = 0; i < ref.length; i++) m = Math.max(m, Math.abs(ref[i]));
+  const err = maxAbsDiff(x, ref);
+  return { what, pass: err <= rel * m, detail: `max error ${err.toExponential(2)} (tolerance ${rel} × max |ref| = ${(rel * m).toExponential(2)})` };
+}
+
+function perElement(what: string, x: ArrayLike<number>, ref: ArrayLike<number>, rel: number, abs: number): ReferenceCheck {
+  const w = worstRatio(x, ref, rel, abs);
+  return { what, pass: w <= 1, detail: `worst error at ${(100 * w).toFixed(3)}% of the tolerance (${rel}·|ref| + ${abs})` };
+}
+
+function neuronOf(n: Json): NeuronModel {
+  switch (n.type) {
+    case "LIF":
+      return { type: "lif", tauRcSeconds: n.tau_rc, tauRefSeconds: n.tau_ref, minVoltage: n.min_voltage ?? 0, amplitude: n.amplitude ?? 1 };
+    case "LIFRate":
+      return { type: "lif-rate", tauRcSeconds: n.tau_rc, tauRefSeconds: n.tau_ref, amplitude: n.amplitude ?? 1 };
+    case "RectifiedLinear":
+      return { type: "relu", amplitude: n.amplitude ?? 1 };
+    default:
+      return { type: "spiking-relu", amplitude: n.amplitude ?? 1 };
+  }
+}
+
+function checkLmuMatrices(ref: Json): ReferenceCheck[] {
+  const checks: ReferenceCheck[] = [];
+  for (const sys of ref.systems as Json[]) {
+    const name = `order ${sys.order}, theta ${sys.theta}`;
+    const { A, B } = lmuMatrices(sys.order, sys.theta);
+    checks.push(relToMax(`${name}: A`, A.data, sys.A.data, 1e-15), relToMax(`${name}: B`, B.data, sys.B.data, 1e-15));
+    for (const disc of sys.discretizations as Json[]) {
+      const zoh = discretize(A, B, disc.dt, "zoh");
+      const euler = discretize(A, B, disc.dt, "euler");
+      checks.push(within(`${name}: ZOH Ad`, maxAbsDiff(zoh.Ad.data, disc.zoh.Ad.data), 1e-12), within(`${name}: ZOH Bd`, maxAbsDiff(zoh.Bd.data, disc.zoh.Bd.data), 1e-12));
+      checks.push(within(`${name}: Euler Ad`, maxAbsDiff(euler.Ad.data, disc.euler.Ad.data), 1e-15), within(`${name}: Euler Bd`, maxAbsDiff(euler.Bd.data, disc.euler.Bd.data), 1e-15));
+    }
+    let cErr = 0;
+    for (const ro of sys.legendre_readout as Json[]) cErr = Math.max(cErr, maxAbsDiff(legendreReadout(sys.order, ro.r), ro.C.data));
+    checks.push(within(`${name}: Legendre readouts C(r)`, cErr, 1e-12));
+  }
+  return checks;
+}
+
+function checkNeuronTuning(ref: Json): ReferenceCheck[] {
+  const checks: ReferenceCheck[] = [];
+  const maxRates = Float64Array.from(ref.max_rates.data as number[]);
+  const intercepts = Float64Array.from(ref.intercepts.data as number[]);
+  for (const t of ref.types as Json[]) {
+    const m = neuronOf(t.neuron);
+    const { gain, bias } = gainBias(m, maxRates, intercepts);
+    checks.push(perElement(`${t.name}: gain`, gain, t.gain.data, 1e-12, 1e-12), perElement(`${t.name}: bias`, bias, t.bias.data, 1e-12, 1e-12));
+    const inv = maxRatesIntercepts(m, Float64Array.from(t.gain.data as number[]), Float64Array.from(t.bias.data as number[]));
+    checks.push(perElement(`${t.name}: max rates from gain/bias`, inv.maxRatesHz, t.max_rates_from_gain_bias.data, 1e-9, 1e-9));
+    checks.push(perElement(`${t.name}: intercepts from gain/bias`, inv.intercepts, t.intercepts_from_gain_bias.data, 1e-9, 1e-9));
+    const xs = t.tuning_x.data as number[];
+    const n = gain.length;
+    const J = new Float64Array(xs.length * n);
+    xs.forEach((x, r) => {
+      for (let i = 0; i < n; i++) J[r * n + i] = t.gain.data[i] * x + t.bias.data[i];
+    });
+    checks.push(perElement(`${t.name}: tuning curves`, rates(m, J), t.tuning_rates_hz.data, 1e-9, 1e-9));
+    checks.push(perElement(`${t.name}: rates at explicit J`, rates(m, Float64Array.from(t.J.data as number[])), t.rates_of_J_hz.data, 1e-9, 1e-9));
+  }
+  return checks;
+}
+
+function checkDecoders(ref: Json): ReferenceCheck[] {
+  const checks: ReferenceCheck[] = [];
+  for (const c of ref.cases as Json[]) {
+    const m = neuronOf(c.neuron);
+    const A = activities(m, toMat(c.eval_points), toMat(c.encoders), Float64Array.from(c.gain.data as number[]), Float64Array.from(c.bias.data as number[]), c.radius);
+    checks.push(relToMax(`${c.name}: activities`, A.data, c.activities.data, 1e-12));
+    for (const f of c.functions as Json[]) {
+      const solved = solveLstsqL2(A, toMat(f.targets), c.solver.reg);
+      checks.push(relToMax(`${c.name}: decoders for ${f.function}`, solved.decoders.data, f.decoders.data, 1e-8));
+      checks.push(perElement(`${c.name}: rmses for ${f.function}`, solved.rmses, f.rmses.data, 1e-8, 0));
+    }
+  }
+  return checks;
+}
+
 /** Which reference file this is, by its contents; undefined if it is none lmuc checks. */
 export function referenceKind(json: unknown): string | undefined {
   const j = json as Json;
   if (typeof j !== "object" || j === null || typeof j.meta !== "object") return undefined;
   if (Array.isArray(j.cases) && j.cases[0]?.spike_counts_per_step) return "lif-spiking";
+  if (Array.isArray(j.cases) && j.cases[0]?.activities && j.cases[0]?.functions) return "decoders";
+  if (Array.isArray(j.systems) && j.systems[0]?.discretizations) return "lmu-matrices";
+  if (Array.isArray(j.types) && j.types[0]?.tuning_rates_hz) return "neuron-tuning";
   if (Array.isArray(j.variants) && j.lmu && j.ideal?.state) return "net-lmu-memory";
   if (j.readout_C && j.results?.nrmse_vs_ideal_delay !== undefined) return "net-delay";
   return undefined;
@@ -145,6 +244,14 @@ export function referenceKind(json: unknown): string | undefined {
 
 export function verifyReference(json: unknown): ReferenceResult {
   const kind = referenceKind(json);
-  const checks = kind === "lif-spiking" ? checkLifSpiking(json as Json) : kind === "net-lmu-memory" ? checkLmuMemory(json as Json) : kind === "net-delay" ? checkDelay(json as Json) : [];
+  const checkers: Record<string, (j: Json) => ReferenceCheck[]> = {
+    "lif-spiking": checkLifSpiking,
+    "net-lmu-memory": checkLmuMemory,
+    "net-delay": checkDelay,
+    "lmu-matrices": checkLmuMatrices,
+    "neuron-tuning": checkNeuronTuning,
+    decoders: checkDecoders,
+  };
+  const checks = kind ? checkers[kind](json as Json) : [];
   return { kind: kind ?? "unknown", checks, pass: checks.length > 0 && checks.every((c) => c.pass) };
 }
