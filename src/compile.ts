@@ -10,6 +10,7 @@ import type { HwNetwork } from "./ir/hw.js";
 import type { NetworkIR } from "./ir/network.js";
 import { verifyChip } from "./ir/verify-core.js";
 import { chipRateCurve } from "./passes/chip-rates.js";
+import { chooseDecodePaths, type DecodeNeuronsMode, type DecodePathChoice } from "./passes/decode-neurons.js";
 import { lower } from "./passes/lower.js";
 import { partition, type PartitionReport } from "./passes/partition.js";
 import { runFloatPipeline, type StageIR } from "./passes/pipeline.js";
@@ -61,6 +62,8 @@ export interface CompileReport {
   readonly connections: readonly ConnectionQuantReport[];
   readonly warnings: readonly Diagnostic[];
   readonly notes: HwNetwork["notes"];
+  /** Per decoded chip → chip connection: neuron-to-neuron weights or decode neurons, and why (absent with decodeNeurons "never"). */
+  readonly decodePaths?: readonly DecodePathChoice[];
 }
 
 export interface CompileResult {
@@ -73,6 +76,12 @@ export interface CompileOptions {
   /** Steps of the float calibration run (rates, current peaks, encoder scales). */
   readonly calibrationSteps?: number;
   readonly onPass?: (name: string, ir: AnyIR) => void;
+  /**
+   * Decoded chip → chip connections through on-chip decode neurons (on/off pairs) instead of
+   * neuron-to-neuron weights: "never" (default), "auto" (when the weights cannot fit a core's
+   * input axons or need > 4× the synapse memory), "always".
+   */
+  readonly decodeNeurons?: DecodeNeuronsMode;
 }
 
 function groupReport(g: QGroup): ConnectionQuantReport {
@@ -89,9 +98,11 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
     rateCurveFor: (e) => (e.neuron.type === "lif" || e.neuron.type === "spiking-relu" ? chipRateCurve(e.neuron, network.dtSeconds) : undefined),
   });
   const steps = opts.calibrationSteps ?? Math.round(2 / built.dtSeconds);
-  const cal = calibrate(built, steps);
+  const mode = opts.decodeNeurons ?? "never";
+  const decode = chooseDecodePaths(built, target, mode);
+  const cal = calibrate(built, steps, decode.plans);
   opts.onPass?.("calibrate", built);
-  const hw = lower(built, cal);
+  const hw = lower(built, cal, decode.plans);
   opts.onPass?.("lower", hw);
   const q = quantize(hw);
   opts.onPass?.("quantize", q);
@@ -119,6 +130,7 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   const report: CompileReport = {
     network: built.name, target: target.name, neuronsOnChip: q.blocks.reduce((s, b) => s + b.n, 0), hostOnly, partition: partitionReport,
     blocks: q.blockReports, connections: q.groups.map(groupReport), warnings: q.warnings, notes: hw.notes,
+    ...(mode !== "never" ? { decodePaths: decode.choices } : {}),
   };
   return { chip, host, report };
 }

@@ -14,6 +14,7 @@ import { HardwareRun } from "../emulator/runner.js";
 import { irReplacer } from "../ir/json.js";
 import { printBuilt, printNetwork } from "../ir/print.js";
 import { writeFileAtomic } from "../io/write.js";
+import { DECODE_NEURON_MODES, type DecodeNeuronsMode } from "../passes/decode-neurons.js";
 import { FLOAT_PASSES } from "../passes/pipeline.js";
 import { loadTarget } from "../target/target.js";
 import { verifyReference } from "../verify/reference.js";
@@ -37,6 +38,12 @@ function positive(what: string) {
   };
 }
 
+function decodeMode(value: string): DecodeNeuronsMode {
+  if (!(DECODE_NEURON_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${DECODE_NEURON_MODES.join(", ")}`);
+  return value as DecodeNeuronsMode;
+}
+const DECODE_HELP = "decoded chip → chip connections through on-chip decode neurons: never, auto (when the weights do not fit or cost > 4× the memory), always";
+
 export function compileSummary(r: CompileReport, dir?: string): string {
   const p = r.partition;
   const lines = [
@@ -53,6 +60,9 @@ export function compileSummary(r: CompileReport, dir?: string): string {
   }
   for (const b of r.blocks) {
     lines.push(`  block ${b.block}: du ${b.decayU}, dv ${b.decayV}, vth ≤ ${b.vth} (headroom ${b.thresholdHeadroom.toFixed(2)}×), accumulator headroom ${b.accumulatorHeadroomExpected.toFixed(1)}× typical, ${b.accumulatorHeadroomWorstCase.toFixed(2)}× worst case`);
+  }
+  for (const d of r.decodePaths ?? []) {
+    lines.push(`  ${d.connection} ${d.pre} → ${d.post}: ${d.path === "decode-neurons" ? `decode neurons (${d.decodeCompartments} compartments in ${d.decodeBlocks} block${d.decodeBlocks === 1 ? "" : "s"})` : "neuron-to-neuron weights"}: ${d.why}`);
   }
   for (const h of r.hostOnly) lines.push(`  on the host: ${h.id} (${h.why})`);
   for (const n of r.notes) lines.push(`  note: ${n.message}`);
@@ -96,13 +106,15 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("-o, --out <dir>", "build folder to write (default out/<network name>)")
     .option("--dump-ir-after <pass>", `print the IR after a pass (${[...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES].join(", ")}) and stop`)
     .option("--json", "print the compile report as JSON")
-    .action((file: string, opts: { target: string; out?: string; dumpIrAfter?: string; json?: boolean }) => {
+    .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "never" as DecodeNeuronsMode)
+    .action((file: string, opts: { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
       const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
       if (opts.dumpIrAfter && !passes.includes(opts.dumpIrAfter)) throw new InvalidArgumentError(`unknown pass '${opts.dumpIrAfter}' (passes: ${passes.join(", ")})`);
       const target = loadTarget(opts.target);
       const net = loadNetworkFile(file);
       let dumped = false;
       const result = compileNetwork(net, target, {
+        decodeNeurons: opts.decodeNeurons,
         onPass: (name, ir) => {
           if (name !== opts.dumpIrAfter || dumped) return;
           dumped = true;
@@ -187,12 +199,13 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--build <dir>", "build folder to write and emulate from (default: beside the report)")
     .option("--max-nrmse <x>", "exit 1 if the emulator's NRMSE (vs ideal, else vs float) exceeds x", positive("--max-nrmse"))
     .option("--json", "print the report summary as JSON")
-    .action((file: string, opts: { target: string; duration?: number; steps?: number; report: string; build?: string; maxNrmse?: number; json?: boolean }) => {
+    .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "never" as DecodeNeuronsMode)
+    .action((file: string, opts: { target: string; duration?: number; steps?: number; report: string; build?: string; maxNrmse?: number; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
       const target = loadTarget(opts.target);
       const net = loadNetworkFile(file);
       const steps = Math.round(opts.steps ?? stepsFor(opts.duration ?? 2, net.dtSeconds));
       const buildDir = opts.build ?? join(opts.report.replace(/[^/]*$/, "") || ".", `${net.name}.build`);
-      const report = compareNetwork(net, target, { steps, buildDir, source: { file, text: readFileSync(file, "utf8") }, ...(opts.maxNrmse !== undefined ? { maxNrmse: opts.maxNrmse } : {}), ...(progress("comparing") ? { onProgress: progress("comparing") } : {}) });
+      const report = compareNetwork(net, target, { steps, buildDir, source: { file, text: readFileSync(file, "utf8") }, decodeNeurons: opts.decodeNeurons, ...(opts.maxNrmse !== undefined ? { maxNrmse: opts.maxNrmse } : {}), ...(progress("comparing") ? { onProgress: progress("comparing") } : {}) });
       const jsonPath = opts.report.replace(/\.html?$/, "") + ".json";
       writeFileAtomic(jsonPath, JSON.stringify(report, irReplacer, 1) + "\n");
       writeFileAtomic(opts.report, renderReportHtml(report));

@@ -6,6 +6,7 @@
 import { build, simulate, type SimulationResult } from "../api.js";
 import { readBuild, writeBuild } from "../build.js";
 import { compileNetwork } from "../compile.js";
+import type { DecodeNeuronsMode } from "../passes/decode-neurons.js";
 import { HardwareRun } from "../emulator/runner.js";
 import type { NetworkIR } from "../ir/network.js";
 import { exactDelayTwin, hasDelayReadout, hasNeuralLmu, idealLmuTwin } from "../passes/ideal-twin.js";
@@ -52,12 +53,13 @@ export interface CompareOptions {
   readonly buildDir: string;
   readonly source: { file: string; text?: string };
   readonly maxNrmse?: number;
+  readonly decodeNeurons?: DecodeNeuronsMode;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
 export function compareNetwork(network: NetworkIR, target: Target, opts: CompareOptions): CompareReport {
   const steps = opts.steps;
-  const compiled = compileNetwork(network, target);
+  const compiled = compileNetwork(network, target, opts.decodeNeurons ? { decodeNeurons: opts.decodeNeurons } : {});
   writeBuild(opts.buildDir, compiled, target, opts.source);
   const loaded = readBuild(opts.buildDir);
   const run = new HardwareRun(loaded.chip, loaded.host, { expectedSteps: steps });

@@ -10,6 +10,7 @@ import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.j
 import type { HwBlock, HwGroup, HwInput, HwNetwork } from "../ir/hw.js";
 import { mat, type Mat } from "../math/matrix.js";
 import type { Calibration } from "../sim/calibrate.js";
+import { lowerDecoded, type DecodePlan } from "./decode-neurons.js";
 
 /** Spike-rate ceiling of the host on/off encoders: one spike per step each (hardware-model §5.12). */
 const ENCODER_HEADROOM = 1.1;
@@ -100,7 +101,20 @@ function encoderEnsemble(id: string, rows: number, dtSeconds: number, origin: So
   };
 }
 
-export function lower(built: BuiltNetwork, cal: Calibration): HwNetwork {
+/** The q one unit of value in row r of a chip → chip connection adds to post compartment i. */
+function valueWeight(c: BuiltConnection, post: BuiltEnsemble): (i: number, r: number) => number {
+  const t = c.target;
+  if (t.kind === "neurons") return (i, r) => (t.indices[r] === i ? (t.gainScaled ? post.gain[i] : 1) : 0);
+  const d = post.dimensions;
+  return (i, r) => (post.gain[i] / post.radius) * post.encoders.data[i * d + t.indices[r]];
+}
+
+/**
+ * `decodePlans`: decoded chip → chip connections to lower through on-chip decode neurons
+ * (decode-neurons.ts) instead of neuron-to-neuron weights; `cal` must have calibrated them.
+ */
+export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readonly DecodePlan[] = []): HwNetwork {
+  const planOf = new Map(decodePlans.map((p) => [p.connection, p]));
   const dt = built.dtSeconds;
   const diagnostics: Diagnostic[] = [];
   const notes: HwNetwork["notes"][number][] = [];
@@ -145,7 +159,13 @@ export function lower(built: BuiltNetwork, cal: Calibration): HwNetwork {
     const fromChip = c.source.kind === "neurons";
     const toChip = c.target.kind !== "node";
     const origin = c.origin ? { origin: c.origin } : {};
-    if (fromChip && toChip) {
+    const plan = planOf.get(c.id);
+    if (fromChip && toChip && plan) {
+      const post = ensById.get(c.target.id)!;
+      const d = lowerDecoded(c, ensById.get(c.source.id)!, post, plan, cal.decoded.get(c.id)!, dt, valueWeight(c, post));
+      blocks.push(...d.blocks);
+      groups.push(...d.groups);
+    } else if (fromChip && toChip) {
       groups.push({ id: c.id, pre: { kind: "block", block: c.source.id }, post: c.target.id, weights: neuronWeights(c, ensById.get(c.source.id)!, ensById.get(c.target.id)!, dt), connections: [c.id], ...origin });
     } else if (!fromChip && toChip) {
       // Host value → spikes: each row of W·f(x) gets its own full scale (rows of an LMU's B differ

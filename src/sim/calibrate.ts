@@ -6,6 +6,7 @@
  */
 import type { BuiltNetwork } from "../ir/built.js";
 import { applyFunction, functionOutputSize } from "../nef/functions.js";
+import type { DecodeCalibration, DecodePlan } from "../passes/decode-neurons.js";
 import { Simulator } from "./simulator.js";
 
 export interface Calibration {
@@ -16,9 +17,11 @@ export interface Calibration {
   readonly maxInputCurrent: ReadonlyMap<string, Float64Array>;
   /** For connections from nodes: max |W·f(x)| per output row, by connection id. */
   readonly nodeConnectionPeak: ReadonlyMap<string, Float64Array>;
+  /** For chip → chip connections planned through decode neurons: peaks of y = W·a per chunk and row, by connection id. */
+  readonly decoded: ReadonlyMap<string, DecodeCalibration>;
 }
 
-export function calibrate(built: BuiltNetwork, steps: number): Calibration {
+export function calibrate(built: BuiltNetwork, steps: number, decodePlans: readonly DecodePlan[] = []): Calibration {
   const sim = new Simulator({ ...built, probes: [] }, { expectedSteps: 16 });
   const spikes = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
   const maxJ = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
@@ -30,8 +33,34 @@ export function calibrate(built: BuiltNetwork, steps: number): Calibration {
     return { x: new Float64Array(n), f: new Float64Array(functionOutputSize(fn, n)), fn };
   });
   const views = built.ensembles.map((e) => ({ id: e.id, view: sim.ensembleView(e.id)!, sum: spikes.get(e.id)! }));
+  const dt = built.dtSeconds;
+  const decodeState = decodePlans.map((plan) => {
+    const c = built.connections.find((x) => x.id === plan.connection)!;
+    const tau = Math.max(c.synapse.kind === "lowpass" ? c.synapse.tauSeconds : 0, 0.005);
+    const rows = c.weights.rows;
+    const per = () => plan.chunks.map(() => new Float64Array(rows));
+    return { plan, c, alpha: -Math.expm1(-dt / tau), view: sim.ensembleView(c.source.id)!, y: per(), yf: per(), peakFiltered: per(), peakStep: per(), meanAbs: per() };
+  });
   for (let k = 0; k < steps; k++) {
     sim.step();
+    for (const st of decodeState) {
+      const W = st.c.weights, src = st.c.source.indices, out = st.view.output;
+      st.plan.chunks.forEach((cols, m) => {
+        const y = st.y[m].fill(0);
+        for (const col of cols) {
+          const a = out[src[col]];
+          if (a === 0) continue;
+          for (let r = 0; r < W.rows; r++) y[r] += W.data[r * W.cols + col] * a;
+        }
+        const yf = st.yf[m];
+        for (let r = 0; r < W.rows; r++) {
+          yf[r] += st.alpha * (y[r] - yf[r]);
+          st.peakStep[m][r] = Math.max(st.peakStep[m][r], Math.abs(y[r]));
+          st.peakFiltered[m][r] = Math.max(st.peakFiltered[m][r], Math.abs(yf[r]));
+          st.meanAbs[m][r] += Math.abs(yf[r]) / steps;
+        }
+      });
+    }
     for (const { id, view, sum } of views) {
       const m = maxJ.get(id)!;
       for (let i = 0; i < view.J.length; i++) {
@@ -59,5 +88,6 @@ export function calibrate(built: BuiltNetwork, steps: number): Calibration {
     const sum = spikes.get(e.id)!;
     ratesHz.set(e.id, sum.map((v) => v / steps / e.neuron.amplitude));
   }
-  return { steps, ratesHz, maxInputCurrent: maxJ, nodeConnectionPeak: peaks };
+  const decoded = new Map(decodeState.map((st) => [st.plan.connection, { peakFiltered: st.peakFiltered, peakStep: st.peakStep, meanAbs: st.meanAbs }]));
+  return { steps, ratesHz, maxInputCurrent: maxJ, nodeConnectionPeak: peaks, decoded };
 }

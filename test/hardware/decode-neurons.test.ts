@@ -1,0 +1,123 @@
+/**
+ * On-chip decode neurons (src/passes/decode-neurons.ts): decoded chip → chip connections lowered
+ * through on/off integrate-and-fire pairs instead of neuron-to-neuron weights, opt-in with
+ * CompileOptions.decodeNeurons / --decode-neurons.
+ *
+ * Measured (2000 steps, loihi1, state NRMSE vs the ideal LMU): lmu-memory float 0.113, emulator
+ * with neuron-to-neuron weights 0.115, emulator with decode neurons ("always") 0.211 (1 core
+ * instead of 2); lmu-delay state float 0.219, neurons 0.263, decode neurons 0.415.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadNetworkFile, loadNetworkText } from "../../src/api.js";
+import { compileSummary } from "../../src/cli/hardware.js";
+import { compareNetwork } from "../../src/compare/compare.js";
+import { compileNetwork } from "../../src/compile.js";
+import { DiagnosticError } from "../../src/diagnostics/diagnostic.js";
+import { verifyChip } from "../../src/ir/verify-core.js";
+import { loadTarget } from "../../src/target/target.js";
+
+const loihi1 = loadTarget("loihi1");
+
+/** A recurrent 1-D LIF ensemble of 2000 neurons (as in compile.test.ts). */
+const NET = `
+lmuc: 1
+name: recurrent-2000
+dt: 0.001
+seed: 3
+nodes:
+  stim:
+    output: { kind: white-noise, period: 2, high: 5, rms: 0.3, seed: 2 }
+ensembles:
+  big:
+    n_neurons: 2000
+    dimensions: 1
+    neuron: lif
+connections:
+  - { from: stim, to: big, synapse: 0.1, transform: 0.1 }
+  - { from: big, to: big, synapse: 0.1 }
+probes:
+  value: { target: big, synapse: 0.01 }
+`;
+
+let dir: string;
+beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), "lmuc-decode-"))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("lmu-memory with decode neurons always", () => {
+  test("compiles, verifies, reports the path per connection, and its emulated state stays near the ideal LMU (NRMSE < 0.6; measured 0.211, float 0.113)", () => {
+    const net = loadNetworkFile("examples/lmu-memory.yaml");
+    const r = compileNetwork(net, loihi1, { decodeNeurons: "always" });
+    expect(verifyChip(r.chip, loihi1)).toEqual([]);
+    const paths = r.report.decodePaths!;
+    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.every((p) => p.path === "decode-neurons" && p.decodeBlocks === 1)).toBe(true);
+    // 4-D recurrence: 2·4·4 = 32 decode compartments beside the 400 LIF neurons.
+    expect(r.report.neuronsOnChip).toBe(400 + paths.reduce((s, p) => s + p.decodeCompartments!, 0));
+    expect(compileSummary(r.report)).toMatch(/decode neurons \(32 compartments in 1 block\): --decode-neurons always/);
+
+    const report = compareNetwork(net, loihi1, { steps: 2000, buildDir: join(dir, "mem"), source: { file: "examples/lmu-memory.yaml" }, decodeNeurons: "always" });
+    const state = report.probes.find((p) => p.id === "state")!;
+    expect(Number.isFinite(state.nrmseEmulatorVsIdeal)).toBe(true);
+    expect(state.nrmseEmulatorVsIdeal!).toBeLessThan(0.6);
+    expect(state.nrmseFloatVsIdeal!).toBeLessThan(state.nrmseEmulatorVsIdeal!);
+    expect(report.cost.overflows).toEqual({ q: 0, u: 0, uBias: 0 });
+  }, 60_000);
+
+  test("auto: lmu-memory's 400×400 recurrent weights need > 4× the decode path's synapse memory, so it takes decode neurons and says why", () => {
+    const r = compileNetwork(loadNetworkFile("examples/lmu-memory.yaml"), loihi1, { decodeNeurons: "auto" });
+    const paths = r.report.decodePaths!;
+    expect(paths.length).toBeGreaterThan(0);
+    for (const p of paths) {
+      expect(p.path).toBe("decode-neurons");
+      expect(p.neuronPathBits).toBeGreaterThan(4 * p.decodePathBits);
+      expect(p.why).toMatch(/synapse memory of decode neurons/);
+    }
+  });
+
+  test("auto keeps neuron-to-neuron weights where they fit and are cheap (a 50-neuron recurrent ensemble); never reports nothing", () => {
+    const net = loadNetworkText(NET.replace("recurrent-2000", "recurrent-50").replace("n_neurons: 2000", "n_neurons: 50"), "recurrent-50.yaml");
+    const r = compileNetwork(net, loihi1, { decodeNeurons: "auto" });
+    expect(r.report.decodePaths).toHaveLength(1);
+    expect(r.report.decodePaths![0]).toMatchObject({ path: "neurons", fanIn: 50 });
+    expect(r.report.decodePaths![0].why).toMatch(/^fits/);
+    expect(r.report.neuronsOnChip).toBe(50);
+    expect(compileSummary(r.report)).toMatch(/big → big: neuron-to-neuron weights: fits/);
+    const never = compileNetwork(net, loihi1);
+    expect(never.report.decodePaths).toBeUndefined();
+    expect(JSON.stringify(never.chip)).toBe(JSON.stringify(compileNetwork(net, loihi1, { decodeNeurons: "never" }).chip));
+  });
+});
+
+describe("a recurrent 1-D ensemble of 2000 neurons on a target with 1024 input axons per core", () => {
+  const narrowTarget = () => {
+    const file = join(dir, "loihi1-1024-axons.yaml");
+    const text = readFileSync("targets/loihi1.yaml", "utf8").replace(/input_axons_per_core:\s*\d+/, "input_axons_per_core: 1024");
+    expect(text).toMatch(/input_axons_per_core: 1024/);
+    writeFileSync(file, text);
+    return loadTarget(file);
+  };
+
+  test("never: LMU4003 (fan-in 2000 > 1024); auto: compiles through two decode blocks of 1000 inputs each", () => {
+    const target = narrowTarget();
+    expect(target.limits.inputAxonsPerCore).toBe(1024);
+    const net = loadNetworkText(NET, "recurrent-2000.yaml");
+    let error: unknown;
+    try {
+      compileNetwork(net, target);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DiagnosticError);
+    expect((error as DiagnosticError).diagnostics.map((d) => d.code)).toContain("LMU4003");
+
+    const r = compileNetwork(net, target, { decodeNeurons: "auto" });
+    expect(verifyChip(r.chip, target)).toEqual([]);
+    const [p] = r.report.decodePaths!;
+    expect(p).toMatchObject({ pre: "big", post: "big", path: "decode-neurons", fanIn: 2000, decodeBlocks: 2, decodeCompartments: 16 });
+    expect(p.why).toMatch(/fan-in 2000 exceeds 1024 input axons/);
+    expect(r.report.neuronsOnChip).toBe(2016);
+    for (const u of r.report.partition.usage) expect(u.inputAxons).toBeLessThanOrEqual(1024);
+  }, 120_000);
+});
