@@ -11,6 +11,7 @@ import type { HwBlock, HwGroup, HwInput, HwNetwork } from "../ir/hw.js";
 import { mat, type Mat } from "../math/matrix.js";
 import type { Calibration } from "../sim/calibrate.js";
 import { lowerDecoded, type DecodePlan } from "./decode-neurons.js";
+import { decayMagnitude, decayRegisters } from "./quantize.js";
 
 /** Spike-rate ceiling of the host on/off encoders: one spike per step each (hardware-model §5.12). */
 const ENCODER_HEADROOM = 1.1;
@@ -113,6 +114,41 @@ function valueWeight(c: BuiltConnection, post: BuiltEnsemble): (i: number, r: nu
  * `decodePlans`: decoded chip → chip connections to lower through on-chip decode neurons
  * (decode-neurons.ts) instead of neuron-to-neuron weights; `cal` must have calibrated them.
  */
+
+/**
+ * The chip's current filter has pole k = 1 − 1/Mu (the integer decay), not the a = e^(−dt/τ) a
+ * recurrence was designed for. For a block with a decoded identity self-connection T and inputs B,
+ * the float model runs x' = a·x + (1 − a)(T·x + B·u); on chip x' = k·x + (1 − k)(T_c·x + B_c·u),
+ * which matches with T_c = ((a − k)·I + (1 − a)·T)/(1 − k) and B_c = (1 − a)/(1 − k)·B.
+ */
+function correctPoles(connections: readonly BuiltConnection[], ensById: Map<string, BuiltEnsemble>, dt: number): BuiltConnection[] {
+  const out = [...connections];
+  for (const [id, e] of ensById) {
+    const rec = out.findIndex((c) => c.source.kind === "neurons" && c.source.id === id && c.target.kind === "ensemble" && c.target.id === id && c.decoders && c.transform && c.solve?.function === "identity" && c.synapse.kind === "lowpass" && c.synapse.tauSeconds > 0 && c.target.indices.length === e.dimensions && c.decoders.cols === e.dimensions);
+    if (rec < 0) continue;
+    const r = out[rec];
+    const tau = (r.synapse as { tauSeconds: number }).tauSeconds;
+    const a = Math.exp(-dt / tau);
+    const k = 1 - 1 / decayMagnitude(decayRegisters(-Math.expm1(-dt / tau), 0).decayU, 1);
+    const g = (1 - a) / (1 - k), c = (a - k) / (1 - k);
+    const T = r.transform!, D = r.decoders!;
+    const d = e.dimensions;
+    const W = mat(T.rows, D.rows);
+    for (let row = 0; row < T.rows; row++) {
+      for (let i = 0; i < D.rows; i++) {
+        let v = 0;
+        for (let j = 0; j < d; j++) v += (g * T.data[row * d + j] + (r.target.indices[row] === j ? c : 0)) * D.data[i * d + j];
+        W.data[row * D.rows + i] = v;
+      }
+    }
+    out[rec] = { ...r, weights: W };
+    out.forEach((x, xi) => {
+      if (xi !== rec && x.target.kind !== "node" && x.target.id === id) out[xi] = { ...x, weights: mat(x.weights.rows, x.weights.cols, x.weights.data.map((w) => w * g)) };
+    });
+  }
+  return out;
+}
+
 export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readonly DecodePlan[] = []): HwNetwork {
   const planOf = new Map(decodePlans.map((p) => [p.connection, p]));
   const dt = built.dtSeconds;
@@ -155,7 +191,7 @@ export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readon
   const hostConnections: BuiltConnection[] = [];
   const toHost = new Set<string>();
 
-  for (const c of built.connections) {
+  for (const c of correctPoles(built.connections, ensById, dt)) {
     const fromChip = c.source.kind === "neurons";
     const toChip = c.target.kind !== "node";
     const origin = c.origin ? { origin: c.origin } : {};
