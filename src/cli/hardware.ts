@@ -12,6 +12,7 @@ import { diag, DiagnosticError, formatDiagnostic } from "../diagnostics/diagnost
 import { ConformanceFormatError, runConformance } from "../emulator/conformance.js";
 import { HardwareRun } from "../emulator/runner.js";
 import { irReplacer } from "../ir/json.js";
+import { positiveInt, positiveNumber } from "./options.js";
 import { printBuilt, printNetwork } from "../ir/print.js";
 import { writeFileAtomic } from "../io/write.js";
 import { DECODE_NEURON_MODES, type DecodeNeuronsMode } from "../passes/decode-neurons.js";
@@ -29,14 +30,6 @@ export interface HwIo {
 export class CheckFailed extends Error {}
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-
-function positive(what: string) {
-  return (v: string): number => {
-    const x = Number(v);
-    if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError(`${what} must be a positive number, got '${v}'`);
-    return x;
-  };
-}
 
 function decodeMode(value: string): DecodeNeuronsMode {
   if (!(DECODE_NEURON_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${DECODE_NEURON_MODES.join(", ")}`);
@@ -150,8 +143,8 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .command("emulate")
     .description("run a build folder on the bit-accurate chip emulator with its host program")
     .argument("<build>", "build folder written by lmuc compile")
-    .option("-d, --duration <seconds>", "simulated time", positive("--duration"))
-    .option("--steps <n>", "number of steps", positive("--steps"))
+    .option("-d, --duration <seconds>", "simulated time", positiveNumber("--duration"))
+    .option("--steps <n>", "number of steps", positiveInt("--steps"))
     .option("-o, --out <file>", "write probe data and statistics as JSON")
     .option("--stats", "print per-core time and energy per step")
     .option("--overflow <policy>", "wrap (as the chip), warn, or error", "warn")
@@ -193,19 +186,20 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .description("compile, emulate and float-simulate a network on the same inputs; report accuracy and cost")
     .argument("<network>", "network file")
     .option("-t, --target <name>", "target name or file", "loihi1")
-    .option("-d, --duration <seconds>", "simulated time", positive("--duration"))
-    .option("--steps <n>", "number of steps", positive("--steps"))
+    .option("-d, --duration <seconds>", "simulated time", positiveNumber("--duration"))
+    .option("--steps <n>", "number of steps", positiveInt("--steps"))
     .option("--report <file>", "write the HTML report here (report.json beside it)", "out/report.html")
     .option("--build <dir>", "build folder to write and emulate from (default: beside the report)")
-    .option("--max-nrmse <x>", "exit 1 if the emulator's NRMSE (vs ideal, else vs float) exceeds x", positive("--max-nrmse"))
+    .option("--max-nrmse <x>", "exit 1 if the emulator's NRMSE (vs ideal, else vs float) exceeds x", positiveNumber("--max-nrmse"))
     .option("--json", "print the report summary as JSON")
     .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "never" as DecodeNeuronsMode)
     .action((file: string, opts: { target: string; duration?: number; steps?: number; report: string; build?: string; maxNrmse?: number; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
       const target = loadTarget(opts.target);
       const net = loadNetworkFile(file);
       const steps = Math.round(opts.steps ?? stepsFor(opts.duration ?? 2, net.dtSeconds));
+      const onProgress = progress("comparing");
       const buildDir = opts.build ?? join(opts.report.replace(/[^/]*$/, "") || ".", `${net.name}.build`);
-      const report = compareNetwork(net, target, { steps, buildDir, source: { file, text: readFileSync(file, "utf8") }, decodeNeurons: opts.decodeNeurons, ...(opts.maxNrmse !== undefined ? { maxNrmse: opts.maxNrmse } : {}), ...(progress("comparing") ? { onProgress: progress("comparing") } : {}) });
+      const report = compareNetwork(net, target, { steps, buildDir, source: { file, text: readFileSync(file, "utf8") }, decodeNeurons: opts.decodeNeurons, ...(opts.maxNrmse !== undefined ? { maxNrmse: opts.maxNrmse } : {}), ...(onProgress ? { onProgress } : {}) });
       const jsonPath = opts.report.replace(/\.html?$/, "") + ".json";
       writeFileAtomic(jsonPath, JSON.stringify(report, irReplacer, 1) + "\n");
       writeFileAtomic(opts.report, renderReportHtml(report));

@@ -12,6 +12,7 @@ import { FLOAT_PASSES } from "../passes/pipeline.js";
 import { writeFileAtomic } from "../io/write.js";
 import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
+import { positiveInt, positiveNumber } from "./options.js";
 
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
 
@@ -32,22 +33,6 @@ const defaultIo: Io = {
   err: (t) => process.stderr.write(t),
   isTty: Boolean(process.stderr.isTTY),
 };
-
-function positiveNumber(what: string) {
-  return (v: string): number => {
-    const x = Number(v);
-    if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError(`${what} must be a positive number, got '${v}'`);
-    return x;
-  };
-}
-
-function positiveInt(what: string) {
-  return (v: string): number => {
-    const x = Number(v);
-    if (!Number.isInteger(x) || x <= 0) throw new InvalidArgumentError(`${what} must be a positive whole number, got '${v}'`);
-    return x;
-  };
-}
 
 function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], json: boolean): void {
   if (json) io.out(JSON.stringify({ ok: false, diagnostics: diagnostics.map(diagnosticToJson) }, null, 2) + "\n");

@@ -30,7 +30,8 @@ const TYPE_WORDS: Record<string, string> = {
   null: "null",
 };
 
-function typeWords(types: string): string {
+/** ajv type names in the words users read ("an integer", "a mapping"); "a or b" lists too. */
+export function typeWords(types: string): string {
   return types
     .split(/\s+or\s+|,/)
     .map((t) => TYPE_WORDS[t.trim()] ?? t.trim())
@@ -39,7 +40,7 @@ function typeWords(types: string): string {
 }
 
 /** The offending value, short, for "got …". */
-function shown(x: unknown): string {
+export function shown(x: unknown): string {
   if (x === null) return "null";
   if (Array.isArray(x)) return "a list";
   if (typeof x === "object") return "a mapping";

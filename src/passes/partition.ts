@@ -5,7 +5,6 @@
  * (greedy by traffic, then pairwise swaps). Placement never changes results, only cost.
  */
 import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
-import { weightContribution } from "../emulator/arith.js";
 import type { ChipConfig, CompartmentProfile, CoreBlock, CoreConfig, HostInput, InputAxon, OutputAxon, SynapseFormat, SynapseRow } from "../ir/core.js";
 import { synapseRowBits } from "../ir/verify-core.js";
 import type { Target } from "../target/target.js";
@@ -257,10 +256,12 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
     if (best) {
       const { bin, bits, cx, vth, formats } = best;
       p.localStart = bin.compartments;
+      p.core = bins.indexOf(bin);
       Object.assign(bin, { compartments: bin.compartments + p.size, inAxons: bin.inAxons + p.inAxons, outAxons: bin.outAxons + p.outAxons, bits: bin.bits + bits, cx, vth, formats });
       bin.parts.push(p);
     } else {
       p.localStart = 0;
+      p.core = bins.length;
       bins.push({ parts: [p], compartments: p.size, inAxons: p.inAxons, outAxons: p.outAxons, bits: partBits(p, 0, target), cx: new Set([cxKey]), vth: new Set(vthOf(p)), formats: partFormats(p, 0, target), vmin: p.block.vmin, vmax: p.block.vmax });
     }
   }
@@ -271,8 +272,6 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
 
   // 4. Placement: expected messages/s between bins, then positions on the mesh.
   const rateOf = new Map<string, Float64Array>(q.blocks.map((b) => [b.id, b.ratesHz]));
-  const binOf = (p: Part): number => bins.findIndex((b) => b.parts.includes(p));
-  allParts.forEach((p) => (p.core = binOf(p)));
   const nb = bins.length;
   const traffic = new Float64Array(nb * nb);
   for (const p of allParts) {
@@ -432,7 +431,5 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
   ];
   const [lowerBound, lowerBoundBy] = bounds.reduce((a, b) => (b[0] > a[0] ? b : a));
   const report: PartitionReport = { cores: cores.length, chips: Math.max(1, ...cores.map((c) => c.chip + 1)), lowerBound: Math.max(1, lowerBound), lowerBoundBy, usage, totals, trafficCostInitial, trafficCost: current, splits };
-  // Row weights are emitted as stored fields; their contributions are what the emulator adds.
-  void weightContribution;
   return { chip, report };
 }

@@ -280,8 +280,6 @@ export class Simulator {
 
   /** Topological order over synapse-free edges; stateful nodes are excluded (their output does not depend on this step's input). */
   private evaluationOrder(): Int32Array {
-    const key = (kind: TargetKind | SourceKind, i: number, isNode: boolean): number => (isNode ? ~i : i);
-    void key;
     const objs: number[] = [];
     this.ensembles.forEach((_, i) => objs.push(i));
     this.nodes.forEach((p, i) => {

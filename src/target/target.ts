@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { shown, typeWords } from "../frontend/schema.js";
 import { findNonFinite, parseSource, pointerToPath, type JsonPath, type ParsedSource } from "../frontend/source.js";
 import { packageRoot, schemaPath } from "../util/paths.js";
 
@@ -206,22 +207,6 @@ export function loadTargetText(text: string, file: string): Target {
 // ---------------------------------------------------------------- schema errors
 
 
-function shown(x: unknown): string {
-  if (x === null) return "null";
-  if (Array.isArray(x)) return "a list";
-  if (typeof x === "object") return "a mapping";
-  const s = JSON.stringify(x) ?? String(x);
-  return s.length > 40 ? s.slice(0, 37) + "..." : s;
-}
-
-const TYPE_WORDS: Record<string, string> = {
-  integer: "an integer",
-  number: "a number",
-  string: "a string",
-  object: "a mapping",
-  array: "a list",
-  boolean: "true or false",
-};
 
 function schemaDiagnostics(src: ParsedSource, errors: readonly ErrorObject[]): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -244,7 +229,7 @@ function schemaDiagnostics(src: ParsedSource, errors: readonly ErrorObject[]): D
         at = src.locate(path, path.length > 0);
         break;
       case "type":
-        message = `${where} must be ${TYPE_WORDS[(e.params as { type: string }).type] ?? (e.params as { type: string }).type}, got ${shown(e.data)}`;
+        message = `${where} must be ${typeWords((e.params as { type: string }).type)}, got ${shown(e.data)}`;
         break;
       case "const":
         message = `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, got ${shown(e.data)}`;

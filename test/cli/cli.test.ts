@@ -6,26 +6,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli/main.js";
+import { expectCleanError, lmuc } from "../helpers/cli.js";
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function lmuc(...args: string[]): Promise<Run> {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "lmuc", ...args], { out: (t) => void (out += t), err: (t) => void (err += t), isTty: false });
-  return { code, out, err };
-}
-
-/** A failure the user caused is one short message, never a stack trace or an internal error. */
-function expectCleanError(r: Run): void {
-  expect(r.err).not.toMatch(/^\s+at /m);
-  expect(r.err).not.toContain("internal error");
-}
 
 interface SimulationFile {
   format: string;

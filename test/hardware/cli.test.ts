@@ -9,27 +9,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { main } from "../../src/cli/main.js";
+import { expectCleanError, lmuc } from "../helpers/cli.js";
 import type { CompareReport } from "../../src/compare/report-types.js";
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function lmuc(...args: string[]): Promise<Run> {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "lmuc", ...args], { out: (t) => void (out += t), err: (t) => void (err += t), isTty: false });
-  return { code, out, err };
-}
-
-/** A failure the user caused is one short message, never a stack trace or an internal error. */
-function expectCleanError(r: Run): void {
-  expect(r.err).not.toMatch(/^\s+at /m);
-  expect(r.err).not.toContain("internal error");
-}
 
 const NET = "examples/lmu-memory.yaml";
 const CONFORMANCE = join("test", "fixtures", "conformance");
