@@ -11,7 +11,7 @@ import type { NetworkIR } from "./ir/network.js";
 import { verifyChip } from "./ir/verify-core.js";
 import { chipRateCurve } from "./passes/chip-rates.js";
 import { chooseDecodePaths, type DecodeNeuronsMode, type DecodePathChoice } from "./passes/decode-neurons.js";
-import { lower } from "./passes/lower.js";
+import { correctPoles, lower } from "./passes/lower.js";
 import { partition, type PartitionReport } from "./passes/partition.js";
 import { runFloatPipeline, type StageIR } from "./passes/pipeline.js";
 import { quantize, type BlockReport, type QGroup, type QuantizedNetwork } from "./passes/quantize.js";
@@ -77,9 +77,9 @@ export interface CompileOptions {
   readonly calibrationSteps?: number;
   readonly onPass?: (name: string, ir: AnyIR) => void;
   /**
-   * Decoded chip → chip connections through on-chip decode neurons (on/off pairs) instead of
-   * neuron-to-neuron weights: "never" (default), "auto" (when the weights cannot fit a core's
-   * input axons or need > 4× the synapse memory), "always".
+   * Decoded chip → chip connections through on-chip sigma-delta decode neurons instead of
+   * neuron-to-neuron weights: "auto" (default: when the weights cannot fit a core's input axons or
+   * need > 4× the synapse memory), "never", "always".
    */
   readonly decodeNeurons?: DecodeNeuronsMode;
 }
@@ -98,11 +98,14 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
     rateCurveFor: (e) => (e.neuron.type === "lif" || e.neuron.type === "spiking-relu" ? chipRateCurve(e.neuron, network.dtSeconds) : undefined),
   });
   const steps = opts.calibrationSteps ?? Math.round(2 / built.dtSeconds);
-  const mode = opts.decodeNeurons ?? "never";
+  const mode = opts.decodeNeurons ?? "auto";
   const decode = chooseDecodePaths(built, target, mode);
-  const cal = calibrate(built, steps, decode.plans);
+  // Decode neurons are sized by the values they will carry: those of the pole-corrected weights.
+  const corrected = correctPoles(built.connections, new Map(built.ensembles.map((e) => [e.id, e])), built.dtSeconds, new Set(decode.plans.map((p) => p.connection)));
+  const plans = decode.plans.map((p) => ({ ...p, weights: corrected.connections.find((c) => c.id === p.connection)!.weights }));
+  const cal = calibrate(built, steps, plans);
   opts.onPass?.("calibrate", built);
-  const hw = lower(built, cal, decode.plans);
+  const hw = lower(built, cal, plans);
   opts.onPass?.("lower", hw);
   const q = quantize(hw);
   opts.onPass?.("quantize", q);

@@ -35,7 +35,7 @@ function decodeMode(value: string): DecodeNeuronsMode {
   if (!(DECODE_NEURON_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${DECODE_NEURON_MODES.join(", ")}`);
   return value as DecodeNeuronsMode;
 }
-const DECODE_HELP = "decoded chip → chip connections through on-chip decode neurons: never, auto (when the weights do not fit or cost > 4× the memory), always";
+const DECODE_HELP = "decoded chip → chip connections through on-chip decode neurons: auto (default: when the weights do not fit or cost > 4× the memory), never, always";
 
 export function compileSummary(r: CompileReport, dir?: string): string {
   const p = r.partition;
@@ -99,7 +99,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("-o, --out <dir>", "build folder to write (default out/<network name>)")
     .option("--dump-ir-after <pass>", `print the IR after a pass (${[...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES].join(", ")}) and stop`)
     .option("--json", "print the compile report as JSON")
-    .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "never" as DecodeNeuronsMode)
+    .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "auto" as DecodeNeuronsMode)
     .action((file: string, opts: { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
       const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
       if (opts.dumpIrAfter && !passes.includes(opts.dumpIrAfter)) throw new InvalidArgumentError(`unknown pass '${opts.dumpIrAfter}' (passes: ${passes.join(", ")})`);
@@ -192,7 +192,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--build <dir>", "build folder to write and emulate from (default: beside the report)")
     .option("--max-nrmse <x>", "exit 1 if the emulator's NRMSE (vs ideal, else vs float) exceeds x", positiveNumber("--max-nrmse"))
     .option("--json", "print the report summary as JSON")
-    .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "never" as DecodeNeuronsMode)
+    .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "auto" as DecodeNeuronsMode)
     .action((file: string, opts: { target: string; duration?: number; steps?: number; report: string; build?: string; maxNrmse?: number; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
       const target = loadTarget(opts.target);
       const net = loadNetworkFile(file);

@@ -20,10 +20,13 @@ export interface HwBlock {
   readonly id: string;
   readonly n: number;
   readonly neuron: "lif" | "if";
-  /** Synapse time constant of the block's inputs (0: none, u follows q each step). */
-  readonly tauUSeconds: number;
-  /** Fraction of u lost per step, in (0, 1]; 1 = no filter. */
+  /** Fraction of u lost per step, in [0, 1]; 1 = no filter (u = q). */
   readonly decayU: number;
+  /**
+   * u sums q as it comes (u ← (1 − δu)·u + q, no δu normalisation): a leaky integrator, as the
+   * sigma-delta decode neurons use. Otherwise u is a unit-gain filter of q.
+   */
+  readonly integrator?: boolean;
   /** Fraction of v lost per step; 0 = perfect integration. */
   readonly decayV: number;
   readonly vth: number;

@@ -2,18 +2,26 @@
  * On-chip decode neurons (hardware-model §5.12, lmuc variant): a decoded chip → chip connection
  * c (pre P, weights W = T·Dᵀ, d_out rows) can run as
  *
- *   P spikes → decode block(s) of 2·d_out·pairs integrate-and-fire compartments → target Q
+ *   P spikes → decode block(s) of 2·d_out·L compartments → target Q
  *
- * instead of nPre × nPost neuron-to-neuron weights. Pair p of row k has an on compartment
- * (+y_k) and an off compartment (−y_k), y = W·a. The decode block has no input filter (δu = 1)
- * and no bias: v integrates the unfiltered R·y/scale_k per step (vth 1), so its spike count
- * tracks ∫y; at |y_k| = scale_k (the calibrated peak of the filtered y) each on neuron fires
- * R = 0.125 spikes per step. The input is spiky (one step's y can be many times its mean) and a
- * spike resets v to 0, losing the excess: a low R keeps that loss small (measured on lmu-memory,
- * state NRMSE vs ideal: 0.39 at R = 0.5, 0.26 at 0.25, 0.21 at 0.125, 0.24 at 0.0625). Q keeps the
- * connection's synapse, so the decode path has the same filter as the neuron path (plus one step
- * of latency). Each pair gets a slightly different gain f_p (its input weights × f_p, its output
- * weights ÷ f_p: staggered thresholds) so the pairs' rounding and phase errors do not align.
+ * instead of nPre × nPost neuron-to-neuron weights.
+ *
+ * Each row k of W gets a multi-level sigma-delta modulator built from L on and L off
+ * compartments. Their u is an integrator (with a small leak, DECODE_LEAK), v follows u (dv = 4095), and every spike of the row's compartments feeds back to all of
+ * them: an on spike subtracts one quantum Q_k from every on compartment's u and adds it to every
+ * off compartment's u (an off spike the reverse). So every on compartment holds the same error
+ *
+ *   e = Σ y_k·dt − Q_k·(on spikes − off spikes),     off compartments hold −e,
+ *
+ * and level ℓ (bias −ℓ·Q_k, threshold Q_k/2) fires when e > (ℓ + ½)·Q_k: one step sends as many
+ * quanta as e holds, up to L, and e stays within ±Q_k/2 plus one step's input. Nothing is lost:
+ * an input lump larger than L quanta waits in u for the next steps instead of being cut off by
+ * the reset to 0 (the loss that makes plain integrate-and-fire decode neurons, and NengoLoihi's,
+ * inaccurate). Q keeps the connection's synapse, so the decode path has the same filter as the
+ * neuron path, plus one step of latency.
+ *
+ * Q_k is set from calibration: the calibrated peak of the filtered |y_k| sends L·PEAK_FILL quanta
+ * per step; the rest of the L levels is headroom for values beyond calibration.
  *
  * A compartment's fan-in cannot be split across cores, so when nPre exceeds a core's input axons
  * the pre neurons are cut into chunks, each with its own decode block carrying a partial sum;
@@ -21,18 +29,27 @@
  */
 import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
 import type { HwBlock, HwGroup } from "../ir/hw.js";
-import { mat } from "../math/matrix.js";
+import { mat, type Mat } from "../math/matrix.js";
 import type { Target } from "../target/target.js";
 
 export type DecodeNeuronsMode = "never" | "auto" | "always";
 export const DECODE_NEURON_MODES: readonly DecodeNeuronsMode[] = ["never", "auto", "always"];
 
-/** On/off pairs per decoded dimension. */
-export const DECODE_PAIRS = 4;
-/** Spikes per step of an on neuron at the calibrated peak |y| (see above). */
-export const DECODE_PEAK_RATE = 0.125;
-/** Spread of the pairs' staggered gains: f_p ∈ [1 − s/2, 1 + s/2]. */
-const PAIR_STAGGER = 0.3;
+/** Levels (on/off compartment pairs) per decoded dimension: the most quanta one step can send. */
+export const DECODE_LEVELS = 4;
+/**
+ * Fraction of u the integrator leaks per step: an overload (more than L quanta per step for a
+ * while) settles at (excess)/leak instead of growing until u wraps. 1/256 costs a bias of at
+ * most Q/512 per step while |e| ≤ Q/2 (1/64 measured worse: lmu-memory 1.10× float vs 1.05×).
+ */
+export const DECODE_LEAK = 1 / 256;
+/**
+ * The modulator carries y as it arrives, spike noise and all (the post's synapse filters it, as on
+ * the neuron path): L quanta per step also cover this many RMS of the per-step y.
+ */
+export const DECODE_NOISE_SIGMAS = 3;
+/** Share of the levels the calibrated peak |y| uses; the rest is headroom. */
+export const DECODE_PEAK_FILL = 0.5;
 /** "auto" uses decode neurons when the neuron path needs more than this many times the decode path's synapse bits. */
 export const DECODE_BITS_FACTOR = 4;
 
@@ -57,10 +74,8 @@ export interface DecodePlan {
   readonly connection: string;
   /** Column indices (into c.source.indices) of each chunk. */
   readonly chunks: readonly (readonly number[])[];
-}
-
-export function pairGain(p: number, pairs: number): number {
-  return 1 + PAIR_STAGGER * ((p + 0.5) / pairs - 0.5);
+  /** The weights the decode path carries when they differ from the connection's (pole correction). */
+  readonly weights?: Mat;
 }
 
 function rowBits(entries: number, target: Target): number {
@@ -100,12 +115,12 @@ export function chooseDecodePaths(built: BuiltNetwork, target: Target, mode: Dec
     if (!isOnChip(pre) || !isOnChip(post)) continue;
     const nPre = c.source.indices.length;
     const rows = c.weights.rows;
-    const nDec = 2 * rows * DECODE_PAIRS;
+    const nDec = 2 * rows * DECODE_LEVELS;
     const chunkCount = Math.ceil(nPre / axons);
     const chunkSize = Math.ceil(nPre / chunkCount);
     const fanOut = postFanOut(c, post);
     const neuronPathBits = nPre * rowBits(fanOut, target);
-    const decodePathBits = nPre * rowBits(nDec, target) + chunkCount * nDec * rowBits(fanOut, target);
+    const decodePathBits = nPre * rowBits(nDec, target) + chunkCount * nDec * (rowBits(fanOut, target) + rowBits(2 * DECODE_LEVELS, target));
     let path: DecodePathChoice["path"], why: string;
     if (mode === "always") {
       path = "decode-neurons";
@@ -118,7 +133,7 @@ export function chooseDecodePaths(built: BuiltNetwork, target: Target, mode: Dec
       why = `neuron-to-neuron weights need ${(neuronPathBits / decodePathBits).toFixed(1)}× the synapse memory of decode neurons`;
     } else {
       path = "neurons";
-      why = `fits (fan-in ${nPre} ≤ ${axons}) and uses ${(neuronPathBits / decodePathBits).toFixed(1)}× the decode path's synapse memory (threshold ${DECODE_BITS_FACTOR}×): neuron-to-neuron is more accurate`;
+      why = `fits (fan-in ${nPre} ≤ ${axons}) and uses ${(neuronPathBits / decodePathBits).toFixed(1)}× the decode path's synapse memory (threshold ${DECODE_BITS_FACTOR}×): below that, neuron-to-neuron weights are kept (no extra compartments, one step less latency)`;
     }
     const choice: DecodePathChoice = { connection: c.id, pre: pre.id, post: post.id, path, why, neuronPathBits, decodePathBits, fanIn: nPre };
     if (path === "decode-neurons") {
@@ -139,6 +154,8 @@ export interface DecodeCalibration {
   readonly peakStep: readonly Float64Array[];
   /** Mean of the filtered |partial y|. */
   readonly meanAbs: readonly Float64Array[];
+  /** RMS of the unfiltered per-step partial y: spike noise included, what the modulator must carry. */
+  readonly rmsStep: readonly Float64Array[];
 }
 
 /** Decode block ids of a plan. */
@@ -149,6 +166,7 @@ export function decodeBlockId(connection: string, chunk: number, chunks: number)
 /**
  * Blocks and groups of one connection lowered through decode neurons. `targetWeight(i, r)`:
  * the q a unit of value in row r of W adds to post compartment i (gain/radius·encoder, or gain).
+ * Decode block units: u in quanta of its row (Q_r of value·step).
  */
 export function lowerDecoded(
   c: BuiltConnection, pre: BuiltEnsemble, post: BuiltEnsemble, plan: DecodePlan, cal: DecodeCalibration, dtSeconds: number,
@@ -156,8 +174,10 @@ export function lowerDecoded(
 ): { blocks: HwBlock[]; groups: HwGroup[] } {
   const rows = c.weights.rows;
   const W = c.weights;
-  const P = DECODE_PAIRS;
-  const nDec = 2 * rows * P;
+  const L = DECODE_LEVELS;
+  const nDec = 2 * rows * L;
+  // Compartment of level ℓ of row r: on at 2·(r·L + ℓ), off right after it.
+  const on = (r: number, l: number): number => 2 * (r * L + l);
   const spike = pre.neuron.amplitude / dtSeconds;
   const src = c.source.indices;
   const blocks: HwBlock[] = [];
@@ -165,40 +185,54 @@ export function lowerDecoded(
   const origin = c.origin ? { origin: c.origin } : {};
   plan.chunks.forEach((cols, m) => {
     const id = decodeBlockId(c.id, m, plan.chunks.length);
-    const scale = cal.peakFiltered[m].map((p) => Math.max(p, 1e-9));
-    const uPeak = new Float64Array(nDec), ratesHz = new Float64Array(nDec);
+    const quantum = cal.peakFiltered[m].map((p, r) => Math.max(p / (L * DECODE_PEAK_FILL), (DECODE_NOISE_SIGMAS * cal.rmsStep[m][r]) / L, 1e-9));
+    const bias = new Float64Array(nDec), uPeak = new Float64Array(nDec), ratesHz = new Float64Array(nDec);
     const win = mat(pre.nNeurons, nDec);
+    const feedback = mat(nDec, nDec);
     for (let r = 0; r < rows; r++) {
-      for (let p = 0; p < P; p++) {
-        const f = pairGain(p, P);
-        const on = 2 * (r * P + p);
-        const k = (f * spike * DECODE_PEAK_RATE) / scale[r];
+      const perSpike = spike / quantum[r];
+      // The largest |e| a compartment sees: L levels of error and one step's largest input. The
+      // range is kept this tight on purpose: a pre spike adds a small fraction of a quantum, and
+      // the 23-bit u must resolve it (a range for long overloads costs that precision: measured
+      // on lmu-memory, state NRMSE 1.05× float with this range, 1.22× with room for 64·L quanta).
+      const reach = L + 1 + cal.peakStep[m][r] / quantum[r];
+      // Quanta per step on average, shared by the levels (the lowest fire most; placement only).
+      const quantaPerStep = cal.meanAbs[m][r] / quantum[r];
+      for (let l = 0; l < L; l++) {
+        const k = on(r, l);
         for (const col of cols) {
-          const w = W.data[r * W.cols + col] * k;
-          win.data[src[col] * nDec + on] += w;
-          win.data[src[col] * nDec + on + 1] -= w;
+          const w = W.data[r * W.cols + col] * perSpike;
+          win.data[src[col] * nDec + k] += w;
+          win.data[src[col] * nDec + k + 1] -= w;
         }
-        uPeak[on] = uPeak[on + 1] = (f * DECODE_PEAK_RATE * cal.peakStep[m][r]) / scale[r];
-        // Each of the pair fires about half the time: rate ≈ f·R·mean|y|/(2·scale) per step.
-        ratesHz[on] = ratesHz[on + 1] = Math.min(1, (f * DECODE_PEAK_RATE * cal.meanAbs[m][r]) / (2 * scale[r])) / dtSeconds;
+        bias[k] = bias[k + 1] = -l;
+        uPeak[k] = uPeak[k + 1] = reach;
+        ratesHz[k] = ratesHz[k + 1] = Math.min(1, Math.max(0, quantaPerStep - l) / 2) / dtSeconds;
+        for (let l2 = 0; l2 < L; l2++) {
+          const k2 = on(r, l2);
+          feedback.data[k * nDec + k2] = -1;
+          feedback.data[k * nDec + k2 + 1] = 1;
+          feedback.data[(k + 1) * nDec + k2] = 1;
+          feedback.data[(k + 1) * nDec + k2 + 1] = -1;
+        }
       }
     }
     blocks.push({
-      id, n: nDec, neuron: "if", tauUSeconds: 0, decayU: 1, decayV: 0, vth: 1, bias: new Float64Array(nDec), refractDelay: 1, vmin: 0,
+      id, n: nDec, neuron: "if", decayU: DECODE_LEAK, integrator: true, decayV: 1, vth: 0.5, bias, refractDelay: 1, vmin: 0,
       uPeak, ratesHz, ...origin,
     });
     groups.push({ id: `${c.id}/${m}:decode`, pre: { kind: "block", block: pre.id }, post: id, weights: win, connections: [c.id], ...origin });
-    // One on spike of pair p stands for scale_r/(P·f_p·R) of value per step; the pairs together carry y.
+    groups.push({ id: `${c.id}/${m}:feedback`, pre: { kind: "block", block: id }, post: id, weights: feedback, connections: [c.id], ...origin });
+    // An on spike of row r stands for one quantum Q_r of value·step; off spikes for −Q_r.
     const wout = mat(nDec, post.nNeurons);
     for (let r = 0; r < rows; r++) {
-      for (let p = 0; p < P; p++) {
-        const v = scale[r] / (P * pairGain(p, P) * DECODE_PEAK_RATE);
-        const on = 2 * (r * P + p);
+      for (let l = 0; l < L; l++) {
+        const k = on(r, l);
         for (let i = 0; i < post.nNeurons; i++) {
-          const w = targetWeight(i, r) * v;
+          const w = targetWeight(i, r) * quantum[r];
           if (w === 0) continue;
-          wout.data[on * post.nNeurons + i] = w;
-          wout.data[(on + 1) * post.nNeurons + i] = -w;
+          wout.data[k * post.nNeurons + i] = w;
+          wout.data[(k + 1) * post.nNeurons + i] = -w;
         }
       }
     }

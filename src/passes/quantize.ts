@@ -159,7 +159,8 @@ export const SCALE_CLASSES = 7;
 const CURRENT_PEAK_MARGIN = 1.5;
 
 export function chooseScale(b: HwBlock, decayU: number, decayV: number): BlockScale {
-  const mu = decayMagnitude(decayU, 1);
+  // An integrator's weights add to u as they are (no δu normalisation to divide out).
+  const mu = b.integrator ? 1 : decayMagnitude(decayU, 1);
   const mv = b.neuron === "lif" ? decayMagnitude(decayV, 0) : 1;
   const thresholdBound = (RANGE_MARGIN * VTH_MAX) / (b.vth * mv);
   const bound = new Float64Array(b.n);
@@ -174,6 +175,16 @@ export function chooseScale(b: HwBlock, decayU: number, decayV: number): BlockSc
     const accBound = uPeak > 0 ? (RANGE_MARGIN * 2 ** Q_BITS * Math.max(1, mu / 4)) / uPeak : Infinity;
     bound[i] = Math.min(thresholdBound, biasBound, currentBound, accBound);
     limitedBy[i] = bound[i] === thresholdBound ? 0 : bound[i] === biasBound ? 1 : 2;
+  }
+  if (b.integrator) {
+    // A sigma-delta integrator counts quanta: its feedback weight (one quantum), threshold (half)
+    // and level biases (whole quanta) must be exact, or every spike carries a slightly wrong
+    // value that a recurrence multiplies. One power-of-two scale for all makes them exact.
+    const sigma = 2 ** Math.floor(Math.log2(Math.min(...bound)));
+    return {
+      sigma0: sigma, mu, mv, scaleClass: new Uint8Array(b.n), sigmaU: new Float64Array(b.n).fill(sigma), sigmaV: new Float64Array(b.n).fill(sigma * mv),
+      sigmaW: new Float64Array(b.n).fill(sigma / mu), boundBy: { bias: 0, current: 0, clipped: 0 },
+    };
   }
   // Classes sit on a power-of-two grid below the threshold bound, so blocks of one neuron type
   // share threshold profiles: class c has σ = thresholdBound / 2^(k + step·c).

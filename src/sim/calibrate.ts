@@ -39,12 +39,12 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
     const tau = Math.max(c.synapse.kind === "lowpass" ? c.synapse.tauSeconds : 0, 0.005);
     const rows = c.weights.rows;
     const per = () => plan.chunks.map(() => new Float64Array(rows));
-    return { plan, c, alpha: -Math.expm1(-dt / tau), view: sim.ensembleView(c.source.id)!, y: per(), yf: per(), peakFiltered: per(), peakStep: per(), meanAbs: per() };
+    return { plan, c, W: plan.weights ?? c.weights, alpha: -Math.expm1(-dt / tau), view: sim.ensembleView(c.source.id)!, y: per(), yf: per(), peakFiltered: per(), peakStep: per(), meanAbs: per(), rmsStep: per() };
   });
   for (let k = 0; k < steps; k++) {
     sim.step();
     for (const st of decodeState) {
-      const W = st.c.weights, src = st.c.source.indices, out = st.view.output;
+      const W = st.W, src = st.c.source.indices, out = st.view.output;
       st.plan.chunks.forEach((cols, m) => {
         const y = st.y[m].fill(0);
         for (const col of cols) {
@@ -58,6 +58,7 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
           st.peakStep[m][r] = Math.max(st.peakStep[m][r], Math.abs(y[r]));
           st.peakFiltered[m][r] = Math.max(st.peakFiltered[m][r], Math.abs(yf[r]));
           st.meanAbs[m][r] += Math.abs(yf[r]) / steps;
+          st.rmsStep[m][r] += (y[r] * y[r]) / steps;
         }
       });
     }
@@ -88,6 +89,6 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
     const sum = spikes.get(e.id)!;
     ratesHz.set(e.id, sum.map((v) => v / steps / e.neuron.amplitude));
   }
-  const decoded = new Map(decodeState.map((st) => [st.plan.connection, { peakFiltered: st.peakFiltered, peakStep: st.peakStep, meanAbs: st.meanAbs }]));
+  const decoded = new Map(decodeState.map((st) => [st.plan.connection, { peakFiltered: st.peakFiltered, peakStep: st.peakStep, meanAbs: st.meanAbs, rmsStep: st.rmsStep.map((x) => x.map(Math.sqrt)) }]));
   return { steps, ratesHz, maxInputCurrent: maxJ, nodeConnectionPeak: peaks, decoded };
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { loadNetworkFile, loadNetworkText } from "../../src/api.js";
 import { emitCoresBin } from "../../src/backends/loihi/emit.js";
 import { loadCoresBin } from "../../src/backends/loihi/load.js";
-import { compileNetwork, type CompileResult } from "../../src/compile.js";
+import { compileNetwork, type CompileOptions, type CompileResult } from "../../src/compile.js";
 import { DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import type { ChipConfig } from "../../src/ir/core.js";
 import { coreSynapseBits, verifyChip } from "../../src/ir/verify-core.js";
@@ -30,7 +30,7 @@ interface Compiled extends CompileResult {
 }
 
 /** Compiles with stdout, stderr and console captured: the compiler itself must print nothing. */
-function compile(net: NetworkIR, target: Target): Compiled {
+function compile(net: NetworkIR, target: Target, opts: CompileOptions = {}): Compiled {
   let printed = "";
   const record = (...args: unknown[]): void => void (printed += args.map(String).join(" "));
   const saved = { out: process.stdout.write, err: process.stderr.write, log: console.log, warn: console.warn, error: console.error, info: console.info };
@@ -39,7 +39,7 @@ function compile(net: NetworkIR, target: Target): Compiled {
   console.log = console.warn = console.error = console.info = record;
   let q: QuantizedNetwork | undefined;
   try {
-    const r = compileNetwork(net, target, { onPass: (name, ir) => void (name === "quantize" ? (q = ir as QuantizedNetwork) : undefined) });
+    const r = compileNetwork(net, target, { ...opts, onPass: (name, ir) => void (name === "quantize" ? (q = ir as QuantizedNetwork) : undefined) });
     return { ...r, onChip: new Map(q!.blocks.map((b) => [b.id, b.n])), printed };
   } finally {
     Object.assign(process.stdout, { write: saved.out });
@@ -224,7 +224,10 @@ describe("the two networks nengo-loihi fails on compile, with their reports", ()
   test("an order-4 LMU with 200 neurons per dimension: 800 neurons, valid, cores ≤ 1.1·bound + 1 (recorded: 6 vs 6), warnings only", () => {
     const r = compile(loadNetworkText(LMU_200_PER_DIM, "lmu-200.yaml"), loihi1);
     expect(r.printed).toBe("");
-    expect(r.report.neuronsOnChip).toBe(800);
+    // The 800×800 recurrent weights cost 6× the synapse memory of decode neurons (4 rows × 4
+    // levels × on/off = 32 compartments), so the default ("auto") takes them.
+    expect(r.report.decodePaths).toMatchObject([{ path: "decode-neurons", decodeCompartments: 32 }]);
+    expect(r.report.neuronsOnChip).toBe(832);
     expect(verifyChip(r.chip, loihi1)).toEqual([]);
     // Quantization problems are reported, never fatal: every LMU3xxx is a warning.
     expect(r.report.warnings.every((w) => w.severity === "warning")).toBe(true);
@@ -241,13 +244,19 @@ describe("the two networks nengo-loihi fails on compile, with their reports", ()
   test("a recurrent 1-D LIF ensemble of 1500 neurons (above a core's 1024): split, valid, cores ≤ 1.1·bound + 1 (recorded: 15 vs 15), warnings only", () => {
     const r = compile(loadNetworkText(recurrentEnsemble(1500, "recurrent-1500"), "recurrent-1500.yaml"), loihi1);
     expect(r.printed).toBe("");
-    expect(r.report.neuronsOnChip).toBe(1500);
+    // 1-D: one row × 4 levels × on/off = 8 decode compartments.
+    expect(r.report.decodePaths).toMatchObject([{ path: "decode-neurons", decodeCompartments: 8 }]);
+    expect(r.report.neuronsOnChip).toBe(1508);
     expect(verifyChip(r.chip, loihi1)).toEqual([]);
     expect(r.report.warnings.every((w) => w.severity === "warning" && /^LMU3\d{3}$/.test(w.code))).toBe(true);
     const p = r.report.partition;
-    // 1500 compartments need at least 2 cores of 1024; the 1500×1500 recurrent weights need more.
+    // 1508 compartments need at least 2 cores of 1024.
     expect(p.lowerBound).toBeGreaterThanOrEqual(2);
     expect(p.splits.find((s) => s.block === "big")?.parts).toBeGreaterThanOrEqual(2);
+    // With neuron-to-neuron weights ("never") it compiles too, on more cores (1500² synapses).
+    const n2n = compileNetwork(loadNetworkText(recurrentEnsemble(1500, "recurrent-1500"), "recurrent-1500.yaml"), loihi1, { decodeNeurons: "never" });
+    expect(verifyChip(n2n.chip, loihi1)).toEqual([]);
+    expect(n2n.report.partition.cores).toBeGreaterThan(p.cores);
     expect(p.cores).toBeLessThanOrEqual(Math.floor(1.1 * p.lowerBound + 1));
     expectEachNeuronPlacedOnce(r);
   }, 60_000);
@@ -300,11 +309,11 @@ describe("the tiny target forces splitting and packing", () => {
     expect(senders.length).toBeGreaterThanOrEqual(2);
   });
 
-  test("a 40-neuron recurrent ensemble cannot fit: LMU4003 naming the ensemble at its location (fan-in 42 > 32 input axons)", () => {
+  test("a 40-neuron recurrent ensemble with neuron-to-neuron weights cannot fit: LMU4003 naming the ensemble at its location (fan-in 42 > 32 input axons)", () => {
     const net = loadNetworkText(recurrentEnsemble(40, "too-wide"), "too-wide.yaml");
     let error: unknown;
     try {
-      compile(net, tiny);
+      compile(net, tiny, { decodeNeurons: "never" });
     } catch (e) {
       error = e;
     }

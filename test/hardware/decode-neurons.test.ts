@@ -1,11 +1,12 @@
 /**
  * On-chip decode neurons (src/passes/decode-neurons.ts): decoded chip → chip connections lowered
- * through on/off integrate-and-fire pairs instead of neuron-to-neuron weights, opt-in with
- * CompileOptions.decodeNeurons / --decode-neurons.
+ * through multi-level sigma-delta on/off compartments instead of neuron-to-neuron weights, chosen
+ * per connection by synapse memory ("auto", the default) or forced with CompileOptions.decodeNeurons
+ * / --decode-neurons never|always.
  *
- * Measured (2000 steps, loihi1, state NRMSE vs the ideal LMU): lmu-memory float 0.113, emulator
- * with neuron-to-neuron weights 0.115, emulator with decode neurons ("always") 0.211 (1 core
- * instead of 2); lmu-delay state float 0.219, neurons 0.263, decode neurons 0.415.
+ * Measured (10 s, loihi1, state NRMSE vs the ideal LMU, emulator ÷ float): lmu-memory 1.05× with
+ * decode neurons, 1.05× with neuron-to-neuron weights; lmu-delay state 1.05× vs 1.19×, delayed
+ * output 1.11× vs 1.32× (the decode path's extra step is compensated in the recurrence).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,22 +47,21 @@ beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), "lmuc-decode-"))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("lmu-memory with decode neurons always", () => {
-  test("compiles, verifies, reports the path per connection, and its emulated state stays near the ideal LMU (NRMSE < 0.6; measured 0.211, float 0.113)", () => {
+  test("compiles, verifies, reports the path per connection, and its emulated state is within 1.2× the float model's NRMSE vs the ideal LMU (measured over 2000 steps: 0.106 vs float 0.113)", () => {
     const net = loadNetworkFile("examples/lmu-memory.yaml");
     const r = compileNetwork(net, loihi1, { decodeNeurons: "always" });
     expect(verifyChip(r.chip, loihi1)).toEqual([]);
     const paths = r.report.decodePaths!;
     expect(paths.length).toBeGreaterThan(0);
     expect(paths.every((p) => p.path === "decode-neurons" && p.decodeBlocks === 1)).toBe(true);
-    // 4-D recurrence: 2·4·4 = 32 decode compartments beside the 400 LIF neurons.
+    // 4-D recurrence: 4 rows × 4 levels × on/off = 32 decode compartments beside the 400 LIF neurons.
     expect(r.report.neuronsOnChip).toBe(400 + paths.reduce((s, p) => s + p.decodeCompartments!, 0));
     expect(compileSummary(r.report)).toMatch(/decode neurons \(32 compartments in 1 block\): --decode-neurons always/);
 
     const report = compareNetwork(net, loihi1, { steps: 2000, buildDir: join(dir, "mem"), source: { file: "examples/lmu-memory.yaml" }, decodeNeurons: "always" });
     const state = report.probes.find((p) => p.id === "state")!;
     expect(Number.isFinite(state.nrmseEmulatorVsIdeal)).toBe(true);
-    expect(state.nrmseEmulatorVsIdeal!).toBeLessThan(0.6);
-    expect(state.nrmseFloatVsIdeal!).toBeLessThan(state.nrmseEmulatorVsIdeal!);
+    expect(state.nrmseEmulatorVsIdeal!).toBeLessThan(1.2 * state.nrmseFloatVsIdeal!);
     expect(report.cost.overflows).toEqual({ q: 0, u: 0, uBias: 0 });
   }, 60_000);
 
@@ -76,7 +76,7 @@ describe("lmu-memory with decode neurons always", () => {
     }
   });
 
-  test("auto keeps neuron-to-neuron weights where they fit and are cheap (a 50-neuron recurrent ensemble); never reports nothing", () => {
+  test("auto (the default) keeps neuron-to-neuron weights where they fit and are cheap (a 50-neuron recurrent ensemble); never reports nothing", () => {
     const net = loadNetworkText(NET.replace("recurrent-2000", "recurrent-50").replace("n_neurons: 2000", "n_neurons: 50"), "recurrent-50.yaml");
     const r = compileNetwork(net, loihi1, { decodeNeurons: "auto" });
     expect(r.report.decodePaths).toHaveLength(1);
@@ -84,9 +84,10 @@ describe("lmu-memory with decode neurons always", () => {
     expect(r.report.decodePaths![0].why).toMatch(/^fits/);
     expect(r.report.neuronsOnChip).toBe(50);
     expect(compileSummary(r.report)).toMatch(/big → big: neuron-to-neuron weights: fits/);
-    const never = compileNetwork(net, loihi1);
+    expect(JSON.stringify(compileNetwork(net, loihi1).chip)).toBe(JSON.stringify(r.chip));
+    const never = compileNetwork(net, loihi1, { decodeNeurons: "never" });
     expect(never.report.decodePaths).toBeUndefined();
-    expect(JSON.stringify(never.chip)).toBe(JSON.stringify(compileNetwork(net, loihi1, { decodeNeurons: "never" }).chip));
+    expect(JSON.stringify(never.chip)).toBe(JSON.stringify(r.chip));
   });
 });
 
@@ -105,7 +106,7 @@ describe("a recurrent 1-D ensemble of 2000 neurons on a target with 1024 input a
     const net = loadNetworkText(NET, "recurrent-2000.yaml");
     let error: unknown;
     try {
-      compileNetwork(net, target);
+      compileNetwork(net, target, { decodeNeurons: "never" });
     } catch (e) {
       error = e;
     }

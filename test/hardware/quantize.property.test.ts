@@ -145,7 +145,6 @@ const hwBlock = fc
     id: "blk",
     n: neurons.length,
     neuron: lif ? "lif" : "if",
-    tauUSeconds: filtered ? -0.001 / Math.log1p(-decayU) : 0,
     decayU: filtered ? decayU : 1,
     decayV: lif ? decayV : 0,
     vth: lif ? 1 : 1000,
