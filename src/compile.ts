@@ -9,7 +9,9 @@ import type { ChipConfig } from "./ir/core.js";
 import type { HwNetwork } from "./ir/hw.js";
 import type { NetworkIR } from "./ir/network.js";
 import { verifyChip } from "./ir/verify-core.js";
+import { verifyBuilt } from "./ir/verify.js";
 import { chipRateCurve } from "./passes/chip-rates.js";
+import { planHubs, type HubChoice } from "./passes/decode-hub.js";
 import { chooseDecodePaths, type DecodeNeuronsMode, type DecodePathChoice } from "./passes/decode-neurons.js";
 import { correctPoles, lower } from "./passes/lower.js";
 import { partition, type PartitionReport } from "./passes/partition.js";
@@ -64,6 +66,8 @@ export interface CompileReport {
   readonly notes: HwNetwork["notes"];
   /** Per decoded chip → chip connection: neuron-to-neuron weights or decode neurons, and why (absent with decodeNeurons "never"). */
   readonly decodePaths?: readonly DecodePathChoice[];
+  /** Per per-dimension LMU: recurrence on chip through a decode hub, or through the host, and why (absent with decodeNeurons "never"). */
+  readonly decodeHubs?: readonly HubChoice[];
 }
 
 export interface CompileResult {
@@ -94,18 +98,24 @@ function groupReport(g: QGroup): ConnectionQuantReport {
 
 export function compileNetwork(network: NetworkIR, target: Target, opts: CompileOptions = {}): CompileResult {
   // Decoders of spiking ensembles are solved on the chip's own rate curve (§5.11).
-  const built = runFloatPipeline(network, opts.onPass, {
+  const floatBuilt = runFloatPipeline(network, opts.onPass, {
     rateCurveFor: (e) => (e.neuron.type === "lif" || e.neuron.type === "spiking-relu" ? chipRateCurve(e.neuron, network.dtSeconds) : undefined),
   });
-  const steps = opts.calibrationSteps ?? Math.round(2 / built.dtSeconds);
+  const steps = opts.calibrationSteps ?? Math.round(2 / floatBuilt.dtSeconds);
   const mode = opts.decodeNeurons ?? "auto";
+  // Per-dimension LMUs keep their recurrence on chip through decode hubs (their `in` node folded).
+  const hubs = planHubs(floatBuilt, target, mode);
+  const built = hubs.built;
+  const hubProblems = verifyBuilt(built);
+  if (hubProblems.length) throw new DiagnosticError([diag("LMU9001", `IR verification failed after 'decode-hubs': ${hubProblems.slice(0, 5).join("; ")}`)]);
+  opts.onPass?.("decode-hubs", built);
   const decode = chooseDecodePaths(built, target, mode);
   // Decode neurons are sized by the values they will carry: those of the pole-corrected weights.
   const corrected = correctPoles(built.connections, new Map(built.ensembles.map((e) => [e.id, e])), built.dtSeconds, new Set(decode.plans.map((p) => p.connection)));
   const plans = decode.plans.map((p) => ({ ...p, weights: corrected.connections.find((c) => c.id === p.connection)!.weights }));
-  const cal = calibrate(built, steps, plans);
+  const cal = calibrate(built, steps, plans, hubs.plans);
   opts.onPass?.("calibrate", built);
-  const hw = lower(built, cal, plans);
+  const hw = lower(built, cal, plans, hubs.plans);
   opts.onPass?.("lower", hw);
   const q = quantize(hw);
   opts.onPass?.("quantize", q);
@@ -133,7 +143,7 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   const report: CompileReport = {
     network: built.name, target: target.name, neuronsOnChip: q.blocks.reduce((s, b) => s + b.n, 0), hostOnly, partition: partitionReport,
     blocks: q.blockReports, connections: q.groups.map(groupReport), warnings: q.warnings, notes: hw.notes,
-    ...(mode !== "never" ? { decodePaths: decode.choices } : {}),
+    ...(mode !== "never" ? { decodePaths: decode.choices, decodeHubs: hubs.choices } : {}),
   };
   return { chip, host, report };
 }

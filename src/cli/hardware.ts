@@ -57,6 +57,7 @@ export function compileSummary(r: CompileReport, dir?: string): string {
   for (const d of r.decodePaths ?? []) {
     lines.push(`  ${d.connection} ${d.pre} → ${d.post}: ${d.path === "decode-neurons" ? `decode neurons (${d.decodeCompartments} compartments in ${d.decodeBlocks} block${d.decodeBlocks === 1 ? "" : "s"})` : "neuron-to-neuron weights"}: ${d.why}`);
   }
+  for (const h of r.decodeHubs ?? []) lines.push(`  LMU ${h.node} recurrence: ${h.path === "chip" ? "on chip (decode hub)" : "through the host"}: ${h.why}`);
   for (const h of r.hostOnly) lines.push(`  on the host: ${h.id} (${h.why})`);
   for (const n of r.notes) lines.push(`  note: ${n.message}`);
   for (const w of r.warnings) lines.push(formatDiagnostic(w).replace(/^/gm, "  "));

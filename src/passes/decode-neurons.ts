@@ -27,6 +27,7 @@
  * the pre neurons are cut into chunks, each with its own decode block carrying a partial sum;
  * Q adds the partial sums.
  */
+import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
 import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, type Mat } from "../math/matrix.js";
@@ -78,7 +79,7 @@ export interface DecodePlan {
   readonly weights?: Mat;
 }
 
-function rowBits(entries: number, target: Target): number {
+export function rowBits(entries: number, target: Target): number {
   if (entries <= 0) return 0;
   const m = target.synapseMemory;
   const b = 8 + m.delayBits + m.tagBits;
@@ -163,10 +164,59 @@ export function decodeBlockId(connection: string, chunk: number, chunks: number)
   return chunks === 1 ? `${connection}/decode` : `${connection}/decode${chunk}`;
 }
 
+/** Compartment of level ℓ of row r in a decode block: on at 2·(r·L + ℓ), off right after it. */
+export function decodeCompartment(r: number, level: number): number {
+  return 2 * (r * DECODE_LEVELS + level);
+}
+
+/** Quantum per row: the calibrated peak fills DECODE_PEAK_FILL of the levels; L quanta cover 3 RMS of the per-step value. */
+export function decodeQuanta(cal: DecodeCalibration, chunk: number): Float64Array {
+  const L = DECODE_LEVELS;
+  return cal.peakFiltered[chunk].map((p, r) => Math.max(p / (L * DECODE_PEAK_FILL), (DECODE_NOISE_SIGMAS * cal.rmsStep[chunk][r]) / L, 1e-9));
+}
+
+/**
+ * The sigma-delta block of `rows` rows (u in quanta of its row) and its feedback group; the
+ * caller adds the input groups (value·step per spike ÷ quantum) and output groups (± quantum).
+ */
+export function sigmaDeltaBlock(
+  id: string, rows: number, quantum: Float64Array, cal: DecodeCalibration, chunk: number, dtSeconds: number, connections: readonly string[], origin: { origin?: SourceLocation },
+): { block: HwBlock; feedback: HwGroup } {
+  const L = DECODE_LEVELS;
+  const nDec = 2 * rows * L;
+  const bias = new Float64Array(nDec), uPeak = new Float64Array(nDec), ratesHz = new Float64Array(nDec);
+  const feedback = mat(nDec, nDec);
+  for (let r = 0; r < rows; r++) {
+    // The largest |e| a compartment sees: L levels of error and one step's largest input. The
+    // range is kept this tight on purpose: a pre spike adds a small fraction of a quantum, and
+    // the 23-bit u must resolve it (a range for long overloads costs that precision: measured
+    // on lmu-memory, state NRMSE 1.05× float with this range, 1.22× with room for 64·L quanta).
+    const reach = L + 1 + cal.peakStep[chunk][r] / quantum[r];
+    // Quanta per step on average, shared by the levels (the lowest fire most; placement only).
+    const quantaPerStep = cal.meanAbs[chunk][r] / quantum[r];
+    for (let l = 0; l < L; l++) {
+      const k = decodeCompartment(r, l);
+      bias[k] = bias[k + 1] = -l;
+      uPeak[k] = uPeak[k + 1] = reach;
+      ratesHz[k] = ratesHz[k + 1] = Math.min(1, Math.max(0, quantaPerStep - l) / 2) / dtSeconds;
+      for (let l2 = 0; l2 < L; l2++) {
+        const k2 = decodeCompartment(r, l2);
+        feedback.data[k * nDec + k2] = -1;
+        feedback.data[k * nDec + k2 + 1] = 1;
+        feedback.data[(k + 1) * nDec + k2] = 1;
+        feedback.data[(k + 1) * nDec + k2 + 1] = -1;
+      }
+    }
+  }
+  return {
+    block: { id, n: nDec, neuron: "if", decayU: DECODE_LEAK, integrator: true, decayV: 1, vth: 0.5, bias, refractDelay: 1, vmin: 0, uPeak, ratesHz, ...origin },
+    feedback: { id: `${id}:feedback`, pre: { kind: "block", block: id }, post: id, weights: feedback, connections, ...origin },
+  };
+}
+
 /**
  * Blocks and groups of one connection lowered through decode neurons. `targetWeight(i, r)`:
  * the q a unit of value in row r of W adds to post compartment i (gain/radius·encoder, or gain).
- * Decode block units: u in quanta of its row (Q_r of value·step).
  */
 export function lowerDecoded(
   c: BuiltConnection, pre: BuiltEnsemble, post: BuiltEnsemble, plan: DecodePlan, cal: DecodeCalibration, dtSeconds: number,
@@ -176,8 +226,6 @@ export function lowerDecoded(
   const W = c.weights;
   const L = DECODE_LEVELS;
   const nDec = 2 * rows * L;
-  // Compartment of level ℓ of row r: on at 2·(r·L + ℓ), off right after it.
-  const on = (r: number, l: number): number => 2 * (r * L + l);
   const spike = pre.neuron.amplitude / dtSeconds;
   const src = c.source.indices;
   const blocks: HwBlock[] = [];
@@ -185,58 +233,42 @@ export function lowerDecoded(
   const origin = c.origin ? { origin: c.origin } : {};
   plan.chunks.forEach((cols, m) => {
     const id = decodeBlockId(c.id, m, plan.chunks.length);
-    const quantum = cal.peakFiltered[m].map((p, r) => Math.max(p / (L * DECODE_PEAK_FILL), (DECODE_NOISE_SIGMAS * cal.rmsStep[m][r]) / L, 1e-9));
-    const bias = new Float64Array(nDec), uPeak = new Float64Array(nDec), ratesHz = new Float64Array(nDec);
+    const quantum = decodeQuanta(cal, m);
+    const { block, feedback } = sigmaDeltaBlock(id, rows, quantum, cal, m, dtSeconds, [c.id], origin);
     const win = mat(pre.nNeurons, nDec);
-    const feedback = mat(nDec, nDec);
     for (let r = 0; r < rows; r++) {
       const perSpike = spike / quantum[r];
-      // The largest |e| a compartment sees: L levels of error and one step's largest input. The
-      // range is kept this tight on purpose: a pre spike adds a small fraction of a quantum, and
-      // the 23-bit u must resolve it (a range for long overloads costs that precision: measured
-      // on lmu-memory, state NRMSE 1.05× float with this range, 1.22× with room for 64·L quanta).
-      const reach = L + 1 + cal.peakStep[m][r] / quantum[r];
-      // Quanta per step on average, shared by the levels (the lowest fire most; placement only).
-      const quantaPerStep = cal.meanAbs[m][r] / quantum[r];
       for (let l = 0; l < L; l++) {
-        const k = on(r, l);
+        const k = decodeCompartment(r, l);
         for (const col of cols) {
           const w = W.data[r * W.cols + col] * perSpike;
           win.data[src[col] * nDec + k] += w;
           win.data[src[col] * nDec + k + 1] -= w;
         }
-        bias[k] = bias[k + 1] = -l;
-        uPeak[k] = uPeak[k + 1] = reach;
-        ratesHz[k] = ratesHz[k + 1] = Math.min(1, Math.max(0, quantaPerStep - l) / 2) / dtSeconds;
-        for (let l2 = 0; l2 < L; l2++) {
-          const k2 = on(r, l2);
-          feedback.data[k * nDec + k2] = -1;
-          feedback.data[k * nDec + k2 + 1] = 1;
-          feedback.data[(k + 1) * nDec + k2] = 1;
-          feedback.data[(k + 1) * nDec + k2 + 1] = -1;
-        }
       }
     }
-    blocks.push({
-      id, n: nDec, neuron: "if", decayU: DECODE_LEAK, integrator: true, decayV: 1, vth: 0.5, bias, refractDelay: 1, vmin: 0,
-      uPeak, ratesHz, ...origin,
-    });
+    blocks.push(block);
     groups.push({ id: `${c.id}/${m}:decode`, pre: { kind: "block", block: pre.id }, post: id, weights: win, connections: [c.id], ...origin });
-    groups.push({ id: `${c.id}/${m}:feedback`, pre: { kind: "block", block: id }, post: id, weights: feedback, connections: [c.id], ...origin });
-    // An on spike of row r stands for one quantum Q_r of value·step; off spikes for −Q_r.
-    const wout = mat(nDec, post.nNeurons);
-    for (let r = 0; r < rows; r++) {
-      for (let l = 0; l < L; l++) {
-        const k = on(r, l);
-        for (let i = 0; i < post.nNeurons; i++) {
-          const w = targetWeight(i, r) * quantum[r];
-          if (w === 0) continue;
-          wout.data[k * post.nNeurons + i] = w;
-          wout.data[(k + 1) * post.nNeurons + i] = -w;
-        }
-      }
-    }
-    groups.push({ id: `${c.id}/${m}:encode`, pre: { kind: "block", block: id }, post: post.id, weights: wout, connections: [c.id], ...origin });
+    groups.push(feedback);
+    groups.push({ id: `${c.id}/${m}:encode`, pre: { kind: "block", block: id }, post: post.id, weights: decodeOutputWeights(rows, post.nNeurons, quantum, targetWeight), connections: [c.id], ...origin });
   });
   return { blocks, groups };
+}
+
+/** Decode block → post weights: an on spike of row r stands for one quantum Q_r of value·step, an off spike for −Q_r. */
+export function decodeOutputWeights(rows: number, nPost: number, quantum: Float64Array, targetWeight: (i: number, r: number) => number): Mat {
+  const L = DECODE_LEVELS;
+  const wout = mat(2 * rows * L, nPost);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < nPost; i++) {
+      const w = targetWeight(i, r) * quantum[r];
+      if (w === 0) continue;
+      for (let l = 0; l < L; l++) {
+        const k = decodeCompartment(r, l);
+        wout.data[k * nPost + i] = w;
+        wout.data[(k + 1) * nPost + i] = -w;
+      }
+    }
+  }
+  return wout;
 }

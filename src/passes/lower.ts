@@ -10,6 +10,7 @@ import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.j
 import type { HwBlock, HwGroup, HwInput, HwNetwork } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
 import type { Calibration } from "../sim/calibrate.js";
+import { correctHub, lowerHub, type HubPlan } from "./decode-hub.js";
 import { lowerDecoded, type DecodePlan } from "./decode-neurons.js";
 import { decayMagnitude, decayRegisters } from "./quantize.js";
 
@@ -127,6 +128,11 @@ function valueWeight(c: BuiltConnection, post: BuiltEnsemble): (i: number, r: nu
  * B_c = (1 − a)/(1 − k)·(I + M − k·I)·B, exact but for u₋₁ ≈ u (a linear LMU: NRMSE of the
  * state 2e−2 → 1e−4 at order 4, 0.22 → 6e−4 at order 8 with τ = 20 ms).
  */
+/** Pole of the chip's current filter for a synapse τ: 1 − 1/Mu of its integer decay. */
+function chipPole(tauSeconds: number, dt: number): number {
+  return 1 - 1 / decayMagnitude(decayRegisters(-Math.expm1(-dt / tauSeconds), 0).decayU, 1);
+}
+
 export function correctPoles(connections: readonly BuiltConnection[], ensById: Map<string, BuiltEnsemble>, dt: number, delayed: ReadonlySet<string>): { connections: BuiltConnection[]; rowMix: Map<string, Mat> } {
   const out = [...connections];
   const rowMix = new Map<string, Mat>();
@@ -136,7 +142,7 @@ export function correctPoles(connections: readonly BuiltConnection[], ensById: M
     const r = out[rec];
     const tau = (r.synapse as { tauSeconds: number }).tauSeconds;
     const a = Math.exp(-dt / tau);
-    const k = 1 - 1 / decayMagnitude(decayRegisters(-Math.expm1(-dt / tau), 0).decayU, 1);
+    const k = chipPole(tau, dt);
     const T = r.transform!, D = r.decoders!;
     const d = e.dimensions;
     const rowOf = r.target.indices;
@@ -189,7 +195,7 @@ function mixedPeaks(peak: Float64Array, mix: Mat | undefined): Float64Array {
   return out;
 }
 
-export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readonly DecodePlan[] = []): HwNetwork {
+export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = []): HwNetwork {
   const planOf = new Map(decodePlans.map((p) => [p.connection, p]));
   const dt = built.dtSeconds;
   const diagnostics: Diagnostic[] = [];
@@ -231,13 +237,19 @@ export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readon
   const hostConnections: BuiltConnection[] = [];
   const toHost = new Set<string>();
 
-  const corrected = correctPoles(built.connections, ensById, dt, new Set(planOf.keys()));
+  const nodePeaks = new Map(cal.nodeConnectionPeak);
+  let connections: readonly BuiltConnection[] = built.connections;
+  for (const plan of hubPlans) connections = correctHub(plan, connections, dt, (tau) => chipPole(tau, dt), nodePeaks);
+  const hubs = new Set(hubPlans.map((p) => p.node));
+  const corrected = correctPoles(connections, ensById, dt, new Set(planOf.keys()));
   for (const c of corrected.connections) {
     const fromChip = c.source.kind === "neurons";
     const toChip = c.target.kind !== "node";
     const origin = c.origin ? { origin: c.origin } : {};
     const plan = planOf.get(c.id);
-    if (fromChip && toChip && plan) {
+    if (toChip && c.source.kind === "node" && hubs.has(c.source.id)) {
+      continue; // lowered with its hub below
+    } else if (fromChip && toChip && plan) {
       const post = ensById.get(c.target.id)!;
       const d = lowerDecoded(c, ensById.get(c.source.id)!, post, plan, cal.decoded.get(c.id)!, dt, valueWeight(c, post));
       blocks.push(...d.blocks);
@@ -247,7 +259,7 @@ export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readon
     } else if (!fromChip && toChip) {
       // Host value → spikes: each row of W·f(x) gets its own full scale (rows of an LMU's B differ
       // by 2·order − 1 times), so the encoder sees values in [−1, 1] and saturates beyond.
-      const peak = mixedPeaks(cal.nodeConnectionPeak.get(c.id)!, corrected.rowMix.get(c.id));
+      const peak = mixedPeaks(nodePeaks.get(c.id)!, corrected.rowMix.get(c.id));
       const rowScale = peak.map((p) => Math.max(ENCODER_HEADROOM * p, 1e-9));
       const encId = `${c.id}/encoder`;
       const enc = encoderEnsemble(encId, c.weights.rows, dt, c.origin);
@@ -263,11 +275,17 @@ export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readon
       hostConnections.push(c);
     }
   }
+  for (const plan of hubPlans) {
+    const node = built.nodes.find((n) => n.id === plan.node);
+    const h = lowerHub(plan, corrected.connections, ensById, cal.decoded.get(plan.node)!, dt, valueWeight, node?.origin ? { origin: node.origin } : {});
+    blocks.push(...h.blocks);
+    groups.push(...h.groups);
+  }
   for (const p of built.probes) if (p.target.kind !== "node") toHost.add(p.target.id);
   for (const id of toHost) hostEnsembles.push({ ...ensById.get(id)!, external: true });
   const hostNodes = built.nodes;
   for (const n of hostNodes) {
-    if (n.role === "user" || n.role === "lmu-ideal") continue;
+    if (n.role === "user" || n.role === "lmu-ideal" || hubs.has(n.id)) continue;
     const fed = built.connections.some((c) => c.target.kind === "node" && c.target.id === n.id && c.source.kind === "neurons");
     const feeds = built.connections.some((c) => c.source.kind === "node" && c.source.id === n.id && c.target.kind !== "node");
     if (fed && feeds) notes.push({ message: `'${n.id}' (${n.role}) runs on the host between chip ensembles: its values travel chip → host → chip, adding two steps of latency per pass`, ...(n.origin ? { origin: n.origin } : {}) });

@@ -4,7 +4,9 @@
  * (for the 23-bit current range), and the largest value each host input carries (for the on/off
  * spike encoding's scale). Deterministic: same network, same numbers.
  */
-import type { BuiltNetwork } from "../ir/built.js";
+import type { BuiltConnection, BuiltNetwork } from "../ir/built.js";
+import type { Mat } from "../math/matrix.js";
+import type { HubPlan } from "../passes/decode-hub.js";
 import { applyFunction, functionOutputSize } from "../nef/functions.js";
 import type { DecodeCalibration, DecodePlan } from "../passes/decode-neurons.js";
 import { Simulator } from "./simulator.js";
@@ -17,11 +19,11 @@ export interface Calibration {
   readonly maxInputCurrent: ReadonlyMap<string, Float64Array>;
   /** For connections from nodes: max |W·f(x)| per output row, by connection id. */
   readonly nodeConnectionPeak: ReadonlyMap<string, Float64Array>;
-  /** For chip → chip connections planned through decode neurons: peaks of y = W·a per chunk and row, by connection id. */
+  /** For chip → chip connections planned through decode neurons (by connection id) and decode hubs (by node id): y = W·a per chunk and row. */
   readonly decoded: ReadonlyMap<string, DecodeCalibration>;
 }
 
-export function calibrate(built: BuiltNetwork, steps: number, decodePlans: readonly DecodePlan[] = []): Calibration {
+export function calibrate(built: BuiltNetwork, steps: number, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = []): Calibration {
   const sim = new Simulator({ ...built, probes: [] }, { expectedSteps: 16 });
   const spikes = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
   const maxJ = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
@@ -34,26 +36,42 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
   });
   const views = built.ensembles.map((e) => ({ id: e.id, view: sim.ensembleView(e.id)!, sum: spikes.get(e.id)! }));
   const dt = built.dtSeconds;
-  const decodeState = decodePlans.map((plan) => {
-    const c = built.connections.find((x) => x.id === plan.connection)!;
-    const tau = Math.max(c.synapse.kind === "lowpass" ? c.synapse.tauSeconds : 0, 0.005);
-    const rows = c.weights.rows;
-    const per = () => plan.chunks.map(() => new Float64Array(rows));
-    return { plan, c, W: plan.weights ?? c.weights, alpha: -Math.expm1(-dt / tau), view: sim.ensembleView(c.source.id)!, y: per(), yf: per(), peakFiltered: per(), peakStep: per(), meanAbs: per(), rmsStep: per() };
-  });
+  // Values decode blocks will carry: per signal, chunk and row, y = Σ W·a over the chunk's terms.
+  interface Term { view: Float64Array; src: readonly number[]; cols: readonly number[]; W: Mat; rowOf: readonly number[] }
+  const signal = (key: string, rows: number, tauSeconds: number, chunks: Term[][]) => {
+    const tau = Math.max(tauSeconds, 0.005);
+    const per = () => chunks.map(() => new Float64Array(rows));
+    return { key, chunks, alpha: -Math.expm1(-dt / tau), y: per(), yf: per(), peakFiltered: per(), peakStep: per(), meanAbs: per(), rmsStep: per() };
+  };
+  const tauOf = (c: BuiltConnection): number => (c.synapse.kind === "lowpass" ? c.synapse.tauSeconds : 0);
+  const decodeState = [
+    ...decodePlans.map((plan) => {
+      const c = built.connections.find((x) => x.id === plan.connection)!;
+      const W = plan.weights ?? c.weights;
+      const view = sim.ensembleView(c.source.id)!.output;
+      return signal(plan.connection, W.rows, tauOf(c), plan.chunks.map((cols) => [{ view, src: c.source.indices, cols, W, rowOf: W.rows === 0 ? [] : Array.from({ length: W.rows }, (_, r) => r) }]));
+    }),
+    ...hubPlans.map((plan) =>
+      signal(plan.node, plan.rows, plan.tauSeconds, plan.chunks.map((ids) => ids.map((id) => {
+        const c = built.connections.find((x) => x.id === id)!;
+        return { view: sim.ensembleView(c.source.id)!.output, src: c.source.indices, cols: c.source.indices.map((_, k) => k), W: c.weights, rowOf: c.target.indices };
+      }))),
+    ),
+  ];
   for (let k = 0; k < steps; k++) {
     sim.step();
     for (const st of decodeState) {
-      const W = st.W, src = st.c.source.indices, out = st.view.output;
-      st.plan.chunks.forEach((cols, m) => {
+      st.chunks.forEach((terms, m) => {
         const y = st.y[m].fill(0);
-        for (const col of cols) {
-          const a = out[src[col]];
-          if (a === 0) continue;
-          for (let r = 0; r < W.rows; r++) y[r] += W.data[r * W.cols + col] * a;
+        for (const { view, src, cols, W, rowOf } of terms) {
+          for (const col of cols) {
+            const a = view[src[col]];
+            if (a === 0) continue;
+            for (let r = 0; r < W.rows; r++) y[rowOf[r]] += W.data[r * W.cols + col] * a;
+          }
         }
         const yf = st.yf[m];
-        for (let r = 0; r < W.rows; r++) {
+        for (let r = 0; r < y.length; r++) {
           yf[r] += st.alpha * (y[r] - yf[r]);
           st.peakStep[m][r] = Math.max(st.peakStep[m][r], Math.abs(y[r]));
           st.peakFiltered[m][r] = Math.max(st.peakFiltered[m][r], Math.abs(yf[r]));
@@ -89,6 +107,6 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
     const sum = spikes.get(e.id)!;
     ratesHz.set(e.id, sum.map((v) => v / steps / e.neuron.amplitude));
   }
-  const decoded = new Map(decodeState.map((st) => [st.plan.connection, { peakFiltered: st.peakFiltered, peakStep: st.peakStep, meanAbs: st.meanAbs, rmsStep: st.rmsStep.map((x) => x.map(Math.sqrt)) }]));
+  const decoded = new Map(decodeState.map((st) => [st.key, { peakFiltered: st.peakFiltered, peakStep: st.peakStep, meanAbs: st.meanAbs, rmsStep: st.rmsStep.map((x) => x.map(Math.sqrt)) }]));
   return { steps, ratesHz, maxInputCurrent: maxJ, nodeConnectionPeak: peaks, decoded };
 }

@@ -122,3 +122,31 @@ describe("a recurrent 1-D ensemble of 2000 neurons on a target with 1024 input a
     for (const u of r.report.partition.usage) expect(u.inputAxons).toBeLessThanOrEqual(1024);
   }, 120_000);
 });
+
+describe("decode hubs: per-dimension LMU recurrences on chip", () => {
+  test("lmu-steps (order 8, 250 neurons per dimension): the recurrence stays on chip through one hub of 64 decode compartments; the shifted outputs' NRMSE is within 1.3× float (measured over 2000 steps: 1.21×; through the host 3.8×)", () => {
+    const net = loadNetworkFile("examples/lmu-steps.yaml");
+    const r = compileNetwork(net, loihi1);
+    expect(verifyChip(r.chip, loihi1)).toEqual([]);
+    expect(r.report.decodeHubs).toMatchObject([{ node: "mem", path: "chip", decodeBlocks: 1, decodeCompartments: 64 }]);
+    expect(r.report.neuronsOnChip).toBe(2000 + 64);
+    expect(compileSummary(r.report)).toMatch(/LMU mem recurrence: on chip \(decode hub\)/);
+    // Nothing chip → host → chip is left: the host only decodes for probes and the output node.
+    expect(r.report.notes.some((n) => /travel chip → host → chip/.test(n.message))).toBe(false);
+
+    const report = compareNetwork(net, loihi1, { steps: 2000, buildDir: join(dir, "steps"), source: { file: "examples/lmu-steps.yaml" } });
+    const shifted = report.probes.find((p) => p.id === "shifted")!;
+    expect(shifted.nrmseEmulatorVsIdeal!).toBeLessThan(1.3 * shifted.nrmseFloatVsIdeal!);
+    expect(report.cost.overflows).toEqual({ q: 0, u: 0, uBias: 0 });
+  }, 120_000);
+
+  test("psmnist-lmu (order 256): on chip its dense recurrence would need hundreds of cores, so auto keeps it on the host and says why; never reports nothing", () => {
+    const net = loadNetworkFile("examples/psmnist-lmu.yaml");
+    const r = compileNetwork(net, loihi1, { calibrationSteps: 200 });
+    expect(r.report.decodeHubs).toHaveLength(1);
+    expect(r.report.decodeHubs![0]).toMatchObject({ node: "memory", path: "host" });
+    expect(r.report.decodeHubs![0].why).toMatch(/would need \d+ cores of synapse memory \(> 16\)/);
+    expect(r.report.neuronsOnChip).toBe(256 * 20 + 212);
+    expect(compileNetwork(net, loihi1, { calibrationSteps: 200, decodeNeurons: "never" }).report.decodeHubs).toBeUndefined();
+  }, 120_000);
+});

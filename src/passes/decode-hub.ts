@@ -1,0 +1,256 @@
+/**
+ * Decode hubs: the per-dimension LMU layout (expand-lmu) runs its recurrence through two
+ * passthrough nodes, `out` (the LMU's id; ensemble i → out[i], no synapse) and `in`
+ * (`<id>.in`; A'·out + B'·u with the LMU's synapse → every ensemble, no synapse). Left on the
+ * host, the state travels chip → host → chip every step. A hub keeps the recurrence on chip:
+ *
+ * - `in` is folded into its consumers: each (into `in`) ∘ (out of `in`) pair becomes one
+ *   connection with the first's synapse, exact because the second has none;
+ * - `out` becomes sigma-delta decode blocks (decode-neurons.ts; one per chunk of input axons)
+ *   that every ensemble of the LMU feeds and that feed every ensemble through A';
+ * - the recurrence is corrected for the chip's current pole and the hub's extra step, as
+ *   lower.ts does for a self-connection (T_c = (M − k·I)·M/(1 − k), B_c = g·(I + M − k·I)·B').
+ *
+ * The host keeps computing `out` from chip spikes for probes and host consumers.
+ */
+import type { SourceLocation } from "../diagnostics/diagnostic.js";
+import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
+import type { HwBlock, HwGroup } from "../ir/hw.js";
+import { mat, matmul, type Mat } from "../math/matrix.js";
+import type { Target } from "../target/target.js";
+import { DECODE_LEVELS, decodeCompartment, decodeOutputWeights, decodeQuanta, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
+
+/** "auto" keeps a hub on chip while its synapse memory is at most this many cores' worth. */
+export const HUB_MAX_CORES = 16;
+
+export interface HubPlan {
+  /** The LMU's output node (its id is the LMU's). */
+  readonly node: string;
+  readonly rows: number;
+  /** Per chunk (decode block): the chip → node connections whose sum it carries. */
+  readonly chunks: readonly (readonly string[])[];
+  /** Synapse of the recurrence (the filter calibration measures the carried value through). */
+  readonly tauSeconds: number;
+}
+
+export interface HubChoice {
+  readonly node: string;
+  readonly path: "chip" | "host";
+  readonly why: string;
+  /** Estimated synapse bits of the hub (inputs, feedback, outputs). */
+  readonly hubBits: number;
+  readonly decodeBlocks?: number;
+  readonly decodeCompartments?: number;
+}
+
+const isOnChip = (e: BuiltEnsemble | undefined): e is BuiltEnsemble => e !== undefined && (e.neuron.type === "lif" || e.neuron.type === "spiking-relu");
+
+/** out[t1] ← W1·x then y ← W2·in[s2]: the composed weights W2·(scatter of W1 by t1, gathered by s2). */
+function compose(c1: BuiltConnection, c2: BuiltConnection, size: number): Mat {
+  const W1 = c1.weights, W2 = c2.weights;
+  const V = mat(size, W1.cols);
+  c1.target.indices.forEach((t, p) => {
+    for (let k = 0; k < W1.cols; k++) V.data[t * W1.cols + k] += W1.data[p * W1.cols + k];
+  });
+  const G = mat(c2.source.indices.length, W1.cols);
+  c2.source.indices.forEach((s, q) => G.data.set(V.data.subarray(s * W1.cols, (s + 1) * W1.cols), q * W1.cols));
+  return matmul(W2, G);
+}
+
+/**
+ * Which per-dimension LMUs keep their recurrence on chip under `mode`, and the network with
+ * their `in` nodes folded (float-exact: the float model of the result is the same network).
+ */
+export function planHubs(built: BuiltNetwork, target: Target, mode: DecodeNeuronsMode): { built: BuiltNetwork; plans: HubPlan[]; choices: HubChoice[] } {
+  const plans: HubPlan[] = [];
+  const choices: HubChoice[] = [];
+  if (mode === "never") return { built, plans, choices };
+  const ens = new Map(built.ensembles.map((e) => [e.id, e]));
+  let connections = [...built.connections];
+  const axons = target.limits.inputAxonsPerCore;
+  for (const out of built.nodes) {
+    if (out.role !== "lmu-output" || out.output.kind !== "passthrough") continue;
+    const inNode = built.nodes.find((n) => n.id === `${out.id}.in` && n.role === "lmu-input" && n.output.kind === "passthrough");
+    if (!inNode) continue;
+    const feeds = connections.filter((c) => c.target.kind === "node" && c.target.id === out.id);
+    const intoIn = connections.filter((c) => c.target.kind === "node" && c.target.id === inNode.id);
+    const fromIn = connections.filter((c) => c.source.kind === "node" && c.source.id === inNode.id);
+    const recurrent = intoIn.find((c) => c.source.kind === "node" && c.source.id === out.id);
+    const ok =
+      recurrent !== undefined && recurrent.synapse.kind === "lowpass" &&
+      feeds.length > 0 && feeds.every((c) => c.source.kind === "neurons" && isOnChip(ens.get(c.source.id)) && c.decoders !== undefined && c.synapse.kind === "none") &&
+      fromIn.length > 0 && fromIn.every((c) => c.synapse.kind === "none" && c.source.kind === "node" && c.source.fn.kind === "identity" && c.target.kind !== "node" && isOnChip(ens.get(c.target.id))) &&
+      !built.probes.some((p) => p.target.kind === "node" && p.target.id === inNode.id);
+    if (!ok) continue;
+    const rows = out.sizeOut;
+    const nDec = 2 * rows * DECODE_LEVELS;
+    // Chunks of whole ensembles, each within a core's input axons.
+    const chunks: string[][] = [];
+    let load = Infinity;
+    for (const c of feeds) {
+      const n = c.source.indices.length;
+      if (load + n > axons) {
+        chunks.push([]);
+        load = 0;
+      }
+      chunks[chunks.length - 1].push(c.id);
+      load += n;
+    }
+    const posts = [...new Set(fromIn.map((c) => c.target.id))].map((id) => ens.get(id)!);
+    const hubBits = feeds.reduce((s, c) => s + c.source.indices.length * rowBits(nDec, target), 0) + chunks.length * nDec * (rowBits(2 * DECODE_LEVELS, target) + posts.reduce((s, e) => s + rowBits(e.nNeurons, target), 0));
+    const budget = HUB_MAX_CORES * target.limits.synapseBitsPerCore;
+    let path: HubChoice["path"], why: string;
+    if (mode === "always") {
+      path = "chip";
+      why = "--decode-neurons always";
+    } else if (hubBits <= budget) {
+      path = "chip";
+      why = `the recurrence stays on chip through ${chunks.length * nDec} decode compartments (${(hubBits / target.limits.synapseBitsPerCore).toFixed(1)} cores of synapse memory ≤ ${HUB_MAX_CORES})`;
+    } else {
+      path = "host";
+      why = `on chip the recurrence would need ${(hubBits / target.limits.synapseBitsPerCore).toFixed(0)} cores of synapse memory (> ${HUB_MAX_CORES}); it runs through the host (--decode-neurons always keeps it on chip)`;
+    }
+    if (path === "host") {
+      choices.push({ node: out.id, path, why, hubBits });
+      continue;
+    }
+    choices.push({ node: out.id, path, why, hubBits, decodeBlocks: chunks.length, decodeCompartments: chunks.length * nDec });
+    plans.push({ node: out.id, rows, chunks, tauSeconds: recurrent.synapse.kind === "lowpass" ? recurrent.synapse.tauSeconds : 0 });
+    const composites: BuiltConnection[] = [];
+    for (const c2 of fromIn) {
+      for (const c1 of intoIn) {
+        composites.push({ id: `${c1.id}+${c2.id}`, source: c1.source, target: c2.target, weights: compose(c1, c2, inNode.sizeOut), synapse: c1.synapse, ...(c1.origin ? { origin: c1.origin } : {}) });
+      }
+    }
+    const gone = new Set([...intoIn, ...fromIn].map((c) => c.id));
+    connections = [...connections.filter((c) => !gone.has(c.id)), ...composites];
+  }
+  return { built: plans.length ? { ...built, connections } : built, plans, choices };
+}
+
+/** The hub's recurrent connections (out → ensemble) and, per ensemble, the state row it represents. */
+function hubStructure(plan: HubPlan, connections: readonly BuiltConnection[]): { feeds: BuiltConnection[]; recurrent: BuiltConnection[]; rowOfEnsemble: Map<string, number> } | undefined {
+  const feeds = connections.filter((c) => c.target.kind === "node" && c.target.id === plan.node);
+  const recurrent = connections.filter((c) => c.source.kind === "node" && c.source.id === plan.node && c.target.kind !== "node");
+  const rowOfEnsemble = new Map<string, number>();
+  for (const c of feeds) {
+    // One state row per 1-D ensemble through an identity transform: the layout expand-lmu builds.
+    if (c.target.indices.length !== 1 || c.transform?.rows !== 1 || c.transform.cols !== 1 || c.transform.data[0] !== 1) return undefined;
+    rowOfEnsemble.set(c.source.id, c.target.indices[0]);
+  }
+  if (!recurrent.every((c) => c.target.indices.length === 1 && rowOfEnsemble.has(c.target.id))) return undefined;
+  return { feeds, recurrent, rowOfEnsemble };
+}
+
+/**
+ * Corrects a hub's recurrence for the chip's current pole k and the hub's extra step (see the
+ * module comment). `nodePeaks`: calibrated per-row peaks of host → chip connections, updated for
+ * the inputs this mixes. Returns the connections with corrected weights.
+ */
+export function correctHub(
+  plan: HubPlan, connections: readonly BuiltConnection[], dt: number, chipPole: (tauSeconds: number) => number, nodePeaks: Map<string, Float64Array>,
+): BuiltConnection[] {
+  const s = hubStructure(plan, connections);
+  if (!s || plan.tauSeconds <= 0) return [...connections];
+  const d = plan.rows;
+  const a = Math.exp(-dt / plan.tauSeconds);
+  const k = chipPole(plan.tauSeconds);
+  const g = (1 - a) / (1 - k);
+  // M = a·I + (1 − a)·A' over the state rows; A' row j from the recurrent connection into ensemble j.
+  const M = mat(d, d);
+  for (let j = 0; j < d; j++) M.data[j * d + j] = a;
+  for (const c of s.recurrent) {
+    const j = s.rowOfEnsemble.get(c.target.id)!;
+    c.source.indices.forEach((col, q) => (M.data[j * d + col] += (1 - a) * c.weights.data[q]));
+  }
+  const MminusK = mat(d, d, M.data.map((v, i) => v - (i % (d + 1) === 0 ? k : 0)));
+  const Tc = matmul(MminusK, M);
+  const out = connections.map((c) => {
+    if (!s.recurrent.includes(c)) return c;
+    const j = s.rowOfEnsemble.get(c.target.id)!;
+    return { ...c, weights: mat(1, c.weights.cols, Float64Array.from(c.source.indices, (col) => Tc.data[j * d + col] / (1 - k))) };
+  });
+  // Other inputs into the ensembles: B_c = g·(I + M − k·I)·B mixes rows across ensembles, which
+  // needs them to share one source; otherwise each is only scaled by g.
+  const inputs = out.filter((c) => c.target.kind !== "node" && s.rowOfEnsemble.has(c.target.id) && c.source.kind === "node" && c.source.id !== plan.node);
+  const sameSource = inputs.length > 0 && inputs.every((c) => c.source.kind === "node" && inputs[0].source.kind === "node" && c.source.id === inputs[0].source.id && JSON.stringify(c.source) === JSON.stringify(inputs[0].source) && c.weights.rows === 1 && c.target.indices.length === 1);
+  const replaced = new Map<string, BuiltConnection>();
+  const peakBefore = new Map(inputs.map((c) => [c.id, nodePeaks.get(c.id)?.[0] ?? 0]));
+  for (const c of inputs) {
+    const j = s.rowOfEnsemble.get(c.target.id)!;
+    const cols = c.weights.cols;
+    const w = new Float64Array(cols);
+    const peak = new Float64Array(1);
+    if (sameSource) {
+      for (const x of inputs) {
+        const m = g * ((x === c ? 1 : 0) + MminusK.data[j * d + s.rowOfEnsemble.get(x.target.id)!]);
+        for (let col = 0; col < cols; col++) w[col] += m * x.weights.data[col];
+        peak[0] += Math.abs(m) * peakBefore.get(x.id)!;
+      }
+    } else {
+      for (let col = 0; col < cols; col++) w[col] = g * c.weights.data[col];
+      peak[0] = g * peakBefore.get(c.id)!;
+    }
+    replaced.set(c.id, { ...c, weights: mat(1, cols, w) });
+    nodePeaks.set(c.id, peak);
+  }
+  return out.map((c) => replaced.get(c.id) ?? c);
+}
+
+/**
+ * The hub's blocks and groups: per chunk one sigma-delta block fed by its ensembles (value·step
+ * per spike ÷ quantum) and feeding every recurrent connection's ensemble (± quantum through A').
+ */
+export function lowerHub(
+  plan: HubPlan, connections: readonly BuiltConnection[], ensById: ReadonlyMap<string, BuiltEnsemble>, cal: DecodeCalibration, dtSeconds: number,
+  valueWeight: (c: BuiltConnection, post: BuiltEnsemble) => (i: number, r: number) => number, origin: { origin?: SourceLocation },
+): { blocks: HwBlock[]; groups: HwGroup[] } {
+  const L = DECODE_LEVELS;
+  const rows = plan.rows;
+  const nDec = 2 * rows * L;
+  const byId = new Map(connections.map((c) => [c.id, c]));
+  const recurrent = connections.filter((c) => c.source.kind === "node" && c.source.id === plan.node && c.target.kind !== "node");
+  const blocks: HwBlock[] = [];
+  const groups: HwGroup[] = [];
+  const ids = [...plan.chunks.flat(), ...recurrent.map((c) => c.id)];
+  plan.chunks.forEach((chunk, m) => {
+    const id = plan.chunks.length === 1 ? `${plan.node}/hub` : `${plan.node}/hub${m}`;
+    const quantum = decodeQuanta(cal, m);
+    const { block, feedback } = sigmaDeltaBlock(id, rows, quantum, cal, m, dtSeconds, ids, origin);
+    blocks.push(block);
+    groups.push(feedback);
+    for (const cid of chunk) {
+      const c = byId.get(cid)!;
+      const pre = ensById.get(c.source.id)!;
+      const spike = pre.neuron.amplitude / dtSeconds;
+      const W = c.weights;
+      const win = mat(pre.nNeurons, nDec);
+      c.target.indices.forEach((r, p) => {
+        for (let l = 0; l < L; l++) {
+          const kk = decodeCompartment(r, l);
+          c.source.indices.forEach((n, col) => {
+            const w = (W.data[p * W.cols + col] * spike) / quantum[r];
+            win.data[n * nDec + kk] += w;
+            win.data[n * nDec + kk + 1] -= w;
+          });
+        }
+      });
+      groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: pre.id }, post: id, weights: win, connections: [c.id], ...origin });
+    }
+    for (const c of recurrent) {
+      const post = ensById.get(c.target.id)!;
+      const tw = valueWeight(c, post);
+      // Row r of the hub reaches post compartment i through Σ_r2 tw(i, r2)·W[r2][r].
+      const colOf = new Map(c.source.indices.map((r, q) => [r, q]));
+      const weight = (i: number, r: number): number => {
+        const q = colOf.get(r);
+        if (q === undefined) return 0;
+        let w = 0;
+        for (let r2 = 0; r2 < c.weights.rows; r2++) w += tw(i, r2) * c.weights.data[r2 * c.weights.cols + q];
+        return w;
+      };
+      groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: id }, post: post.id, weights: decodeOutputWeights(rows, post.nNeurons, quantum, weight), connections: [c.id], ...origin });
+    }
+  });
+  return { blocks, groups };
+}
