@@ -18,7 +18,7 @@ import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.j
 import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
 import type { Target } from "../target/target.js";
-import { DECODE_LEVELS, decodeCompartment, decodeOutputWeights, decodeQuanta, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
+import { DECODE_INPUT_GAIN, DECODE_LEVELS, decodeCompartment, decodeOutputWeights, decodeQuanta, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
 
 /** "auto" keeps a hub on chip while its synapse memory is at most this many cores' worth. */
 export const HUB_MAX_CORES = 16;
@@ -229,7 +229,7 @@ export function lowerHub(
         for (let l = 0; l < L; l++) {
           const kk = decodeCompartment(r, l);
           c.source.indices.forEach((n, col) => {
-            const w = (W.data[p * W.cols + col] * spike) / quantum[r];
+            const w = (W.data[p * W.cols + col] * spike * DECODE_INPUT_GAIN) / quantum[r];
             win.data[n * nDec + kk] += w;
             win.data[n * nDec + kk + 1] -= w;
           });

@@ -31,6 +31,7 @@ import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
 import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, type Mat } from "../math/matrix.js";
+import { decayRegisters } from "./quantize.js";
 import type { Target } from "../target/target.js";
 
 export type DecodeNeuronsMode = "never" | "auto" | "always";
@@ -44,6 +45,13 @@ export const DECODE_LEVELS = 4;
  * most Q/512 per step while |e| ≤ Q/2 (1/64 measured worse: lmu-memory 1.10× float vs 1.05×).
  */
 export const DECODE_LEAK = 1 / 256;
+/**
+ * The leak also takes its share of each step's input before the feedback (one step later)
+ * removes it, a gain of 1 − leak on everything the block carries; LMU recurrences amplify such
+ * a gain error (lmu-steps state dimension 0: 0.77 of the ideal's DC uncompensated). Inputs are
+ * scaled up by the chip's exact leak (du + 1)/4096 to cancel it.
+ */
+export const DECODE_INPUT_GAIN = 4096 / (4095 - decayRegisters(DECODE_LEAK, 1).decayU);
 /**
  * The modulator carries y as it arrives, spike noise and all (the post's synapse filters it, as on
  * the neuron path): L quanta per step also cover this many RMS of the per-step y.
@@ -237,7 +245,7 @@ export function lowerDecoded(
     const { block, feedback } = sigmaDeltaBlock(id, rows, quantum, cal, m, dtSeconds, [c.id], origin);
     const win = mat(pre.nNeurons, nDec);
     for (let r = 0; r < rows; r++) {
-      const perSpike = spike / quantum[r];
+      const perSpike = (spike * DECODE_INPUT_GAIN) / quantum[r];
       for (let l = 0; l < L; l++) {
         const k = decodeCompartment(r, l);
         for (const col of cols) {
