@@ -110,10 +110,23 @@ function compileBench(): object[] {
 /** nengo-loihi's emulator on this kind of machine: a 400-neuron order-4 LMU at ~1250 steps/s, ~1e6 compartment-updates/s. */
 const NENGO_LOIHI = { stepsPerSecond: 1250, compartmentUpdatesPerSecond: 1e6 };
 
+/** Steps per second of a fresh hardware run after a warm-up, and its synaptic events per second. */
+function emulatorThroughput(compiled: ReturnType<typeof compileNetwork>, steps: number, delivery: "auto" | "sparse"): { stepsPerSecond: number; eventsPerSecond: number } {
+  const run = new HardwareRun(compiled.chip, compiled.host, { expectedSteps: steps + 100, overflow: "wrap", delivery });
+  run.run(Math.min(100, steps));
+  const before = run.stats();
+  const t0 = performance.now();
+  run.run(steps);
+  const seconds = (performance.now() - t0) / 1000;
+  const after = run.stats();
+  return { stepsPerSecond: steps / seconds, eventsPerSecond: (after.synapticEvents - before.synapticEvents) / seconds };
+}
+
 function emulatorBench(): object[] {
   const target = loadTarget("loihi1");
-  console.log("\nchip emulator with its host program (baseline: the float simulator on the same network, same run)");
-  console.log("network                       neurons  cores  steps/s  synaptic events/s  compartment-updates/s  float steps/s  × nengo-loihi (steps)");
+  console.log("\nchip emulator with its host program (best of 3 after warm-up; baselines: the emulator with every row through");
+  console.log("the general (target, weight) loop instead of the dense SIMD kernel, and the float simulator, same network, same run)");
+  console.log("network                       neurons  cores  steps/s  synaptic events/s  compartment-updates/s  general-path steps/s  float steps/s  × nengo-loihi (steps)");
   const cases: [string, () => object | string, number][] = [
     ["lmu-memory order 4, 400", () => lmuMemory(4, 100), 4000],
     ["lmu-memory order 4, 1600", () => lmuMemory(4, 400), 1000],
@@ -133,20 +146,19 @@ function emulatorBench(): object[] {
       console.log(`${name}: does not compile: ${(e as Error).message.split("\n")[0]}`);
       continue;
     }
-    const run = new HardwareRun(result.chip, result.host, { expectedSteps: steps + 100, overflow: "wrap" });
-    run.run(Math.min(100, steps));
-    const before = run.stats();
-    const t0 = performance.now();
-    run.run(steps);
-    const seconds = (performance.now() - t0) / 1000;
-    const after = run.stats();
+    let best = { stepsPerSecond: 0, eventsPerSecond: 0 };
+    let general = 0;
+    for (let r = 0; r < 3; r++) {
+      const t = emulatorThroughput(result, steps, "auto");
+      if (t.stepsPerSecond > best.stepsPerSecond) best = t;
+      general = Math.max(general, emulatorThroughput(result, steps, "sparse").stepsPerSecond);
+    }
     const neuronsOnChip = result.report.neuronsOnChip;
-    const events = (after.synapticEvents - before.synapticEvents) / seconds;
-    const stepsPerSecond = steps / seconds;
+    const { stepsPerSecond, eventsPerSecond: events } = best;
     const floatSps = throughput(build(net), Math.min(steps, 2000), false, 1);
-    const row = { name, neurons: neuronsOnChip, cores: result.chip.cores.length, steps_per_second: stepsPerSecond, synaptic_events_per_second: events, compartment_updates_per_second: stepsPerSecond * neuronsOnChip, float_steps_per_second: floatSps, x_nengo_loihi_steps: stepsPerSecond / NENGO_LOIHI.stepsPerSecond };
+    const row = { name, neurons: neuronsOnChip, cores: result.chip.cores.length, steps_per_second: stepsPerSecond, synaptic_events_per_second: events, compartment_updates_per_second: stepsPerSecond * neuronsOnChip, general_path_steps_per_second: general, float_steps_per_second: floatSps, x_nengo_loihi_steps: stepsPerSecond / NENGO_LOIHI.stepsPerSecond };
     out.push(row);
-    console.log(`${name.padEnd(28)}  ${String(neuronsOnChip).padStart(7)}  ${String(row.cores).padStart(5)}  ${stepsPerSecond.toFixed(0).padStart(7)}  ${events.toExponential(2).padStart(17)}  ${row.compartment_updates_per_second.toExponential(2).padStart(21)}  ${floatSps.toFixed(0).padStart(13)}  ${row.x_nengo_loihi_steps.toFixed(1).padStart(20)}`);
+    console.log(`${name.padEnd(28)}  ${String(neuronsOnChip).padStart(7)}  ${String(row.cores).padStart(5)}  ${stepsPerSecond.toFixed(0).padStart(7)}  ${events.toExponential(2).padStart(17)}  ${row.compartment_updates_per_second.toExponential(2).padStart(21)}  ${general.toFixed(0).padStart(20)}  ${floatSps.toFixed(0).padStart(13)}  ${row.x_nengo_loihi_steps.toFixed(1).padStart(20)}`);
   }
   console.log(`nengo-loihi's emulator (stated): ${NENGO_LOIHI.stepsPerSecond} steps/s and ${NENGO_LOIHI.compartmentUpdatesPerSecond.toExponential(0)} compartment-updates/s on the 400-neuron order-4 LMU`);
   return out;

@@ -86,6 +86,13 @@ describe("decayToward0 (§2.1)", () => {
       { numRuns: 2000 },
     );
   });
+
+  test("a negative value that decays to nothing gives +0, not −0", () => {
+    expect(Object.is(decayToward0(-3, 1), 0)).toBe(true);
+    expect(Object.is(decayToward0(-16256, 0), 0)).toBe(true);
+    expect(Object.is(decayToward0(-1, 4095), 0)).toBe(true);
+    expect(decayToward0(-3, 4095)).toBe(-2);
+  });
 });
 
 describe("wrapBits (§0.3, §2.6)", () => {

@@ -1,6 +1,8 @@
 // The §7.3 cost model: the worked example (checklist item 37), the barrier end points, the §7.2
 // mesh geometry, and costing an emulator step end to end.
-import { barrierNs, emulatorStepCounts, hopsBetween, LOIHI1_FIGURES, placeCore, stepCost } from "./cost.js";
+import fc from "fast-check";
+import { barrierNs, EmulatorStepCoster, emulatorStepCounts, hopsBetween, LOIHI1_FIGURES, placeCore, stepCost, type CorePlacement } from "./cost.js";
+import type { ActivityCounts } from "./engine.js";
 import { Emulator } from "./engine.js";
 import type { EmuModel } from "./model.js";
 
@@ -112,5 +114,60 @@ describe("costing an emulator step", () => {
     expect(b.tilesInUse).toBe(1);
     expect(b.energyPj).toBeLessThan(a.energyPj);
     expect(a.energyPj - b.energyPj).toBeCloseTo(4 * (3.0 + 4.0), 9);
+  });
+});
+
+describe("EmulatorStepCoster (the runner's per-step pricing without allocation)", () => {
+  /** Random per-step activity of an emulator with `cores` cores and random routes. */
+  const activity = fc.integer({ min: 1, max: 200 }).chain((coreSpan) =>
+    fc.record({
+      compartments: fc.array(fc.integer({ min: 0, max: 1024 }), { minLength: coreSpan, maxLength: coreSpan }),
+      routes: fc.array(fc.record({ from: fc.integer({ min: -1, max: coreSpan - 1 }), to: fc.integer({ min: 0, max: coreSpan - 1 }) }), { maxLength: 12 }),
+      steps: fc.array(
+        fc.record({
+          synOps: fc.array(fc.integer({ min: 0, max: 1e6 }), { minLength: coreSpan, maxLength: coreSpan }),
+          active: fc.array(fc.integer({ min: 0, max: 1100 }), { minLength: coreSpan, maxLength: coreSpan }),
+          messages: fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 12, maxLength: 12 }),
+        }),
+        { minLength: 1, maxLength: 4 },
+      ),
+    }),
+  );
+
+  test("gives stepCost(emulatorStepCounts(...))'s numbers bit for bit, step after step", () => {
+    const placements: ((core: number) => CorePlacement)[] = [placeCore, (core) => ({ chip: core % 3, tile: (core * 7) % 32, x: ((core * 7) % 32) % 8, y: Math.floor(((core * 7) % 32) / 8) })];
+    fc.assert(
+      fc.property(activity, fc.constantFrom(0, 1), fc.boolean(), (a, p, override) => {
+        const placement = placements[p];
+        const opts = { placement, ...(override ? { figures: { synOpNs: 3.7, hopNsPj: 4.4, chipHopNs: 20, chipBarrierNs: 300 } } : {}) };
+        const cores = a.compartments.length;
+        const counts: ActivityCounts = {
+          coreCount: cores,
+          synOps: new Int32Array(cores),
+          compartments: Int32Array.from(a.compartments),
+          active: new Int32Array(cores),
+          spikes: new Int32Array(cores),
+          messages: new Int32Array(cores),
+          routeMessages: new Int32Array(a.routes.length),
+          routeSynOps: new Int32Array(a.routes.length),
+          routeFromCore: Int32Array.from(a.routes, (r) => r.from),
+          routeToCore: Int32Array.from(a.routes, (r) => r.to),
+        };
+        const coster = new EmulatorStepCoster(counts, opts);
+        for (const step of a.steps) {
+          counts.synOps.set(step.synOps);
+          counts.active.set(step.active);
+          counts.routeMessages.set(step.messages.slice(0, a.routes.length));
+          const expected = stepCost(emulatorStepCounts(counts, placement), opts);
+          coster.price(counts);
+          expect(coster.stepNs).toBe(expected.stepNs);
+          expect(coster.energyPj).toBe(expected.energyPj);
+          expect(coster.barrierNs).toBe(expected.barrierNs);
+          expect(Array.from(coster.coreNs)).toEqual(Array.from(expected.coreNs));
+          expect(Array.from(coster.corePj)).toEqual(Array.from(expected.corePj));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

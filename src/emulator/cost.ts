@@ -230,3 +230,87 @@ export function emulatorStepCounts(activity: Readonly<ActivityCounts>, placement
   }
   return { synOps: activity.synOps, active: activity.active, compartments: activity.compartments, messages };
 }
+
+/**
+ * stepCost(emulatorStepCounts(activity, placement), opts) for every step of one emulator, with
+ * everything that does not change between steps (figures, per-route message prices, serviced
+ * compartments, barrier) worked out once and no allocation per step. The arithmetic is the same
+ * expressions in the same order, so the results are bit-identical to stepCost's.
+ */
+export class EmulatorStepCoster {
+  /** T_k of the last priced step, ns, per core (rewritten in place). */
+  readonly coreNs: Float64Array;
+  /** Energy of the last priced step, pJ, per core (rewritten in place). */
+  readonly corePj: Float64Array;
+  /** The last priced step: max_k T_k + barrier, and total energy. */
+  stepNs = 0;
+  energyPj = 0;
+  readonly barrierNs: number;
+  private readonly f: CostFigures;
+  private readonly serviced: Float64Array;
+  private readonly routeFrom: Int32Array;
+  private readonly routeNs: Float64Array;
+  private readonly routePj: Float64Array;
+
+  constructor(activity: Readonly<ActivityCounts>, opts: StepCostOptions = {}) {
+    const f: CostFigures = { ...LOIHI1_FIGURES, ...opts.figures };
+    this.f = f;
+    const place = opts.placement ?? placeCore;
+    const routes = activity.routeMessages.length;
+    // emulatorStepCounts: one batch per route with messages and a sending core.
+    this.routeFrom = Int32Array.from(activity.routeFromCore);
+    this.routeNs = new Float64Array(routes);
+    this.routePj = new Float64Array(routes);
+    let cores = Math.max(activity.synOps.length, activity.active.length);
+    for (let r = 0; r < routes; r++) {
+      const from = this.routeFrom[r];
+      if (from < 0) continue;
+      cores = Math.max(cores, from + 1);
+      const h = hopsBetween(place(from), place(activity.routeToCore[r]));
+      this.routeNs[r] = f.spikeTileNs + f.hopEwNs * h.hx + f.hopNsNs * h.hy + f.chipHopNs * h.chipHops;
+      this.routePj[r] = f.spikeTilePj + f.hopEwPj * h.hx + f.hopNsPj * h.hy + f.chipHopPj * h.chipHops;
+    }
+    this.coreNs = new Float64Array(cores);
+    this.corePj = new Float64Array(cores);
+    this.serviced = new Float64Array(cores);
+    for (let k = 0; k < cores; k++) {
+      this.serviced[k] = COMPARTMENTS_PER_UPDATE * Math.ceil((activity.compartments[k] ?? 0) / COMPARTMENTS_PER_UPDATE);
+    }
+    // Tiles and chips in use depend only on which cores hold compartments: price an idle step.
+    const idle = stepCost({ synOps: new Int32Array(cores), active: new Int32Array(cores), compartments: activity.compartments, messages: [] }, { ...opts, placement: place });
+    this.barrierNs = idle.barrierNs;
+  }
+
+  /** Prices the emulator's last step (its `activity`, which must be the one given at construction). */
+  price(activity: Readonly<ActivityCounts>): void {
+    const f = this.f;
+    const coreNs = this.coreNs;
+    const corePj = this.corePj;
+    const synOps = activity.synOps;
+    const active = activity.active;
+    for (let k = 0; k < coreNs.length; k++) {
+      const s = k < synOps.length ? synOps[k] : 0;
+      const a = k < active.length ? active[k] : 0;
+      const l = 0;
+      const i = Math.max(this.serviced[k] - a, 0);
+      coreNs[k] = f.synOpNs * s + f.learnOpNs * l + f.cxActiveNs * a + f.cxInactiveNs * i;
+      corePj[k] = f.synOpPj * s + f.learnOpPj * l + f.cxActivePj * a + f.cxInactivePj * i;
+    }
+    const messages = activity.routeMessages;
+    for (let r = 0; r < messages.length; r++) {
+      const count = messages[r];
+      const from = this.routeFrom[r];
+      if (count === 0 || from < 0) continue;
+      coreNs[from] += count * this.routeNs[r];
+      corePj[from] += count * this.routePj[r];
+    }
+    let maxCoreNs = 0;
+    let energyPj = 0;
+    for (let k = 0; k < coreNs.length; k++) {
+      if (coreNs[k] > maxCoreNs) maxCoreNs = coreNs[k];
+      energyPj += corePj[k];
+    }
+    this.stepNs = maxCoreNs + this.barrierNs;
+    this.energyPj = energyPj;
+  }
+}

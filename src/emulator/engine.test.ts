@@ -1,9 +1,11 @@
 // The emulator on tiny hand-built models: hardware-model.md §10 items 1–16 (each states the
 // spec's numbers), the lmuc delay ring of §3.5, overflow policies, activity counters, placement
 // invariance (item 38) and model validation.
+import fc from "fast-check";
 import { VTH_MAX } from "./arith.js";
-import { Emulator, EmulatorOverflowError, type EmulatorOptions, type InputSpikes } from "./engine.js";
-import { type EmuModel, validateModel } from "./model.js";
+import { Emulator, EmulatorOverflowError, type DeliveryMode, type EmulatorOptions, type InputSpikes } from "./engine.js";
+import { type EmuAxonRow, type EmuModel, validateModel } from "./model.js";
+import { rowAddAvailable } from "./row-add.js";
 
 interface CxParams {
   du: number;
@@ -484,5 +486,192 @@ describe("work is proportional to spikes × fan-out", () => {
     for (let t = 0; t < steps; t++) emu.step();
     // Every source spikes every step; the first step has nothing to deliver yet.
     expect(emu.totalSynapticEvents).toBe((steps - 1) * nSrc * nDst);
+  });
+});
+
+describe("delivery kernels agree bit for bit", () => {
+  /** mulberry32: a small seeded generator, so a failing fast-check seed rebuilds the same model. */
+  function rng(seed: number): { int: (lo: number, hi: number) => number; pick: <T>(xs: readonly T[]) => T } {
+    let a = seed >>> 0;
+    const next = (): number => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    };
+    const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
+    return { int, pick: (xs) => xs[int(0, xs.length - 1)] };
+  }
+
+  /**
+   * A random model (hardware checks off) whose rows mix every form: contiguous spans long enough
+   * for the SIMD kernel, spans with gaps, repeated targets, scattered targets, empty and null
+   * rows; no delays, one delay per row, or mixed delays; weights up to 2^21 so q, u and u + bias
+   * overflow now and then.
+   */
+  function randomModel(seed: number): { model: EmuModel; inputs: (t: number) => InputSpikes[] } {
+    const r = rng(seed);
+    const n = r.int(1, 48);
+    const cuts = [0, ...Array.from({ length: r.int(0, 2) }, () => r.int(0, n)).sort((x, y) => x - y), n];
+    const blocks = cuts.slice(1).map((end, i) => ({ label: `b${i}`, start: cuts[i], count: end - cuts[i], core: r.int(-1, 4) }));
+    const delaySlots = r.pick([1, 1, r.int(2, 8)]);
+    const delayMode = delaySlots === 1 ? "none" : r.pick(["none", "row", "mixed"] as const);
+    const big = r.int(0, 3) === 0;
+    const weight = (): number => (big ? r.int(-(2 ** 21), 2 ** 21) : r.int(-40000, 40000));
+    const row = (): EmuAxonRow | null => {
+      const kind = r.pick(["contiguous", "contiguous", "gaps", "repeats", "scattered", "empty", "null"] as const);
+      if (kind === "null") return null;
+      let targets: number[];
+      if (kind === "empty") targets = [];
+      else if (kind === "scattered") targets = Array.from({ length: r.int(1, 12) }, () => r.int(0, n - 1));
+      else {
+        const t0 = r.int(0, n - 1);
+        const span = r.int(1, n - t0);
+        targets = Array.from({ length: span }, (_, i) => t0 + i);
+        if (kind === "gaps") targets = targets.filter((_, i) => i === 0 || r.int(0, 2) > 0);
+        if (kind === "repeats") targets = targets.flatMap((t) => (r.int(0, 3) === 0 ? [t, t] : [t]));
+      }
+      const rowDelay = r.int(0, delaySlots - 1);
+      return {
+        targets: Int32Array.from(targets),
+        weights: Int32Array.from(targets, weight),
+        ...(delayMode === "none" ? {} : { delays: Int32Array.from(targets, () => (delayMode === "row" ? rowDelay : r.int(0, delaySlots - 1))) }),
+      };
+    };
+    const synapses = Array.from({ length: r.int(1, 3) }, (_, g) => ({
+      label: `g${g}`,
+      block: r.int(0, blocks.length - 1),
+      weightExp: 0,
+      weightBits: 8,
+      isMixed: true,
+      axons: Array.from({ length: r.int(1, 10) }, row),
+    }));
+    const inputs = Array.from({ length: r.int(1, 2) }, (_, i) => ({ label: `in${i}`, count: r.int(1, 6) }));
+    const routes = Array.from({ length: r.int(1, 6) }, () => {
+      const synapse = r.int(0, synapses.length - 1);
+      const fromBlock = r.int(0, 1) === 0;
+      const index = fromBlock ? r.int(0, blocks.length - 1) : r.int(0, inputs.length - 1);
+      const sources = fromBlock ? blocks[index].count : inputs[index].count;
+      return { source: fromBlock ? ("block" as const) : ("input" as const), index, synapse, axonOf: Int32Array.from({ length: sources }, () => r.int(-1, synapses[synapse].axons.length - 1)) };
+    });
+    const cx = compartments(
+      Array.from({ length: n }, () => ({
+        du: r.pick([0, 741, 4095, r.int(0, 4095)]),
+        dv: r.pick([0, 200, 4095, r.int(0, 4095)]),
+        vth: r.int(0, 2 ** 23),
+        bias: big ? r.int(-(2 ** 23), 2 ** 23) : r.int(-3000, 3000),
+        vmin: r.pick([0, -(2 ** 23) + 1, -(2 ** 31) + 1]),
+        vmax: r.pick([2 ** 23 - 1, 2 ** 9 - 1, 2 ** 31 - 1]),
+        R: r.int(1, 4),
+      })),
+    );
+    const model: EmuModel = { compartments: cx, blocks, synapses, routes, inputs, delaySlots };
+    // Host spikes per step, channels possibly repeated, through `count` on a longer buffer.
+    const schedule = Array.from({ length: 40 }, () =>
+      inputs.flatMap((inp, input) => {
+        if (r.int(0, 2) === 0) return [];
+        const used = Array.from({ length: r.int(0, inp.count) }, () => r.int(0, inp.count - 1));
+        return [{ input, channels: Int32Array.from([...used, r.int(0, inp.count - 1)]), count: used.length }];
+      }),
+    );
+    return { model, inputs: (t) => schedule[t % schedule.length] };
+  }
+
+  /** Everything observable, step by step. */
+  function observe(model: EmuModel, inputs: (t: number) => InputSpikes[], delivery: DeliveryMode, overflow: "wrap" | "warn"): unknown[] {
+    const emu = new Emulator(model, { delivery, overflow, maxWarnings: 1000 });
+    const out: unknown[] = [];
+    for (let t = 0; t < 40; t++) {
+      emu.step(inputs(t));
+      const a = emu.activity;
+      out.push([
+        Array.from(emu.u),
+        Array.from(emu.v),
+        Array.from(emu.refractory),
+        Array.from(emu.spikedLastStep().indices),
+        { ...emu.overflowCounts },
+        [a.synOps, a.active, a.spikes, a.messages, a.routeMessages, a.routeSynOps].map((x) => Array.from(x)),
+      ]);
+    }
+    out.push(emu.totalSynapticEvents, emu.totalSpikes, { ...emu.overflowTotals }, [...emu.warnings]);
+    return out;
+  }
+
+  test("the SIMD kernel is available here (else this suite would only compare JavaScript loops)", () => {
+    expect(rowAddAvailable()).toBe(true);
+  });
+
+  test("dense rows (SIMD and JavaScript) give what the general loop gives, on random models", () => {
+    let denseRows = 0;
+    let overflows = 0;
+    fc.assert(
+      fc.property(fc.integer(), fc.constantFrom("wrap" as const, "warn" as const), (seed, overflow) => {
+        const { model, inputs } = randomModel(seed);
+        const reference = observe(model, inputs, "sparse", overflow);
+        expect(observe(model, inputs, "auto", overflow)).toEqual(reference);
+        expect(observe(model, inputs, "dense-js", overflow)).toEqual(reference);
+        const emu = new Emulator(model);
+        denseRows += emu.rowForms.dense;
+        const totals = reference[reference.length - 2] as { q: number; u: number; uBias: number };
+        overflows += totals.q + totals.u + totals.uBias;
+      }),
+      { numRuns: 300 },
+    );
+    // The comparison is only worth something if the fast paths and the overflow paths ran.
+    expect(denseRows).toBeGreaterThan(300);
+    expect(overflows).toBeGreaterThan(0);
+  });
+
+  test("rows are classified: contiguous and gapped spans dense, scattered and mixed-delay rows general", () => {
+    const base = oneCompartment({});
+    const model: EmuModel = {
+      ...base,
+      compartments: compartments(Array.from({ length: 64 }, () => ({}))),
+      blocks: [{ label: "cx", start: 0, count: 64, core: 0 }],
+      synapses: [
+        {
+          ...base.synapses[0],
+          axons: [
+            { targets: Int32Array.from({ length: 40 }, (_, i) => 10 + i), weights: new Int32Array(40).fill(64) },
+            { targets: Int32Array.of(0, 2, 4, 6), weights: new Int32Array(4).fill(64) },
+            { targets: Int32Array.of(0, 63), weights: Int32Array.of(64, 64) },
+            { targets: Int32Array.of(5, 6), weights: Int32Array.of(64, 64), delays: Int32Array.of(0, 1) },
+          ],
+        },
+      ],
+      routes: [{ source: "input", index: 0, synapse: 0, axonOf: Int32Array.of(0, 1, 2, 3) }],
+      inputs: [{ label: "host", count: 4 }],
+      delaySlots: 2,
+    };
+    expect(new Emulator(model).rowForms).toEqual({ dense: 2, general: 2, simd: true });
+    expect(new Emulator(model, { delivery: "sparse" }).rowForms).toEqual({ dense: 0, general: 4, simd: false });
+    // Without the kernel only nearly gap-free spans are worth storing dense.
+    expect(new Emulator(model, { delivery: "dense-js" }).rowForms).toEqual({ dense: 1, general: 3, simd: false });
+  });
+
+  test("synaptic operations count a row's entries, not its padding", () => {
+    const base = oneCompartment({});
+    const model: EmuModel = {
+      ...base,
+      compartments: compartments(Array.from({ length: 16 }, () => ({}))),
+      blocks: [{ label: "cx", start: 0, count: 16, core: 0 }],
+      synapses: [{ ...base.synapses[0], axons: [{ targets: Int32Array.of(0, 3, 3, 9, 15), weights: Int32Array.of(64, 64, 128, -64, 64) }] }],
+      routes: [{ source: "input", index: 0, synapse: 0, axonOf: Int32Array.of(0) }],
+      inputs: [{ label: "host", count: 1 }],
+    };
+    const emu = new Emulator(model);
+    expect(emu.rowForms.dense).toBe(1);
+    emu.step([{ input: 0, channels: [0] }]);
+    expect(emu.totalSynapticEvents).toBe(5);
+    expect(Array.from(emu.activity.routeSynOps)).toEqual([5]);
+    expect([emu.u[0], emu.u[3], emu.u[9], emu.u[15], emu.u[1]]).toEqual([64, 192, -64, 64, 0]);
+  });
+
+  test("count limits the channels delivered and is checked", () => {
+    const emu = new Emulator(oneCompartment({}, [64, 128]));
+    emu.step([{ input: 0, channels: [1, 0], count: 1 }]);
+    expect(emu.u[0]).toBe(128);
+    expect(() => emu.step([{ input: 0, channels: [0], count: 2 }])).toThrow(/count 2 but 1 channels/);
   });
 });

@@ -4,12 +4,20 @@
  *
  * The constructor flattens the model into CSR arrays: every spike source (a compartment, or a
  * channel of a host input) owns a contiguous list of segments, one per route that maps it to an
- * axon, and each segment is a slice [begin, end) of one flat (target, weight[, delay]) table in
- * which every axon row is stored once. Delivering a spike is then a tight loop over a slice, so a
- * step costs O(compartments + spikes × fan-out) with no Map lookups and no allocation.
+ * axon, and each segment points at its axon row, stored once. A step costs O(compartments +
+ * spikes × fan-out) with no Map lookups and no allocation.
+ *
+ * Rows come in two forms. A dense row (the common case: decoded weights reach consecutive
+ * compartments) is a span of consecutive targets t0 .. t0 + len − 1 with one weight per target
+ * (zero where the row has no entry, summed where it has several) and one delay; delivering it is
+ * q[t0 + i] += w[i], run by a WebAssembly SIMD kernel (row-add.ts). Any other row (scattered
+ * targets, mixed delays) is a slice of a (target, weight[, delay]) table. Both give the same q:
+ * every term is an integer, so float64 sums are exact whatever their order. Synaptic operations
+ * are always counted from the row's real entries, never from the padding.
  */
 import { Q_BITS, U_BITS, CURRENT_DECAY_OFFSET, DECAY_DENOM, decayToward0, wrapBits } from "./arith.js";
 import { type EmuModel, validateModel } from "./model.js";
+import { loadRowAdd, rowAddAvailable, type RowAdd } from "./row-add.js";
 
 /** What to do when q, u or u + bias leaves its range (§2.6). Values always wrap, as on the chip. */
 export type OverflowPolicy = "wrap" | "warn" | "error";
@@ -27,6 +35,15 @@ export type OverflowQuantity = "q" | "u" | "uBias";
  */
 export type ActivityRule = "spec" | "input" | "all";
 
+/**
+ * How axon rows are delivered (all give bit-identical results; the choice only changes speed):
+ * - "auto": dense rows through the WebAssembly SIMD kernel when the runtime has it (else as
+ *   "dense-js"), scattered rows through the general loop;
+ * - "dense-js": the same dense rows, added by a JavaScript loop;
+ * - "sparse": every row through the general (target, weight, delay) loop, the reference.
+ */
+export type DeliveryMode = "auto" | "dense-js" | "sparse";
+
 export interface EmulatorOptions {
   overflow?: OverflowPolicy;
   /** Compartments whose u and v are recorded at the end of every step. */
@@ -34,12 +51,16 @@ export interface EmulatorOptions {
   activity?: ActivityRule;
   /** How many overflow messages "warn" keeps (default 16); counting never stops. */
   maxWarnings?: number;
+  /** Delivery kernel (default "auto"); for tests and measurements. */
+  delivery?: DeliveryMode;
 }
 
 /** Host spikes for one step: these channels of input `input` are delivered in this step. */
 export interface InputSpikes {
   input: number;
   channels: ArrayLike<number>;
+  /** Only channels[0 .. count − 1] are delivered (default: all), so buffers can be reused. */
+  count?: number;
 }
 
 export interface OverflowCounts {
@@ -102,6 +123,16 @@ const U_HALF = 2 ** U_BITS;
 const ACT_SPEC = 0;
 const ACT_INPUT = 1;
 const ACT_ALL = 2;
+/**
+ * A row with targets spanning `span` compartments and `entries` entries is stored dense when
+ * span ≤ DENSE_SPAN_RATIO · entries: the SIMD kernel adds ~6 padded doubles in the time the
+ * general loop takes for one (target, weight) entry, so padding up to 4× still pays. Without the
+ * kernel only (nearly) gap-free rows are worth it.
+ */
+const DENSE_SPAN_RATIO = 4;
+const DENSE_SPAN_RATIO_JS = 1.25;
+/** Dense rows shorter than this are added in JavaScript (a call into WebAssembly costs more). */
+const SIMD_MIN_LENGTH = 8;
 
 export class Emulator {
   readonly model: EmuModel;
@@ -124,7 +155,7 @@ export class Emulator {
   /**
    * Dendritic accumulator ring, slot-major (slot s holds [s·n, s·n + n)). float64 so the sum is
    * exact however many inputs arrive, which makes overflow detection exact too; with no delays it
-   * has one slot.
+   * has one slot. It lives at byte 0 of the kernel's memory when there is a kernel.
    */
   private readonly qRing: Float64Array;
   private readonly slots: number;
@@ -134,8 +165,24 @@ export class Emulator {
   private readonly inputCount: Int32Array;
   private readonly segPtr: Int32Array;
   private readonly segRoute: Int32Array;
-  private readonly segBegin: Int32Array;
-  private readonly segEnd: Int32Array;
+  /** The axon row of each segment; −1 for an unused axon (a message that adds nothing). */
+  private readonly segRow: Int32Array;
+  /** Synaptic entries of each row (what the cost model counts). */
+  private readonly rowEntries: Int32Array;
+  /** Dense rows: offset of the weights in denseWeight, or −1 for a general row. */
+  private readonly rowDense: Int32Array;
+  /** Dense rows: first target, span length and delay. */
+  private readonly rowT0: Int32Array;
+  private readonly rowLength: Int32Array;
+  private readonly rowDelay: Int32Array;
+  /** General rows: the slice [begin, end) of the entry table. */
+  private readonly rowBegin: Int32Array;
+  private readonly rowEnd: Int32Array;
+  private readonly denseWeight: Float64Array;
+  /** Byte address of denseWeight in the kernel's memory. */
+  private readonly denseByte: number;
+  /** The SIMD kernel (q at byte 0), or null: dense rows are then added in JavaScript. */
+  private readonly rowAdd: RowAdd | null;
   private readonly entTarget: Int32Array;
   private readonly entWeight: Int32Array;
   /** Per-entry delay, or null when every delay is 0 (the fast path). */
@@ -161,6 +208,9 @@ export class Emulator {
   private readonly maxWarnings: number;
   /** Overflow messages kept under the "warn" policy (the first maxWarnings). */
   readonly warnings: string[] = [];
+
+  /** How the rows were stored: dense spans, general rows, and whether the SIMD kernel adds the dense ones. */
+  readonly rowForms: { readonly dense: number; readonly general: number; readonly simd: boolean };
 
   /** Cumulative synaptic entries delivered since construction or reset(). */
   totalSynapticEvents = 0;
@@ -201,41 +251,98 @@ export class Emulator {
     this.spikeBuf = new Int32Array(n);
     this.spareSpikeBuf = new Int32Array(n);
 
-    // Flatten every axon row once; routes then point at row slices.
+    // Flatten every axon row once; routes then point at rows. First pass: classify and size.
+    const delivery = opts.delivery ?? "auto";
     const rowIds: Int32Array[] = [];
-    let entries = 0;
+    let generalEntries = 0;
+    let denseLength = 0;
     let rows = 0;
     let anyDelay = false;
+    const spanRatio = delivery === "auto" && rowAddAvailable() ? DENSE_SPAN_RATIO : DENSE_SPAN_RATIO_JS;
+    /** [first target, span] if the row is stored dense, else null. */
+    const denseSpan = (row: { targets: Int32Array; delays?: Int32Array }): [number, number] | null => {
+      const t = row.targets;
+      if (delivery === "sparse" || t.length === 0) return null;
+      const d = row.delays;
+      if (d !== undefined) for (let k = 1; k < d.length; k++) if (d[k] !== d[0]) return null;
+      let lo = t[0];
+      let hi = t[0];
+      for (let k = 1; k < t.length; k++) {
+        if (t[k] < lo) lo = t[k];
+        else if (t[k] > hi) hi = t[k];
+      }
+      const span = hi - lo + 1;
+      return span <= spanRatio * t.length ? [lo, span] : null;
+    };
+    const spans: ([number, number] | null)[] = [];
     for (const g of model.synapses) {
       const ids = new Int32Array(g.axons.length).fill(-1);
       g.axons.forEach((row, a) => {
         if (row === null) return;
         ids[a] = rows++;
-        entries += row.targets.length;
+        const span = denseSpan(row);
+        spans.push(span);
+        if (span === null) generalEntries += row.targets.length;
+        else denseLength += span[1];
         if (row.delays !== undefined && row.delays.some((d) => d !== 0)) anyDelay = true;
       });
       rowIds.push(ids);
     }
-    const rowBegin = new Int32Array(rows);
-    const rowEnd = new Int32Array(rows);
-    this.entTarget = new Int32Array(entries);
-    this.entWeight = new Int32Array(entries);
-    this.entDelay = anyDelay ? new Int32Array(entries) : null;
+    this.slots = anyDelay ? model.delaySlots : 1;
+
+    // Storage: q and the dense weights in the kernel's memory (q first, weights 16-byte aligned).
+    const qLength = n * this.slots;
+    this.denseByte = Math.ceil((qLength * 8) / 16) * 16;
+    const kernel = delivery === "auto" && denseLength > 0 ? loadRowAdd(this.denseByte + denseLength * 8) : null;
+    this.rowAdd = kernel?.addF64 ?? null;
+    if (kernel !== null) {
+      this.qRing = new Float64Array(kernel.memory.buffer, 0, qLength);
+      this.denseWeight = new Float64Array(kernel.memory.buffer, this.denseByte, denseLength);
+    } else {
+      this.qRing = new Float64Array(qLength);
+      this.denseWeight = new Float64Array(denseLength);
+    }
+
+    const denseRows = spans.filter((x) => x !== null).length;
+    this.rowForms = { dense: denseRows, general: rows - denseRows, simd: this.rowAdd !== null };
+
+    // Second pass: fill.
+    this.rowEntries = new Int32Array(rows);
+    this.rowDense = new Int32Array(rows).fill(-1);
+    this.rowT0 = new Int32Array(rows);
+    this.rowLength = new Int32Array(rows);
+    this.rowDelay = new Int32Array(rows);
+    this.rowBegin = new Int32Array(rows);
+    this.rowEnd = new Int32Array(rows);
+    this.entTarget = new Int32Array(generalEntries);
+    this.entWeight = new Int32Array(generalEntries);
+    this.entDelay = anyDelay ? new Int32Array(generalEntries) : null;
     let e = 0;
+    let dense = 0;
     model.synapses.forEach((g, gi) => {
       g.axons.forEach((row, a) => {
         if (row === null) return;
         const id = rowIds[gi][a];
-        rowBegin[id] = e;
-        this.entTarget.set(row.targets, e);
-        this.entWeight.set(row.weights, e);
-        if (this.entDelay !== null && row.delays !== undefined) this.entDelay.set(row.delays, e);
-        e += row.targets.length;
-        rowEnd[id] = e;
+        this.rowEntries[id] = row.targets.length;
+        const span = spans[id];
+        if (span !== null) {
+          const [t0, length] = span;
+          this.rowDense[id] = dense;
+          this.rowT0[id] = t0;
+          this.rowLength[id] = length;
+          this.rowDelay[id] = row.delays !== undefined ? row.delays[0] : 0;
+          for (let k = 0; k < row.targets.length; k++) this.denseWeight[dense + row.targets[k] - t0] += row.weights[k];
+          dense += length;
+        } else {
+          this.rowBegin[id] = e;
+          this.entTarget.set(row.targets, e);
+          this.entWeight.set(row.weights, e);
+          if (this.entDelay !== null && row.delays !== undefined) this.entDelay.set(row.delays, e);
+          e += row.targets.length;
+          this.rowEnd[id] = e;
+        }
       });
     });
-    this.slots = anyDelay ? model.delaySlots : 1;
-    this.qRing = new Float64Array(n * this.slots);
 
     // Placement: core of every compartment, and update runs of one core each.
     this.cxCore = new Int32Array(n);
@@ -277,8 +384,7 @@ export class Emulator {
     for (let s = 0; s < sources; s++) this.segPtr[s + 1] = this.segPtr[s] + segCount[s + 1];
     const total = this.segPtr[sources];
     this.segRoute = new Int32Array(total);
-    this.segBegin = new Int32Array(total);
-    this.segEnd = new Int32Array(total);
+    this.segRow = new Int32Array(total);
     const fill = this.segPtr.slice(0, sources);
     model.routes.forEach((r, ri) => {
       const ids = rowIds[r.synapse];
@@ -286,11 +392,9 @@ export class Emulator {
         const a = r.axonOf[i];
         if (a < 0) continue;
         const k = fill[sourceOf(ri, i)]++;
-        const id = ids[a];
         this.segRoute[k] = ri;
         // An unused axon (null row) still carries a message; it just adds nothing.
-        this.segBegin[k] = id >= 0 ? rowBegin[id] : 0;
-        this.segEnd[k] = id >= 0 ? rowEnd[id] : 0;
+        this.segRow[k] = ids[a];
       }
     });
 
@@ -343,6 +447,19 @@ export class Emulator {
   /** Compartments that spiked in the last step, ascending; a view valid until the next step. */
   spikedLastStep(): { indices: Int32Array; count: number } {
     return { indices: this.spikeBuf.subarray(0, this.spikeCount), count: this.spikeCount };
+  }
+
+  /** How many compartments spiked in the last step (spikedLastStep().count, without allocating). */
+  get spikeCountLastStep(): number {
+    return this.spikeCount;
+  }
+
+  /**
+   * The buffer behind spikedLastStep(): its first spikeCountLastStep entries are the last step's
+   * spikes, ascending; the rest is stale. Valid until the next step (buffers alternate).
+   */
+  get spikeBufferLastStep(): Int32Array {
+    return this.spikeBuf;
   }
 
   /** Overflows of the last step (always counted, whatever the policy). */
@@ -401,15 +518,20 @@ export class Emulator {
     if (inputSpikes !== undefined) {
       for (let b = 0; b < inputSpikes.length; b++) {
         const { input, channels } = inputSpikes[b];
-        if (!(input >= 0 && input < this.inputBase.length) || !Number.isInteger(input)) {
-          throw new RangeError(`step ${stepNo}: input ${input} does not exist (model has ${this.inputBase.length})`);
+        // (x | 0) === x: x is an integer (for the x ≥ 0 below 2^31 that pass the range checks).
+        if (!(input >= 0 && input < this.inputBase.length && (input | 0) === input)) {
+          throw this.inputError(stepNo, inputSpikes[b]);
         }
         const base = this.inputBase[input];
         const count = this.inputCount[input];
-        for (let c = 0; c < channels.length; c++) {
+        const used = inputSpikes[b].count ?? channels.length;
+        if (!(used >= 0 && used <= channels.length && (used | 0) === used)) {
+          throw this.inputError(stepNo, inputSpikes[b]);
+        }
+        for (let c = 0; c < used; c++) {
           const ch = channels[c];
-          if (!(ch >= 0 && ch < count) || !Number.isInteger(ch)) {
-            throw new RangeError(`step ${stepNo}: channel ${ch} of input ${input} is outside 0..${count - 1}`);
+          if (!(ch >= 0 && ch < count && (ch | 0) === ch)) {
+            throw this.inputError(stepNo, inputSpikes[b], ch);
           }
           this.deliver(base + ch, slot);
         }
@@ -440,35 +562,74 @@ export class Emulator {
     this.recordProbes();
   }
 
+  /**
+   * What is wrong with host spikes that step() refused. The messages are built here rather than in
+   * step(): with them inline, V8 (Node 20) compiled step() to code that allocated on every
+   * delivered channel.
+   */
+  private inputError(stepNo: number, spikes: InputSpikes, channel?: number): RangeError {
+    const { input, channels } = spikes;
+    if (!(input >= 0 && input < this.inputBase.length && Number.isInteger(input))) {
+      return new RangeError(`step ${stepNo}: input ${input} does not exist (model has ${this.inputBase.length})`);
+    }
+    if (channel === undefined) return new RangeError(`step ${stepNo}: input ${input} has count ${spikes.count} but ${channels.length} channels`);
+    return new RangeError(`step ${stepNo}: channel ${channel} of input ${input} is outside 0..${this.inputCount[input] - 1}`);
+  }
+
   /** Add every row the source drives into the ring (§2.9 step 3, §3.5). */
   private deliver(source: number, slot: number): void {
     const segPtr = this.segPtr;
-    const segBegin = this.segBegin;
-    const segEnd = this.segEnd;
+    const segRow = this.segRow;
     const segRoute = this.segRoute;
+    const routeMessages = this.counts.routeMessages;
+    const routeSynOps = this.counts.routeSynOps;
+    for (let g = segPtr[source], gEnd = segPtr[source + 1]; g < gEnd; g++) {
+      const r = segRoute[g];
+      routeMessages[r]++;
+      const row = segRow[g];
+      if (row < 0) continue;
+      routeSynOps[r] += this.rowEntries[row];
+      const dense = this.rowDense[row];
+      if (dense >= 0) this.addDense(row, dense, slot);
+      else this.addGeneral(this.rowBegin[row], this.rowEnd[row], slot);
+    }
+  }
+
+  /** q[slot + delay][t0 + i] += w[i] over the row's span. */
+  private addDense(row: number, dense: number, slot: number): void {
+    let at = this.rowT0[row];
+    if (this.slots > 1) {
+      let s = slot + this.rowDelay[row];
+      if (s >= this.slots) s -= this.slots;
+      at += s * this.n;
+    }
+    const length = this.rowLength[row];
+    const add = this.rowAdd;
+    if (add !== null && length >= SIMD_MIN_LENGTH) {
+      add(at * 8, this.denseByte + dense * 8, length);
+    } else {
+      const q = this.qRing;
+      const w = this.denseWeight;
+      for (let i = 0; i < length; i++) q[at + i] += w[dense + i];
+    }
+  }
+
+  /** The general row: entries [begin, end) of the (target, weight[, delay]) table. */
+  private addGeneral(begin: number, end: number, slot: number): void {
     const target = this.entTarget;
     const weight = this.entWeight;
     const q = this.qRing;
-    const routeMessages = this.counts.routeMessages;
-    const routeSynOps = this.counts.routeSynOps;
     const delay = this.entDelay;
-    for (let g = segPtr[source], gEnd = segPtr[source + 1]; g < gEnd; g++) {
-      const begin = segBegin[g];
-      const end = segEnd[g];
-      if (delay === null) {
-        for (let e = begin; e < end; e++) q[target[e]] += weight[e];
-      } else {
-        const n = this.n;
-        const slots = this.slots;
-        for (let e = begin; e < end; e++) {
-          let s = slot + delay[e];
-          if (s >= slots) s -= slots;
-          q[s * n + target[e]] += weight[e];
-        }
+    if (delay === null) {
+      for (let e = begin; e < end; e++) q[target[e]] += weight[e];
+    } else {
+      const n = this.n;
+      const slots = this.slots;
+      for (let e = begin; e < end; e++) {
+        let s = slot + delay[e];
+        if (s >= slots) s -= slots;
+        q[s * n + target[e]] += weight[e];
       }
-      const r = segRoute[g];
-      routeMessages[r]++;
-      routeSynOps[r] += end - begin;
     }
   }
 
@@ -487,6 +648,11 @@ export class Emulator {
     const active = this.counts.active;
     const spikesPerCore = this.counts.spikes;
     const activityCode = this.activityCode;
+    // Module constants as locals: optimized code reloads (and TDZ-checks) module bindings on every use.
+    const qHalf = Q_HALF;
+    const uHalf = U_HALF;
+    const actSpec = ACT_SPEC;
+    const actInput = ACT_INPUT;
 
     const spikes = this.spareSpikeBuf;
     let spikeCount = 0;
@@ -501,14 +667,14 @@ export class Emulator {
         // 6. The slot is consumed and zeroed for its next use.
         let qi = q[qOffset + i];
         q[qOffset + i] = 0;
-        if (qi < -Q_HALF || qi >= Q_HALF) qi = this.overflow(stepNo, i, "q", qi);
+        if (qi < -qHalf || qi >= qHalf) qi = this.overflow(stepNo, i, "q", qi);
         // 7. u ← wrap_23(decay(u, 4095 − du) + q).
         let u = decayToward0(uArr[i], kU[i]) + qi;
-        if (u < -U_HALF || u >= U_HALF) u = this.overflow(stepNo, i, "u", u);
+        if (u < -uHalf || u >= uHalf) u = this.overflow(stepNo, i, "u", u);
         uArr[i] = u;
         // 8. w ← wrap_23(u + bias); u itself keeps no bias.
         let w = u + bias[i];
-        if (w < -U_HALF || w >= U_HALF) w = this.overflow(stepNo, i, "uBias", w);
+        if (w < -uHalf || w >= uHalf) w = this.overflow(stepNo, i, "uBias", w);
         // 9–10. v ← clip(decay(v, 4096 − dv) + w, vmin, vmax): saturates, never wraps.
         const vOld = vArr[i];
         let v = decayToward0(vOld, kV[i]) + w;
@@ -528,9 +694,9 @@ export class Emulator {
         }
         rArr[i] = r > 0 ? r - 1 : 0;
         vArr[i] = v;
-        if (activityCode === ACT_SPEC) {
+        if (activityCode === actSpec) {
           if (qi !== 0 || spiked || rOld > 0 || u !== 0 || v !== vOld) activeHere++;
-        } else if (activityCode === ACT_INPUT) {
+        } else if (activityCode === actInput) {
           if (qi !== 0 || spiked) activeHere++;
         } else {
           activeHere++;

@@ -12,8 +12,8 @@
 import type { HostProgram } from "../compile.js";
 import type { ChipConfig } from "../ir/core.js";
 import { Simulator, type ProbeResult } from "../sim/simulator.js";
-import { emulatorStepCounts, placeCore, stepCost, type CorePlacement } from "./cost.js";
-import { Emulator, type InputSpikes, type OverflowPolicy } from "./engine.js";
+import { EmulatorStepCoster, placeCore } from "./cost.js";
+import { Emulator, type DeliveryMode, type InputSpikes, type OverflowPolicy } from "./engine.js";
 import { chipToModel } from "./from-chip.js";
 import { runSteps } from "../util/run-steps.js";
 
@@ -30,6 +30,7 @@ export interface RunStats {
   /** Per core: mean modelled time (ns) and energy (pJ) per step, and synaptic events. */
   readonly perCore: readonly { readonly core: number; readonly nsMean: number; readonly pjMean: number; readonly synapticEvents: number; readonly spikes: number }[];
   readonly overflows: { readonly q: number; readonly u: number; readonly uBias: number };
+  /** Wall-clock time spent in step() and run() (chip, host and cost accounting). */
   readonly wallSeconds: number;
 }
 
@@ -52,7 +53,11 @@ export class HardwareRun {
   private readonly compLink: Int32Array;
   private readonly compNeuron: Int32Array;
   private readonly encoders: { readonly output: Float64Array; readonly input: number; readonly channels: Int32Array; readonly spikeHz: number }[] = [];
-  private pendingInputs: InputSpikes[] = [];
+  /**
+   * Encoder spikes of the last host step, delivered to the chip in the next one: one entry per
+   * encoder, reused every step (`count` says how many of its channels spiked).
+   */
+  private readonly pendingInputs: InputSpikes[] = [];
   private readonly coreNs: Float64Array;
   private readonly corePj: Float64Array;
   private readonly coreIndexOf: Int32Array;
@@ -62,15 +67,15 @@ export class HardwareRun {
   private stepNsMax = 0;
   private energySum = 0;
   private wall = 0;
-  private readonly placement: (core: number) => CorePlacement;
+  private readonly coster: EmulatorStepCoster;
 
   constructor(
     readonly chip: ChipConfig,
     readonly program: HostProgram,
-    opts: { overflow?: OverflowPolicy; expectedSteps?: number } = {},
+    opts: { overflow?: OverflowPolicy; expectedSteps?: number; delivery?: DeliveryMode } = {},
   ) {
     const layout = chipToModel(chip);
-    this.emulator = new Emulator(layout.model, { overflow: opts.overflow ?? "warn" });
+    this.emulator = new Emulator(layout.model, { overflow: opts.overflow ?? "warn", delivery: opts.delivery ?? "auto" });
     this.host = new Simulator(program.network, { expectedSteps: opts.expectedSteps ?? 1024 });
     const dt = program.network.dtSeconds;
     for (const p of program.placements) {
@@ -97,9 +102,11 @@ export class HardwareRun {
     });
     for (const inp of program.inputs) {
       const view = this.host.ensembleView(inp.id)!;
-      this.encoders.push({ output: view.output, input: layout.inputIndex.get(inp.id)!, channels: new Int32Array(inp.channels), spikeHz: 1 / dt });
+      const enc = { output: view.output, input: layout.inputIndex.get(inp.id)!, channels: new Int32Array(inp.channels), spikeHz: 1 / dt };
+      this.encoders.push(enc);
+      this.pendingInputs.push({ input: enc.input, channels: enc.channels, count: 0 });
     }
-    this.placement = placeCore;
+    this.coster = new EmulatorStepCoster(this.emulator.activity, { placement: placeCore });
     const n = chip.cores.length;
     this.coreNs = new Float64Array(n);
     this.corePj = new Float64Array(n);
@@ -108,12 +115,27 @@ export class HardwareRun {
     this.coreIndexOf = Int32Array.from(chip.cores.map((c) => c.index));
   }
 
+  /** One step of chip and host (see the module comment). */
   step(): void {
     const t0 = performance.now();
+    this.advance();
+    this.wall += (performance.now() - t0) / 1000;
+  }
+
+  run(steps: number, onProgress?: (done: number, total: number) => void): void {
+    // Timed as a whole: performance.now() returns a boxed number, two allocations per step.
+    const t0 = performance.now();
+    runSteps(() => this.advance(), steps, onProgress);
+    this.wall += (performance.now() - t0) / 1000;
+  }
+
+  /** step() without the clock. Allocates nothing. */
+  private advance(): void {
     const emu = this.emulator;
     emu.step(this.pendingInputs);
     // Chip spikes and voltages of this step become the host's external ensembles.
-    const { indices, count } = emu.spikedLastStep();
+    const indices = emu.spikeBufferLastStep;
+    const count = emu.spikeCountLastStep;
     const v = emu.v;
     for (const link of this.links) {
       link.output.fill(0);
@@ -126,15 +148,16 @@ export class HardwareRun {
     }
     this.host.step();
     // Encoder spikes of this host step go to the chip next step (at most one per channel and step).
-    const inputs: InputSpikes[] = [];
-    for (const enc of this.encoders) {
+    // The emulator has consumed the previous ones, so their buffers are reused.
+    for (let e = 0; e < this.encoders.length; e++) {
+      const enc = this.encoders[e];
       let n = 0;
       for (let i = 0; i < enc.output.length; i++) if (enc.output[i] !== 0) enc.channels[n++] = i;
-      if (n > 0) inputs.push({ input: enc.input, channels: enc.channels.slice(0, n) });
+      this.pendingInputs[e].count = n;
     }
-    this.pendingInputs = inputs;
-    this.wall += (performance.now() - t0) / 1000;
-    const cost = stepCost(emulatorStepCounts(emu.activity, this.placement), { placement: this.placement });
+    const cost = this.coster;
+    const activity = emu.activity;
+    cost.price(activity);
     this.stepNsSum += cost.stepNs;
     this.stepNsMax = Math.max(this.stepNsMax, cost.stepNs);
     this.energySum += cost.energyPj;
@@ -142,13 +165,9 @@ export class HardwareRun {
       const core = this.coreIndexOf[k];
       this.coreNs[k] += cost.coreNs[core] ?? 0;
       this.corePj[k] += cost.corePj[core] ?? 0;
-      this.coreSpikes[k] += emu.activity.spikes[core] ?? 0;
-      this.coreSyn[k] += emu.activity.synOps[core] ?? 0;
+      this.coreSpikes[k] += activity.spikes[core] ?? 0;
+      this.coreSyn[k] += activity.synOps[core] ?? 0;
     }
-  }
-
-  run(steps: number, onProgress?: (done: number, total: number) => void): void {
-    runSteps(() => this.step(), steps, onProgress);
   }
 
   probeResults(): ProbeResult[] {

@@ -118,7 +118,9 @@ interface ProbePlan {
   readonly every: number;
   data: Float64Array;
   rows: number;
-  readonly spikes?: SpikeRecord;
+  /** Spike probes: (row, probe index, count) triples, appended as spikes happen. */
+  spikeLog?: Int32Array;
+  spikeLogLength?: number;
   readonly amplitudeOverDt: number;
 }
 
@@ -331,7 +333,7 @@ export class Simulator {
     if (p.attr === "voltage") return { ...base, kind: "voltage", src: e.voltage, indices, data: new Float64Array(p.size * this.capacityRows) };
     if (p.attr === "spikes") {
       const amplitude = e.neuron.amplitude;
-      return { ...base, kind: "spikes", src: e.output, indices, spikes: { spikeSteps: Array.from(indices, () => []), spikeCounts: Array.from(indices, () => []) }, amplitudeOverDt: amplitude / this.dtSeconds };
+      return { ...base, kind: "spikes", src: e.output, indices, spikeLog: new Int32Array(3 * 1024), spikeLogLength: 0, amplitudeOverDt: amplitude / this.dtSeconds };
     }
     return { ...base, kind: "neurons-output", src: e.output, indices, data: new Float64Array(p.size * this.capacityRows) };
   }
@@ -577,15 +579,24 @@ export class Simulator {
     switch (pr.kind) {
       case "spikes": {
         if (this.n % pr.every !== 0) return;
-        const src = pr.src, ix = pr.indices, sp = pr.spikes!;
+        const src = pr.src, ix = pr.indices;
         const row = this.n / pr.every - 1;
+        let log = pr.spikeLog!, at = pr.spikeLogLength!;
         for (let i = 0; i < ix.length; i++) {
           const a = src[ix[i]];
           if (a !== 0) {
-            sp.spikeSteps[i].push(row);
-            sp.spikeCounts[i].push(Math.round(a / pr.amplitudeOverDt));
+            if (at + 3 > log.length) {
+              const bigger = new Int32Array(log.length * 2);
+              bigger.set(log);
+              log = pr.spikeLog = bigger;
+            }
+            log[at] = row;
+            log[at + 1] = i;
+            log[at + 2] = Math.round(a / pr.amplitudeOverDt);
+            at += 3;
           }
         }
+        pr.spikeLogLength = at;
         return;
       }
       case "decoded": {
@@ -635,8 +646,19 @@ export class Simulator {
       rows: pr.kind === "spikes" ? Math.floor(this.n / pr.every) : pr.rows,
       size: pr.probe.size,
       sampleEverySteps: pr.every,
-      ...(pr.spikes ? { spikes: pr.spikes } : {}),
+      ...(pr.spikeLog ? { spikes: this.spikeRecord(pr) } : {}),
     }));
+  }
+
+  private spikeRecord(pr: ProbePlan): SpikeRecord {
+    const spikeSteps: number[][] = Array.from(pr.indices, () => []);
+    const spikeCounts: number[][] = Array.from(pr.indices, () => []);
+    const log = pr.spikeLog!;
+    for (let k = 0; k < pr.spikeLogLength!; k += 3) {
+      spikeSteps[log[k + 1]].push(log[k]);
+      spikeCounts[log[k + 1]].push(log[k + 2]);
+    }
+    return { spikeSteps, spikeCounts };
   }
 
   /** Read-only views of an ensemble's state after the last step (for calibration and hosts). */
