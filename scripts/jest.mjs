@@ -1,8 +1,12 @@
 // Runs jest under ESM and prints the plain "N passed, N failed" line CI reads, keeping jest's exit code.
 import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
-const out = ".jest.json";
+// A private file: runs started side by side (two checkouts, two terminals) must not read each other's results.
+const dir = mkdtempSync(join(tmpdir(), "lmuc-jest-"));
+const out = join(dir, "results.json");
 const args = [
   "--experimental-vm-modules",
   "--disable-warning=ExperimentalWarning",
@@ -17,7 +21,7 @@ try {
   const report = JSON.parse(readFileSync(out, "utf8"));
   console.log(`jest: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
   if (report.numTotalTests === 0) code = code || 1;
-  rmSync(out, { force: true });
+  rmSync(dir, { recursive: true, force: true });
 } catch {
   console.log("jest: 0 passed, 1 failed");
   code = code || 1;
