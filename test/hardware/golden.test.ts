@@ -10,6 +10,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { loadNetworkFile } from "../../src/api.js";
 import { emitChip } from "../../src/backends/loihi/emit.js";
+import { weightContribution } from "../../src/emulator/arith.js";
 import { parseChipYaml } from "../../src/backends/loihi/load.js";
 import { compileNetwork, type CompileResult } from "../../src/compile.js";
 import { verifyChip } from "../../src/ir/verify-core.js";
@@ -96,5 +97,68 @@ describe("the golden configuration makes sense", () => {
     for (let c = 0; c < 20; c++) expect(Math.abs(core.biasMant[c]) <= 4095 && core.biasExp[c] <= 7).toBe(true);
     for (const r of core.synapseRows) for (const w of r.weights) expect(w % 2 === 0 && Math.abs(w) <= 254).toBe(true);
     expect(verifyChip(result.chip, target)).toEqual([]);
+  });
+});
+
+/**
+ * The decode-neuron golden: test/golden/small-decode.yaml (the same leaky integrator, its
+ * recurrence through a sigma-delta decode block, compiled with decodeNeurons "always") must emit
+ * exactly test/golden/small-decode.chip.yaml. Regenerate as above.
+ */
+describe("golden configuration with a decode block", () => {
+  const DECODE_NET = "test/golden/small-decode.yaml";
+  const DECODE_GOLDEN = "test/golden/small-decode.chip.yaml";
+  let decoded: CompileResult;
+  let yaml: string;
+  beforeAll(() => {
+    decoded = compileNetwork(loadNetworkFile(DECODE_NET), target, { decodeNeurons: "always" });
+    yaml = emitChip(decoded.chip, target).chipYaml;
+    if (process.env.UPDATE_GOLDEN === "1") writeFileSync(DECODE_GOLDEN, yaml);
+  });
+
+  test("the emitted chip.yaml equals the golden file byte for byte, and reads back as the compiled configuration", () => {
+    expect(yaml).toBe(readFileSync(DECODE_GOLDEN, "utf8"));
+    const parsed = parseChipYaml(yaml, DECODE_GOLDEN);
+    expect(verifyChip(parsed, target)).toEqual([]);
+    expect(parsed).toEqual(decoded.chip);
+  });
+
+  /**
+   * Leak 1/256 → du = round(4095/256) − 1 = 15 (the chip keeps 4080/4096 of u per step); v follows
+   * u: dv = 4095; no refractory. One power-of-two scale σ for the block: threshold σ/2, level ℓ's
+   * bias −ℓ·σ, and every feedback weight ±σ exactly, so a spike's value is exact.
+   */
+  test("the decode block: 8 compartments, du 15, dv 4095, refractory 1; threshold σ/2, biases 0, −σ, −2σ, −3σ (on and off alike); feedback ±σ", () => {
+    const core = decoded.chip.cores.find((c) => c.blocks.some((b) => b.label === "c1/decode"))!;
+    const block = core.blocks.find((b) => b.label === "c1/decode")!;
+    expect(block.count).toBe(8);
+    const local = Array.from({ length: 8 }, (_, k) => block.start + k);
+    const profiles = new Set(local.map((c) => JSON.stringify(core.cxProfiles[core.cxProfile[c]])));
+    expect([...profiles]).toEqual([JSON.stringify({ decayU: 15, decayV: 4095, refractDelay: 1 })]);
+    const vth = new Set(local.map((c) => core.vthProfiles[core.cxVthProfile[c]] * 64));
+    expect(vth.size).toBe(1);
+    const half = [...vth][0];
+    const sigma = 2 * half;
+    expect(Math.log2(sigma) % 1).toBe(0);
+    const bias = local.map((c) => core.biasMant[c] * 2 ** core.biasExp[c]);
+    expect(bias).toEqual([0, 0, -sigma, -sigma, -2 * sigma, -2 * sigma, -3 * sigma, -3 * sigma]);
+    // Feedback: each decode compartment's spike reaches all 8 with ±σ (on → on −σ, on → off +σ).
+    const inBlock = (c: number): boolean => c >= block.start && c < block.start + 8;
+    let checked = 0;
+    for (const out of core.outputAxons.filter((o) => inBlock(o.compartment) && o.core === core.index)) {
+      const axon = core.inputAxons[out.axon];
+      const row = core.synapseRows[axon.row];
+      const fmt = core.synapseFormats[axon.format];
+      const feedback = new Map<number, number>();
+      row.offsets.forEach((off, k) => {
+        if (inBlock(axon.base + off)) feedback.set(axon.base + off - block.start, weightContribution(row.weights[k], fmt.weightExp));
+      });
+      if (feedback.size === 0) continue;
+      const from = out.compartment - block.start;
+      expect([...feedback.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      for (const [to, d] of feedback) expect(d).toBe((from % 2 === to % 2 ? -1 : 1) * sigma);
+      checked++;
+    }
+    expect(checked).toBe(8);
   });
 });
