@@ -94,7 +94,7 @@ function compileBench(): object[] {
   console.log("\ncompiler (each case in a fresh process; peak RSS of that process)");
   console.log("case                          neurons   synapses  cores  lower bound  seconds  peak MiB");
   const out: object[] = [];
-  for (const c of ["examples/lmu-delay.yaml", "examples/psmnist-lmu.yaml", "large"]) {
+  for (const c of ["examples/lmu-delay.yaml", "examples/psmnist-lmu.yaml", "large", "large-n2n"]) {
     const r = spawnSync(process.execPath, ["dist/bench/compile-one.js", c], { encoding: "utf8", maxBuffer: 1 << 24 });
     if (r.status !== 0) {
       console.log(`${c}: failed: ${r.stderr.split("\n").slice(0, 3).join(" ")}`);
@@ -102,7 +102,8 @@ function compileBench(): object[] {
     }
     const m = JSON.parse(r.stdout) as { case: string; seconds: number; peakRssMiB: number; neurons: number; synapses: number; cores: number; lowerBound: number };
     out.push(m);
-    console.log(`${(c === "large" ? "generated 100 × 1000 LIF" : c).padEnd(28)}  ${String(m.neurons).padStart(7)}  ${String(m.synapses).padStart(9)}  ${String(m.cores).padStart(5)}  ${String(m.lowerBound).padStart(11)}  ${m.seconds.toFixed(1).padStart(7)}  ${m.peakRssMiB.toFixed(0).padStart(8)}`);
+    const label = c === "large" ? "generated 100 × 1000 LIF" : c === "large-n2n" ? "  same, neuron-to-neuron" : c;
+    console.log(`${label.padEnd(28)}  ${String(m.neurons).padStart(7)}  ${String(m.synapses).padStart(9)}  ${String(m.cores).padStart(5)}  ${String(m.lowerBound).padStart(11)}  ${m.seconds.toFixed(1).padStart(7)}  ${m.peakRssMiB.toFixed(0).padStart(8)}`);
   }
   return out;
 }
