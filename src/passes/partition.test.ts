@@ -167,7 +167,7 @@ function neuronsOf(chip: ChipConfig, q: QuantizedNetwork): { block: QBlock; neur
   return chip.cores.map((core) => {
     const out: { block: QBlock; neuron: number }[] = new Array(core.nCompartments);
     for (const cb of core.blocks) {
-      const block = byId.get(cb.source.replace(/^ensemble /, ""))!;
+      const block = byId.get(cb.source.replace(/^(ensemble|decode block) /, ""))!;
       const m = /\[(\d+):(\d+)\]$/.exec(cb.label);
       const start = m ? Number(m[1]) : 0;
       expect(m ? Number(m[2]) - start : block.n).toBe(cb.count);

@@ -44,6 +44,11 @@ import { synapseRowBits } from "../ir/verify-core.js";
 import type { Target } from "../target/target.js";
 import type { QBlock, QGroup, QuantizedNetwork } from "./quantize.js";
 
+/** How reports name a block: the user's ensemble, or a decode block the compiler added. */
+function blockNoun(b: QBlock): string {
+  return b.integrator ? "decode block" : "ensemble";
+}
+
 interface Row {
   /** Offsets from the part's first compartment. */
   readonly offsets: Int32Array;
@@ -444,7 +449,7 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
     let worst = 0;
     for (const f of fanIn) worst = Math.max(worst, f);
     if (worst > L.inputAxonsPerCore) {
-      throw new DiagnosticError([diag("LMU4003", `ensemble '${b.id}': neuron ${fanIn.indexOf(worst)} receives ${worst} inputs, but a core has at most ${L.inputAxonsPerCore} input axons`, b.origin)]);
+      throw new DiagnosticError([diag("LMU4003", `${blockNoun(b)} '${b.id}': neuron ${fanIn.indexOf(worst)} receives ${worst} inputs, but a core has at most ${L.inputAxonsPerCore} input axons`, b.origin)]);
     }
   }
 
@@ -650,7 +655,7 @@ export function partition(q: QuantizedNetwork, target: Target): { chip: ChipConf
         let e = i + 1;
         while (e < p.comps.length && p.comps[e] === p.comps[e - 1] + 1) e++;
         const s0 = p.comps[i], count = e - i;
-        blocks.push({ label: count === blk.n ? blk.id : `${blk.id}[${s0}:${s0 + count}]`, start: p.localStart + i, count, source: `ensemble ${blk.id}`, ...(blk.origin ? { origin: blk.origin } : {}) });
+        blocks.push({ label: count === blk.n ? blk.id : `${blk.id}[${s0}:${s0 + count}]`, start: p.localStart + i, count, source: `${blockNoun(blk)} ${blk.id}`, ...(blk.origin ? { origin: blk.origin } : {}) });
         i = e;
       }
     }
@@ -1274,7 +1279,8 @@ function legacyPlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target
     for (; problem !== undefined; problem = overLimit()) {
       if (k >= b.n) {
         const limit = problem.reason === "synapse formats" ? `${L.synapseFormatsPerCore} synapse formats (neuron ${problem.comps[0]}'s inputs need ${problem.formats})` : `synapse memory (${L.synapseBitsPerCore} bits)`;
-        throw new DiagnosticError([diag("LMU4003", `ensemble '${b.id}': even one compartment per core exceeds the core's ${limit}`, b.origin)]);
+        const hint = b.integrator ? "the decode neurons of this connection need more than one core offers; --decode-neurons never lowers it to neuron-to-neuron weights instead" : undefined;
+        throw new DiagnosticError([diag("LMU4003", `${blockNoun(b)} '${b.id}': even one compartment per core exceeds the core's ${limit}`, b.origin, hint ? { hint } : {})]);
       }
       k = Math.min(b.n, k + Math.max(1, Math.floor(k / 4)));
     }
@@ -1296,7 +1302,7 @@ function legacyPlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target
       const b = q.blocks.find((x) => x.id === id)!;
       const k = kOf.get(id)!;
       if (k >= b.n || round > 40) {
-        throw new DiagnosticError([diag("LMU4003", `ensemble '${id}': a single neuron drives more targets than a core's ${L.outputAxonsPerCore} output axons`, b.origin, { hint: "reduce the ensemble's fan-out" })]);
+        throw new DiagnosticError([diag("LMU4003", `${blockNoun(b)} '${id}': a single neuron drives more targets than a core's ${L.outputAxonsPerCore} output axons`, b.origin, { hint: "reduce the ensemble's fan-out" })]);
       }
       reasonOf.set(id, "output axons");
       splitBlock(b, Math.min(b.n, Math.max(k + 1, Math.ceil(k * factor))));

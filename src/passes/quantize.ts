@@ -44,6 +44,8 @@ export interface BlockScale {
 
 export interface QBlock {
   readonly id: string;
+  /** A sigma-delta decode block (decode-neurons.ts), not a user's ensemble: reports say so. */
+  readonly integrator?: boolean;
   readonly n: number;
   readonly decayU: number;
   readonly decayV: number;
@@ -304,7 +306,7 @@ export function quantize(hw: HwNetwork): QuantizedNetwork {
     if (biasClipped > 0) warnings.push(diag("LMU3001", `ensemble '${b.id}': ${biasClipped} biases exceed the bias register even at the smallest scale and are clipped`, b.origin, { severity: "warning" }));
     // A negative float floor maps to the nearest −2^k + 1 the register offers (§5.7); 0 stays 0.
     const vmin = b.vmin < 0 ? -(2 ** clip(rne(Math.log2(1 - scale.sigma0 * scale.mv * b.vmin)), 0, U_BITS)) + 1 : 0;
-    blocks.push({ id: b.id, n: b.n, decayU, decayV, refractDelay: clip(b.refractDelay, 1, 63), vthMant, biasMant, biasExp, vmin, vmax: 2 ** U_BITS - 1, scale, ratesHz: b.ratesHz, ...(b.origin ? { origin: b.origin } : {}) });
+    blocks.push({ id: b.id, ...(b.integrator ? { integrator: true } : {}), n: b.n, decayU, decayV, refractDelay: clip(b.refractDelay, 1, 63), vthMant, biasMant, biasExp, vmin, vmax: 2 ** U_BITS - 1, scale, ratesHz: b.ratesHz, ...(b.origin ? { origin: b.origin } : {}) });
     if (b.refractDelay > 63) warnings.push(diag("LMU3001", `ensemble '${b.id}': refractory period of ${b.refractDelay} steps is clipped to 63`, b.origin, { severity: "warning" }));
   }
   const groups = hw.groups.map((g) => quantizeGroup(g, scales.get(g.post)!.sigmaW));

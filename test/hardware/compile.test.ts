@@ -56,7 +56,7 @@ function placementCounts(chip: ChipConfig, onChip: Map<string, number>): Map<str
   const counts = new Map([...onChip].map(([id, n]) => [id, new Int32Array(n)]));
   for (const core of chip.cores) {
     for (const b of core.blocks) {
-      const id = b.source.replace(/^ensemble /, "");
+      const id = b.source.replace(/^(ensemble|decode block) /, "");
       const c = counts.get(id);
       if (!c) throw new Error(`core ${core.index} block '${b.label}' implements '${b.source}', which is not an on-chip ensemble`);
       const m = /\[(\d+):(\d+)\]$/.exec(b.label);
