@@ -160,6 +160,31 @@ function isRange(comps: Int32Array): boolean {
   return true;
 }
 
+/** Scratch for rowExtent (partitioning is single-threaded; this keeps the row scans allocation-free). */
+const extent = new Int32Array(2);
+
+/** Synapses of one pre's row over the compartments `comps` → out[0] (count) and out[1] (position of the last, −1 if none). */
+function rowExtent(w: Int32Array, base: number, comps: Int32Array, range: boolean, out: Int32Array): void {
+  let count = 0, last = -1;
+  if (range) {
+    for (let t = 0, i = base + (comps.length > 0 ? comps[0] : 0); t < comps.length; t++, i++) {
+      if (w[i] !== 0) {
+        count++;
+        last = t;
+      }
+    }
+  } else {
+    for (let t = 0; t < comps.length; t++) {
+      if (w[base + comps[t]] !== 0) {
+        count++;
+        last = t;
+      }
+    }
+  }
+  out[0] = count;
+  out[1] = last;
+}
+
 /**
  * Rows of group g restricted to the post compartments `comps` (in that order on the core). A row
  * is stored dense (zeros included, no indices) up to its last non-zero entry when that takes
@@ -174,22 +199,8 @@ function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memory): (R
   const w = g.wgt;
   for (let j = 0; j < g.nPre; j++) {
     const base = j * g.nPost;
-    let count = 0, last = -1;
-    if (range) {
-      for (let t = 0, i = base + s0; t < size; t++, i++) {
-        if (w[i] !== 0) {
-          count++;
-          last = t;
-        }
-      }
-    } else {
-      for (let t = 0; t < size; t++) {
-        if (w[base + comps[t]] !== 0) {
-          count++;
-          last = t;
-        }
-      }
-    }
+    rowExtent(w, base, comps, range, extent);
+    const count = extent[0], last = extent[1];
     if (count === 0) {
       out.push(null);
       continue;
@@ -1017,27 +1028,12 @@ function fillOnce(states: BlockState[], target: Target, mem: Memory, variant: Fi
       return k;
     }
     const range = isRange(comps);
-    const s0 = comps[0];
     for (const g of s.d.groups) {
       const w = g.wgt, nPost = g.nPost;
       for (let j = 0; j < g.nPre; j++) {
         const base = j * nPost;
-        let c = 0, last = -1;
-        if (range) {
-          for (let t = 0, i = base + s0; t < size; t++, i++) {
-            if (w[i] !== 0) {
-              c++;
-              last = t;
-            }
-          }
-        } else {
-          for (let t = 0; t < size; t++) {
-            if (w[base + comps[t]] !== 0) {
-              c++;
-              last = t;
-            }
-          }
-        }
+        rowExtent(w, base, comps, range, extent);
+        const c = extent[0], last = extent[1];
         if (c === 0) continue;
         scLen[k] = last + 1;
         scCount[k] = c;
