@@ -206,7 +206,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
       writeFileAtomic(opts.report, renderReportHtml(report));
       if (opts.json) io.out(JSON.stringify({ ok: report.check?.passed ?? true, report: jsonPath, html: opts.report, probes: report.probes.map(({ traces: _t, ...rest }) => rest), cost: { ...report.cost, perCore: undefined } }, irReplacer, 1) + "\n");
       else {
-        io.out(`${file}: ${net.name} on ${report.chip.cores} cores of ${target.name} (lower bound ${report.chip.lowerBound}), ${steps} steps\n`);
+        io.out(`${file}: ${net.name} on ${report.chip.cores} core${report.chip.cores === 1 ? "" : "s"} of ${target.name} (lower bound ${report.chip.lowerBound}), ${steps} steps\n`);
         io.out("  probe            NRMSE float vs ideal  emulator vs ideal  ratio  emulator vs float  corr\n");
         for (const p of report.probes) {
           const ratio = p.nrmseEmulatorVsIdeal !== undefined && p.nrmseFloatVsIdeal ? (p.nrmseEmulatorVsIdeal / p.nrmseFloatVsIdeal).toFixed(2) + "×" : "-";
