@@ -212,11 +212,11 @@ export function lowerHub(
   const recurrent = connections.filter((c) => c.source.kind === "node" && c.source.id === plan.node && c.target.kind !== "node");
   const blocks: HwBlock[] = [];
   const groups: HwGroup[] = [];
-  const ids = [...plan.chunks.flat(), ...recurrent.map((c) => c.id)];
   plan.chunks.forEach((chunk, m) => {
     const id = plan.chunks.length === 1 ? `${plan.node}/hub` : `${plan.node}/hub${m}`;
     const quantum = decodeQuanta(cal, m);
-    const { block, feedback } = sigmaDeltaBlock(id, rows, quantum, cal, m, dtSeconds, ids, origin);
+    // The feedback belongs to the recurrence as a whole: reports name it by the connection into the LMU's input node.
+    const { block, feedback } = sigmaDeltaBlock(id, rows, quantum, cal, m, dtSeconds, recurrent.length ? [recurrent[0].id.split("+")[0]] : [plan.node], origin);
     blocks.push(block);
     groups.push(feedback);
     for (const cid of chunk) {
