@@ -128,6 +128,28 @@ function valueWeight(c: BuiltConnection, post: BuiltEnsemble): (i: number, r: nu
  * B_c = (1 − a)/(1 − k)·(I + M − k·I)·B, exact but for u₋₁ ≈ u (a linear LMU: NRMSE of the
  * state 2e−2 → 1e−4 at order 4, 0.22 → 6e−4 at order 8 with τ = 20 ms).
  */
+/**
+ * A decode block can send all its levels every step while it drains a backlog (a transient the
+ * float calibration never shows: lmu-steps with LIF ensembles wrapped u at the input step). Its
+ * targets' current range must hold that: per compartment, the on rows' weights summed over all
+ * levels (on and off of a row never fire together).
+ */
+function withDecodeHeadroom(blocks: readonly HwBlock[], groups: readonly HwGroup[]): HwBlock[] {
+  const integrators = new Set(blocks.filter((b) => b.integrator).map((b) => b.id));
+  const saturated = new Map<string, Float64Array>();
+  for (const g of groups) {
+    if (g.pre.kind !== "block" || !integrators.has(g.pre.block) || integrators.has(g.post)) continue;
+    const W = g.weights;
+    let sat = saturated.get(g.post);
+    if (!sat) saturated.set(g.post, (sat = new Float64Array(W.cols)));
+    for (let k = 0; k < W.rows; k += 2) for (let i = 0; i < W.cols; i++) sat[i] += Math.abs(W.data[k * W.cols + i]);
+  }
+  return blocks.map((b) => {
+    const sat = saturated.get(b.id);
+    return sat ? { ...b, uPeak: b.uPeak.map((u, i) => Math.max(u, sat[i])) } : b;
+  });
+}
+
 /** Pole of the chip's current filter for a synapse τ: 1 − 1/Mu of its integer decay. */
 function chipPole(tauSeconds: number, dt: number): number {
   return 1 - 1 / decayMagnitude(decayRegisters(-Math.expm1(-dt / tauSeconds), 0).decayU, 1);
@@ -291,5 +313,5 @@ export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readon
     if (fed && feeds) notes.push({ message: `'${n.id}' (${n.role}) runs on the host between chip ensembles: its values travel chip → host → chip, adding two steps of latency per pass`, ...(n.origin ? { origin: n.origin } : {}) });
   }
   const host: BuiltNetwork = { ...built, ensembles: hostEnsembles, connections: hostConnections, probes: built.probes };
-  return { stage: "hw", name: built.name, dtSeconds: dt, blocks, groups, inputs, host, toHost: [...toHost], notes };
+  return { stage: "hw", name: built.name, dtSeconds: dt, blocks: withDecodeHeadroom(blocks, groups), groups, inputs, host, toHost: [...toHost], notes };
 }
