@@ -3,7 +3,7 @@
  * → ChipConfig, plus the host program and the reports. Every stage is verified; `onPass` sees
  * each intermediate IR (for --dump-ir-after).
  */
-import { diag, DiagnosticError, type Diagnostic } from "./diagnostics/diagnostic.js";
+import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import type { BuiltNetwork } from "./ir/built.js";
 import type { ChipConfig } from "./ir/core.js";
 import type { HwNetwork } from "./ir/hw.js";
@@ -15,7 +15,7 @@ import { planHubs, type HubChoice } from "./passes/decode-hub.js";
 import { chooseDecodePaths, type DecodeNeuronsMode, type DecodePathChoice } from "./passes/decode-neurons.js";
 import { correctPoles, lower } from "./passes/lower.js";
 import { partition, type PartitionReport } from "./passes/partition.js";
-import { runFloatPipeline, type StageIR } from "./passes/pipeline.js";
+import { check, runFloatPipeline, type StageIR } from "./passes/pipeline.js";
 import { quantize, type BlockReport, type QGroup, type QuantizedNetwork } from "./passes/quantize.js";
 import { calibrate } from "./sim/calibrate.js";
 import type { Target } from "./target/target.js";
@@ -106,8 +106,7 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   // Per-dimension LMUs keep their recurrence on chip through decode hubs (their `in` node folded).
   const hubs = planHubs(floatBuilt, target, mode);
   const built = hubs.built;
-  const hubProblems = verifyBuilt(built);
-  if (hubProblems.length) throw new DiagnosticError([diag("LMU9001", `IR verification failed after 'decode-hubs': ${hubProblems.slice(0, 5).join("; ")}`)]);
+  check("decode-hubs", verifyBuilt(built));
   opts.onPass?.("decode-hubs", built);
   const decode = chooseDecodePaths(built, target, mode);
   // Decode neurons are sized by the values they will carry: those of the pole-corrected weights.
@@ -120,10 +119,7 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   const q = quantize(hw);
   opts.onPass?.("quantize", q);
   const { chip, report: partitionReport } = partition(q, target);
-  const problems = verifyChip(chip, target);
-  if (problems.length > 0) {
-    throw new DiagnosticError([diag("LMU9001", `IR verification failed after 'partition': ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ""}`)]);
-  }
+  check("partition", verifyChip(chip, target));
   opts.onPass?.("partition", chip);
 
   const placements: NeuronPlacement[] = hw.toHost.map((id) => {

@@ -8,8 +8,8 @@
  *   connection with the first's synapse, exact because the second has none;
  * - `out` becomes sigma-delta decode blocks (decode-neurons.ts; one per chunk of input axons)
  *   that every ensemble of the LMU feeds and that feed every ensemble through A';
- * - the recurrence is corrected for the chip's current pole and the hub's extra step, as
- *   lower.ts does for a self-connection (T_c = (M − k·I)·M/(1 − k), B_c = g·(I + M − k·I)·B').
+ * - the recurrence is corrected for the chip's current pole and the hub's extra step
+ *   (pole-correction.ts), as lower.ts does for a self-connection.
  *
  * The host keeps computing `out` from chip spikes for probes and host consumers.
  */
@@ -17,8 +17,9 @@ import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
 import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
+import { correctRecurrence } from "./pole-correction.js";
 import type { Target } from "../target/target.js";
-import { DECODE_INPUT_GAIN, DECODE_LEVELS, decodeCompartment, decodeOutputWeights, decodeQuanta, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
+import { addDecodeInput, DECODE_LEVELS, decodeOutputWeights, decodeQuanta, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
 
 /** "auto" keeps a hub on chip while its synapse memory is at most this many cores' worth. */
 export const HUB_MAX_CORES = 16;
@@ -147,33 +148,27 @@ function hubStructure(plan: HubPlan, connections: readonly BuiltConnection[]): {
  * module comment). `nodePeaks`: calibrated per-row peaks of host → chip connections, updated for
  * the inputs this mixes. Returns the connections with corrected weights.
  */
-export function correctHub(
-  plan: HubPlan, connections: readonly BuiltConnection[], dt: number, chipPole: (tauSeconds: number) => number, nodePeaks: Map<string, Float64Array>,
-): BuiltConnection[] {
+export function correctHub(plan: HubPlan, connections: readonly BuiltConnection[], dt: number, nodePeaks: Map<string, Float64Array>): BuiltConnection[] {
   const s = hubStructure(plan, connections);
   if (!s || plan.tauSeconds <= 0) return [...connections];
   const d = plan.rows;
-  const a = Math.exp(-dt / plan.tauSeconds);
-  const k = chipPole(plan.tauSeconds);
-  const g = (1 - a) / (1 - k);
-  // M = a·I + (1 − a)·A' over the state rows; A' row j from the recurrent connection into ensemble j.
-  const M = mat(d, d);
-  for (let j = 0; j < d; j++) M.data[j * d + j] = a;
+  // A' over the state rows: row j from the recurrent connection into ensemble j.
+  const A = mat(d, d);
   for (const c of s.recurrent) {
     const j = s.rowOfEnsemble.get(c.target.id)!;
-    c.source.indices.forEach((col, q) => (M.data[j * d + col] += (1 - a) * c.weights.data[q]));
+    c.source.indices.forEach((col, q) => (A.data[j * d + col] += c.weights.data[q]));
   }
-  const MminusK = mat(d, d, M.data.map((v, i) => v - (i % (d + 1) === 0 ? k : 0)));
-  const Tc = matmul(MminusK, M);
+  const { Tc, G, g } = correctRecurrence(A, plan.tauSeconds, dt, true);
   const out = connections.map((c) => {
     if (!s.recurrent.includes(c)) return c;
     const j = s.rowOfEnsemble.get(c.target.id)!;
-    return { ...c, weights: mat(1, c.weights.cols, Float64Array.from(c.source.indices, (col) => Tc.data[j * d + col] / (1 - k))) };
+    return { ...c, weights: mat(1, c.weights.cols, Float64Array.from(c.source.indices, (col) => Tc.data[j * d + col])) };
   });
-  // Other inputs into the ensembles: B_c = g·(I + M − k·I)·B mixes rows across ensembles, which
-  // needs them to share one source; otherwise each is only scaled by g.
+  // Other inputs into the ensembles: B_c = G·B mixes rows across ensembles, which needs them to
+  // come from one source, one input per ensemble; otherwise each is only scaled by g.
   const inputs = out.filter((c) => c.target.kind !== "node" && s.rowOfEnsemble.has(c.target.id) && c.source.kind === "node" && c.source.id !== plan.node);
-  const sameSource = inputs.length > 0 && inputs.every((c) => c.source.kind === "node" && inputs[0].source.kind === "node" && c.source.id === inputs[0].source.id && JSON.stringify(c.source) === JSON.stringify(inputs[0].source) && c.weights.rows === 1 && c.target.indices.length === 1);
+  const source = inputs.length > 0 ? JSON.stringify(inputs[0].source) : "";
+  const mixable = inputs.every((c) => JSON.stringify(c.source) === source && c.weights.rows === 1 && c.target.indices.length === 1) && new Set(inputs.map((c) => c.target.id)).size === inputs.length;
   const replaced = new Map<string, BuiltConnection>();
   const peakBefore = new Map(inputs.map((c) => [c.id, nodePeaks.get(c.id)?.[0] ?? 0]));
   for (const c of inputs) {
@@ -181,9 +176,9 @@ export function correctHub(
     const cols = c.weights.cols;
     const w = new Float64Array(cols);
     const peak = new Float64Array(1);
-    if (sameSource) {
+    if (mixable) {
       for (const x of inputs) {
-        const m = g * ((x === c ? 1 : 0) + MminusK.data[j * d + s.rowOfEnsemble.get(x.target.id)!]);
+        const m = G.data[j * d + s.rowOfEnsemble.get(x.target.id)!];
         for (let col = 0; col < cols; col++) w[col] += m * x.weights.data[col];
         peak[0] += Math.abs(m) * peakBefore.get(x.id)!;
       }
@@ -225,16 +220,7 @@ export function lowerHub(
       const spike = pre.neuron.amplitude / dtSeconds;
       const W = c.weights;
       const win = mat(pre.nNeurons, nDec);
-      c.target.indices.forEach((r, p) => {
-        for (let l = 0; l < L; l++) {
-          const kk = decodeCompartment(r, l);
-          c.source.indices.forEach((n, col) => {
-            const w = (W.data[p * W.cols + col] * spike * DECODE_INPUT_GAIN) / quantum[r];
-            win.data[n * nDec + kk] += w;
-            win.data[n * nDec + kk + 1] -= w;
-          });
-        }
-      });
+      c.target.indices.forEach((r, p) => c.source.indices.forEach((n, col) => addDecodeInput(win, n, r, W.data[p * W.cols + col] * spike, quantum)));
       groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: pre.id }, post: id, weights: win, connections: [c.id], ...origin });
     }
     for (const c of recurrent) {

@@ -32,6 +32,8 @@ import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.j
 import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, type Mat } from "../math/matrix.js";
 import { decayRegisters } from "./quantize.js";
+import type { SynapseFormat } from "../ir/core.js";
+import { synapseRowBits } from "../ir/verify-core.js";
 import type { Target } from "../target/target.js";
 
 export type DecodeNeuronsMode = "never" | "auto" | "always";
@@ -87,15 +89,12 @@ export interface DecodePlan {
   readonly weights?: Mat;
 }
 
+/** The format synapse-memory estimates assume: dense rows of 8-bit weights (§3.4). */
+const DENSE_8BIT: SynapseFormat = { weightBits: 8, isMixed: true, weightExp: 0, compression: "dense", idxBits: 0 };
+
+/** Synapse memory of a dense 8-bit row of `entries` entries. */
 export function rowBits(entries: number, target: Target): number {
-  if (entries <= 0) return 0;
-  const m = target.synapseMemory;
-  const b = 8 + m.delayBits + m.tagBits;
-  const header = m.formatIdBits + m.countBits;
-  const chunk = (k: number): number => Math.ceil((k * b + header) / m.wordBits) * m.wordBits;
-  const full = Math.floor(entries / m.chunkEntries);
-  const rest = entries - full * m.chunkEntries;
-  return full * chunk(m.chunkEntries) + (rest > 0 ? chunk(rest) : 0);
+  return synapseRowBits(entries, DENSE_8BIT, target);
 }
 
 /** Post compartments a connection touches (neuron path) per pre neuron. */
@@ -244,23 +243,26 @@ export function lowerDecoded(
     const quantum = decodeQuanta(cal, m);
     const { block, feedback } = sigmaDeltaBlock(id, rows, quantum, cal, m, dtSeconds, [c.id], origin);
     const win = mat(pre.nNeurons, nDec);
-    for (let r = 0; r < rows; r++) {
-      const perSpike = (spike * DECODE_INPUT_GAIN) / quantum[r];
-      for (let l = 0; l < L; l++) {
-        const k = decodeCompartment(r, l);
-        for (const col of cols) {
-          const w = W.data[r * W.cols + col] * perSpike;
-          win.data[src[col] * nDec + k] += w;
-          win.data[src[col] * nDec + k + 1] -= w;
-        }
-      }
-    }
+    for (let r = 0; r < rows; r++) for (const col of cols) addDecodeInput(win, src[col], r, W.data[r * W.cols + col] * spike, quantum);
     blocks.push(block);
     groups.push({ id: `${c.id}/${m}:decode`, pre: { kind: "block", block: pre.id }, post: id, weights: win, connections: [c.id], ...origin });
     groups.push(feedback);
     groups.push({ id: `${c.id}/${m}:encode`, pre: { kind: "block", block: id }, post: post.id, weights: decodeOutputWeights(rows, post.nNeurons, quantum, targetWeight), connections: [c.id], ...origin });
   });
   return { blocks, groups };
+}
+
+/**
+ * Pre neuron n's spike adds `valuePerSpike` (value·step) to row r of a decode block: in quanta
+ * (with the leak's gain), +· to the row's on compartments and −· to its off ones, every level.
+ */
+export function addDecodeInput(win: Mat, n: number, r: number, valuePerSpike: number, quantum: Float64Array): void {
+  const w = (valuePerSpike * DECODE_INPUT_GAIN) / quantum[r];
+  for (let l = 0; l < DECODE_LEVELS; l++) {
+    const k = decodeCompartment(r, l);
+    win.data[n * win.cols + k] += w;
+    win.data[n * win.cols + k + 1] -= w;
+  }
 }
 
 /** Decode block → post weights: an on spike of row r stands for one quantum Q_r of value·step, an off spike for −Q_r. */

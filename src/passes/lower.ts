@@ -12,7 +12,7 @@ import { mat, matmul, type Mat } from "../math/matrix.js";
 import type { Calibration } from "../sim/calibrate.js";
 import { correctHub, lowerHub, type HubPlan } from "./decode-hub.js";
 import { lowerDecoded, type DecodePlan } from "./decode-neurons.js";
-import { decayMagnitude, decayRegisters } from "./quantize.js";
+import { correctRecurrence } from "./pole-correction.js";
 
 /** Spike-rate ceiling of the host on/off encoders: one spike per step each (hardware-model §5.12). */
 const ENCODER_HEADROOM = 1.1;
@@ -112,23 +112,6 @@ function valueWeight(c: BuiltConnection, post: BuiltEnsemble): (i: number, r: nu
 }
 
 /**
- * `decodePlans`: decoded chip → chip connections to lower through on-chip decode neurons
- * (decode-neurons.ts) instead of neuron-to-neuron weights; `cal` must have calibrated them.
- */
-
-/**
- * The chip's current filter has pole k = 1 − 1/Mu (the integer decay), not the a = e^(−dt/τ) a
- * recurrence was designed for. For a block with a decoded identity self-connection T and inputs B,
- * the float model runs x' = M·x + (1 − a)·B·u with M = a·I + (1 − a)·T; on chip
- * x' = k·x + (1 − k)(T_c·x + B_c·u), which matches with T_c = (M − k·I)/(1 − k) and
- * B_c = (1 − a)/(1 − k)·B.
- *
- * Through decode neurons the recurrence takes one more step: x' = k·x + (1 − k)(T_c·x₋₁ + B_c·u).
- * Writing x₋₁ through x (x = M·x₋₁ + (1 − a)·B·u₋₁) gives T_c = (M − k·I)·M/(1 − k) and
- * B_c = (1 − a)/(1 − k)·(I + M − k·I)·B, exact but for u₋₁ ≈ u (a linear LMU: NRMSE of the
- * state 2e−2 → 1e−4 at order 4, 0.22 → 6e−4 at order 8 with τ = 20 ms).
- */
-/**
  * A decode block can send all its levels every step while it drains a backlog (a transient the
  * float calibration never shows: lmu-steps with LIF ensembles wrapped u at the input step). Its
  * targets' current range must hold that: per compartment, the on rows' weights summed over all
@@ -150,11 +133,11 @@ function withDecodeHeadroom(blocks: readonly HwBlock[], groups: readonly HwGroup
   });
 }
 
-/** Pole of the chip's current filter for a synapse τ: 1 − 1/Mu of its integer decay. */
-function chipPole(tauSeconds: number, dt: number): number {
-  return 1 - 1 / decayMagnitude(decayRegisters(-Math.expm1(-dt / tauSeconds), 0).decayU, 1);
-}
-
+/**
+ * Self-recurrent identity connections corrected for the chip's current pole, and for the extra
+ * step when they run through decode neurons (`delayed`), with their block's other inputs
+ * (pole-correction.ts). `rowMix`: inputs whose rows the correction mixed (row peaks follow them).
+ */
 export function correctPoles(connections: readonly BuiltConnection[], ensById: Map<string, BuiltEnsemble>, dt: number, delayed: ReadonlySet<string>): { connections: BuiltConnection[]; rowMix: Map<string, Mat> } {
   const out = [...connections];
   const rowMix = new Map<string, Mat>();
@@ -163,32 +146,23 @@ export function correctPoles(connections: readonly BuiltConnection[], ensById: M
     if (rec < 0) continue;
     const r = out[rec];
     const tau = (r.synapse as { tauSeconds: number }).tauSeconds;
-    const a = Math.exp(-dt / tau);
-    const k = chipPole(tau, dt);
-    const T = r.transform!, D = r.decoders!;
+    const D = r.decoders!;
     const d = e.dimensions;
     const rowOf = r.target.indices;
-    // M and M − k·I over the ensemble's dimensions (transform rows are in target-index order).
-    const M = mat(d, d), MminusK = mat(d, d);
-    for (let row = 0; row < d; row++) {
-      for (let j = 0; j < d; j++) {
-        const m = (1 - a) * T.data[row * d + j] + (rowOf[row] === j ? a : 0);
-        M.data[rowOf[row] * d + j] = m;
-        MminusK.data[rowOf[row] * d + j] = m - (rowOf[row] === j ? k : 0);
-      }
-    }
+    // The transform over the ensemble's dimensions (its rows are in target-index order).
+    const T = mat(d, d);
+    rowOf.forEach((t, row) => T.data.set(r.transform!.data.subarray(row * d, (row + 1) * d), t * d));
     const isDelayed = delayed.has(r.id);
-    const Tc = isDelayed ? matmul(MminusK, M) : MminusK; // ×1/(1 − k) below
+    const { Tc, G, g } = correctRecurrence(T, tau, dt, isDelayed);
     const W = mat(d, D.rows);
     for (let row = 0; row < d; row++) {
       for (let i = 0; i < D.rows; i++) {
         let v = 0;
         for (let j = 0; j < d; j++) v += Tc.data[rowOf[row] * d + j] * D.data[i * d + j];
-        W.data[row * D.rows + i] = v / (1 - k);
+        W.data[row * D.rows + i] = v;
       }
     }
     out[rec] = { ...r, weights: W };
-    const g = (1 - a) / (1 - k);
     out.forEach((x, xi) => {
       if (xi === rec || x.target.kind === "node" || x.target.id !== id) return;
       // Inputs through decode neurons keep their rows (their calibration is per row): gain only.
@@ -196,11 +170,11 @@ export function correctPoles(connections: readonly BuiltConnection[], ensById: M
         out[xi] = { ...x, weights: mat(x.weights.rows, x.weights.cols, x.weights.data.map((w) => w * g)) };
         return;
       }
-      // (I + M − k·I)·B mixes dimensions: the input now drives every dimension of the ensemble.
+      // G = g·(I + M − k·I) mixes dimensions: the input now drives every dimension of the ensemble.
       const rows = x.target.indices.length;
       const mix = mat(d, rows);
       x.target.indices.forEach((t, row) => {
-        for (let s = 0; s < d; s++) mix.data[s * rows + row] = g * ((s === t ? 1 : 0) + MminusK.data[s * d + t]);
+        for (let s = 0; s < d; s++) mix.data[s * rows + row] = G.data[s * d + t];
       });
       rowMix.set(x.id, mix);
       out[xi] = { ...x, target: { ...x.target, indices: Array.from({ length: d }, (_, s) => s) }, weights: matmul(mix, x.weights) };
@@ -217,6 +191,11 @@ function mixedPeaks(peak: Float64Array, mix: Mat | undefined): Float64Array {
   return out;
 }
 
+/**
+ * `decodePlans`: decoded chip → chip connections to lower through on-chip decode neurons
+ * (decode-neurons.ts) instead of neuron-to-neuron weights; `hubPlans`: per-dimension LMUs whose
+ * recurrence runs through decode hubs (decode-hub.ts). `cal` must have calibrated both.
+ */
 export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = []): HwNetwork {
   const planOf = new Map(decodePlans.map((p) => [p.connection, p]));
   const dt = built.dtSeconds;
@@ -261,7 +240,7 @@ export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readon
 
   const nodePeaks = new Map(cal.nodeConnectionPeak);
   let connections: readonly BuiltConnection[] = built.connections;
-  for (const plan of hubPlans) connections = correctHub(plan, connections, dt, (tau) => chipPole(tau, dt), nodePeaks);
+  for (const plan of hubPlans) connections = correctHub(plan, connections, dt, nodePeaks);
   const hubs = new Set(hubPlans.map((p) => p.node));
   const corrected = correctPoles(connections, ensById, dt, new Set(planOf.keys()));
   for (const c of corrected.connections) {

@@ -23,7 +23,8 @@ export const FLOAT_PASSES: readonly PassInfo[] = [
   { name: "build-nef", description: "draw parameters, gains and biases, solve decoders → BuiltNetwork" },
 ];
 
-function check(name: string, problems: string[]): void {
+/** Stops compilation with LMU9001 when a pass produced IR its verifier rejects. */
+export function check(name: string, problems: string[]): void {
   if (problems.length > 0) {
     throw new DiagnosticError([diag("LMU9001", `IR verification failed after '${name}': ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ""}`)]);
   }

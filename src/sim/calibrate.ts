@@ -49,7 +49,7 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
       const c = built.connections.find((x) => x.id === plan.connection)!;
       const W = plan.weights ?? c.weights;
       const view = sim.ensembleView(c.source.id)!.output;
-      return signal(plan.connection, W.rows, tauOf(c), plan.chunks.map((cols) => [{ view, src: c.source.indices, cols, W, rowOf: W.rows === 0 ? [] : Array.from({ length: W.rows }, (_, r) => r) }]));
+      return signal(plan.connection, W.rows, tauOf(c), plan.chunks.map((cols) => [{ view, src: c.source.indices, cols, W, rowOf: Array.from({ length: W.rows }, (_, r) => r) }]));
     }),
     ...hubPlans.map((plan) =>
       signal(plan.node, plan.rows, plan.tauSeconds, plan.chunks.map((ids) => ids.map((id) => {

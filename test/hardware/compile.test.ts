@@ -16,6 +16,7 @@ import { DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import type { ChipConfig } from "../../src/ir/core.js";
 import { coreSynapseBits, verifyChip } from "../../src/ir/verify-core.js";
 import type { NetworkIR } from "../../src/ir/network.js";
+import { recurrentEnsemble } from "../helpers/networks.js";
 import type { QuantizedNetwork } from "../../src/passes/quantize.js";
 import { loadTarget, type Target } from "../../src/target/target.js";
 
@@ -196,29 +197,6 @@ lmus:
 probes:
   state: { target: mem, synapse: 0.01 }
 `;
-
-/** A 1-D LIF ensemble of `n` neurons with a decoded recurrent connection (synapse 0.1 s) and a node input. */
-function recurrentEnsemble(n: number, name: string): string {
-  return `
-lmuc: 1
-name: ${name}
-dt: 0.001
-seed: 3
-nodes:
-  stim:
-    output: { kind: white-noise, period: 2, high: 5, rms: 0.3, seed: 2 }
-ensembles:
-  big:
-    n_neurons: ${n}
-    dimensions: 1
-    neuron: lif
-connections:
-  - { from: stim, to: big, synapse: 0.1, transform: 0.1 }
-  - { from: big, to: big, synapse: 0.1 }
-probes:
-  value: { target: big, synapse: 0.01 }
-`;
-}
 
 describe("the two networks nengo-loihi fails on compile, with their reports", () => {
   test("an order-4 LMU with 200 neurons per dimension: 800 neurons + 32 decode compartments, valid, cores ≤ 1.1·bound + 1 (recorded: 1 vs 1; with neuron-to-neuron weights 5 vs 4 and 4.5% of the recurrent weight rounding to zero), no warnings", () => {

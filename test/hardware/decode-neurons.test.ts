@@ -19,29 +19,9 @@ import { compileNetwork } from "../../src/compile.js";
 import { DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import { verifyChip } from "../../src/ir/verify-core.js";
 import { loadTarget } from "../../src/target/target.js";
+import { recurrentEnsemble } from "../helpers/networks.js";
 
 const loihi1 = loadTarget("loihi1");
-
-/** A recurrent 1-D LIF ensemble of 2000 neurons (as in compile.test.ts). */
-const NET = `
-lmuc: 1
-name: recurrent-2000
-dt: 0.001
-seed: 3
-nodes:
-  stim:
-    output: { kind: white-noise, period: 2, high: 5, rms: 0.3, seed: 2 }
-ensembles:
-  big:
-    n_neurons: 2000
-    dimensions: 1
-    neuron: lif
-connections:
-  - { from: stim, to: big, synapse: 0.1, transform: 0.1 }
-  - { from: big, to: big, synapse: 0.1 }
-probes:
-  value: { target: big, synapse: 0.01 }
-`;
 
 let dir: string;
 beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), "lmuc-decode-"))));
@@ -78,7 +58,7 @@ describe("lmu-memory with decode neurons always", () => {
   });
 
   test("auto (the default) keeps neuron-to-neuron weights where they fit and are cheap (a 50-neuron recurrent ensemble); never reports nothing", () => {
-    const net = loadNetworkText(NET.replace("recurrent-2000", "recurrent-50").replace("n_neurons: 2000", "n_neurons: 50"), "recurrent-50.yaml");
+    const net = loadNetworkText(recurrentEnsemble(50, "recurrent-50"), "recurrent-50.yaml");
     const r = compileNetwork(net, loihi1, { decodeNeurons: "auto" });
     expect(r.report.decodePaths).toHaveLength(1);
     expect(r.report.decodePaths![0]).toMatchObject({ path: "neurons", fanIn: 50 });
@@ -104,7 +84,7 @@ describe("a recurrent 1-D ensemble of 2000 neurons on a target with 1024 input a
   test("never: LMU4003 (fan-in 2000 > 1024); auto: compiles through two decode blocks of 1000 inputs each", () => {
     const target = narrowTarget();
     expect(target.limits.inputAxonsPerCore).toBe(1024);
-    const net = loadNetworkText(NET, "recurrent-2000.yaml");
+    const net = loadNetworkText(recurrentEnsemble(2000, "recurrent-2000"), "recurrent-2000.yaml");
     let error: unknown;
     try {
       compileNetwork(net, target, { decodeNeurons: "never" });
