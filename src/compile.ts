@@ -14,7 +14,7 @@ import { chipRateCurve } from "./passes/chip-rates.js";
 import { planHubs, type HubChoice } from "./passes/decode-hub.js";
 import { chooseDecodePaths, type DecodeNeuronsMode, type DecodePathChoice } from "./passes/decode-neurons.js";
 import { correctPoles, lower } from "./passes/lower.js";
-import { partition, type PartitionReport } from "./passes/partition.js";
+import { partition, type PartitionReport } from "./partition/index.js";
 import { check, runFloatPipeline, type StageIR } from "./passes/pipeline.js";
 import { quantize, type BlockReport, type QGroup, type QuantizedNetwork } from "./passes/quantize.js";
 import { calibrate } from "./sim/calibrate.js";
@@ -118,22 +118,15 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   opts.onPass?.("lower", hw);
   const q = quantize(hw);
   opts.onPass?.("quantize", q);
-  const { chip, report: partitionReport } = partition(q, target);
+  const { chip, report: partitionReport, placements: blockPlacements } = partition(q, target);
   check("partition", verifyChip(chip, target));
   opts.onPass?.("partition", chip);
 
-  const placements: NeuronPlacement[] = hw.toHost.map((id) => {
-    const segments: NeuronPlacement["segments"][number][] = [];
-    for (const core of chip.cores) {
-      for (const b of core.blocks) {
-        if (b.source !== `ensemble ${id}`) continue;
-        const m = /\[(\d+):/.exec(b.label);
-        segments.push({ core: core.index, localStart: b.start, count: b.count, neuronStart: m ? Number(m[1]) : 0 });
-      }
-    }
-    segments.sort((a, b) => a.neuronStart - b.neuronStart);
-    return { ensemble: id, segments, sigmaV: q.blocks.find((b) => b.id === id)!.scale.sigmaV };
-  });
+  const placements: NeuronPlacement[] = hw.toHost.map((id) => ({
+    ensemble: id,
+    segments: blockPlacements.find((p) => p.block === id)!.segments,
+    sigmaV: q.blocks.find((b) => b.id === id)!.scale.sigmaV,
+  }));
   const host: HostProgram = { format: "lmuc-host/1", network: hw.host, inputs: hw.inputs.map((i) => ({ id: i.id, channels: i.channels, scale: i.scale })), placements };
   const hostOnly = built.nodes.map((n) => ({ id: n.id, kind: n.output.kind, why: n.role === "lmu-ideal" ? "ideal LMU (exact linear state): computed on the host" : n.role === "user" ? "node: computed on the host" : `${n.role} passthrough: computed on the host` }));
   const report: CompileReport = {
