@@ -17,7 +17,7 @@ import { correctPoles, lower } from "./passes/lower.js";
 import { partition, type PartitionReport } from "./partition/index.js";
 import { check, runFloatPipeline, type StageIR } from "./passes/pipeline.js";
 import { quantize, type BlockReport, type QGroup, type QuantizedNetwork } from "./passes/quantize.js";
-import { calibrate } from "./sim/calibrate.js";
+import { calibrate } from "./passes/calibrate.js";
 import type { Target } from "./target/target.js";
 
 export const HARDWARE_PASSES = ["calibrate", "lower", "quantize", "partition"] as const;
@@ -114,7 +114,7 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   const plans = decode.plans.map((p) => ({ ...p, weights: corrected.connections.find((c) => c.id === p.connection)!.weights }));
   const cal = calibrate(built, steps, plans, hubs.plans);
   opts.onPass?.("calibrate", built);
-  const hw = lower(built, cal, plans, hubs.plans);
+  const hw = lower(built, cal, plans, hubs.plans, corrected);
   opts.onPass?.("lower", hw);
   const q = quantize(hw);
   opts.onPass?.("quantize", q);
