@@ -14,7 +14,7 @@
  * - vmin = −2^k + 1 (k = 0..vminExpMax), vmax = 2^(base + step·j) − 1 (j = 0..vmaxCodeMax).
  */
 import * as cost from "../target/cost.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import type { ChipConfig, CoreConfig, SynapseFormat } from "./core.js";
 
 /** Real bits per stored entry of a row in `format` (§3.4; the target's cost model, target/cost.ts). */

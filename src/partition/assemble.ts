@@ -6,7 +6,7 @@
 import type { ChipConfig, CompartmentProfile, CoreBlock, CoreConfig, HostInput, InputAxon, OutputAxon, SynapseFormat, SynapseRow } from "../ir/core.js";
 import type { BlockPlacement, PlacementSegment } from "../ir/host.js";
 import type { QuantizedNetwork } from "../ir/quantized.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import type { Bin } from "./bins.js";
 import { blockNoun, denseFormat, sparseFormat, type Memory, type Part } from "./memory.js";
 

@@ -3,7 +3,7 @@
  * every per-core resource, to check a plan against the target's limits.
  */
 import type { QuantizedNetwork, QGroup } from "../ir/quantized.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import { cxKeyOf, distinctIn, iotaFrom, type Memory, type Part } from "./memory.js";
 import { partBits, partFormats, partNeeds } from "./rows.js";
 

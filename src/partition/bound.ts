@@ -9,7 +9,7 @@
  */
 import type { QBlock, QGroup, QuantizedNetwork } from "../ir/quantized.js";
 import { minRowBitsTable } from "../target/cost.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import { cxKeyOf } from "./memory.js";
 
 export function lowerBound(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target): { value: number; by: string } {

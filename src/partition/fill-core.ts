@@ -6,7 +6,7 @@
  * are laid out in the order, among those tried, with the fewest synapse bits: a dense row needs its
  * part to start within the compartment-base range, past it every row is sparse.
  */
-import type { Target, TargetLimits } from "../target/target.js";
+import type { Target, TargetLimits } from "../target/types.js";
 import { heavyOrder, type BlockState, type CoreState, type FillVariant, type OrderData, type Piece, type PieceCost } from "./fill-data.js";
 import type { Memory } from "./memory.js";
 import { denseIsSmaller, extent, isRange, rowExtent } from "./rows.js";

@@ -4,7 +4,7 @@
  */
 import type { QGroup, QuantizedNetwork, QBlock } from "../ir/quantized.js";
 import { bestChunkLength, minRowBitsTable } from "../target/cost.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import { cxKeyOf, iotaFrom } from "./memory.js";
 
 /**

@@ -4,7 +4,7 @@
  * large as still fit every limit; then "light" blocks are poured into the compartments left. A
  * variant is rerun with the part counts it produced until the output axons it expected fit.
  */
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import { fillOnce } from "./fill-core.js";
 import type { BlockData, BlockState, FillPlan, FillVariant, Piece } from "./fill-data.js";
 import type { Memory } from "./memory.js";

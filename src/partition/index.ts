@@ -23,7 +23,7 @@ import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import type { ChipConfig } from "../ir/core.js";
 import type { BlockPlacement } from "../ir/host.js";
 import type { QGroup, QuantizedNetwork } from "../ir/quantized.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import { assemble } from "./assemble.js";
 import { aloneReasons, binProblem, binsOf, countOutputAxons, type Plan } from "./bins.js";
 import { lowerBound } from "./bound.js";

@@ -6,7 +6,7 @@
  */
 import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import type { QBlock, QGroup, QuantizedNetwork } from "../ir/quantized.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import { countOutputAxons, type Plan } from "./bins.js";
 import { blockNoun, cxKeyOf, distinctIn, iotaFrom, type Memory, type Part } from "./memory.js";
 import { makePart, partBits, partFormats, partNeeds } from "./rows.js";

@@ -6,7 +6,7 @@
 import type { SynapseFormat } from "../ir/core.js";
 import type { QBlock, QGroup } from "../ir/quantized.js";
 import { EMITTED_WEIGHT_BITS, indexBitsFor, synapseRowBits } from "../target/cost.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 
 /** How reports name a block: the user's ensemble, or a decode block the compiler added. */
 export function blockNoun(b: QBlock): string {

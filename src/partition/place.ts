@@ -4,7 +4,7 @@
  * traffic to those placed), then pairwise swaps. Placement never changes results, only cost.
  */
 import type { QuantizedNetwork } from "../ir/quantized.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import type { Part } from "./memory.js";
 
 /** Expected messages/s between bins (symmetric nb × nb): each pre part's rates over the rows stored for it in another core. */

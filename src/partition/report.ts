@@ -1,6 +1,6 @@
 /** partition's report: cores against the lower bound, per-core use, why blocks were cut, traffic cost. */
 import type { QuantizedNetwork } from "../ir/quantized.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import type { Bin } from "./bins.js";
 import type { Part } from "./memory.js";
 

@@ -33,7 +33,7 @@ import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, type Mat } from "../math/matrix.js";
 import { decayRegisters } from "./quantize.js";
 import { denseRowBits } from "../target/cost.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 
 export type DecodeNeuronsMode = "never" | "auto" | "always";
 export const DECODE_NEURON_MODES: readonly DecodeNeuronsMode[] = ["never", "auto", "always"];

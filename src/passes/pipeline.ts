@@ -15,7 +15,7 @@ import { verifyChip } from "../ir/verify-core.js";
 import { verifyHw, verifyQuantized } from "../ir/verify-hw.js";
 import { verifyBuilt, verifyNetwork } from "../ir/verify.js";
 import { partition } from "../partition/index.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import { buildNef, type RateCurveFor } from "./build-nef.js";
 import { calibrate } from "./calibrate.js";
 import { planHubs } from "./decode-hub.js";

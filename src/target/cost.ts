@@ -7,7 +7,7 @@
  * Rows are priced by their format's fields only (weight bits, compression, index bits), so this
  * module needs no IR: ir/core.ts's SynapseFormat is one such format.
  */
-import type { Target } from "./target.js";
+import type { Target } from "./types.js";
 
 /** What a row's cost depends on. */
 export interface RowFormat {
