@@ -9,7 +9,8 @@
  *   numerics    neuron models, NEF sampling and solving, LMU matrices: maths the IR names
  *   target-model a target's types and its memory cost model, which the IR verifiers price by
  *   ir          the IRs and their verifiers and printers (plain typed data)
- *   frontend    network files → NetworkIR; the target file loader, which reuses its located parsing
+ *   frontend    network files (and imported models) → NetworkIR; the target file loader, which
+ *               reuses the frontend's located parsing
  *   simulation  the float simulator, and the chip emulator (which runs the host part on it)
  *   partition   QuantizedNetwork → ChipConfig (a pass, below the pass list that runs it)
  *   passes      every compiler pass and the pipelines that list and run them
@@ -26,7 +27,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ["neurons", "nef", "lmu"],
   ["target/types.ts", "target/cost.ts"],
   ["ir"],
-  ["frontend", "target"],
+  // importers/ (trained-model import, another branch) produces NetworkIR like the frontend.
+  ["frontend", "importers", "target"],
   ["sim", "emulator"],
   ["partition"],
   ["passes"],
