@@ -1,45 +1,27 @@
 /**
- * The hardware compiler: NetworkIR → (float passes) → calibrate → lower → quantize → partition
- * → ChipConfig, plus the host program and the reports. Every stage is verified; `onPass` sees
- * each intermediate IR (for --dump-ir-after).
+ * The hardware compiler: NetworkIR → the float passes → the hardware passes (both listed and run
+ * in passes/pipeline.ts, each verified) → ChipConfig, plus the host program and the report.
+ * `onPass` sees each intermediate IR (for --dump-ir-after).
  */
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
-import type { BuiltNetwork } from "./ir/built.js";
 import type { ChipConfig } from "./ir/core.js";
+import type { HostProgram, NeuronPlacement } from "./ir/host.js";
 import type { HwNetwork } from "./ir/hw.js";
 import type { NetworkIR } from "./ir/network.js";
-import { verifyChip } from "./ir/verify-core.js";
-import { verifyBuilt } from "./ir/verify.js";
+import type { QGroup, QuantizedNetwork, BlockReport } from "./ir/quantized.js";
+import type { PartitionReport } from "./partition/index.js";
 import { chipRateCurve } from "./passes/chip-rates.js";
-import { planHubs, type HubChoice } from "./passes/decode-hub.js";
-import { chooseDecodePaths, type DecodeNeuronsMode, type DecodePathChoice } from "./passes/decode-neurons.js";
-import { correctPoles, lower } from "./passes/lower.js";
-import { partition, type PartitionReport } from "./passes/partition.js";
-import { check, runFloatPipeline, type StageIR } from "./passes/pipeline.js";
-import { quantize, type BlockReport, type QGroup, type QuantizedNetwork } from "./passes/quantize.js";
-import { calibrate } from "./sim/calibrate.js";
+import type { HubChoice } from "./passes/decode-hub.js";
+import type { DecodeNeuronsMode, DecodePathChoice } from "./passes/decode-neurons.js";
+import type { PartitionedNetwork, PlannedNetwork } from "./passes/hw-stages.js";
+import { HARDWARE_PASSES as PASS_LIST, runFloatPipeline, runHardwarePipeline, type HardwareIR, type StageIR } from "./passes/pipeline.js";
 import type { Target } from "./target/target.js";
 
-export const HARDWARE_PASSES = ["calibrate", "lower", "quantize", "partition"] as const;
-export type AnyIR = StageIR | HwNetwork | QuantizedNetwork | ChipConfig;
+export type { HostProgram, NeuronPlacement };
 
-/** Where each on-chip ensemble's neurons sit: segments of (core, first local compartment, count, first neuron). */
-export interface NeuronPlacement {
-  readonly ensemble: string;
-  readonly segments: readonly { readonly core: number; readonly localStart: number; readonly count: number; readonly neuronStart: number }[];
-  /** Per neuron: integer voltage units per float voltage unit, to read voltages back. */
-  readonly sigmaV: Float64Array;
-}
-
-export interface HostProgram {
-  readonly format: "lmuc-host/1";
-  /** The host part: nodes, encoder ensembles, external (chip) ensembles, decoding connections, probes. */
-  readonly network: BuiltNetwork;
-  /** Host ensembles whose spikes are sent to the chip's input of the same id. */
-  readonly inputs: readonly { readonly id: string; readonly channels: number; readonly scale: Float64Array }[];
-  /** Chip ensembles whose spikes (and voltages) the host reads. */
-  readonly placements: readonly NeuronPlacement[];
-}
+/** Names of the hardware passes, in order (the list itself is in passes/pipeline.ts). */
+export const HARDWARE_PASSES: readonly string[] = PASS_LIST.map((p) => p.name);
+export type AnyIR = StageIR | HardwareIR;
 
 export interface ConnectionQuantReport {
   readonly connections: readonly string[];
@@ -101,45 +83,23 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   const floatBuilt = runFloatPipeline(network, opts.onPass, {
     rateCurveFor: (e) => (e.neuron.type === "lif" || e.neuron.type === "spiking-relu" ? chipRateCurve(e.neuron, network.dtSeconds) : undefined),
   });
-  const steps = opts.calibrationSteps ?? Math.round(2 / floatBuilt.dtSeconds);
   const mode = opts.decodeNeurons ?? "auto";
-  // Per-dimension LMUs keep their recurrence on chip through decode hubs (their `in` node folded).
-  const hubs = planHubs(floatBuilt, target, mode);
-  const built = hubs.built;
-  check("decode-hubs", verifyBuilt(built));
-  opts.onPass?.("decode-hubs", built);
-  const decode = chooseDecodePaths(built, target, mode);
-  // Decode neurons are sized by the values they will carry: those of the pole-corrected weights.
-  const corrected = correctPoles(built.connections, new Map(built.ensembles.map((e) => [e.id, e])), built.dtSeconds, new Set(decode.plans.map((p) => p.connection)));
-  const plans = decode.plans.map((p) => ({ ...p, weights: corrected.connections.find((c) => c.id === p.connection)!.weights }));
-  const cal = calibrate(built, steps, plans, hubs.plans);
-  opts.onPass?.("calibrate", built);
-  const hw = lower(built, cal, plans, hubs.plans);
-  opts.onPass?.("lower", hw);
-  const q = quantize(hw);
-  opts.onPass?.("quantize", q);
-  const { chip, report: partitionReport } = partition(q, target);
-  check("partition", verifyChip(chip, target));
-  opts.onPass?.("partition", chip);
-
-  const placements: NeuronPlacement[] = hw.toHost.map((id) => {
-    const segments: NeuronPlacement["segments"][number][] = [];
-    for (const core of chip.cores) {
-      for (const b of core.blocks) {
-        if (b.source !== `ensemble ${id}`) continue;
-        const m = /\[(\d+):/.exec(b.label);
-        segments.push({ core: core.index, localStart: b.start, count: b.count, neuronStart: m ? Number(m[1]) : 0 });
-      }
-    }
-    segments.sort((a, b) => a.neuronStart - b.neuronStart);
-    return { ensemble: id, segments, sigmaV: q.blocks.find((b) => b.id === id)!.scale.sigmaV };
-  });
+  const ctx = { target, decodeNeurons: mode, calibrationSteps: opts.calibrationSteps ?? Math.round(2 / floatBuilt.dtSeconds) };
+  const irs = runHardwarePipeline(floatBuilt, ctx, opts.onPass);
+  const plan = irs.get("calibrate") as PlannedNetwork, hw = irs.get("lower") as HwNetwork, q = irs.get("quantize") as QuantizedNetwork;
+  const { chip, report: partitionReport, placements: blockPlacements } = irs.get("partition") as PartitionedNetwork;
+  const placements: NeuronPlacement[] = hw.toHost.map((id) => ({
+    ensemble: id,
+    segments: blockPlacements.find((p) => p.block === id)!.segments,
+    sigmaV: q.blocks.find((b) => b.id === id)!.scale.sigmaV,
+  }));
   const host: HostProgram = { format: "lmuc-host/1", network: hw.host, inputs: hw.inputs.map((i) => ({ id: i.id, channels: i.channels, scale: i.scale })), placements };
+  const built = plan.built;
   const hostOnly = built.nodes.map((n) => ({ id: n.id, kind: n.output.kind, why: n.role === "lmu-ideal" ? "ideal LMU (exact linear state): computed on the host" : n.role === "user" ? "node: computed on the host" : `${n.role} passthrough: computed on the host` }));
   const report: CompileReport = {
     network: built.name, target: target.name, neuronsOnChip: q.blocks.reduce((s, b) => s + b.n, 0), hostOnly, partition: partitionReport,
     blocks: q.blockReports, connections: q.groups.map(groupReport), warnings: q.warnings, notes: hw.notes,
-    ...(mode !== "never" ? { decodePaths: decode.choices, decodeHubs: hubs.choices } : {}),
+    ...(mode !== "never" ? { decodePaths: plan.decodeChoices, decodeHubs: plan.hubChoices } : {}),
   };
   return { chip, host, report };
 }

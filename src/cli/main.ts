@@ -6,9 +6,9 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { build, loadNetworkFile, simulateWithReference, stepsFor, type SimulationReport } from "../api.js";
 import { DiagnosticError, diagnosticToJson, formatDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { irReplacer } from "../ir/json.js";
-import { printBuilt, printNetwork } from "../ir/print.js";
-import type { StageIR } from "../passes/pipeline.js";
-import { FLOAT_PASSES } from "../passes/pipeline.js";
+import { FLOAT_PASSES, printIR } from "../passes/pipeline.js";
+import { compileNetwork, HARDWARE_PASSES, type AnyIR } from "../compile.js";
+import { loadTarget } from "../target/target.js";
 import { writeFileAtomic } from "../io/write.js";
 import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
@@ -75,6 +75,29 @@ function summaryText(report: SimulationReport, source: string): string {
   return lines.join("\n") + "\n";
 }
 
+/** `lmuc ir`: the IR after each float pass, or after every pass with --target, or after one with --after; text or --json. */
+function printIrAfter(file: string, opts: { after?: string; target?: string; json?: boolean }, io: Io): void {
+  const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
+  if (opts.after && !passes.includes(opts.after)) {
+    throw new InvalidArgumentError(`unknown pass '${opts.after}' (passes: ${passes.join(", ")})`);
+  }
+  const dumps: { pass: string; ir: AnyIR }[] = [];
+  const keep = (pass: string, ir: AnyIR): void => {
+    if (!opts.after || opts.after === pass) dumps.push({ pass, ir });
+  };
+  const hardware = opts.target !== undefined || (opts.after !== undefined && HARDWARE_PASSES.includes(opts.after));
+  if (hardware) compileNetwork(loadNetworkFile(file), loadTarget(opts.target ?? "loihi1"), { onPass: keep });
+  else build(loadNetworkFile(file), keep);
+  if (opts.json) {
+    io.out(JSON.stringify(opts.after ? dumps[0].ir : Object.fromEntries(dumps.map((d) => [d.pass, d.ir])), irReplacer, 1) + "\n");
+    return;
+  }
+  for (const d of dumps) {
+    io.out(`// ---- IR after ${d.pass}\n`);
+    io.out(printIR(d.ir));
+  }
+}
+
 export function makeProgram(io: Io): Command {
   const program = new Command();
   program
@@ -112,25 +135,10 @@ export function makeProgram(io: Io): Command {
     .command("ir")
     .description("print the IR after each pass (stable text, or --json)")
     .argument("<network>", "network file")
-    .option("--after <pass>", `only the IR after this pass (${FLOAT_PASSES.map((p) => p.name).join(", ")})`)
+    .option("--after <pass>", `only the IR after this pass (${[...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES].join(", ")}; hardware passes compile for --target)`)
+    .option("-t, --target <name>", "with it, the hardware passes too (target name or file; default loihi1 for a hardware --after)")
     .option("--json", "print JSON instead of text")
-    .action((file: string, opts: { after?: string; json?: boolean }) => {
-      if (opts.after && !FLOAT_PASSES.some((p) => p.name === opts.after)) {
-        throw new InvalidArgumentError(`unknown pass '${opts.after}' (passes: ${FLOAT_PASSES.map((p) => p.name).join(", ")})`);
-      }
-      const dumps: { pass: string; ir: StageIR }[] = [];
-      build(loadNetworkFile(file), (pass, ir) => {
-        if (!opts.after || opts.after === pass) dumps.push({ pass, ir });
-      });
-      if (opts.json) {
-        io.out(JSON.stringify(opts.after ? dumps[0].ir : Object.fromEntries(dumps.map((d) => [d.pass, d.ir])), irReplacer, 1) + "\n");
-        return;
-      }
-      for (const d of dumps) {
-        io.out(`// ---- IR after ${d.pass}\n`);
-        io.out(d.ir.stage === "network" ? printNetwork(d.ir) : printBuilt(d.ir));
-      }
-    });
+    .action((file: string, opts: { after?: string; target?: string; json?: boolean }) => printIrAfter(file, opts, io));
 
   program
     .command("simulate")

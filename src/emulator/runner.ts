@@ -9,7 +9,7 @@
  * reaches the chip's currents in step n + 1, and a chip spike of step n reaches host values
  * (through a synapse) in step n + 1.
  */
-import type { HostProgram } from "../compile.js";
+import type { HostProgram } from "../ir/host.js";
 import type { ChipConfig } from "../ir/core.js";
 import { Simulator, type ProbeResult } from "../sim/simulator.js";
 import { EmulatorStepCoster, placeCore } from "./cost.js";

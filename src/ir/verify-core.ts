@@ -2,7 +2,7 @@
  * CoreIR verifier: a ChipConfig is valid for a target when every register field fits its width,
  * every per-core limit holds (spec §4.1, synaptic memory by the §3.4 cost model), every index
  * points at something that exists and the blocks tile each core's compartments exactly once.
- * Also the §3.4 synaptic-memory cost model itself, for the partitioner.
+ * Synapse memory is priced by the target's cost model (target/cost.ts).
  *
  * Conventions this verifier fixes (core.ts leaves them open):
  * - `cores[i].index === i`; `OutputAxon.core` and host-input targets name a core by that index.
@@ -13,29 +13,18 @@
  * - Dense rows have offsets 0, 1, …, n−1; sparse offsets fit the format's index bits.
  * - vmin = −2^k + 1 (k = 0..vminExpMax), vmax = 2^(base + step·j) − 1 (j = 0..vmaxCodeMax).
  */
-import { isWellFormedUtf16 } from "../backends/loihi/bits.js";
-import type { Target } from "../target/target.js";
+import * as cost from "../target/cost.js";
+import type { Target } from "../target/types.js";
 import type { ChipConfig, CoreConfig, SynapseFormat } from "./core.js";
 
-/** Real bits per stored entry of a row in `format` (§3.4). */
+/** Real bits per stored entry of a row in `format` (§3.4; the target's cost model, target/cost.ts). */
 export function synapseEntryBits(format: SynapseFormat, target: Target): number {
-  const m = target.synapseMemory;
-  return format.weightBits + m.delayBits + m.tagBits + (format.compression === "sparse" ? format.idxBits : 0);
+  return cost.synapseEntryBits(format, target);
 }
 
-/**
- * Synaptic memory of one weight row of `entries` entries (§3.4): chunks of up to chunkEntries
- * entries, each k·b + header bits rounded up to whole words. 0 entries cost nothing.
- * Loihi 1, dense 8-bit: 1 → 64, 10 → 128, 64 → 576, 65 → 640, 100 → 896, 1024 → 9216.
- */
+/** Synaptic memory of one weight row of `entries` entries in `format` (§3.4; target/cost.ts). */
 export function synapseRowBits(entries: number, format: SynapseFormat, target: Target): number {
-  const m = target.synapseMemory;
-  const b = synapseEntryBits(format, target);
-  const header = m.formatIdBits + m.countBits;
-  const chunk = (k: number): number => Math.ceil((k * b + header) / m.wordBits) * m.wordBits;
-  const full = Math.floor(entries / m.chunkEntries);
-  const rest = entries - full * m.chunkEntries;
-  return full * chunk(m.chunkEntries) + (rest > 0 ? chunk(rest) : 0);
+  return cost.synapseRowBits(entries, format, target);
 }
 
 /**
@@ -112,6 +101,9 @@ class Problems {
   }
 }
 
+/** No lone surrogates: the emitters write strings as UTF-8, which cannot encode one. */
+const isWellFormedUtf16 = (s: string): boolean => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
+
 const isInt = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x);
 const inRange = (x: unknown, lo: number, hi: number): boolean => isInt(x) && x >= lo && x <= hi;
 
@@ -161,8 +153,19 @@ function verifyCore(chip: ChipConfig, core: CoreConfig, i: number, target: Targe
   }
   if (vminCode(core.vmin, target) < 0) p.add("vmin", `${at}: vmin ${core.vmin} is not −2^k + 1 for k in 0..${W.vminExpMax}`);
   if (vmaxCode(core.vmax, target) < 0) p.add("vmax", `${at}: vmax ${core.vmax} is not 2^(${W.vmaxExpBase} + ${W.vmaxExpStep}j) − 1 for j in 0..${W.vmaxCodeMax}`);
+  verifyProfiles(core, at, target, p);
+  verifyBlocks(core, at, p);
+  verifySynapseFormats(core, at, target, p);
+  const rowFmt = verifyInputAxons(core, at, target, p);
+  verifyRows(core, at, rowFmt, target, p);
+  verifyOutputAxons(chip, core, at, target, p);
+}
 
-  // profiles
+/** Compartment and threshold profiles, and every compartment's registers. */
+function verifyProfiles(core: CoreConfig, at: string, target: Target, p: Problems): void {
+  const L = target.limits;
+  const W = target.widths;
+  const n = core.nCompartments;
   if (core.cxProfiles.length > L.cxProfilesPerCore) p.add("cx profiles", `${at}: ${core.cxProfiles.length} compartment profiles; the target allows ${L.cxProfilesPerCore}`);
   const decayMax = 2 ** W.decayBits - 1;
   const refractMax = Math.min(L.refractDelay.max, 2 ** W.refractDelayBits - 1);
@@ -177,7 +180,6 @@ function verifyCore(chip: ChipConfig, core: CoreConfig, i: number, target: Targe
     if (!inRange(m, 1, vthMax)) p.add("vth", `${at} vth profile ${k}: mantissa ${m} is outside 1..${vthMax}`);
   });
 
-  // compartments
   const biasMax = 2 ** (W.biasMantBits - 1) - 1;
   const biasExpMax = 2 ** W.biasExpBits - 1;
   const m = Math.min(n, core.cxProfile.length, core.cxVthProfile.length, core.biasMant.length, core.biasExp.length);
@@ -187,8 +189,11 @@ function verifyCore(chip: ChipConfig, core: CoreConfig, i: number, target: Targe
     if (!inRange(core.biasMant[c], -biasMax, biasMax)) p.add("biasMant", `${at} compartment ${c}: bias mantissa ${core.biasMant[c]} is outside ±${biasMax}`);
     if (!inRange(core.biasExp[c], 0, biasExpMax)) p.add("biasExp", `${at} compartment ${c}: bias exponent ${core.biasExp[c]} is outside 0..${biasExpMax}`);
   }
+}
 
-  // blocks: cover 0..n−1 exactly once
+/** Blocks cover the compartments 0..n−1 exactly once, with well-formed strings. */
+function verifyBlocks(core: CoreConfig, at: string, p: Problems): void {
+  const n = core.nCompartments;
   const cover = new Uint8Array(n);
   core.blocks.forEach((b, k) => {
     for (const [name, s] of [["label", b.label], ["source", b.source]] as const) {
@@ -210,8 +215,12 @@ function verifyCore(chip: ChipConfig, core: CoreConfig, i: number, target: Targe
     if (cover[c] === 0) p.add("block cover", `${at}: compartment ${c} belongs to no block`);
     else if (cover[c] > 1) p.add("block cover", `${at}: compartment ${c} belongs to ${cover[c]} blocks`);
   }
+}
 
-  // synapse formats
+/** Synapse formats: count and fields within the target's options. */
+function verifySynapseFormats(core: CoreConfig, at: string, target: Target, p: Problems): void {
+  const L = target.limits;
+  const W = target.widths;
   if (core.synapseFormats.length > L.synapseFormatsPerCore) p.add("synapse formats", `${at}: ${core.synapseFormats.length} synapse formats; the target allows ${L.synapseFormatsPerCore}`);
   core.synapseFormats.forEach((f, k) => {
     const where = `${at} synapse format ${k}`;
@@ -226,8 +235,12 @@ function verifyCore(chip: ChipConfig, core: CoreConfig, i: number, target: Targe
       p.add("compression", `${where}: compression must be "dense" or "sparse", got ${JSON.stringify(f.compression)}`);
     }
   });
+}
 
-  // input axons and rows
+/** Input axons point at existing formats and rows, share a row's format, and reach only the core's compartments; returns each row's format (−1: unused). */
+function verifyInputAxons(core: CoreConfig, at: string, target: Target, p: Problems): Int32Array {
+  const L = target.limits;
+  const n = core.nCompartments;
   if (core.inputAxons.length > L.inputAxonsPerCore) p.add("input axons", `${at}: ${core.inputAxons.length} input axons; the target allows ${L.inputAxonsPerCore}`);
   const rows = core.synapseRows;
   const rowFmt = new Int32Array(rows.length).fill(-1);
@@ -249,6 +262,15 @@ function verifyCore(chip: ChipConfig, core: CoreConfig, i: number, target: Targe
     const max = rowMax[a.row];
     if (a.base >= 0 && max >= 0 && a.base + max >= n) p.add("axon reach", `${at} input axon ${k}: base ${a.base} + offset ${max} reaches compartment ${a.base + max}, but the core has ${n}`);
   });
+  return rowFmt;
+}
+
+/** Rows: offsets fit their format, weights fit the field and its grid, and the core's synapse memory (§3.4) fits. */
+function verifyRows(core: CoreConfig, at: string, rowFmt: Int32Array, target: Target, p: Problems): void {
+  const L = target.limits;
+  const W = target.widths;
+  const n = core.nCompartments;
+  const rows = core.synapseRows;
   const wgtMin = -(2 ** (W.weightFieldBits - 1));
   const wgtMax = 2 ** (W.weightFieldBits - 1) - 1;
   rows.forEach((row, r) => {
@@ -278,8 +300,12 @@ function verifyCore(chip: ChipConfig, core: CoreConfig, i: number, target: Targe
   });
   const bits = coreSynapseBits(core, target);
   if (bits > L.synapseBitsPerCore) p.add("synapse bits", `${at}: synapse rows need ${bits} bits of synaptic memory; the target has ${L.synapseBitsPerCore}`);
+}
 
-  // output axons
+/** Output axons leave existing compartments for existing input axons. */
+function verifyOutputAxons(chip: ChipConfig, core: CoreConfig, at: string, target: Target, p: Problems): void {
+  const L = target.limits;
+  const n = core.nCompartments;
   if (core.outputAxons.length > L.outputAxonsPerCore) p.add("output axons", `${at}: ${core.outputAxons.length} output axons; the target allows ${L.outputAxonsPerCore}`);
   core.outputAxons.forEach((o, k) => {
     const where = `${at} output axon ${k}`;

@@ -18,7 +18,7 @@ import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.j
 import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
 import { correctRecurrence } from "./pole-correction.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../target/types.js";
 import { addDecodeInput, DECODE_LEVELS, decodeOutputWeights, decodeQuanta, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
 
 /** "auto" keeps a hub on chip while its synapse memory is at most this many cores' worth. */

@@ -32,9 +32,8 @@ import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.j
 import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, type Mat } from "../math/matrix.js";
 import { decayRegisters } from "./quantize.js";
-import type { SynapseFormat } from "../ir/core.js";
-import { synapseRowBits } from "../ir/verify-core.js";
-import type { Target } from "../target/target.js";
+import { denseRowBits } from "../target/cost.js";
+import type { Target } from "../target/types.js";
 
 export type DecodeNeuronsMode = "never" | "auto" | "always";
 export const DECODE_NEURON_MODES: readonly DecodeNeuronsMode[] = ["never", "auto", "always"];
@@ -89,12 +88,9 @@ export interface DecodePlan {
   readonly weights?: Mat;
 }
 
-/** The format synapse-memory estimates assume: dense rows of 8-bit weights (§3.4). */
-const DENSE_8BIT: SynapseFormat = { weightBits: 8, isMixed: true, weightExp: 0, compression: "dense", idxBits: 0 };
-
-/** Synapse memory of a dense 8-bit row of `entries` entries. */
+/** Synapse memory of a dense 8-bit row of `entries` entries (the target's cost model). */
 export function rowBits(entries: number, target: Target): number {
-  return synapseRowBits(entries, DENSE_8BIT, target);
+  return denseRowBits(entries, target);
 }
 
 /** Post compartments a connection touches (neuron path) per pre neuron. */

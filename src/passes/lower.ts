@@ -9,7 +9,7 @@ import { diag, DiagnosticError, type Diagnostic, type SourceLocation } from "../
 import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
 import type { HwBlock, HwGroup, HwInput, HwNetwork } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
-import type { Calibration } from "../sim/calibrate.js";
+import type { Calibration } from "./calibrate.js";
 import { correctHub, lowerHub, type HubPlan } from "./decode-hub.js";
 import { lowerDecoded, type DecodePlan } from "./decode-neurons.js";
 import { correctRecurrence } from "./pole-correction.js";
@@ -191,12 +191,20 @@ function mixedPeaks(peak: Float64Array, mix: Mat | undefined): Float64Array {
   return out;
 }
 
+/** Connections corrected for the chip's current pole (correctPoles), and the rows it mixed. */
+export interface PoleCorrection {
+  readonly connections: readonly BuiltConnection[];
+  readonly rowMix: ReadonlyMap<string, Mat>;
+}
+
 /**
  * `decodePlans`: decoded chip → chip connections to lower through on-chip decode neurons
  * (decode-neurons.ts) instead of neuron-to-neuron weights; `hubPlans`: per-dimension LMUs whose
- * recurrence runs through decode hubs (decode-hub.ts). `cal` must have calibrated both.
+ * recurrence runs through decode hubs (decode-hub.ts). `cal` must have calibrated both. `poles`:
+ * built's connections as the pole-correction pass corrected them (the hubs' own correction,
+ * which needs the calibrated peaks, is applied here).
  */
-export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = []): HwNetwork {
+export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readonly DecodePlan[], hubPlans: readonly HubPlan[], poles: PoleCorrection): HwNetwork {
   const planOf = new Map(decodePlans.map((p) => [p.connection, p]));
   const dt = built.dtSeconds;
   const diagnostics: Diagnostic[] = [];
@@ -239,10 +247,10 @@ export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readon
   const toHost = new Set<string>();
 
   const nodePeaks = new Map(cal.nodeConnectionPeak);
-  let connections: readonly BuiltConnection[] = built.connections;
+  let connections: readonly BuiltConnection[] = poles.connections;
   for (const plan of hubPlans) connections = correctHub(plan, connections, dt, nodePeaks);
   const hubs = new Set(hubPlans.map((p) => p.node));
-  const corrected = correctPoles(connections, ensById, dt, new Set(planOf.keys()));
+  const corrected = { connections, rowMix: poles.rowMix };
   for (const c of corrected.connections) {
     const fromChip = c.source.kind === "neurons";
     const toChip = c.target.kind !== "node";

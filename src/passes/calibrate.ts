@@ -6,10 +6,10 @@
  */
 import type { BuiltConnection, BuiltNetwork } from "../ir/built.js";
 import type { Mat } from "../math/matrix.js";
-import type { HubPlan } from "../passes/decode-hub.js";
+import type { HubPlan } from "./decode-hub.js";
 import { applyFunction, functionOutputSize } from "../nef/functions.js";
-import type { DecodeCalibration, DecodePlan } from "../passes/decode-neurons.js";
-import { Simulator } from "./simulator.js";
+import type { DecodeCalibration, DecodePlan } from "./decode-neurons.js";
+import { Simulator } from "../sim/simulator.js";
 
 export interface Calibration {
   readonly steps: number;

@@ -18,8 +18,8 @@ import type { ChipConfig } from "../ir/core.js";
 import type { HwInput } from "../ir/hw.js";
 import { verifyChip } from "../ir/verify-core.js";
 import { loadTarget, type Target } from "../target/target.js";
-import { partition } from "./partition.js";
-import type { BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "./quantize.js";
+import { partition } from "./index.js";
+import type { BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "../ir/quantized.js";
 
 const loihi1 = loadTarget("loihi1");
 const tiny = loadTarget("tiny");

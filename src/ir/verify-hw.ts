@@ -1,0 +1,74 @@
+/**
+ * Verifiers of the hardware IRs before they become a ChipConfig (which verify-core.ts checks):
+ * HwNetwork (float chip part) and QuantizedNetwork (its integers). They check the shape the next
+ * pass relies on: unique block ids, groups between existing blocks and inputs with matching sizes,
+ * per-compartment arrays of the block's length, finite values.
+ */
+import type { HwNetwork } from "./hw.js";
+import type { QuantizedNetwork } from "./quantized.js";
+
+/** Block sizes by id, with a problem for each duplicate. */
+function blockSizes(blocks: readonly { readonly id: string; readonly n: number }[], problems: string[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const b of blocks) {
+    if (sizes.has(b.id)) problems.push(`block '${b.id}' appears twice`);
+    if (!Number.isInteger(b.n) || b.n < 0) problems.push(`block '${b.id}': size ${b.n} is not a non-negative integer`);
+    sizes.set(b.id, b.n);
+  }
+  return sizes;
+}
+
+/** The size of a group's pre side, or undefined (with a problem) when its pre does not exist. */
+function preSize(pre: HwNetwork["groups"][number]["pre"], sizes: Map<string, number>, inputs: Map<string, number>, at: string, problems: string[]): number | undefined {
+  const n = pre.kind === "block" ? sizes.get(pre.block) : inputs.get(pre.input);
+  if (n === undefined) problems.push(`${at}: pre ${pre.kind} '${pre.kind === "block" ? pre.block : pre.input}' does not exist`);
+  return n;
+}
+
+const allFinite = (a: ArrayLike<number>): boolean => {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+};
+
+export function verifyHw(hw: HwNetwork): string[] {
+  const problems: string[] = [];
+  const sizes = blockSizes(hw.blocks, problems);
+  for (const b of hw.blocks) {
+    for (const [name, arr] of [["bias", b.bias], ["uPeak", b.uPeak], ["ratesHz", b.ratesHz]] as const) {
+      if (arr.length !== b.n) problems.push(`block '${b.id}': ${name} has ${arr.length} entries for ${b.n} compartments`);
+      else if (!allFinite(arr)) problems.push(`block '${b.id}': ${name} is not finite`);
+    }
+    if (!(b.vth > 0) || !(b.decayU >= 0 && b.decayU <= 1) || !(b.decayV >= 0 && b.decayV <= 1)) problems.push(`block '${b.id}': threshold or decays out of range`);
+  }
+  const inputs = new Map(hw.inputs.map((i) => [i.id, i.channels]));
+  for (const g of hw.groups) {
+    const at = `group '${g.id}'`;
+    const nPre = preSize(g.pre, sizes, inputs, at, problems);
+    const nPost = sizes.get(g.post);
+    if (nPost === undefined) problems.push(`${at}: post block '${g.post}' does not exist`);
+    else if (nPre !== undefined && (g.weights.rows !== nPre || g.weights.cols !== nPost)) problems.push(`${at}: weights are ${g.weights.rows}×${g.weights.cols}, not ${nPre}×${nPost}`);
+    if (!allFinite(g.weights.data)) problems.push(`${at}: weights are not finite`);
+  }
+  for (const id of hw.toHost) if (!sizes.has(id)) problems.push(`host reads block '${id}', which does not exist`);
+  return problems;
+}
+
+export function verifyQuantized(q: QuantizedNetwork): string[] {
+  const problems: string[] = [];
+  const sizes = blockSizes(q.blocks, problems);
+  for (const b of q.blocks) {
+    for (const [name, arr] of [["vthMant", b.vthMant], ["biasMant", b.biasMant], ["biasExp", b.biasExp], ["ratesHz", b.ratesHz]] as const) {
+      if (arr.length !== b.n) problems.push(`block '${b.id}': ${name} has ${arr.length} entries for ${b.n} compartments`);
+    }
+    for (const v of b.vthMant) if (!(Number.isInteger(v) && v > 0)) problems.push(`block '${b.id}': threshold mantissa ${v} is not a positive integer`);
+  }
+  const inputs = new Map(q.inputs.map((i) => [i.id, i.channels]));
+  for (const g of q.groups) {
+    const at = `group '${g.id}'`;
+    const nPre = preSize(g.pre, sizes, inputs, at, problems);
+    if (sizes.get(g.post) !== g.nPost) problems.push(`${at}: post block '${g.post}' does not have ${g.nPost} compartments`);
+    if (nPre !== undefined && nPre !== g.nPre) problems.push(`${at}: ${g.nPre} pres, but its pre has ${nPre}`);
+    if (g.wgt.length !== g.nPre * g.nPost || g.rowExp.length !== g.nPre) problems.push(`${at}: ${g.wgt.length} weights and ${g.rowExp.length} row exponents for ${g.nPre}×${g.nPost}`);
+  }
+  return problems.slice(0, 20);
+}

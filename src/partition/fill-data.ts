@@ -1,0 +1,222 @@
+/**
+ * The fill planner's inputs: what it knows of each block (computed once for all variants), the
+ * orders heavy blocks are taken in, and the variants it tries.
+ */
+import type { QGroup, QuantizedNetwork, QBlock } from "../ir/quantized.js";
+import { bestChunkLength, minRowBitsTable } from "../target/cost.js";
+import type { Target } from "../target/types.js";
+import { cxKeyOf, iotaFrom } from "./memory.js";
+
+/**
+ * The order heavy pieces are taken in: block order, or densest columns (compartments with the most
+ * synapses) first, which puts compartments whose rows are mostly zeros into the same parts, where
+ * those rows are stored sparse and cheap.
+ */
+export type HeavyOrder = "index" | "density";
+
+export interface FillVariant {
+  readonly order: HeavyOrder;
+  /** Heavy compartments a core takes at most while light blocks remain. */
+  readonly heavyPerCore: number;
+  /** Largest heavy piece. */
+  readonly pieceCap: number;
+  /** Compartments a core takes at most. */
+  readonly coreCap: number;
+}
+
+/** What the fill planner needs to know of a block, computed once for all variants. */
+export interface BlockData {
+  readonly b: QBlock;
+  readonly groups: readonly QGroup[];
+  /** Many stored rows, which every cut repeats: it goes first in a core, in pieces as large as fit, taken in a fixed order. */
+  readonly heavy: boolean;
+  readonly cxKey: string;
+  /** Outgoing on-chip groups and, per group, which compartments have a synapse in it. */
+  readonly outGroups: readonly { readonly post: string; readonly nz: Uint8Array }[];
+  /** Incoming groups from on-chip blocks (index into groups), for counting output axons. */
+  readonly blockGroups: readonly number[];
+  /** The fewest parts its compartments or synapse memory allow (first guess of its part count). */
+  readonly minParts: number;
+  /** Heavy blocks: the orders computed so far (see heavyOrder). */
+  readonly orders: Map<HeavyOrder, OrderData>;
+}
+
+/**
+ * A heavy block's compartments in the order its pieces are taken, and for each row with a synapse,
+ * prefix counts of its non-zero weights along that order: row r has counts[r·(n+1) + e] −
+ * counts[r·(n+1) + s] synapses in the piece order[s..e).
+ */
+export interface OrderData {
+  readonly order: Int32Array;
+  readonly rowExp: Int8Array;
+  readonly counts: Int32Array;
+  /** Row r's synapse positions along the order, ascending: positions[rowStart[r] .. rowStart[r + 1]). */
+  readonly positions: Int32Array;
+  readonly rowStart: Int32Array;
+}
+
+export function heavyOrder(d: BlockData, kind: HeavyOrder): OrderData {
+  const known = d.orders.get(kind);
+  if (known) return known;
+  const n = d.b.n, n1 = n + 1;
+  const rows: { g: QGroup; j: number }[] = [];
+  const colNnz = new Int32Array(n);
+  for (const g of d.groups) {
+    for (let j = 0; j < g.nPre; j++) {
+      let any = false;
+      for (let i = 0, base = j * g.nPost; i < n; i++) {
+        if (g.wgt[base + i] !== 0) {
+          colNnz[i]++;
+          any = true;
+        }
+      }
+      if (any) rows.push({ g, j });
+    }
+  }
+  const order = iotaFrom(0, n);
+  if (kind === "density") order.sort((a, b) => colNnz[b] - colNnz[a] || a - b);
+  const rowExp = new Int8Array(rows.length), counts = new Int32Array(rows.length * n1), rowStart = new Int32Array(rows.length + 1);
+  let nnz = 0;
+  for (const c of colNnz) nnz += c;
+  const positions = new Int32Array(nnz);
+  let k = 0;
+  rows.forEach(({ g, j }, r) => {
+    rowExp[r] = g.rowExp[j];
+    rowStart[r] = k;
+    const at = r * n1, base = j * g.nPost;
+    for (let t = 0; t < n; t++) {
+      const nz = g.wgt[base + order[t]] !== 0;
+      counts[at + t + 1] = counts[at + t] + (nz ? 1 : 0);
+      if (nz) positions[k++] = t;
+    }
+  });
+  rowStart[rows.length] = k;
+  const out = { order, rowExp, counts, positions, rowStart };
+  d.orders.set(kind, out);
+  return out;
+}
+
+/** A block is heavy when a cut duplicates more input axons than this (1/64 of a core's). */
+const heavyRows = (target: Target): number => Math.max(1, Math.floor(target.limits.inputAxonsPerCore / 64));
+
+export function blockData(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target): BlockData[] {
+  const L = target.limits;
+  const threshold = heavyRows(target);
+  const fmin = minRowBitsTable(Math.max(0, ...q.groups.map((g) => g.nPost)), target);
+  const outGroups = new Map<string, { post: string; nz: Uint8Array }[]>(q.blocks.map((b) => [b.id, []]));
+  const rowNnz = new Map<QGroup, Int32Array>();
+  for (const g of q.groups) {
+    const nnz = new Int32Array(g.nPre);
+    for (let j = 0; j < g.nPre; j++) {
+      let c = 0;
+      for (let i = j * g.nPost, e = i + g.nPost; i < e; i++) if (g.wgt[i] !== 0) c++;
+      nnz[j] = c;
+    }
+    rowNnz.set(g, nnz);
+    if (g.pre.kind === "block") outGroups.get(g.pre.block)!.push({ post: g.post, nz: Uint8Array.from(nnz, (c) => (c > 0 ? 1 : 0)) });
+  }
+  return q.blocks.map((b) => {
+    const groups = incoming.get(b.id)!;
+    let rows = 0, bits = 0;
+    for (const g of groups) {
+      for (const c of rowNnz.get(g)!) {
+        if (c > 0) rows++;
+        bits += fmin[c];
+      }
+    }
+    const heavy = rows > threshold;
+    const minParts = Math.max(1, Math.ceil(b.n / L.compartmentsPerCore), Math.ceil(bits / L.synapseBitsPerCore));
+    const blockGroups = groups.flatMap((g, gi) => (g.pre.kind === "block" ? [gi] : []));
+    return { b, groups, heavy, cxKey: cxKeyOf(b), outGroups: outGroups.get(b.id)!, blockGroups, minParts, orders: new Map() };
+  });
+}
+
+export function fillVariants(data: readonly BlockData[], target: Target, lowerBoundValue: number): FillVariant[] {
+  let heavy = 0, light = 0;
+  for (const d of data) {
+    if (d.heavy) heavy += d.b.n;
+    else light += d.b.n;
+  }
+  const cap = bestChunkLength(target), coreCap = target.limits.compartmentsPerCore;
+  const variants: FillVariant[] = [];
+  for (const order of heavy > 0 ? (["index", "density"] as const) : (["index"] as const)) {
+    variants.push({ order, heavyPerCore: Infinity, pieceCap: Infinity, coreCap });
+    if (heavy > 0) variants.push({ order, heavyPerCore: Infinity, pieceCap: cap, coreCap });
+    if (heavy > 0 && light > 0) {
+      const spread = Math.ceil(heavy / lowerBoundValue);
+      variants.push({ order, heavyPerCore: spread, pieceCap: Infinity, coreCap }, { order, heavyPerCore: spread, pieceCap: cap, coreCap });
+    }
+  }
+  return variants;
+}
+
+/** Variants of `v` that spread compartments (then heavy compartments too) evenly over `cores` cores. */
+export function balancedVariants(data: readonly BlockData[], v: FillVariant, cores: number): FillVariant[] {
+  let heavy = 0, total = 0;
+  for (const d of data) {
+    total += d.b.n;
+    if (d.heavy) heavy += d.b.n;
+  }
+  const coreCap = Math.min(v.coreCap, Math.ceil(total / cores));
+  const out: FillVariant[] = [{ ...v, coreCap }];
+  const spread = Math.ceil(heavy / cores);
+  if (heavy > 0 && spread < v.heavyPerCore) out.push({ ...v, heavyPerCore: spread, coreCap });
+  return out;
+}
+
+// The fill's working state.
+
+export interface BlockState {
+  readonly d: BlockData;
+  /** Per compartment: output axons it is expected to need (Σ over its groups of the target's expected part count). */
+  readonly estOut: Float64Array;
+  readonly taken: Uint8Array;
+  left: number;
+  /** Light blocks: first compartment not yet placed. Heavy blocks: position in their order of the first not yet placed. */
+  cursor: number;
+  /** Compartments not yet placed, per threshold value. */
+  vthLeft: Map<number, number>;
+}
+
+export interface Piece {
+  readonly s: BlockState;
+  readonly comps: Int32Array;
+  /** Stored rows (input axons). */
+  readonly rows: number;
+}
+
+/** A fill plan before its rows are built: each core's pieces in local order. */
+export interface FillPlan {
+  readonly cores: readonly (readonly Piece[])[];
+  readonly rows: number;
+}
+
+/** A piece with what it costs wherever it sits on a core. */
+export interface PieceCost extends Piece {
+  /** Expected output axons. */
+  readonly out: number;
+  /** Synapse bits and formats when it starts at or below the compartment-base limit (dense rows stay dense). */
+  readonly early: { readonly bits: number; readonly formats: Set<number> };
+  /** The same past that limit (every row sparse), by index bits; filled in when first needed. */
+  readonly late: Map<number, { readonly bits: number; readonly formats: Set<number> }>;
+  /** Its stored rows: dense length (to the last synapse), synapses, weight exponent, dense or not. */
+  readonly rowLen: Int32Array;
+  readonly rowCount: Int32Array;
+  readonly rowExp: Int8Array;
+  readonly rowDense: Uint8Array;
+}
+
+export interface CoreState {
+  /** In the order they were added. */
+  pieces: PieceCost[];
+  /** The same pieces in local order: the arrangement with the fewest synapse bits found. */
+  arranged: PieceCost[];
+  n: number;
+  inAxons: number;
+  outAxons: number;
+  cx: Set<string>;
+  vth: Set<number>;
+  vmin: number;
+  vmax: number;
+}
+

@@ -1,0 +1,124 @@
+/**
+ * The legacy planner: each block split into the fewest equal contiguous parts that fit a core
+ * alone, packed first fit, largest first. It still wins on 6 of the 12 builds the hash test pins
+ * (as few cores as the fill planner, and no more stored rows), so partition runs it beside the
+ * fill planner and keeps the better plan.
+ */
+import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
+import type { QBlock, QGroup, QuantizedNetwork } from "../ir/quantized.js";
+import type { Target } from "../target/types.js";
+import { countOutputAxons, type Plan } from "./bins.js";
+import { blockNoun, cxKeyOf, distinctIn, iotaFrom, type Memory, type Part } from "./memory.js";
+import { makePart, partBits, partFormats, partNeeds } from "./rows.js";
+
+/** Per block: its parts, how many, and the first limit that made it split. */
+interface Splits {
+  readonly partsOf: Map<string, Part[]>;
+  readonly kOf: Map<string, number>;
+  readonly reasonOf: Map<string, string>;
+}
+
+/**
+ * The first per-core limit some of the k equal parts of b exceeds on a core of its own, or
+ * undefined when all fit. Threshold profiles and synapse formats count too: packing can only add to them.
+ */
+function overLimit(b: QBlock, groups: QGroup[], k: number, target: Target, mem: Memory): { reason: string; comps: Int32Array; formats: number } | undefined {
+  const L = target.limits;
+  const size = Math.ceil(b.n / k);
+  for (let s = 0; s < b.n; s += size) {
+    const comps = iotaFrom(s, Math.min(size, b.n - s));
+    const needs = partNeeds(groups, comps, mem);
+    const reason = comps.length > L.compartmentsPerCore ? "compartments" : needs.inAxons > L.inputAxonsPerCore ? "input axons" : needs.bits > L.synapseBitsPerCore ? "synapse memory"
+      : distinctIn(b.vthMant, comps).size > L.vthProfilesPerCore ? "threshold profiles" : needs.formats > L.synapseFormatsPerCore ? "synapse formats" : undefined;
+    if (reason) return { reason, comps, formats: needs.formats };
+  }
+  return undefined;
+}
+
+/** Splits b into at least kMin equal parts, as few as fit a core alone each (LMU4003 when one compartment does not). */
+function splitBlock(st: Splits, b: QBlock, kMin: number, incoming: Map<string, QGroup[]>, target: Target, mem: Memory): void {
+  const L = target.limits;
+  const groups = incoming.get(b.id)!;
+  let k = Math.max(kMin, Math.ceil(b.n / L.compartmentsPerCore));
+  let problem = overLimit(b, groups, k, target, mem);
+  const first = problem?.reason;
+  for (; problem !== undefined; problem = overLimit(b, groups, k, target, mem)) {
+    if (k >= b.n) {
+      const limit = problem.reason === "synapse formats" ? `${L.synapseFormatsPerCore} synapse formats (neuron ${problem.comps[0]}'s inputs need ${problem.formats})` : `synapse memory (${L.synapseBitsPerCore} bits)`;
+      const hint = b.integrator ? "the decode neurons of this connection need more than one core offers; --decode-neurons never lowers it to neuron-to-neuron weights instead" : undefined;
+      throw new DiagnosticError([diag("LMU4003", `${blockNoun(b)} '${b.id}': even one compartment per core exceeds the core's ${limit}`, b.origin, hint ? { hint } : {})]);
+    }
+    k = Math.min(b.n, k + Math.max(1, Math.floor(k / 4)));
+  }
+  if (!st.reasonOf.has(b.id) && k > 1) st.reasonOf.set(b.id, first ?? "compartments");
+  st.kOf.set(b.id, k);
+  const size = Math.ceil(b.n / k);
+  const parts: Part[] = [];
+  for (let s = 0; s < b.n; s += size) parts.push(makePart(b, iotaFrom(s, Math.min(size, b.n - s)), groups, mem));
+  st.partsOf.set(b.id, parts);
+}
+
+/** Output axons: a part over the limit is split further (fewer compartments per part) until all fit. */
+function splitForOutputAxons(st: Splits, q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target, mem: Memory): Part[] {
+  const L = target.limits;
+  for (let round = 0; ; round++) {
+    const allParts = [...st.partsOf.values()].flat();
+    countOutputAxons(allParts);
+    const over = new Map<string, number>();
+    for (const p of allParts) if (p.outAxons > L.outputAxonsPerCore) over.set(p.block.id, Math.max(over.get(p.block.id) ?? 0, p.outAxons / L.outputAxonsPerCore));
+    if (over.size === 0) return allParts;
+    for (const [id, factor] of over) {
+      const b = q.blocks.find((x) => x.id === id)!;
+      const k = st.kOf.get(id)!;
+      if (k >= b.n || round > 40) {
+        throw new DiagnosticError([diag("LMU4003", `${blockNoun(b)} '${id}': a single neuron drives more targets than a core's ${L.outputAxonsPerCore} output axons`, b.origin, { hint: "reduce the ensemble's fan-out" })]);
+      }
+      st.reasonOf.set(id, "output axons");
+      splitBlock(st, b, Math.min(b.n, Math.max(k + 1, Math.ceil(k * factor))), incoming, target, mem);
+    }
+  }
+}
+
+interface LegacyBin { parts: Part[]; compartments: number; inAxons: number; outAxons: number; bits: number; cx: Set<string>; vth: Set<number>; formats: Set<number>; vmin: number; vmax: number }
+
+/** Largest first, into the core (among those where everything fits) whose threshold profiles grow least. */
+function packLargestFirst(allParts: Part[], target: Target, mem: Memory): Plan {
+  const L = target.limits;
+  const bins: LegacyBin[] = [];
+  const order = [...allParts].sort((a, b) => b.comps.length - a.comps.length || b.inAxons - a.inAxons || (a.block.id < b.block.id ? -1 : a.block.id > b.block.id ? 1 : a.comps[0] - b.comps[0]));
+  for (const p of order) {
+    const cxKey = cxKeyOf(p.block);
+    const pv = distinctIn(p.block.vthMant, p.comps);
+    let pick: { bin: LegacyBin; bits: number; cx: Set<string>; vth: Set<number>; formats: Set<number>; grow: number } | undefined;
+    for (const bin of bins) {
+      if (bin.vmin !== p.block.vmin || bin.vmax !== p.block.vmax) continue;
+      if (bin.compartments + p.comps.length > L.compartmentsPerCore || bin.inAxons + p.inAxons > L.inputAxonsPerCore || bin.outAxons + p.outAxons > L.outputAxonsPerCore) continue;
+      const bits = partBits(p, bin.compartments, mem);
+      if (bin.bits + bits > L.synapseBitsPerCore) continue;
+      const cx = new Set([...bin.cx, cxKey]), vth = new Set([...bin.vth, ...pv]);
+      const formats = new Set([...bin.formats, ...partFormats(p, bin.compartments, mem)]);
+      if (cx.size <= L.cxProfilesPerCore && vth.size <= L.vthProfilesPerCore && formats.size <= L.synapseFormatsPerCore) {
+        const grow = vth.size - bin.vth.size;
+        if (!pick || grow < pick.grow) pick = { bin, bits, cx, vth, formats, grow };
+        if (grow === 0) break;
+      }
+    }
+    if (pick) {
+      const { bin, bits, cx, vth, formats } = pick;
+      Object.assign(bin, { compartments: bin.compartments + p.comps.length, inAxons: bin.inAxons + p.inAxons, outAxons: bin.outAxons + p.outAxons, bits: bin.bits + bits, cx, vth, formats });
+      bin.parts.push(p);
+    } else {
+      bins.push({ parts: [p], compartments: p.comps.length, inAxons: p.inAxons, outAxons: p.outAxons, bits: partBits(p, 0, mem), cx: new Set([cxKey]), vth: pv, formats: partFormats(p, 0, mem), vmin: p.block.vmin, vmax: p.block.vmax });
+    }
+  }
+  return bins.map((b) => b.parts);
+}
+
+export function legacyPlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target, mem: Memory): { plan: Plan; reasons: Map<string, string> } {
+  const st: Splits = { partsOf: new Map(), kOf: new Map(), reasonOf: new Map() };
+  for (const b of q.blocks) splitBlock(st, b, 1, incoming, target, mem);
+  const plan = packLargestFirst(splitForOutputAxons(st, q, incoming, target, mem), target, mem);
+  const reasons = new Map<string, string>();
+  for (const [id, k] of st.kOf) if (k > 1) reasons.set(id, st.reasonOf.get(id) ?? "synapse memory");
+  return { plan, reasons };
+}

@@ -1,0 +1,142 @@
+/**
+ * Row extents: which of a group's rows a part stores, and how (dense up to the last synapse, or
+ * sparse), and what that costs, counted with or without building the rows.
+ */
+import type { QBlock, QGroup } from "../ir/quantized.js";
+import type { Memory, Part, Row } from "./memory.js";
+
+/** Whether comps is s, s + 1, …, s + n − 1. */
+export function isRange(comps: Int32Array): boolean {
+  for (let t = 1; t < comps.length; t++) if (comps[t] !== comps[0] + t) return false;
+  return true;
+}
+
+/** Scratch for rowExtent (partitioning is single-threaded; this keeps the row scans allocation-free). */
+export const extent = new Int32Array(2);
+
+/** Synapses of one pre's row over the compartments `comps` → out[0] (count) and out[1] (position of the last, −1 if none). */
+export function rowExtent(w: Int32Array, base: number, comps: Int32Array, range: boolean, out: Int32Array): void {
+  let count = 0, last = -1;
+  if (range) {
+    for (let t = 0, i = base + (comps.length > 0 ? comps[0] : 0); t < comps.length; t++, i++) {
+      if (w[i] !== 0) {
+        count++;
+        last = t;
+      }
+    }
+  } else {
+    for (let t = 0; t < comps.length; t++) {
+      if (w[base + comps[t]] !== 0) {
+        count++;
+        last = t;
+      }
+    }
+  }
+  out[0] = count;
+  out[1] = last;
+}
+
+/**
+ * Rows of group g restricted to the post compartments `comps` (in that order on the core). A row
+ * is stored dense (zeros included, no indices) up to its last non-zero entry when that takes
+ * fewer bits than listing its non-zero entries with their indices; otherwise sparse. Rows with no
+ * non-zero entry are not stored at all.
+ */
+export function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memory): (Row | null)[] {
+  const out: (Row | null)[] = [];
+  const size = comps.length;
+  const range = isRange(comps);
+  const s0 = size > 0 ? comps[0] : 0;
+  const w = g.wgt;
+  for (let j = 0; j < g.nPre; j++) {
+    const base = j * g.nPost;
+    rowExtent(w, base, comps, range, extent);
+    const count = extent[0], last = extent[1];
+    if (count === 0) {
+      out.push(null);
+      continue;
+    }
+    const len = last + 1;
+    if (denseIsSmaller(len, count, idxBits)) {
+      const weights = range ? w.slice(base + s0, base + s0 + len) : Int32Array.from(comps.subarray(0, len), (c) => w[base + c]);
+      out.push({ offsets: mem.iota(len), weights, dense: true, weightExp: g.rowExp[j] });
+      continue;
+    }
+    const offsets = new Int32Array(count), weights = new Int32Array(count);
+    let k = 0;
+    for (let t = 0; t < size; t++) {
+      const v = w[base + comps[t]];
+      if (v !== 0) {
+        offsets[k] = t;
+        weights[k++] = v;
+      }
+    }
+    out.push({ offsets, weights, dense: false, weightExp: g.rowExp[j] });
+  }
+  return out;
+}
+
+/** A row reaching `len` compartments with `count` synapses is stored dense (8-bit entries) rather than sparse (8 + idxBits). */
+export const denseIsSmaller = (len: number, count: number, idxBits: number): boolean => len * 8 <= count * (8 + idxBits);
+
+export function makePart(b: QBlock, comps: Int32Array, groups: readonly QGroup[], mem: Memory): Part {
+  const idx = mem.idxBits(comps.length);
+  const rows = groups.map((g) => ({ group: g, rows: rowsFor(g, comps, idx, mem) }));
+  let inAxons = 0;
+  for (const r of rows) for (const x of r.rows) if (x) inAxons++;
+  return { block: b, comps, rows, inAxons, outAxons: 0, core: -1, localStart: 0 };
+}
+
+/** Stored rows, synapse bits and synapse formats of a part at local start 0, counted without building its rows. */
+export function partNeeds(groups: readonly QGroup[], comps: Int32Array, mem: Memory): { inAxons: number; bits: number; formats: number } {
+  const size = comps.length;
+  const idx = mem.idxBits(size);
+  const range = isRange(comps);
+  const s0 = size > 0 ? comps[0] : 0;
+  let inAxons = 0, bits = 0;
+  const formats = new Set<number>();
+  for (const g of groups) {
+    const w = g.wgt;
+    for (let j = 0; j < g.nPre; j++) {
+      const base = j * g.nPost;
+      let count = 0, last = -1;
+      for (let t = 0; t < size; t++) {
+        if (w[range ? base + s0 + t : base + comps[t]] !== 0) {
+          count++;
+          last = t;
+        }
+      }
+      if (count === 0) continue;
+      inAxons++;
+      const dense = denseIsSmaller(last + 1, count, idx);
+      bits += mem.rowBits(dense ? last + 1 : count, dense, idx);
+      formats.add(dense ? mem.formatKey(g.rowExp[j], true, 0) : mem.formatKey(g.rowExp[j], false, idx));
+    }
+  }
+  return { inAxons, bits, formats: formats.size };
+}
+
+/** Synapse bits of a part's rows when its first compartment sits at `localStart` on its core. */
+export function partBits(p: Pick<Part, "rows" | "comps">, localStart: number, mem: Memory): number {
+  const size = p.comps.length;
+  const past = localStart > mem.baseMax;
+  const idx = mem.idxBits(past ? localStart - mem.baseMax + size : size);
+  let bits = 0;
+  for (const { rows } of p.rows) for (const r of rows) if (r) bits += mem.rowBits(r.offsets.length, r.dense && !past, idx);
+  return bits;
+}
+
+/**
+ * The synapse formats a part's rows take when its first compartment sits at `localStart`, keyed as
+ * the assembly tells formats apart (exponent, compression, index bits): dense rows become sparse
+ * past the compartment-base limit, and sparse formats with different index bits are distinct.
+ */
+export function partFormats(p: Pick<Part, "rows" | "comps">, localStart: number, mem: Memory): Set<number> {
+  const size = p.comps.length;
+  const past = localStart > mem.baseMax;
+  const idx = mem.idxBits(past ? localStart - mem.baseMax + size : size);
+  const out = new Set<number>();
+  for (const { rows } of p.rows) for (const r of rows) if (r) out.add(r.dense && !past ? mem.formatKey(r.weightExp, true, 0) : mem.formatKey(r.weightExp, false, idx));
+  return out;
+}
+
