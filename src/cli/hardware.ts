@@ -36,8 +36,9 @@ export class CheckFailed extends Error {
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-/** A headroom factor; a block no input reaches has unbounded headroom (the report omits it). */
-const times = (x: number | null | undefined, digits: number): string => (typeof x === "number" && Number.isFinite(x) ? `${x.toFixed(digits)}×` : "unbounded (no input)");
+const finite = (x: number | null | undefined): x is number => typeof x === "number" && Number.isFinite(x);
+/** A headroom factor; unbounded where nothing can fill the register (report.json then omits it). */
+const times = (x: number | null | undefined, digits: number): string => (finite(x) ? `${x.toFixed(digits)}×` : "unbounded");
 
 function decodeMode(value: string): DecodeNeuronsMode {
   if (!(DECODE_NEURON_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${DECODE_NEURON_MODES.join(", ")}`);
@@ -60,7 +61,7 @@ export function compileSummary(r: CompileReport, dir?: string): string {
     lines.push(`    ${c.connections.join(",")} ${c.pre} → ${c.post}: exp ≤ ${c.weightExp}, max ${pct(c.maxRelError)}, rms ${pct(c.rmsRelError)}, ${c.roundedToZero}/${c.weights} to zero (${pct(c.lostMagnitude)} of weight)`);
   }
   for (const b of r.blocks) {
-    lines.push(`  block ${b.block}: du ${b.decayU}, dv ${b.decayV}, vth ≤ ${b.vth} (headroom ${times(b.thresholdHeadroom, 2)}), accumulator headroom ${times(b.accumulatorHeadroomExpected, 1)} typical, ${times(b.accumulatorHeadroomWorstCase, 2)} worst case`);
+    lines.push(`  block ${b.block}: du ${b.decayU}, dv ${b.decayV}, vth ≤ ${b.vth} (headroom ${times(b.thresholdHeadroom, 2)}), ${finite(b.accumulatorHeadroomExpected) || finite(b.accumulatorHeadroomWorstCase) ? `accumulator headroom ${times(b.accumulatorHeadroomExpected, 1)} typical, ${times(b.accumulatorHeadroomWorstCase, 2)} worst case` : "no input (its accumulator cannot wrap)"}`);
   }
   for (const d of r.decodePaths ?? []) {
     lines.push(`  ${d.connection} ${d.pre} → ${d.post}: ${d.path === "decode-neurons" ? `decode neurons (${d.decodeCompartments} compartments in ${d.decodeBlocks} block${d.decodeBlocks === 1 ? "" : "s"})` : "neuron-to-neuron weights"}: ${d.why}`);
