@@ -16,7 +16,7 @@ import { irReplacer } from "../ir/json.js";
 import { positiveInt, positiveNumber } from "./options.js";
 import { builtProbeValues, formatBytes, networkProbeValues, resolveSteps } from "./run-length.js";
 import { printBuilt, printNetwork } from "../ir/print.js";
-import { assertOutputPath, writeFileAtomic } from "../io/write.js";
+import { assertOutputPath, assertParentIsFolder, writeFileAtomic } from "../io/write.js";
 import { DECODE_NEURON_MODES, type DecodeNeuronsMode } from "../passes/decode-neurons.js";
 import { FLOAT_PASSES } from "../passes/pipeline.js";
 import { loadTarget } from "../target/target.js";
@@ -158,6 +158,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
       });
       if (opts.dumpIrAfter) return;
       const dir = opts.out ?? join("out", net.name);
+      assertParentIsFolder(dir);
       writeBuild(dir, result, target, { file, text: readFileSync(file, "utf8") });
       if (opts.json) io.out(JSON.stringify({ ok: true, out: dir, report: result.report }, irReplacer, 1) + "\n");
       else io.out(compileSummary(result.report, dir));
@@ -239,6 +240,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "auto" as DecodeNeuronsMode)
     .action((file: string, opts: { target: string; duration?: number; steps?: number; report: string; build?: string; maxNrmse?: number; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
       for (const out of [opts.report, opts.report.replace(/\.html?$/, "") + ".json"]) assertOutputPath(out);
+      if (opts.build) assertParentIsFolder(opts.build);
       const target = loadTarget(opts.target);
       const net = loadNetworkFile(file);
       // Emulator, float simulator and the ideal twin hold their probe arrays at the same time.

@@ -12,7 +12,7 @@ import { FLOAT_PASSES } from "../passes/pipeline.js";
 import { assertOutputPath, writeFileAtomic } from "../io/write.js";
 import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
-import { positiveInt, positiveNumber } from "./options.js";
+import { assertReadableInput, assertReadableTarget, positiveInt, positiveNumber } from "./options.js";
 import { networkProbeValues, resolveSteps } from "./run-length.js";
 
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
@@ -86,6 +86,14 @@ export function makeProgram(io: Io): Command {
     // Commander's own errors (unknown option, bad option value, missing argument) in the diagnostic format.
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(text.replace(/^error: /, "lmuc: error LMU8002: ")) })
     .showHelpAfterError("(run lmuc --help for usage)");
+  // Every command's <network> argument and --target file: refused before reading if special or huge.
+  program.hook("preAction", (_program, action) => {
+    action.registeredArguments.forEach((arg, i) => {
+      if (arg.name() === "network" && typeof action.args[i] === "string") assertReadableInput(action.args[i], "network file");
+    });
+    const target: unknown = action.opts().target;
+    if (typeof target === "string") assertReadableTarget(target);
+  });
 
   program
     .command("validate")

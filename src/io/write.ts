@@ -28,7 +28,12 @@ export function assertOutputPath(path: string): void {
   const target = resolve(path);
   const st = statIfAny(target);
   if (st?.isDirectory()) throw cannotWrite(path, "it is a folder; give a file name");
-  for (let dir = dirname(target); ; dir = dirname(dir)) {
+  assertParentIsFolder(path);
+}
+
+/** Throws LMU8003 if the nearest existing entry above `path` is a file (so nothing can be created there). */
+export function assertParentIsFolder(path: string): void {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
     const d = statIfAny(dir);
     if (d) {
       if (!d.isDirectory()) throw cannotWrite(path, `'${dir}' is a file, not a folder`);

@@ -178,6 +178,45 @@ describe("files the command line reads whole are refused by type and size first"
     expectUsageError(r, "LMU8001");
     expect(r.err).toContain("cannot read '/dev/zero': not a regular file");
   });
+
+  test("a network file that is /dev/zero, for every command taking a <network>: LMU8001 instead of a hang", async () => {
+    for (const cmd of ["validate", "ir", "simulate", "compile", "compare"]) {
+      const r = await lmuc(cmd, "/dev/zero");
+      expectUsageError(r, "LMU8001");
+      expect(r.err).toContain("cannot read network file '/dev/zero': not a regular file (a device, pipe or socket)");
+    }
+  });
+
+  test("--target /dev/zero: LMU8001 instead of a hang; a shipped target's name is not a path and still loads", async () => {
+    const r = await lmuc("compile", NET, "--target", "/dev/zero", "-o", join(tmp, "never.build"));
+    expectUsageError(r, "LMU8001");
+    expect(r.err).toContain("cannot read target file '/dev/zero': not a regular file");
+    expect(existsSync(join(tmp, "never.build"))).toBe(false);
+  });
+});
+
+describe("the other options, audited for the same classes of bug", () => {
+  test("compile -o and compare --build under a file: LMU8003 naming the file, before compiling", async () => {
+    const blocker = join(tmp, "blocker");
+    writeFileSync(blocker, "x");
+    const c = await lmuc("compile", NET, "-o", join(blocker, "b"));
+    expectUsageError(c, "LMU8003");
+    expect(c.err).toContain(`cannot write '${join(blocker, "b")}': '${blocker}' is a file, not a folder`);
+    const m = await lmuc("compare", NET, "--steps", "10", "--build", join(blocker, "b"), "--report", join(tmp, "r.html"));
+    expectUsageError(m, "LMU8003");
+    expect(existsSync(join(tmp, "r.html"))).toBe(false);
+  });
+
+  test("numbers only in decimal notation: --steps 0x10, ' 5' and --duration Infinity are usage errors (1e3 is fine)", async () => {
+    for (const [opt, v] of [["--steps", "0x10"], ["--steps", " 5"], ["--duration", "Infinity"], ["--steps", "2.5"]]) {
+      const r = await lmuc("emulate", build, opt, v);
+      expectUsageError(r, "LMU8002");
+      expect(r.err).toContain(`got '${v}'`);
+    }
+    const ok = await lmuc("emulate", build, "--steps", "1e1");
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain("emulated 10 steps");
+  });
 });
 
 describe("lmuc with no arguments", () => {

@@ -10,6 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { diag, DiagnosticError } from "../../diagnostics/diagnostic.js";
+import { assertParentIsFolder } from "../../io/write.js";
 import { VERSION } from "../../version.js";
 
 export const BUILD_FORMAT = "lmuc-build/1";
@@ -102,6 +103,7 @@ export function writeBuildFolder(dir: string, files: Record<string, string | Uin
   for (const k of Object.keys(manifestExtra)) if (RESERVED.has(k)) throw new RangeError(`writeBuildFolder: manifestExtra may not set '${k}'`);
 
   const target = resolve(dir);
+  assertParentIsFolder(dir);
   let refusal: string | undefined;
   try {
     refusal = replaceRefusal(target);
