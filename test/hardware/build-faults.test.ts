@@ -10,8 +10,12 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BUILD_FILES } from "../../src/backends/loihi/build-files.js";
+import { BUILD_FILES, parseHostJson } from "../../src/backends/loihi/build-files.js";
 import { MAX_BUILD_FILE_BYTES, MAX_MANIFEST_BYTES } from "../../src/backends/loihi/folder.js";
+import { loadCoresBin } from "../../src/backends/loihi/load.js";
+import { DiagnosticError } from "../../src/diagnostics/diagnostic.js";
+import { HardwareRun } from "../../src/emulator/runner.js";
+import { loadTarget } from "../../src/target/target.js";
 import { expectCleanError, lmuc } from "../helpers/cli.js";
 
 const NET = "examples/lmu-memory.yaml";
@@ -202,4 +206,57 @@ test("the same network spelled three ways (relative, absolute, with ..) gives by
   expect(files).toEqual(["chip.yaml", "cores.bin", "host.json", "manifest.json", "report.json"]);
   for (const d of dirs.slice(1)) for (const f of files) expect({ f, same: readFileSync(join(d, f)).equals(readFileSync(join(dirs[0], f))) }).toEqual({ f, same: true });
   expect(JSON.parse(readFileSync(join(dirs[0], "manifest.json"), "utf8")).network.file).toBe("lmu-memory.yaml");
+});
+
+describe("seeded mutations of host.json (as if edited by hand, hashes fixed up)", () => {
+  /** mulberry32: a small seeded generator, so every run mutates the same way. */
+  function rng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const REPLACEMENTS: unknown[] = [0, -1, 1e308, -1e308, 0.5, -0.5, 2 ** 31, 1e9, "x", "4", null, true, [], {}, [1, 2], { $f64: [] }];
+
+  // Seed 1 reaches a node size of 1e9 at mutation 111: 'Invalid typed array length' (exit 3) before host.schema.json bounded sizes.
+  test("300 mutations: each is refused with LMU5009 or loads and runs 20 steps; none escapes as another error or takes over 2 s", () => {
+    const text = readFileSync(join(good, "host.json"), "utf8");
+    const chip = loadCoresBin(readFileSync(join(good, "cores.bin")), loadTarget("loihi1"));
+    const random = rng(1);
+    const outcomes = { refused: 0, ran: 0 };
+    for (let n = 0; n < 300; n++) {
+      const doc = JSON.parse(text);
+      // A random path into the document: at each level a random key or element, stopping at random.
+      let parent: any = doc;
+      let key: string | number = "network";
+      for (let depth = 0; depth < 12; depth++) {
+        const keys: (string | number)[] = Array.isArray(parent) ? parent.map((_: unknown, i: number) => i) : Object.keys(parent);
+        if (keys.length === 0) break;
+        key = keys[Math.floor(random() * keys.length)];
+        const child = parent[key];
+        if (typeof child !== "object" || child === null || random() < 0.25) break;
+        parent = child;
+      }
+      if (random() < 0.2 && !Array.isArray(parent)) delete parent[key];
+      else parent[key] = REPLACEMENTS[Math.floor(random() * REPLACEMENTS.length)];
+      const started = performance.now();
+      try {
+        const host = parseHostJson(Buffer.from(JSON.stringify(doc)), "host.json", chip);
+        new HardwareRun(chip, host, { expectedSteps: 20 }).run(20);
+        outcomes.ran++;
+      } catch (e) {
+        if (!(e instanceof DiagnosticError)) throw new Error(`mutation ${n} (${String(key)} → ${JSON.stringify(parent[key])}) escaped as ${String(e)}`);
+        expect(e.diagnostics.every((d) => d.code === "LMU5009")).toBe(true);
+        outcomes.refused++;
+      }
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+    // Most mutations break the program; some touch what a run does not depend on (an origin's line).
+    expect(outcomes.refused + outcomes.ran).toBe(300);
+    expect(outcomes.refused).toBeGreaterThan(150);
+  });
 });
