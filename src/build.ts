@@ -8,14 +8,15 @@
  * Written atomically; every file's hash is checked when read back.
  */
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import { diag, DiagnosticError } from "./diagnostics/diagnostic.js";
+import { BUILD_FILES, parseHostJson, parseReportJson, relocateSource, reportJson, storedSourceName } from "./backends/loihi/build-files.js";
 import { emitChip } from "./backends/loihi/emit.js";
 import { readBuildFolder, writeBuildFolder, type BuildManifest } from "./backends/loihi/folder.js";
 import { loadCoresBin } from "./backends/loihi/load.js";
 import type { CompileReport, CompileResult, HostProgram } from "./compile.js";
 import type { ChipConfig } from "./ir/core.js";
-import { fromTypedJson, toTypedJson } from "./ir/json-typed.js";
-import { irReplacer } from "./ir/json.js";
+import { toTypedJson } from "./ir/json-typed.js";
 import { loadTarget, targetHash, type Target } from "./target/target.js";
 
 export interface LoadedBuild {
@@ -29,17 +30,21 @@ export interface LoadedBuild {
 
 const sha256 = (s: string | Uint8Array): string => createHash("sha256").update(s).digest("hex");
 
-export function writeBuild(dir: string, result: CompileResult, target: Target, source: { file: string; text?: string }): BuildManifest {
+export function writeBuild(dir: string, compiled: CompileResult, target: Target, source: { file: string; text?: string }): BuildManifest {
+  // The network is named by its file name alone (in the manifest and every source location), so
+  // the same network gives the same bytes however its path was spelled.
+  const file = storedSourceName(source.file);
+  const result = relocateSource(compiled, source.file, file);
   const { chipYaml, coresBin } = emitChip(result.chip, target);
   const files: Record<string, string | Uint8Array> = {
     "chip.yaml": chipYaml,
     "cores.bin": coresBin,
     "host.json": toTypedJson(result.host) + "\n",
-    "report.json": JSON.stringify(result.report, irReplacer, 1) + "\n",
+    "report.json": reportJson(result.report),
   };
   return writeBuildFolder(dir, files, {
     target: { name: target.name, sha256: targetHash(target) },
-    network: { name: result.report.network, file: source.file, ...(source.text !== undefined ? { sha256: sha256(source.text) } : {}) },
+    network: { name: result.report.network, file, ...(source.text !== undefined ? { sha256: sha256(source.text) } : {}) },
     cores: result.chip.cores.length,
     chips: result.report.partition.chips,
     host_only: result.report.hostOnly.map((h) => h.id),
@@ -51,20 +56,15 @@ function bad(dir: string, message: string): never {
 }
 
 export function readBuild(dir: string): LoadedBuild {
-  const { manifest, files } = readBuildFolder(dir);
-  for (const name of ["cores.bin", "host.json", "report.json"]) if (!files[name]) bad(dir, `the build has no ${name}`);
+  const { manifest, files } = readBuildFolder(dir, BUILD_FILES);
   const t = manifest.target as { name?: unknown; sha256?: unknown } | undefined;
   if (!t || typeof t.name !== "string") bad(dir, "manifest.json does not name its target");
+  // A name, never a path: loadTarget would read any file the manifest pointed it at.
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(t.name) || t.name.includes("..")) bad(dir, `manifest.json names target ${JSON.stringify(t.name)}, which is not a target name`);
   const target = loadTarget(t.name);
   if (t.sha256 !== targetHash(target)) bad(dir, `it was compiled for a different version of target '${t.name}' (its hash changed)`);
   const chip = loadCoresBin(files["cores.bin"], target, `${dir}/cores.bin`);
-  let host: HostProgram, report: CompileReport;
-  try {
-    host = fromTypedJson<HostProgram>(files["host.json"].toString("utf8"));
-    report = JSON.parse(files["report.json"].toString("utf8")) as CompileReport;
-  } catch (e) {
-    return bad(dir, `host.json or report.json is not valid JSON (${(e as Error).message})`);
-  }
-  if (host?.format !== "lmuc-host/1" || !host.network || !Array.isArray(host.placements)) bad(dir, "host.json is not an lmuc host program (format lmuc-host/1)");
+  const host: HostProgram = parseHostJson(files["host.json"], join(dir, "host.json"), chip);
+  const report: CompileReport = parseReportJson(files["report.json"], join(dir, "report.json"));
   return { dir, manifest, target, chip, host, report };
 }

@@ -4,6 +4,8 @@ export type { BuiltNetwork, NetworkIR, ProbeResult, SimulationReport, Simulation
 export { compileNetwork as compile, compileNetwork } from "./compile.js";
 export type { CompileOptions, CompileReport, CompileResult, HostProgram } from "./compile.js";
 export { readBuild, writeBuild } from "./build.js";
+export type { LoadedBuild } from "./build.js";
+export { EmulatorOverflowError } from "./emulator/engine.js";
 export { HardwareRun } from "./emulator/runner.js";
 export { runConformance } from "./emulator/conformance.js";
 export { compareNetwork } from "./compare/compare.js";

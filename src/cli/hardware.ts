@@ -1,20 +1,22 @@
 /** `lmuc compile | inspect | emulate | compare | verify`: formatting only; the work is elsewhere. */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { Command, InvalidArgumentError } from "commander";
-import { loadNetworkFile, stepsFor } from "../api.js";
-import { readBuild, writeBuild } from "../build.js";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { loadNetworkFile } from "../api.js";
+import { readBuild, writeBuild, type LoadedBuild } from "../build.js";
 import { compileNetwork, HARDWARE_PASSES, type CompileReport } from "../compile.js";
 import { compareNetwork } from "../compare/compare.js";
 import { renderReportHtml } from "../compare/html.js";
-import { diag, DiagnosticError, formatDiagnostic } from "../diagnostics/diagnostic.js";
+import { diag, DiagnosticError, formatDiagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
 import { ConformanceFormatError, runConformance } from "../emulator/conformance.js";
+import { EmulatorOverflowError } from "../emulator/engine.js";
 import { HardwareRun } from "../emulator/runner.js";
 import { irReplacer } from "../ir/json.js";
 import { positiveInt, positiveNumber } from "./options.js";
+import { builtProbeValues, formatBytes, networkProbeValues, resolveSteps } from "./run-length.js";
 import { printBuilt, printNetwork } from "../ir/print.js";
-import { writeFileAtomic } from "../io/write.js";
+import { assertOutputPath, assertParentIsFolder, writeFileAtomic } from "../io/write.js";
 import { DECODE_NEURON_MODES, type DecodeNeuronsMode } from "../passes/decode-neurons.js";
 import { FLOAT_PASSES } from "../passes/pipeline.js";
 import { loadTarget } from "../target/target.js";
@@ -26,10 +28,17 @@ export interface HwIo {
   isTty: boolean;
 }
 
-/** Thrown to end a command with exit code 1 (a check failed) after its output was printed. */
-export class CheckFailed extends Error {}
+/** Thrown to end a command with exit code 1 (a check failed) after its output was printed; `diagnostics` say which check. */
+export class CheckFailed extends Error {
+  constructor(readonly diagnostics: readonly Diagnostic[] = []) {
+    super("check failed");
+  }
+}
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const finite = (x: number | null | undefined): x is number => typeof x === "number" && Number.isFinite(x);
+/** A headroom factor; unbounded where nothing can fill the register (report.json then omits it). */
+const times = (x: number | null | undefined, digits: number): string => (finite(x) ? `${x.toFixed(digits)}×` : "unbounded");
 
 function decodeMode(value: string): DecodeNeuronsMode {
   if (!(DECODE_NEURON_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${DECODE_NEURON_MODES.join(", ")}`);
@@ -52,7 +61,7 @@ export function compileSummary(r: CompileReport, dir?: string): string {
     lines.push(`    ${c.connections.join(",")} ${c.pre} → ${c.post}: exp ≤ ${c.weightExp}, max ${pct(c.maxRelError)}, rms ${pct(c.rmsRelError)}, ${c.roundedToZero}/${c.weights} to zero (${pct(c.lostMagnitude)} of weight)`);
   }
   for (const b of r.blocks) {
-    lines.push(`  block ${b.block}: du ${b.decayU}, dv ${b.decayV}, vth ≤ ${b.vth} (headroom ${b.thresholdHeadroom.toFixed(2)}×), accumulator headroom ${b.accumulatorHeadroomExpected.toFixed(1)}× typical, ${b.accumulatorHeadroomWorstCase.toFixed(2)}× worst case`);
+    lines.push(`  block ${b.block}: du ${b.decayU}, dv ${b.decayV}, vth ≤ ${b.vth} (headroom ${times(b.thresholdHeadroom, 2)}), ${finite(b.accumulatorHeadroomExpected) || finite(b.accumulatorHeadroomWorstCase) ? `accumulator headroom ${times(b.accumulatorHeadroomExpected, 1)} typical, ${times(b.accumulatorHeadroomWorstCase, 2)} worst case` : "no input (its accumulator cannot wrap)"}`);
   }
   for (const d of r.decodePaths ?? []) {
     lines.push(`  ${d.connection} ${d.pre} → ${d.post}: ${d.path === "decode-neurons" ? `decode neurons (${d.decodeCompartments} compartments in ${d.decodeBlocks} block${d.decodeBlocks === 1 ? "" : "s"})` : "neuron-to-neuron weights"}: ${d.why}`);
@@ -65,19 +74,48 @@ export function compileSummary(r: CompileReport, dir?: string): string {
   return lines.join("\n") + "\n";
 }
 
+/** Largest vector file `verify` reads, before and after gunzip (the biggest shipped vector is ~2 MiB gzipped). */
+const MAX_VECTOR_BYTES = 256 * 1024 ** 2;
+
 function readJsonMaybeGz(file: string): unknown {
   let buf: Buffer;
   try {
+    // Refused by its size before reading: /dev/zero or a huge file would otherwise be read whole.
+    const st = statSync(file);
+    if (!st.isFile()) throw new DiagnosticError([diag("LMU8001", `cannot read '${file}': not a regular file`)]);
+    if (st.size > MAX_VECTOR_BYTES) throw new DiagnosticError([diag("LMU8001", `cannot read '${file}': ${formatBytes(st.size)} is larger than a vector may be (${formatBytes(MAX_VECTOR_BYTES)})`)]);
     buf = readFileSync(file);
   } catch (e) {
+    if (e instanceof DiagnosticError) throw e;
     throw new DiagnosticError([diag("LMU8001", `cannot read '${file}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)]);
   }
   try {
-    const text = file.endsWith(".gz") || (buf[0] === 0x1f && buf[1] === 0x8b) ? gunzipSync(buf).toString("utf8") : buf.toString("utf8");
+    const text = file.endsWith(".gz") || (buf[0] === 0x1f && buf[1] === 0x8b) ? gunzipSync(buf, { maxOutputLength: MAX_VECTOR_BYTES }).toString("utf8") : buf.toString("utf8");
     return JSON.parse(text);
   } catch (e) {
     throw new DiagnosticError([diag("LMU8004", `'${file}' is not (gzipped) JSON: ${(e as Error).message.split("\n")[0]}`)]);
   }
+}
+
+/** Compartment `global` (numbered core by core, as the emulator does) → its core, block and source. */
+function whereIs(global: number, b: LoadedBuild): { text: string; origin?: SourceLocation } {
+  let first = 0;
+  for (const core of b.chip.cores) {
+    const local = global - first;
+    first += core.nCompartments;
+    if (local >= core.nCompartments) continue;
+    const block = core.blocks.find((bl) => local >= bl.start && local < bl.start + bl.count);
+    const text = `core ${core.index}, compartment ${local}${block ? ` = ${block.label}[${local - block.start}] (${block.source})` : ""}`;
+    return block?.origin ? { text, origin: block.origin } : { text };
+  }
+  return { text: `compartment ${global}` };
+}
+
+/** An overflow under `--overflow error`: the user's check failed (exit 1), located at the block's source. */
+function overflowDiagnostic(e: EmulatorOverflowError, b: LoadedBuild): Diagnostic {
+  const where = whereIs(e.compartment, b);
+  // e.message names the step, the register (q, u or u + bias), the emulator's compartment and the range.
+  return diag("LMU6001", `${b.dir}: ${e.message} (${where.text})`, where.origin);
 }
 
 export function addHardwareCommands(program: Command, io: HwIo): void {
@@ -120,6 +158,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
       });
       if (opts.dumpIrAfter) return;
       const dir = opts.out ?? join("out", net.name);
+      assertParentIsFolder(dir);
       writeBuild(dir, result, target, { file, text: readFileSync(file, "utf8") });
       if (opts.json) io.out(JSON.stringify({ ok: true, out: dir, report: result.report }, irReplacer, 1) + "\n");
       else io.out(compileSummary(result.report, dir));
@@ -148,15 +187,20 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--steps <n>", "number of steps", positiveInt("--steps"))
     .option("-o, --out <file>", "write probe data and statistics as JSON")
     .option("--stats", "print per-core time and energy per step")
-    .option("--overflow <policy>", "wrap (as the chip), warn, or error", "warn")
+    .addOption(new Option("--overflow <policy>", "wrap (as the chip), warn, or error (exit 1 at the first overflow)").choices(["wrap", "warn", "error"]).default("warn"))
     .option("--json", "print the summary as JSON")
     .action((dir: string, opts: { duration?: number; steps?: number; out?: string; stats?: boolean; overflow: string; json?: boolean }) => {
-      if (!["wrap", "warn", "error"].includes(opts.overflow)) throw new InvalidArgumentError(`--overflow must be wrap, warn or error, got '${opts.overflow}'`);
+      if (opts.out) assertOutputPath(opts.out);
       const b = readBuild(dir);
-      const steps = Math.round(opts.steps ?? stepsFor(opts.duration ?? 1, b.chip.dtSeconds));
+      const steps = resolveSteps(opts, b.chip.dtSeconds, 1, { valuesPerStep: builtProbeValues(b.host.network.probes), copies: 1 });
       const run = new HardwareRun(b.chip, b.host, { overflow: opts.overflow as "wrap" | "warn" | "error", expectedSteps: steps });
       const p = progress("emulating");
-      run.run(steps, p ? (d, t) => p("", d, t) : undefined);
+      try {
+        run.run(steps, p ? (d, t) => p("", d, t) : undefined);
+      } catch (e) {
+        if (e instanceof EmulatorOverflowError) throw new CheckFailed([overflowDiagnostic(e, b)]);
+        throw e;
+      }
       const stats = run.stats();
       const probes = run.probeResults();
       if (opts.out) {
@@ -195,9 +239,12 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--json", "print the report summary as JSON")
     .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "auto" as DecodeNeuronsMode)
     .action((file: string, opts: { target: string; duration?: number; steps?: number; report: string; build?: string; maxNrmse?: number; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
+      for (const out of [opts.report, opts.report.replace(/\.html?$/, "") + ".json"]) assertOutputPath(out);
+      if (opts.build) assertParentIsFolder(opts.build);
       const target = loadTarget(opts.target);
       const net = loadNetworkFile(file);
-      const steps = Math.round(opts.steps ?? stepsFor(opts.duration ?? 2, net.dtSeconds));
+      // Emulator, float simulator and the ideal twin hold their probe arrays at the same time.
+      const steps = resolveSteps(opts, net.dtSeconds, 2, { valuesPerStep: networkProbeValues(net), copies: 3 });
       const onProgress = progress("comparing");
       const buildDir = opts.build ?? join(opts.report.replace(/[^/]*$/, "") || ".", `${net.name}.build`);
       const report = compareNetwork(net, target, { steps, buildDir, source: { file, text: readFileSync(file, "utf8") }, decodeNeurons: opts.decodeNeurons, ...(opts.maxNrmse !== undefined ? { maxNrmse: opts.maxNrmse } : {}), ...(onProgress ? { onProgress } : {}) });

@@ -3,16 +3,17 @@
  * Exit codes: 0 ok, 1 a check failed, 2 bad input (file, schema, options), 3 internal error.
  */
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { build, loadNetworkFile, simulateWithReference, stepsFor, type SimulationReport } from "../api.js";
+import { build, loadNetworkFile, simulateWithReference, type SimulationReport } from "../api.js";
 import { DiagnosticError, diagnosticToJson, formatDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { irReplacer } from "../ir/json.js";
 import { FLOAT_PASSES, printIR } from "../passes/pipeline.js";
 import { compileNetwork, HARDWARE_PASSES, type AnyIR } from "../compile.js";
 import { loadTarget } from "../target/target.js";
-import { writeFileAtomic } from "../io/write.js";
+import { assertOutputPath, writeFileAtomic } from "../io/write.js";
 import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
-import { positiveInt, positiveNumber } from "./options.js";
+import { assertReadableInput, assertReadableTarget, positiveInt, positiveNumber } from "./options.js";
+import { networkProbeValues, resolveSteps } from "./run-length.js";
 
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
 
@@ -108,6 +109,14 @@ export function makeProgram(io: Io): Command {
     // Commander's own errors (unknown option, bad option value, missing argument) in the diagnostic format.
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(text.replace(/^error: /, "lmuc: error LMU8002: ")) })
     .showHelpAfterError("(run lmuc --help for usage)");
+  // Every command's <network> argument and --target file: refused before reading if special or huge.
+  program.hook("preAction", (_program, action) => {
+    action.registeredArguments.forEach((arg, i) => {
+      if (arg.name() === "network" && typeof action.args[i] === "string") assertReadableInput(action.args[i], "network file");
+    });
+    const target: unknown = action.opts().target;
+    if (typeof target === "string") assertReadableTarget(target);
+  });
 
   program
     .command("validate")
@@ -151,10 +160,10 @@ export function makeProgram(io: Io): Command {
     .option("--max-nrmse <x>", "exit 1 if any probe's NRMSE against the ideal exceeds x", positiveNumber("--max-nrmse"))
     .option("--json", "print the summary as JSON")
     .action((file: string, opts: { duration?: number; steps?: number; out?: string; reference: boolean; maxNrmse?: number; json?: boolean }) => {
-      if (opts.duration !== undefined && opts.steps !== undefined) throw new InvalidArgumentError("give --duration or --steps, not both");
+      if (opts.out) assertOutputPath(opts.out);
       const net = loadNetworkFile(file);
-      const steps = opts.steps ?? stepsFor(opts.duration ?? 1, net.dtSeconds);
-      if (steps > 1e8) throw new InvalidArgumentError(`${steps} steps is out of range (at most 1e8)`);
+      // The run and its ideal twin hold their probe arrays at the same time.
+      const steps = resolveSteps(opts, net.dtSeconds, 1, { valuesPerStep: networkProbeValues(net), copies: opts.reference ? 2 : 1 });
       let lastPct = -1;
       const onProgress = io.isTty && !opts.json
         ? (done: number, total: number): void => {
@@ -205,12 +214,20 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   if (io === defaultIo) quietOnBrokenPipe();
   const program = makeProgram(io);
   const json = argv.includes("--json");
+  if (argv.length <= 2) {
+    // No command: a usage error (exit 2), with the help on stderr so that scripts see nothing on stdout.
+    io.err(`lmuc: error LMU8002: no command given\n\n${program.helpInformation()}`);
+    return EXIT.badInput;
+  }
   try {
     await program.parseAsync([...argv]);
     return EXIT.ok;
   } catch (e) {
     if (e instanceof Exit) return e.code;
-    if (e instanceof CheckFailed) return EXIT.checkFailed;
+    if (e instanceof CheckFailed) {
+      if (e.diagnostics.length > 0) reportDiagnostics(io, e.diagnostics, json);
+      return EXIT.checkFailed;
+    }
     if (e instanceof DiagnosticError) {
       reportDiagnostics(io, e.diagnostics, json);
       return e.diagnostics.some((d) => d.code === "LMU9001") ? EXIT.internal : EXIT.badInput;

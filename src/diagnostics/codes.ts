@@ -33,6 +33,10 @@ export const CODES = {
   LMU5004: { title: "invalid cores.bin", hint: "the binary is damaged or was written for another target or lmuc version; recompile" },
   LMU5005: { title: "refusing to replace a folder that is not an lmuc build", hint: "choose another output folder, or remove that folder yourself" },
   LMU5006: { title: "invalid chip.yaml", hint: "chip.yaml is a report; recompile to regenerate it (cores.bin is the authoritative configuration)" },
+  LMU5007: { title: "build folder incomplete", hint: "a build needs manifest.json, chip.yaml, cores.bin, host.json and report.json; recompile the network (lmuc compile)" },
+  LMU5008: { title: "build file refused before reading", hint: "build files are regular files of bounded size; recompile the network (lmuc compile) to regenerate the build" },
+  LMU5009: { title: "invalid host.json or report.json", hint: "lmuc compile writes these files; recompile instead of editing them" },
+  LMU6001: { title: "register overflow under --overflow error", hint: "the network drives this register past its width: scale down the input, transform or gain; --overflow warn lists every overflow, --overflow wrap runs on as the chip would" },
   LMU3001: { title: "parameter clipped to its register" },
   LMU3002: { title: "weights lost to quantization" },
   LMU3003: { title: "accumulator may wrap" },
@@ -44,6 +48,7 @@ export const CODES = {
   LMU8002: { title: "bad command-line option" },
   LMU8003: { title: "cannot write output", hint: "check that the output folder is writable" },
   LMU8004: { title: "not a recognised vector or report file" },
+  LMU8005: { title: "run too long or too large", hint: "run fewer steps, or record less (fewer probes, slices, sample_every)" },
   LMU9001: { title: "internal error: IR verification failed after a pass", hint: "this is a bug in lmuc; please report it with the input file" },
 } as const satisfies Record<string, CodeInfo>;
 

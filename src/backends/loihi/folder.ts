@@ -10,10 +10,18 @@ import { createHash, randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { diag, DiagnosticError } from "../../diagnostics/diagnostic.js";
+import { assertParentIsFolder } from "../../io/write.js";
 import { VERSION } from "../../version.js";
 
 export const BUILD_FORMAT = "lmuc-build/1";
 export const MANIFEST = "manifest.json";
+/** Largest manifest.json read (a real one is a few KiB; its host_only list grows with the network). */
+export const MAX_MANIFEST_BYTES = 16 * 1024 ** 2;
+/**
+ * Largest build file read. Text files must also fit one JavaScript string (~512 MiB); cores.bin of
+ * a full Loihi 1 board is well under this.
+ */
+export const MAX_BUILD_FILE_BYTES = 256 * 1024 ** 2;
 
 export interface ManifestEntry {
   readonly sha256: string;
@@ -95,6 +103,7 @@ export function writeBuildFolder(dir: string, files: Record<string, string | Uin
   for (const k of Object.keys(manifestExtra)) if (RESERVED.has(k)) throw new RangeError(`writeBuildFolder: manifestExtra may not set '${k}'`);
 
   const target = resolve(dir);
+  assertParentIsFolder(dir);
   let refusal: string | undefined;
   try {
     refusal = replaceRefusal(target);
@@ -168,11 +177,35 @@ function damaged(message: string): DiagnosticError {
   return new DiagnosticError([diag("LMU5003", message)]);
 }
 
+function refused(message: string): DiagnosticError {
+  return new DiagnosticError([diag("LMU5008", message)]);
+}
+
+/**
+ * Size of the regular file at `path`, or why it may not be read: checked with stat before reading,
+ * so /dev/zero, a FIFO or a huge file is refused at once instead of read whole (symlinks are followed:
+ * a link to a regular file of the right size and hash is as good as the file).
+ */
+function readableSize(path: string, limit: number): { size: number } | { missing: true } | { refusal: string } {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR" ? { missing: true } : { refusal: `cannot read '${path}' (${code ?? (e as Error).message})` };
+  }
+  if (!st.isFile()) return { refusal: `'${path}' is not a regular file (${st.isDirectory() ? "a folder" : "a device, pipe or socket"}); build files are regular files` };
+  if (st.size > limit) return { refusal: `'${path}' has ${st.size} bytes, more than a build file may have (${limit}); it was not read` };
+  return { size: st.size };
+}
+
 /**
  * Reads a build folder and checks every file against the manifest (size and sha256).
- * Missing folder or manifest, unknown format → LMU5002; missing, truncated or modified files → LMU5003.
+ * Missing folder or manifest, unknown format → LMU5002; missing, truncated or modified files →
+ * LMU5003; a `required` file the manifest does not list → LMU5007; a file that is not regular or
+ * is over the size cap → LMU5008, before it is read.
  */
-export function readBuildFolder(dir: string): { manifest: BuildManifest; files: Record<string, Buffer> } {
+export function readBuildFolder(dir: string, required: readonly string[] = []): { manifest: BuildManifest; files: Record<string, Buffer> } {
   let st;
   try {
     st = statSync(dir);
@@ -180,6 +213,8 @@ export function readBuildFolder(dir: string): { manifest: BuildManifest; files: 
     throw new DiagnosticError([diag("LMU5002", `build folder '${dir}' does not exist`)]);
   }
   if (!st.isDirectory()) throw new DiagnosticError([diag("LMU5002", `'${dir}' is not a folder; expected an lmuc build folder`)]);
+  const manifestSize = readableSize(join(dir, MANIFEST), MAX_MANIFEST_BYTES);
+  if ("refusal" in manifestSize) throw refused(manifestSize.refusal);
   let text: string;
   try {
     text = readFileSync(join(dir, MANIFEST), "utf8");
@@ -203,24 +238,43 @@ export function readBuildFolder(dir: string): { manifest: BuildManifest; files: 
   }
   const entries = manifest.files;
   if (typeof entries !== "object" || entries === null || Array.isArray(entries)) throw damaged(`'${join(dir, MANIFEST)}' has no file list`);
+  const unlisted = required.filter((name) => !Object.hasOwn(entries, name));
+  if (unlisted.length > 0) {
+    throw new DiagnosticError([diag("LMU5007", `'${dir}' is incomplete: ${MANIFEST} does not list ${unlisted.join(", ")} (a build has ${required.join(", ")})`)]);
+  }
   const problems: string[] = [];
+  const refusals: string[] = [];
   const files: Record<string, Buffer> = {};
   for (const name of Object.keys(entries).sort()) {
     const e = entries[name];
     const path = join(dir, name);
-    if (!SAFE_NAME.test(name) || typeof e !== "object" || e === null || typeof e.sha256 !== "string" || typeof e.bytes !== "number") {
+    if (!SAFE_NAME.test(name) || typeof e !== "object" || e === null || typeof e.sha256 !== "string" || !Number.isSafeInteger(e.bytes) || e.bytes < 0) {
       problems.push(`'${join(dir, MANIFEST)}' has an invalid entry for '${name}'`);
+      continue;
+    }
+    const size = readableSize(path, MAX_BUILD_FILE_BYTES);
+    if ("missing" in size) {
+      problems.push(`'${path}' is missing (listed in ${MANIFEST})`);
+      continue;
+    }
+    if ("refusal" in size) {
+      refusals.push(size.refusal);
+      continue;
+    }
+    // Sizes are compared before reading: a file that grew is not read at all.
+    if (size.size !== e.bytes) {
+      problems.push(size.size < e.bytes ? `'${path}' is truncated: ${size.size} of ${e.bytes} bytes` : `'${path}' has ${size.size} bytes; the manifest says ${e.bytes}`);
       continue;
     }
     let bytes: Buffer;
     try {
       bytes = readFileSync(path);
-    } catch {
-      problems.push(`'${path}' is missing (listed in ${MANIFEST})`);
+    } catch (err) {
+      problems.push(`'${path}' cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       continue;
     }
     if (bytes.length !== e.bytes) {
-      problems.push(bytes.length < e.bytes ? `'${path}' is truncated: ${bytes.length} of ${e.bytes} bytes` : `'${path}' has ${bytes.length} bytes; the manifest says ${e.bytes}`);
+      problems.push(`'${path}' changed while it was read (${bytes.length} bytes; the manifest says ${e.bytes})`);
       continue;
     }
     if (sha256(bytes) !== e.sha256) {
@@ -229,6 +283,6 @@ export function readBuildFolder(dir: string): { manifest: BuildManifest; files: 
     }
     files[name] = bytes;
   }
-  if (problems.length > 0) throw new DiagnosticError(problems.map((m) => diag("LMU5003", m)));
+  if (problems.length + refusals.length > 0) throw new DiagnosticError([...refusals.map((m) => diag("LMU5008", m)), ...problems.map((m) => diag("LMU5003", m))]);
   return { manifest, files };
 }
