@@ -26,6 +26,8 @@ export const CODES = {
   LMU2009: { title: "invalid LMU parameters" },
   LMU2010: { title: "invalid probe" },
   LMU2011: { title: "invalid time parameters" },
+  LMU2012: { title: "invalid distribution", hint: "see the README's network format for each distribution's parameters" },
+  LMU1011: { title: "number too large", hint: "rescale the network so its values stay within ±1e9 (e.g. a smaller radius or transform, inputs in other units)" },
   LMU1010: { title: "invalid target file", hint: "see schemas/target.schema.json and targets/loihi1.yaml for the accepted fields" },
   LMU5001: { title: "chip configuration does not fit the target", hint: "this is a bug in lmuc's partitioner or quantizer; please report it with the input file" },
   LMU5002: { title: "not a readable lmuc build folder", hint: "compile the network again (lmuc compile) to create the build folder" },

@@ -18,9 +18,10 @@ import type {
   TransformSpec,
 } from "../ir/network.js";
 import { ConverterBase, LIMITS, type Obj, type ObjectInfo } from "./converter-base.js";
+import { zohCost } from "./cost.js";
 import { nodeIR } from "./nodes.js";
 import type { JsonPath } from "./source.js";
-import { isDistribution, readMatrix, toDistribution, type Ctx } from "./values.js";
+import { checkedDistribution, isDistribution, readMatrix, type Ctx } from "./values.js";
 
 export { defaultEvalPointCount, editDistance, LIMITS } from "./converter-base.js";
 
@@ -54,6 +55,7 @@ class Converter extends ConverterBase {
   lmuInfo(id: string, o: Obj, path: JsonPath): ObjectInfo {
     const order = o.order as number;
     if (order > LIMITS.lmuOrder) this.error("LMU2004", `order ${order} is out of range (at most ${LIMITS.lmuOrder})`, [...path, "order"]);
+    if ((o.discretization ?? "zoh") === "zoh") this.charge(zohCost(order), [...path, "order"], "use a lower order (or discretization: euler)");
     // A neural LMU with the single layout is one ensemble, so `id.neurons` can be probed or connected.
     const implRaw = o.implementation;
     const impl = (typeof implRaw === "string" ? { kind: implRaw } : implRaw ?? { kind: "ideal" }) as Obj;
@@ -96,7 +98,10 @@ class Converter extends ConverterBase {
     const common = this.ensembleCommon(impl, ipath, nPer, dimsPer, neuron);
     const solver = this.solver(impl.solver);
     const decoders = impl.decoders !== undefined ? readMatrix(this.ctx, impl.decoders, [...ipath, "decoders"], nPer, dimsPer, "decoders") : undefined;
-    if (!decoders) this.checkEntries(common.nEvalPoints, nPer, "solving the LMU's decoders needs an activity matrix that", ipath, "use fewer neurons per ensemble, set n_eval_points, or give decoders");
+    if (!decoders) {
+      this.checkEntries(common.nEvalPoints, nPer, "solving the LMU's decoders needs an activity matrix that", ipath, "use fewer neurons per ensemble, set n_eval_points, or give decoders");
+      this.chargeSolve(id, common.nEvalPoints, nPer, ensembles, ipath, "use fewer neurons per ensemble, set n_eval_points, or give decoders");
+    }
     const template: LmuEnsembleTemplate = { nNeurons: nPer, neuron, ...common, solverReg: solver.reg, ...(decoders ? { decoders } : {}) };
     const tauSeconds = (impl.synapse as number | undefined) ?? 0.1;
     return {
@@ -125,7 +130,7 @@ class Converter extends ConverterBase {
       }
       transform = { kind: "scalar", value };
     } else if (isDistribution(t)) {
-      transform = { kind: "dist", dist: toDistribution(t), rows: dPost, cols: dF };
+      transform = { kind: "dist", dist: checkedDistribution(this.ctx, t, tpath, 1, "transform entry"), rows: dPost, cols: dF };
     } else {
       const via = fn.kind === "identity" ? "" : ` through ${fn.kind}`;
       const why = `${dPost} row${dPost === 1 ? "" : "s"} for the ${dPost} dimension${dPost === 1 ? "" : "s"} of '${to.ep.text}', ${dF} column${dF === 1 ? "" : "s"} for the ${dF} of '${from.ep.text}'${via}`;
@@ -139,6 +144,7 @@ class Converter extends ConverterBase {
     if (decoded) {
       if (o.decoders === undefined && o.eval_points === undefined) {
         this.checkEntries(from.info.evalPoints, from.info.neurons, `decoding from '${from.ep.id}' needs an activity matrix (eval points × neurons) that`, [...path, "from"], `use fewer neurons in '${from.ep.id}', set its n_eval_points, or give decoders`);
+        this.chargeSolve(from.ep.id, from.info.evalPoints, from.info.neurons, 1, [...path, "from"], `use fewer neurons in '${from.ep.id}', set its n_eval_points, or give decoders`);
       }
       this.checkEntries(dPost, from.info.neurons, "the decoded weights", [...path, "from"], `use fewer neurons in '${from.ep.id}'`);
       if (solver.weights && to.info.kind === "ensemble") this.checkEntries(to.info.neurons, from.info.neurons, "the full weight matrix (solver weights: true)", [...path, "solver"], "use decoded weights (weights: false)");
@@ -195,6 +201,7 @@ class Converter extends ConverterBase {
     const decoders = o.decoders !== undefined ? readMatrix(this.ctx, o.decoders, [...path, "decoders"], target.info.neurons, target.info.valueSize, "decoders") : undefined;
     if (kind === "ensemble" && attr === "decoded" && !decoders) {
       this.checkEntries(target.info.evalPoints, target.info.neurons, `decoding '${target.ep.id}' needs an activity matrix (eval points × neurons) that`, typeof x === "string" ? path : [...path, "target"], `use fewer neurons in '${target.ep.id}', set its n_eval_points, or probe '${target.ep.id}.neurons'`);
+      this.chargeSolve(target.ep.id, target.info.evalPoints, target.info.neurons, 1, typeof x === "string" ? path : [...path, "target"], `use fewer neurons in '${target.ep.id}', set its n_eval_points, or probe '${target.ep.id}.neurons'`);
     }
     return {
       id,

@@ -6,6 +6,7 @@ import { diag, DiagnosticError, type Diagnostic, type SourceLocation } from "../
 import type { Distribution } from "../nef/samplers.js";
 import type { NeuronModel } from "../neurons/models.js";
 import type { Endpoint, FunctionSpec, SolverSpec, Synapse } from "../ir/network.js";
+import { BUDGET_SECONDS, fmtBytes, fmtSeconds, scatteredCost, solveCost, type Cost } from "./cost.js";
 import { parseEndpoint, resolveSlice, SliceError } from "./endpoint.js";
 import type { JsonPath } from "./source.js";
 import { isDistribution, matrixSpec, readVector, vectorSpec, type Ctx } from "./values.js";
@@ -53,6 +54,10 @@ export class ConverterBase {
   readonly seed: number;
   readonly dtSeconds: number;
   totalNeurons = 0;
+  /** Estimated seconds of build and simulation work so far (cost.ts). */
+  totalSeconds = 0;
+  /** Ensembles whose decoder solve has been charged: each solves once, however many read it. */
+  readonly solveCharged = new Set<string>();
 
   constructor(
     readonly ctx: Ctx,
@@ -120,6 +125,30 @@ export class ConverterBase {
     }
   }
 
+  /**
+   * Refuses work estimated above the budget, on its own or added to what the network already
+   * needs, at the field that asks for it; `advice` says how to ask for less.
+   */
+  charge(cost: Cost, path: JsonPath, advice: string): void {
+    if (cost.bytes > LIMITS.matrixEntries * 8) {
+      this.error("LMU2004", `${cost.what} needs ${fmtBytes(cost.bytes)} in one array, more than the ${fmtBytes(LIMITS.matrixEntries * 8)} lmuc allocates; ${advice}`, path);
+    }
+    this.totalSeconds += cost.seconds;
+    if (cost.seconds > BUDGET_SECONDS) {
+      this.error("LMU2004", `${cost.what} would take about ${fmtSeconds(cost.seconds)}, more than the ${BUDGET_SECONDS} s of work lmuc accepts from a network; ${advice}`, path);
+    }
+    if (this.totalSeconds > BUDGET_SECONDS) {
+      this.error("LMU2004", `with ${cost.what} the network would take about ${fmtSeconds(this.totalSeconds)} to build, more than the ${BUDGET_SECONDS} s of work lmuc accepts from a network; ${advice}`, path);
+    }
+  }
+
+  /** Charges the decoder solve of ensemble `id` (or `ensembles` identical ones) once. */
+  chargeSolve(id: string, evalPoints: number, neurons: number, ensembles: number, path: JsonPath, advice: string): void {
+    if (this.solveCharged.has(id)) return;
+    this.solveCharged.add(id);
+    this.charge(solveCost(evalPoints, neurons, ensembles), path, advice);
+  }
+
   checkNeuronCount(n: number, path: JsonPath): void {
     if (n > LIMITS.neuronsPerEnsemble) {
       this.error("LMU2004", `n_neurons ${n} is out of range: an ensemble has at most ${LIMITS.neuronsPerEnsemble.toLocaleString("en-US")} neurons`, path);
@@ -144,6 +173,12 @@ export class ConverterBase {
     let nEvalPoints = (o.n_eval_points as number | undefined) ?? (isDistribution(evalRaw) && typeof evalRaw.count === "number" ? evalRaw.count : defaultEvalPointCount(n, d));
     if (evalPoints.kind === "explicit") nEvalPoints = evalPoints.values.rows;
     if (nEvalPoints > LIMITS.evalPoints) this.error("LMU2004", `${nEvalPoints} eval points is out of range (at most ${LIMITS.evalPoints})`, [...path, "n_eval_points"]);
+    if (d >= 2 && encoders.kind === "dist" && encoders.dist.dist === "scattered-hypersphere") {
+      this.charge(scatteredCost(n, d, "encoders"), [...path, o.encoders === undefined ? "dimensions" : "encoders"], "use fewer dimensions, or give encoders: {dist: uniform-hypersphere, surface: true}");
+    }
+    if (d >= 2 && evalPoints.kind === "dist" && evalPoints.dist.dist === "scattered-hypersphere") {
+      this.charge(scatteredCost(nEvalPoints, d, "eval points"), [...path, evalRaw === undefined ? "dimensions" : "eval_points"], "use fewer dimensions or n_eval_points, or give eval_points: {dist: uniform-hypersphere}");
+    }
     const spikingState = neuron.type === "lif" || neuron.type === "spiking-relu";
     const initialVoltage = o.initial_voltage !== undefined
       ? vectorSpec(this.ctx, o.initial_voltage, [...path, "initial_voltage"], n, "initial_voltage", { dist: "uniform", low: 0, high: 1 })

@@ -5,7 +5,7 @@ import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import type { NetworkIR } from "../ir/network.js";
 import { convert } from "./convert.js";
 import { validateSchema } from "./schema.js";
-import { findNonFinite, parseSource } from "./source.js";
+import { findHuge, findNonFinite, MAX_MAGNITUDE, parseSource } from "./source.js";
 import { makeCtx } from "./values.js";
 
 export function loadNetworkText(text: string, file: string): NetworkIR {
@@ -16,6 +16,12 @@ export function loadNetworkText(text: string, file: string): NetworkIR {
     throw new DiagnosticError([diag("LMU1003", `${bad.length ? "/" + bad.join("/") : "the value"} is ${Number.isNaN(v) ? "NaN (.nan)" : `${v < 0 ? "-" : ""}infinite (${v < 0 ? "-" : ""}.inf)`}; every number must be finite`, src.locate(bad))]);
   }
   validateSchema(src);
+  // After the schema, so a count in the wrong place is a schema error, not a magnitude one.
+  const huge = findHuge(src.value);
+  if (huge) {
+    const v = huge.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], src.value) as number;
+    throw new DiagnosticError([diag("LMU1011", `${"/" + huge.join("/")} is ${v}; parameter values are limited to ±${MAX_MAGNITUDE.toExponential(0).replace("e+", "e")}, beyond which float products overflow and no fixed-point scale fits`, src.locate(huge))]);
+  }
   return convert(makeCtx(src), src.value, basename(file, extname(file)));
 }
 

@@ -3,6 +3,7 @@ import type { Mat } from "../math/matrix.js";
 import type { NodeIR, NodeOutput } from "../ir/network.js";
 import { deriveSeed } from "../util/rng.js";
 import type { ConverterBase, Obj } from "./converter-base.js";
+import { whiteNoiseCost } from "./cost.js";
 import type { JsonPath } from "./source.js";
 import { readArray } from "./values.js";
 
@@ -70,12 +71,16 @@ export function nodeOutput(c: ConverterBase, o: Obj, path: JsonPath, id: string)
     case "white-noise": {
       const dims = (oo.dimensions as number | undefined) ?? 1;
       const period = oo.period as number;
+      const highHz = oo.high as number;
       if (period / c.dtSeconds > 1e8) c.error("LMU2004", `a white-noise period of ${period} s is ${Math.round(period / c.dtSeconds)} steps; at most 1e8 are generated`, [...opath, "period"]);
+      // Nengo refuses this too: every frequency bin but DC would be cut and the signal would be 0.
+      if (!(highHz >= 1 / period)) c.error("LMU2011", `white-noise high ${highHz} Hz is below 1/period = ${1 / period} Hz, the lowest frequency a signal of period ${period} s has; raise high or lengthen the period`, [...opath, "high"]);
+      c.charge(whiteNoiseCost(period, highHz, c.dtSeconds, dims), [...opath, "period"], "shorten the period (the signal repeats after it) or lower high");
       return {
         output: {
           kind: "white-noise",
           periodSeconds: period,
-          highHz: oo.high as number,
+          highHz,
           rms: (oo.rms as number | undefined) ?? 0.5,
           seed: (oo.seed as number | undefined) ?? deriveSeed(c.seed, `node/${id}/white-noise`),
           ...(oo.y0 !== undefined ? { y0: oo.y0 as number } : {}),
