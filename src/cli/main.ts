@@ -9,6 +9,7 @@ import { irReplacer } from "../ir/json.js";
 import { printBuilt, printNetwork } from "../ir/print.js";
 import type { StageIR } from "../passes/pipeline.js";
 import { FLOAT_PASSES } from "../passes/pipeline.js";
+import { validateNetwork } from "../passes/hardware-checks.js";
 import { writeFileAtomic } from "../io/write.js";
 import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
@@ -93,7 +94,8 @@ export function makeProgram(io: Io): Command {
     .option("--json", "print the result as JSON")
     .action((file: string, opts: { json?: boolean }) => {
       const net = loadNetworkFile(file);
-      build(net);
+      const { warnings } = validateNetwork(net);
+      if (!opts.json && warnings.length > 0) io.err(warnings.map(formatDiagnostic).join("\n") + "\n");
       const summary = {
         ok: true,
         file,
@@ -103,6 +105,7 @@ export function makeProgram(io: Io): Command {
         lmus: net.lmus.length,
         connections: net.connections.length,
         probes: net.probes.length,
+        ...(warnings.length > 0 ? { warnings: warnings.map(diagnosticToJson) } : {}),
       };
       if (opts.json) io.out(JSON.stringify(summary, null, 2) + "\n");
       else io.out(`ok: ${file}: '${net.name}' with ${summary.nodes} nodes, ${summary.ensembles} ensembles, ${summary.lmus} LMUs, ${summary.connections} connections, ${summary.probes} probes\n`);

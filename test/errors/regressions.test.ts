@@ -71,3 +71,35 @@ test("a probe on a slice of a single-layout LMU's neurons records that slice, as
   expect(r.out).toMatch(/first\s+spikes\s+1 neurons/);
   expect(r.out).toMatch(/pair\s+voltage\s+20x2/);
 });
+
+test("validate reports LMU4001 (two input synapses into one ensemble) as a located warning at once, not 93 s into compare", async () => {
+  const net = join(tmp, "two-synapses.yaml");
+  writeFileSync(net, [
+    "lmuc: 1",
+    "nodes: {u: {output: 0.5}, v: {output: 0.2}}",
+    "ensembles:",
+    "  e: {n_neurons: 10, dimensions: 1}",
+    "connections:",
+    "  - {from: u, to: e, synapse: 0.005}",
+    "  - {from: v, to: e, synapse: 0.01}",
+    "",
+  ].join("\n"));
+  const t0 = performance.now();
+  const r = await run(["validate", net]);
+  expect(performance.now() - t0).toBeLessThan(10_000);
+  // A valid float network: exit 0, with the warning that compile will refuse it, at the second connection.
+  expect(r.code).toBe(0);
+  expect(r.err.split("\n")[0]).toBe(`${net}:7:5: warning LMU4001: ensemble 'e' receives inputs with different synapses (0.005 s and 0.01 s); a chip compartment has one input filter (lmuc compile refuses this)`);
+  const j = await run(["validate", net, "--json"]);
+  expect(j.code).toBe(0);
+  const doc = JSON.parse(j.out) as { ok: boolean; warnings: { code: string; severity: string }[] };
+  expect(doc.warnings.map((w) => `${w.severity} ${w.code}`)).toEqual(["warning LMU4001"]);
+});
+
+test("compile refuses the same network with LMU4001 as an error, through the same check (lower calls checkHardware)", async () => {
+  const net = join(tmp, "two-synapses.yaml");
+  const out = join(tmp, "two-synapses-build");
+  const r = await run(["compile", net, "-o", out]);
+  expect(r.code).toBe(2);
+  expect(r.err.split("\n")[0]).toBe(`${net}:7:5: error LMU4001: ensemble 'e' receives inputs with different synapses (0.005 s and 0.01 s); a chip compartment has one input filter`);
+});
