@@ -28,6 +28,7 @@ export const CODES = {
   LMU2011: { title: "invalid time parameters" },
   LMU2012: { title: "invalid distribution", hint: "see the README's network format for each distribution's parameters" },
   LMU1011: { title: "number too large", hint: "rescale the network so its values stay within ±1e9 (e.g. a smaller radius or transform, inputs in other units)" },
+  LMU1012: { title: "reference vector field lmuc cannot honour", hint: "lmuc verify rebuilds a Nengo network vector from its own fields only; the named field asks for something lmuc does not simulate" },
   LMU1010: { title: "invalid target file", hint: "see schemas/target.schema.json and targets/loihi1.yaml for the accepted fields" },
   LMU5001: { title: "chip configuration does not fit the target", hint: "this is a bug in lmuc's partitioner or quantizer; please report it with the input file" },
   LMU5002: { title: "not a readable lmuc build folder", hint: "compile the network again (lmuc compile) to create the build folder" },
