@@ -97,9 +97,25 @@ function replacement(rnd: () => number, old: Json, doc: Json): Json {
 
 const EXTRA_KEYS = ["dimensions", "n_neurons", "size_in", "function", "synapse", "transform", "seed", "radius", "decoders", "eval_points", "extra", "layout", "attr", "sample_every", "neuron", "output", "kind", "dist", "file", "order", "theta"];
 
-/** Applies 1–3 mutations to a copy of `base`. */
+/** One value changed within its kind (a number stays a number): such cases pass the schema and reach the build. */
+function gentle(doc: Json, rnd: () => number): void {
+  const leaves = paths(doc).filter((p) => typeof get(doc, p) === "number" || typeof get(doc, p) === "string");
+  if (leaves.length === 0) return;
+  const path = pick(rnd, leaves);
+  const old = get(doc, path);
+  if (typeof old === "number") {
+    const ops = [() => -old, () => old * 10, () => old / 10, () => old * 1e3, () => old / 1e3, () => old + 1, () => old - 1, () => 0, () => Math.round(old * 2) / 2, () => pick(rnd, NUMBERS)];
+    set(doc, path, pick(rnd, ops)());
+  } else set(doc, path, pick(rnd, STRINGS));
+}
+
+/** Applies 1–3 mutations to a copy of `base`; half the time one gentle one. */
 export function mutate(base: Json, rnd: () => number): Json {
   const doc = clone(base);
+  if (rnd() < 0.5) {
+    gentle(doc, rnd);
+    return doc;
+  }
   const n = 1 + Math.floor(rnd() * 3);
   for (let i = 0; i < n; i++) {
     const all = paths(doc);
