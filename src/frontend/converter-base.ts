@@ -6,7 +6,7 @@ import { diag, DiagnosticError, type Diagnostic, type SourceLocation } from "../
 import type { Distribution } from "../nef/samplers.js";
 import type { NeuronModel } from "../neurons/models.js";
 import type { Endpoint, FunctionSpec, SolverSpec, Synapse } from "../ir/network.js";
-import { BUDGET_SECONDS, fmtBytes, fmtSeconds, scatteredCost, solveCost, type Cost } from "./cost.js";
+import { fmtBytes, fmtSeconds, scatteredCost, solveCost, type Cost } from "./cost.js";
 import { parseEndpoint, resolveSlice, SliceError } from "./endpoint.js";
 import type { JsonPath } from "./source.js";
 import { isDistribution, matrixSpec, readVector, vectorSpec, type Ctx } from "./values.js";
@@ -134,11 +134,12 @@ export class ConverterBase {
       this.error("LMU2004", `${cost.what} needs ${fmtBytes(cost.bytes)} in one array, more than the ${fmtBytes(LIMITS.matrixEntries * 8)} lmuc allocates; ${advice}`, path);
     }
     this.totalSeconds += cost.seconds;
-    if (cost.seconds > BUDGET_SECONDS) {
-      this.error("LMU2004", `${cost.what} would take about ${fmtSeconds(cost.seconds)}, more than the ${BUDGET_SECONDS} s of work lmuc accepts from a network; ${advice}`, path);
+    const budget = this.ctx.budgetSeconds;
+    if (cost.seconds > budget) {
+      this.error("LMU2004", `${cost.what} would take about ${fmtSeconds(cost.seconds)}, more than the ${budget} s of work lmuc accepts from a network; ${advice}`, path);
     }
-    if (this.totalSeconds > BUDGET_SECONDS) {
-      this.error("LMU2004", `with ${cost.what} the network would take about ${fmtSeconds(this.totalSeconds)} to build, more than the ${BUDGET_SECONDS} s of work lmuc accepts from a network; ${advice}`, path);
+    if (this.totalSeconds > budget) {
+      this.error("LMU2004", `with ${cost.what} the network would take about ${fmtSeconds(this.totalSeconds)} to build, more than the ${budget} s of work lmuc accepts from a network; ${advice}`, path);
     }
   }
 

@@ -1,6 +1,7 @@
 /** Turning validated YAML values (numbers, lists, {shape,data}, {file}, distributions) into typed arrays. */
 import { dirname, resolve } from "node:path";
 import { diag, DiagnosticError, fail, type SourceLocation } from "../diagnostics/diagnostic.js";
+import { BUDGET_SECONDS } from "./cost.js";
 import { ArrayFileError, readCsv, readFileCapped, readNpy } from "../io/arrays.js";
 import { mat, type Mat } from "../math/matrix.js";
 import type { Distribution } from "../nef/samplers.js";
@@ -11,10 +12,12 @@ export interface Ctx {
   readonly src: ParsedSource;
   /** Folder that relative data files are resolved against. */
   readonly baseDir: string;
+  /** Estimated seconds of work a network may ask for (cost.ts); BUDGET_SECONDS unless lowered. */
+  readonly budgetSeconds: number;
 }
 
-export function makeCtx(src: ParsedSource): Ctx {
-  return { src, baseDir: dirname(resolve(src.file)) };
+export function makeCtx(src: ParsedSource, budgetSeconds = BUDGET_SECONDS): Ctx {
+  return { src, baseDir: dirname(resolve(src.file)), budgetSeconds };
 }
 
 type Raw = unknown;
