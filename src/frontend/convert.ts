@@ -100,7 +100,8 @@ class Converter extends ConverterBase {
     const decoders = impl.decoders !== undefined ? readMatrix(this.ctx, impl.decoders, [...ipath, "decoders"], nPer, dimsPer, "decoders") : undefined;
     if (!decoders) {
       this.checkEntries(common.nEvalPoints, nPer, "solving the LMU's decoders needs an activity matrix that", ipath, "use fewer neurons per ensemble, set n_eval_points, or give decoders");
-      this.chargeSolve(id, common.nEvalPoints, nPer, ensembles, ipath, "use fewer neurons per ensemble, set n_eval_points, or give decoders");
+      this.chargeSolve(common.nEvalPoints, nPer, ensembles, ipath, "use fewer neurons per ensemble, set n_eval_points, or give decoders");
+      this.lmuSolves.set(id, { evalPoints: common.nEvalPoints, neurons: nPer, ensembles });
     }
     const template: LmuEnsembleTemplate = { nNeurons: nPer, neuron, ...common, solverReg: solver.reg, ...(decoders ? { decoders } : {}) };
     const tauSeconds = (impl.synapse as number | undefined) ?? 0.1;
@@ -141,10 +142,11 @@ class Converter extends ConverterBase {
     const synapse = this.synapse(o.synapse, { kind: "lowpass", tauSeconds: 0.005 });
     const solver = this.solver(o.solver);
     const decoded = from.info.kind === "ensemble" && from.ep.part === "value";
+    if (from.info.kind === "lmu" && from.ep.part === "value") this.chargeLmuRead(from.ep.id, [...path, "from"]);
     if (decoded) {
       if (o.decoders === undefined && o.eval_points === undefined) {
         this.checkEntries(from.info.evalPoints, from.info.neurons, `decoding from '${from.ep.id}' needs an activity matrix (eval points × neurons) that`, [...path, "from"], `use fewer neurons in '${from.ep.id}', set its n_eval_points, or give decoders`);
-        this.chargeSolve(from.ep.id, from.info.evalPoints, from.info.neurons, 1, [...path, "from"], `use fewer neurons in '${from.ep.id}', set its n_eval_points, or give decoders`);
+        this.chargeSolve(from.info.evalPoints, from.info.neurons, 1, [...path, "from"], `use fewer neurons in '${from.ep.id}', set its n_eval_points, or give decoders`);
       }
       this.checkEntries(dPost, from.info.neurons, "the decoded weights", [...path, "from"], `use fewer neurons in '${from.ep.id}'`);
       if (solver.weights && to.info.kind === "ensemble") this.checkEntries(to.info.neurons, from.info.neurons, "the full weight matrix (solver weights: true)", [...path, "solver"], "use decoded weights (weights: false)");
@@ -199,9 +201,10 @@ class Converter extends ConverterBase {
     }
     if (o.decoders !== undefined && !(kind === "ensemble" && attr === "decoded")) this.error("LMU2010", "decoders apply only to decoded probes on ensembles", [...path, "decoders"], true);
     const decoders = o.decoders !== undefined ? readMatrix(this.ctx, o.decoders, [...path, "decoders"], target.info.neurons, target.info.valueSize, "decoders") : undefined;
+    if (kind === "lmu" && attr === "decoded") this.chargeLmuRead(target.ep.id, typeof x === "string" ? path : [...path, "target"]);
     if (kind === "ensemble" && attr === "decoded" && !decoders) {
       this.checkEntries(target.info.evalPoints, target.info.neurons, `decoding '${target.ep.id}' needs an activity matrix (eval points × neurons) that`, typeof x === "string" ? path : [...path, "target"], `use fewer neurons in '${target.ep.id}', set its n_eval_points, or probe '${target.ep.id}.neurons'`);
-      this.chargeSolve(target.ep.id, target.info.evalPoints, target.info.neurons, 1, typeof x === "string" ? path : [...path, "target"], `use fewer neurons in '${target.ep.id}', set its n_eval_points, or probe '${target.ep.id}.neurons'`);
+      this.chargeSolve(target.info.evalPoints, target.info.neurons, 1, typeof x === "string" ? path : [...path, "target"], `use fewer neurons in '${target.ep.id}', set its n_eval_points, or probe '${target.ep.id}.neurons'`);
     }
     return {
       id,

@@ -56,8 +56,8 @@ export class ConverterBase {
   totalNeurons = 0;
   /** Estimated seconds of build and simulation work so far (cost.ts). */
   totalSeconds = 0;
-  /** Ensembles whose decoder solve has been charged: each solves once, however many read it. */
-  readonly solveCharged = new Set<string>();
+  /** Decoder solves of neural LMUs (per ensemble) by LMU id, charged again for every decoded reader. */
+  readonly lmuSolves = new Map<string, { evalPoints: number; neurons: number; ensembles: number }>();
 
   constructor(
     readonly ctx: Ctx,
@@ -143,11 +143,15 @@ export class ConverterBase {
     }
   }
 
-  /** Charges the decoder solve of ensemble `id` (or `ensembles` identical ones) once. */
-  chargeSolve(id: string, evalPoints: number, neurons: number, ensembles: number, path: JsonPath, advice: string): void {
-    if (this.solveCharged.has(id)) return;
-    this.solveCharged.add(id);
+  /** Charges one decoder solve: every decoded connection and probe solves its own. */
+  chargeSolve(evalPoints: number, neurons: number, ensembles: number, path: JsonPath, advice: string): void {
     this.charge(solveCost(evalPoints, neurons, ensembles), path, advice);
+  }
+
+  /** A decoded read of LMU `id`'s state: one more solve on each of its ensembles, if it is neural. */
+  chargeLmuRead(id: string, path: JsonPath): void {
+    const s = this.lmuSolves.get(id);
+    if (s) this.chargeSolve(s.evalPoints, s.neurons, s.ensembles, path, `use fewer neurons per ensemble in LMU '${id}' or set its n_eval_points`);
   }
 
   checkNeuronCount(n: number, path: JsonPath): void {

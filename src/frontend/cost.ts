@@ -1,9 +1,10 @@
 /**
  * Up-front estimates of what building and simulating a network will cost, so a network that
  * would run for hours or exhaust memory is refused with a located error before any of it starts.
- * The constants are seconds per unit of work measured on the project's reference machine (a
- * shared 2-core x86-64, Node 20); they only need to be right within a factor of a few, since the
- * budget exists to stop hangs, not to schedule work.
+ * The constants are seconds per unit of work measured on the project's shared 2-core x86-64
+ * machine under load (Node 20), and every decoded reader is charged its own solve, so estimates
+ * run 2–5× above a quiet machine's time (lmu-delay: 9.5 s estimated, about 3 s measured). That is
+ * the safe side: the budget exists to stop hangs, not to schedule work.
  */
 
 /** Estimated build + simulation work a network may need before lmuc refuses it. */
