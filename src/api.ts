@@ -9,7 +9,6 @@ import { exactDelayTwin, hasDelayReadout, hasNeuralLmu, idealLmuTwin } from "./p
 import { Simulator, type ProbeResult } from "./sim/simulator.js";
 
 export { loadNetworkFile, loadNetworkObject, loadNetworkText } from "./frontend/index.js";
-export { checkHardware, validateNetwork } from "./passes/hardware-checks.js";
 export type { BuiltNetwork, NetworkIR, ProbeResult };
 
 export function build(network: NetworkIR, onPass?: (name: string, ir: StageIR) => void): BuiltNetwork {
