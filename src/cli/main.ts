@@ -10,6 +10,7 @@ import { FLOAT_PASSES, printIR } from "../passes/pipeline.js";
 import { compileNetwork, HARDWARE_PASSES, type AnyIR } from "../compile.js";
 import { loadTarget } from "../target/target.js";
 import { assertOutputPath, writeFileAtomic } from "../io/write.js";
+import { validateNetwork } from "../passes/hardware-checks.js";
 import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
 import { assertReadableInput, assertReadableTarget, positiveInt, positiveNumber } from "./options.js";
@@ -125,7 +126,8 @@ export function makeProgram(io: Io): Command {
     .option("--json", "print the result as JSON")
     .action((file: string, opts: { json?: boolean }) => {
       const net = loadNetworkFile(file);
-      build(net);
+      const { warnings } = validateNetwork(net);
+      if (!opts.json && warnings.length > 0) io.err(warnings.map(formatDiagnostic).join("\n") + "\n");
       const summary = {
         ok: true,
         file,
@@ -135,6 +137,7 @@ export function makeProgram(io: Io): Command {
         lmus: net.lmus.length,
         connections: net.connections.length,
         probes: net.probes.length,
+        ...(warnings.length > 0 ? { warnings: warnings.map(diagnosticToJson) } : {}),
       };
       if (opts.json) io.out(JSON.stringify(summary, null, 2) + "\n");
       else io.out(`ok: ${file}: '${net.name}' with ${summary.nodes} nodes, ${summary.ensembles} ensembles, ${summary.lmus} LMUs, ${summary.connections} connections, ${summary.probes} probes\n`);

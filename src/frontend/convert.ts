@@ -2,181 +2,30 @@
  * Validated document → NetworkIR. Resolves defaults, endpoints and slices, data files and sizes;
  * reports semantic errors (unknown references, dimension mismatches, absurd sizes, algebraic
  * loops) with the location of the offending field. Draws nothing at random.
+ * The shared machinery is in converter-base.ts, node outputs in nodes.ts.
  */
-import { diag, DiagnosticError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
-import type { Mat } from "../math/matrix.js";
-import type { Distribution } from "../nef/samplers.js";
-import type { NeuronModel } from "../neurons/models.js";
+import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import { deriveSeed } from "../util/rng.js";
 import type {
   ConnectionIR,
   EnsembleIR,
-  Endpoint,
-  FunctionSpec,
   LmuEnsembleTemplate,
   LmuIR,
   NetworkIR,
   NodeIR,
-  NodeOutput,
   ProbeAttr,
   ProbeIR,
-  SolverSpec,
-  Synapse,
   TransformSpec,
 } from "../ir/network.js";
-import { parseEndpoint, resolveSlice, SliceError } from "./endpoint.js";
+import { ConverterBase, LIMITS, type Obj, type ObjectInfo } from "./converter-base.js";
+import { zohCost } from "./cost.js";
+import { nodeIR } from "./nodes.js";
 import type { JsonPath } from "./source.js";
-import { isDistribution, matrixSpec, readArray, readMatrix, readVector, toDistribution, vectorSpec, type Ctx } from "./values.js";
+import { checkedDistribution, isDistribution, readMatrix, type Ctx } from "./values.js";
 
-/** Sizes beyond these are certainly a typo, and would exhaust memory before anything useful happens. */
-export const LIMITS = {
-  neuronsPerEnsemble: 1_000_000,
-  neuronsPerNetwork: 10_000_000,
-  dimensions: 65_536,
-  lmuOrder: 4_096,
-  evalPoints: 1_000_000,
-  /** Entries of one dense matrix (transform, decoders): 2^27 doubles = 1 GiB. */
-  matrixEntries: 1 << 27,
-} as const;
+export { defaultEvalPointCount, editDistance, LIMITS } from "./converter-base.js";
 
-type Obj = Record<string, unknown>;
-
-interface ObjectInfo {
-  readonly kind: "node" | "ensemble" | "lmu";
-  readonly valueSize: number;
-  readonly neurons: number;
-  /** Nodes with size_in, and ensembles, accept connections. */
-  readonly acceptsInput: boolean;
-  readonly inputSize: number;
-  /** Eval points of an ensemble: the rows of its activity matrix when something decodes from it. */
-  readonly evalPoints: number;
-  readonly path: JsonPath;
-}
-
-const DEFAULT_LIF: NeuronModel = { type: "lif", tauRcSeconds: 0.02, tauRefSeconds: 0.002, minVoltage: 0, amplitude: 1 };
-const DEFAULT_MAX_RATES: Distribution = { dist: "uniform", low: 200, high: 400 };
-const DEFAULT_INTERCEPTS: Distribution = { dist: "uniform", low: -1, high: 0.9 };
-const DEFAULT_ENCODERS: Distribution = { dist: "scattered-hypersphere", surface: true };
-const DEFAULT_EVAL_POINTS: Distribution = { dist: "scattered-hypersphere", surface: false };
-const DEFAULT_SOLVER: SolverSpec = { reg: 0.1, weights: false };
-
-/** Nengo's default eval point count: max(clip(500·d, 750, 2500), 2·n). */
-export function defaultEvalPointCount(nNeurons: number, dimensions: number): number {
-  return Math.max(Math.min(Math.max(500 * dimensions, 750), 2500), 2 * nNeurons);
-}
-
-class Converter {
-  readonly diagnostics: Diagnostic[] = [];
-  readonly objects = new Map<string, ObjectInfo>();
-  readonly seed: number;
-  readonly dtSeconds: number;
-  totalNeurons = 0;
-
-  constructor(
-    readonly ctx: Ctx,
-    readonly doc: Obj,
-  ) {
-    this.seed = (doc.seed as number | undefined) ?? 0;
-    this.dtSeconds = (doc.dt as number | undefined) ?? 0.001;
-  }
-
-  loc(path: JsonPath, key = false): SourceLocation {
-    return this.ctx.src.locate(path, key);
-  }
-
-  error(code: Diagnostic["code"], message: string, path: JsonPath, key = false): never {
-    throw new DiagnosticError([diag(code, message, this.loc(path, key))]);
-  }
-
-  /** Collect an error and continue, so one run reports every independent problem. */
-  report(d: Diagnostic): void {
-    this.diagnostics.push(d);
-  }
-
-  guard<T>(fn: () => T): T | undefined {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof DiagnosticError) {
-        this.diagnostics.push(...e.diagnostics);
-        return undefined;
-      }
-      throw e;
-    }
-  }
-
-  // ---------------------------------------------------------------- neurons and ensembles
-
-  neuron(x: unknown, path: JsonPath): NeuronModel {
-    if (x === undefined) return DEFAULT_LIF;
-    const o: Obj = typeof x === "string" ? { type: x } : (x as Obj);
-    const type = o.type as NeuronModel["type"];
-    const amplitude = (o.amplitude as number | undefined) ?? 1;
-    const only = (fields: string[]): void => {
-      for (const k of Object.keys(o)) {
-        if (k !== "type" && !fields.includes(k)) this.error("LMU2005", `'${k}' does not apply to ${type} neurons (they take ${fields.join(", ") || "no parameters"})`, [...path, k], true);
-      }
-    };
-    switch (type) {
-      case "lif":
-        only(["tau_rc", "tau_ref", "min_voltage", "amplitude"]);
-        return { type, tauRcSeconds: (o.tau_rc as number | undefined) ?? 0.02, tauRefSeconds: (o.tau_ref as number | undefined) ?? 0.002, minVoltage: (o.min_voltage as number | undefined) ?? 0, amplitude };
-      case "lif-rate":
-        only(["tau_rc", "tau_ref", "amplitude"]);
-        return { type, tauRcSeconds: (o.tau_rc as number | undefined) ?? 0.02, tauRefSeconds: (o.tau_ref as number | undefined) ?? 0.002, amplitude };
-      case "relu":
-      case "spiking-relu":
-        only(["amplitude"]);
-        return { type, amplitude };
-    }
-  }
-
-  /** A dense matrix the build would allocate; refuse it before it exhausts memory. */
-  checkEntries(rows: number, cols: number, what: string, path: JsonPath, advice: string): void {
-    if (rows * cols > LIMITS.matrixEntries) {
-      this.error("LMU2004", `${what} would be a ${rows}×${cols} matrix (${(rows * cols).toExponential(2)} entries, more than the ${LIMITS.matrixEntries.toLocaleString("en-US")} lmuc builds); ${advice}`, path);
-    }
-  }
-
-  checkNeuronCount(n: number, path: JsonPath): void {
-    if (n > LIMITS.neuronsPerEnsemble) {
-      this.error("LMU2004", `n_neurons ${n} is out of range: an ensemble has at most ${LIMITS.neuronsPerEnsemble.toLocaleString("en-US")} neurons`, path);
-    }
-    this.totalNeurons += n;
-    if (this.totalNeurons > LIMITS.neuronsPerNetwork) {
-      this.error("LMU2004", `the network would have ${this.totalNeurons} neurons, more than the ${LIMITS.neuronsPerNetwork.toLocaleString("en-US")} lmuc builds`, path);
-    }
-  }
-
-  ensembleCommon(o: Obj, path: JsonPath, n: number, d: number, neuron: NeuronModel) {
-    const maxRatesHz = vectorSpec(this.ctx, o.max_rates, [...path, "max_rates"], n, "max_rates", DEFAULT_MAX_RATES);
-    const intercepts = vectorSpec(this.ctx, o.intercepts, [...path, "intercepts"], n, "intercepts", DEFAULT_INTERCEPTS);
-    if ((o.gain === undefined) !== (o.bias === undefined)) {
-      this.error("LMU2005", "give gain and bias together (or neither, to derive them from max_rates and intercepts)", [...path, o.gain === undefined ? "bias" : "gain"], true);
-    }
-    const gain = o.gain !== undefined ? this.explicitVector(o.gain, [...path, "gain"], n, "gain") : undefined;
-    const bias = o.bias !== undefined ? this.explicitVector(o.bias, [...path, "bias"], n, "bias") : undefined;
-    const encoders = matrixSpec(this.ctx, o.encoders, [...path, "encoders"], n, d, "encoders", DEFAULT_ENCODERS);
-    const evalRaw = o.eval_points;
-    const evalPoints = matrixSpec(this.ctx, evalRaw, [...path, "eval_points"], undefined, d, "eval_points", DEFAULT_EVAL_POINTS);
-    let nEvalPoints = (o.n_eval_points as number | undefined) ?? (isDistribution(evalRaw) && typeof evalRaw.count === "number" ? evalRaw.count : defaultEvalPointCount(n, d));
-    if (evalPoints.kind === "explicit") nEvalPoints = evalPoints.values.rows;
-    if (nEvalPoints > LIMITS.evalPoints) this.error("LMU2004", `${nEvalPoints} eval points is out of range (at most ${LIMITS.evalPoints})`, [...path, "n_eval_points"]);
-    const spikingState = neuron.type === "lif" || neuron.type === "spiking-relu";
-    const initialVoltage = o.initial_voltage !== undefined
-      ? vectorSpec(this.ctx, o.initial_voltage, [...path, "initial_voltage"], n, "initial_voltage", { dist: "uniform", low: 0, high: 1 })
-      : spikingState
-        ? ({ kind: "dist", dist: { dist: "uniform", low: 0, high: 1 } } as const)
-        : ({ kind: "explicit", values: new Float64Array(n) } as const);
-    const radius = (o.radius as number | undefined) ?? 1;
-    return { maxRatesHz, intercepts, ...(gain && bias ? { gain, bias } : {}), encoders, evalPoints, nEvalPoints, initialVoltage, radius };
-  }
-
-  explicitVector(x: unknown, path: JsonPath, n: number, what: string): Float64Array {
-    if (isDistribution(x)) this.error("LMU2005", `${what} must be given explicitly (a number or a list), not as a distribution`, path);
-    return readVector(this.ctx, x, path, n, what);
-  }
-
+class Converter extends ConverterBase {
   ensemble(id: string, o: Obj, path: JsonPath): EnsembleIR {
     const n = o.n_neurons as number;
     const d = o.dimensions as number;
@@ -197,189 +46,8 @@ class Converter {
     };
   }
 
-  // ---------------------------------------------------------------- nodes
-
-  nodeOutput(o: Obj, path: JsonPath, id: string): { output: NodeOutput; sizeIn: number; sizeOut: number } {
-    const sizeIn = (o.size_in as number | undefined) ?? 0;
-    if (o.output !== undefined && o.size_in !== undefined) {
-      this.error("LMU2007", "a node has either an output (a signal of time) or size_in (it transforms its input), not both", [...path, "size_in"], true);
-    }
-    if (o.function !== undefined && o.size_in === undefined) {
-      this.error("LMU2007", "a node with a function needs size_in (the size of the input it applies the function to)", [...path, "function"], true);
-    }
-    if (o.output === undefined) {
-      if (o.size_in === undefined) this.error("LMU1002", `node '${id}' needs an output (a signal) or size_in (a passthrough or function node)`, path, true);
-      if (o.function === undefined) return { output: { kind: "passthrough" }, sizeIn, sizeOut: sizeIn };
-      const fn = this.functionSpec(o.function, [...path, "function"]);
-      const sizeOut = this.functionOutputSize(fn, sizeIn, [...path, "function"], undefined);
-      return { output: { kind: "function", fn }, sizeIn, sizeOut };
-    }
-    const out = o.output;
-    const opath = [...path, "output"];
-    const vec = (x: unknown): number[] => (x === undefined ? [] : typeof x === "number" ? [x] : (x as number[]));
-    if (typeof out === "number" || Array.isArray(out)) {
-      const value = vec(out);
-      if (value.length === 0) this.error("LMU2002", "a constant output needs at least one value", opath);
-      return { output: { kind: "constant", value }, sizeIn: 0, sizeOut: value.length };
-    }
-    const oo = out as Obj;
-    const sameSize = (names: string[]): number => {
-      const sizes = names.map((k) => ({ k, n: vec(oo[k]).length })).filter((s) => s.n > 1);
-      const size = sizes.length > 0 ? sizes[0].n : 1;
-      for (const s of sizes) if (s.n !== size) this.error("LMU2002", `'${s.k}' has ${s.n} values but '${sizes[0].k}' has ${size}`, [...opath, s.k]);
-      return size;
-    };
-    const broadcast = (x: unknown, n: number, dflt: number): number[] => {
-      const v = vec(x);
-      if (v.length === 0) return new Array<number>(n).fill(dflt);
-      if (v.length === 1) return new Array<number>(n).fill(v[0]);
-      return v;
-    };
-    switch (oo.kind as string) {
-      case "constant": {
-        const value = vec(oo.value);
-        return { output: { kind: "constant", value }, sizeIn: 0, sizeOut: value.length };
-      }
-      case "step": {
-        const n = sameSize(["before", "after"]);
-        return { output: { kind: "step", timeSeconds: oo.time as number, before: broadcast(oo.before, n, 0), after: broadcast(oo.after, n, 1) }, sizeIn: 0, sizeOut: n };
-      }
-      case "sine": {
-        const n = sameSize(["amplitude", "offset"]);
-        return { output: { kind: "sine", frequencyHz: oo.frequency as number, amplitude: broadcast(oo.amplitude, n, 1), phaseRadians: (oo.phase as number | undefined) ?? 0, offset: broadcast(oo.offset, n, 0) }, sizeIn: 0, sizeOut: n };
-      }
-      case "piecewise": {
-        const times = oo.times as number[];
-        const raw = oo.values as number[] | number[][];
-        const values = raw.map((r) => (typeof r === "number" ? [r] : r));
-        if (values.length !== times.length) this.error("LMU2002", `piecewise has ${times.length} times but ${values.length} values`, [...opath, "values"]);
-        for (let i = 1; i < times.length; i++) if (!(times[i] > times[i - 1])) this.error("LMU2011", "piecewise times must be strictly increasing", [...opath, "times", i]);
-        const n = values[0].length;
-        values.forEach((v, i) => {
-          if (v.length !== n) this.error("LMU2002", `piecewise value ${i} has ${v.length} entries, the first has ${n}`, [...opath, "values", i]);
-        });
-        return { output: { kind: "piecewise", timesSeconds: times, values, interpolation: (oo.interpolation as "zero" | "linear" | undefined) ?? "zero" }, sizeIn: 0, sizeOut: n };
-      }
-      case "white-noise": {
-        const dims = (oo.dimensions as number | undefined) ?? 1;
-        const period = oo.period as number;
-        if (period / this.dtSeconds > 1e8) this.error("LMU2004", `a white-noise period of ${period} s is ${Math.round(period / this.dtSeconds)} steps; at most 1e8 are generated`, [...opath, "period"]);
-        return {
-          output: {
-            kind: "white-noise",
-            periodSeconds: period,
-            highHz: oo.high as number,
-            rms: (oo.rms as number | undefined) ?? 0.5,
-            seed: (oo.seed as number | undefined) ?? deriveSeed(this.seed, `node/${id}/white-noise`),
-            ...(oo.y0 !== undefined ? { y0: oo.y0 as number } : {}),
-          },
-          sizeIn: 0,
-          sizeOut: dims,
-        };
-      }
-      case "data": {
-        const arr = readArray(this.ctx, oo.values, [...opath, "values"]);
-        const values: Mat = arr.shape.length === 1 ? { rows: arr.shape[0], cols: 1, data: arr.data } : { rows: arr.shape[0], cols: arr.shape[1], data: arr.data };
-        if (values.rows === 0 || values.cols === 0) this.error("LMU2002", "data has no samples", [...opath, "values"]);
-        const source = typeof oo.values === "object" && oo.values !== null && "file" in (oo.values as Obj) ? String((oo.values as Obj).file) : "inline";
-        return { output: { kind: "data", values, afterEnd: (oo.after_end as "repeat" | "hold" | "zero" | undefined) ?? "repeat", source }, sizeIn: 0, sizeOut: values.cols };
-      }
-    }
-    return this.error("LMU1002", "unknown output kind", opath);
-  }
-
   node(id: string, o: Obj, path: JsonPath): NodeIR {
-    const { output, sizeIn, sizeOut } = this.nodeOutput(o, path, id);
-    return { id, sizeIn, sizeOut, output, role: "user", origin: this.loc(path, true) };
-  }
-
-  // ---------------------------------------------------------------- functions, endpoints
-
-  functionSpec(x: unknown, path: JsonPath): FunctionSpec {
-    if (x === undefined || x === "identity") return { kind: "identity" };
-    if (x === "square") return { kind: "square" };
-    if (x === "product") return { kind: "product" };
-    const o = x as Obj;
-    if (o["legendre-delay"] !== undefined) return { kind: "legendre-delay", delaySeconds: o["legendre-delay"] as number };
-    const t = o.tabulated as Obj;
-    const xs = t.x as number[];
-    const yRaw = t.y as number[] | number[][];
-    const ys = yRaw.map((r) => (typeof r === "number" ? [r] : r));
-    if (ys.length !== xs.length) this.error("LMU2002", `tabulated has ${xs.length} x values but ${ys.length} y values`, [...path, "tabulated", "y"]);
-    for (let i = 1; i < xs.length; i++) if (!(xs[i] > xs[i - 1])) this.error("LMU2007", "tabulated x values must be strictly increasing", [...path, "tabulated", "x", i]);
-    const w = ys[0].length;
-    ys.forEach((r, i) => {
-      if (r.length !== w) this.error("LMU2002", `tabulated y row ${i} has ${r.length} entries, row 0 has ${w}`, [...path, "tabulated", "y", i]);
-    });
-    return { kind: "tabulated", xs, ys };
-  }
-
-  /** Output size of a function applied to an input of `sizeIn`; `lmu` is set when reading an LMU's state. */
-  functionOutputSize(fn: FunctionSpec, sizeIn: number, path: JsonPath, lmu: { id: string; order: number; thetaSeconds: number } | undefined): number {
-    switch (fn.kind) {
-      case "identity":
-      case "square":
-        return sizeIn;
-      case "product":
-        if (sizeIn < 2) this.error("LMU2002", `'product' multiplies the components of its input, which needs at least 2, got ${sizeIn}`, path);
-        return 1;
-      case "tabulated":
-        if (sizeIn !== 1) this.error("LMU2002", `a tabulated function takes a 1-D input, got ${sizeIn} dimensions (slice the source, e.g. x[0])`, path);
-        return fn.ys[0].length;
-      case "legendre-delay":
-        if (!lmu) this.error("LMU2007", "legendre-delay reads an LMU's memory: the connection must start at an LMU", path);
-        if (sizeIn !== lmu.order) this.error("LMU2002", `legendre-delay needs the whole LMU state (${lmu.order} dimensions); remove the slice on '${lmu.id}'`, path);
-        if (fn.delaySeconds > lmu.thetaSeconds) {
-          this.error("LMU2009", `legendre-delay ${fn.delaySeconds} s is longer than the window of LMU '${lmu.id}' (theta = ${lmu.thetaSeconds} s), which remembers only its last theta seconds; use a delay from 0 to ${lmu.thetaSeconds} s or a longer theta`, path);
-        }
-        return 1;
-    }
-  }
-
-  endpoint(text: string, path: JsonPath, role: "source" | "target" | "probe"): { ep: Endpoint; info: ObjectInfo; size: number } {
-    let raw;
-    try {
-      raw = parseEndpoint(text);
-    } catch (e) {
-      return this.error("LMU2006", (e as Error).message, path);
-    }
-    const info = this.objects.get(raw.id);
-    if (!info) {
-      const known = [...this.objects.keys()];
-      const near = known.find((k) => k.toLowerCase() === raw.id.toLowerCase()) ?? known.find((k) => editDistance(k, raw.id) <= 2);
-      return this.error("LMU2001", `unknown id '${raw.id}'${near ? ` (did you mean '${near}'?)` : known.length ? ` (known: ${known.slice(0, 8).join(", ")})` : ""}`, path);
-    }
-    if (raw.part === "neurons" && info.neurons === 0) {
-      this.error("LMU2007", info.kind === "lmu" ? `LMU '${raw.id}' has no single neuron population (only the neurons implementation with layout: single has one)` : `'${raw.id}' is a node; only ensembles have .neurons`, path);
-    }
-    let full: number;
-    if (raw.part === "neurons") full = info.neurons;
-    else if (role === "target") {
-      if (info.kind === "lmu") this.error("LMU2007", `an LMU's input is set by its 'input' field; connect to '${raw.id}' there`, path);
-      if (!info.acceptsInput) this.error("LMU2007", `node '${raw.id}' produces a signal and takes no input; give it size_in to make it a passthrough node`, path);
-      full = info.inputSize;
-    } else full = info.valueSize;
-    let indices: number[] | undefined;
-    try {
-      indices = raw.slice === undefined ? undefined : resolveSlice(raw.slice, full);
-    } catch (e) {
-      if (e instanceof SliceError) return this.error("LMU2006", `'${text}': ${e.message}`, path);
-      throw e;
-    }
-    return { ep: { id: raw.id, part: raw.part, ...(indices ? { indices } : {}), text }, info, size: indices ? indices.length : full };
-  }
-
-  synapse(x: unknown, dflt: Synapse): Synapse {
-    if (x === undefined) return dflt;
-    if (x === null) return { kind: "none" };
-    if (typeof x === "number") return { kind: "lowpass", tauSeconds: x };
-    return { kind: "lowpass", tauSeconds: (x as Obj).lowpass as number };
-  }
-
-  solver(x: unknown): SolverSpec {
-    if (x === undefined) return DEFAULT_SOLVER;
-    const o = x as Obj;
-    return { reg: (o.reg as number | undefined) ?? 0.1, weights: (o.weights as boolean | undefined) ?? false };
+    return nodeIR(this, id, o, path);
   }
 
   // ---------------------------------------------------------------- LMUs
@@ -387,6 +55,7 @@ class Converter {
   lmuInfo(id: string, o: Obj, path: JsonPath): ObjectInfo {
     const order = o.order as number;
     if (order > LIMITS.lmuOrder) this.error("LMU2004", `order ${order} is out of range (at most ${LIMITS.lmuOrder})`, [...path, "order"]);
+    if ((o.discretization ?? "zoh") === "zoh") this.charge(zohCost(order), [...path, "order"], "use a lower order (or discretization: euler)");
     // A neural LMU with the single layout is one ensemble, so `id.neurons` can be probed or connected.
     const implRaw = o.implementation;
     const impl = (typeof implRaw === "string" ? { kind: implRaw } : implRaw ?? { kind: "ideal" }) as Obj;
@@ -429,7 +98,11 @@ class Converter {
     const common = this.ensembleCommon(impl, ipath, nPer, dimsPer, neuron);
     const solver = this.solver(impl.solver);
     const decoders = impl.decoders !== undefined ? readMatrix(this.ctx, impl.decoders, [...ipath, "decoders"], nPer, dimsPer, "decoders") : undefined;
-    if (!decoders) this.checkEntries(common.nEvalPoints, nPer, "solving the LMU's decoders needs an activity matrix that", ipath, "use fewer neurons per ensemble, set n_eval_points, or give decoders");
+    if (!decoders) {
+      this.checkEntries(common.nEvalPoints, nPer, "solving the LMU's decoders needs an activity matrix that", ipath, "use fewer neurons per ensemble, set n_eval_points, or give decoders");
+      this.chargeSolve(common.nEvalPoints, nPer, ensembles, ipath, "use fewer neurons per ensemble, set n_eval_points, or give decoders");
+      this.lmuSolves.set(id, { evalPoints: common.nEvalPoints, neurons: nPer, ensembles });
+    }
     const template: LmuEnsembleTemplate = { nNeurons: nPer, neuron, ...common, solverReg: solver.reg, ...(decoders ? { decoders } : {}) };
     const tauSeconds = (impl.synapse as number | undefined) ?? 0.1;
     return {
@@ -458,7 +131,7 @@ class Converter {
       }
       transform = { kind: "scalar", value };
     } else if (isDistribution(t)) {
-      transform = { kind: "dist", dist: toDistribution(t), rows: dPost, cols: dF };
+      transform = { kind: "dist", dist: checkedDistribution(this.ctx, t, tpath, 1, "transform entry"), rows: dPost, cols: dF };
     } else {
       const via = fn.kind === "identity" ? "" : ` through ${fn.kind}`;
       const why = `${dPost} row${dPost === 1 ? "" : "s"} for the ${dPost} dimension${dPost === 1 ? "" : "s"} of '${to.ep.text}', ${dF} column${dF === 1 ? "" : "s"} for the ${dF} of '${from.ep.text}'${via}`;
@@ -469,9 +142,11 @@ class Converter {
     const synapse = this.synapse(o.synapse, { kind: "lowpass", tauSeconds: 0.005 });
     const solver = this.solver(o.solver);
     const decoded = from.info.kind === "ensemble" && from.ep.part === "value";
+    if (from.info.kind === "lmu" && from.ep.part === "value") this.chargeLmuRead(from.ep.id, [...path, "from"]);
     if (decoded) {
       if (o.decoders === undefined && o.eval_points === undefined) {
         this.checkEntries(from.info.evalPoints, from.info.neurons, `decoding from '${from.ep.id}' needs an activity matrix (eval points × neurons) that`, [...path, "from"], `use fewer neurons in '${from.ep.id}', set its n_eval_points, or give decoders`);
+        this.chargeSolve(from.info.evalPoints, from.info.neurons, 1, [...path, "from"], `use fewer neurons in '${from.ep.id}', set its n_eval_points, or give decoders`);
       }
       this.checkEntries(dPost, from.info.neurons, "the decoded weights", [...path, "from"], `use fewer neurons in '${from.ep.id}'`);
       if (solver.weights && to.info.kind === "ensemble") this.checkEntries(to.info.neurons, from.info.neurons, "the full weight matrix (solver weights: true)", [...path, "solver"], "use decoded weights (weights: false)");
@@ -526,8 +201,10 @@ class Converter {
     }
     if (o.decoders !== undefined && !(kind === "ensemble" && attr === "decoded")) this.error("LMU2010", "decoders apply only to decoded probes on ensembles", [...path, "decoders"], true);
     const decoders = o.decoders !== undefined ? readMatrix(this.ctx, o.decoders, [...path, "decoders"], target.info.neurons, target.info.valueSize, "decoders") : undefined;
+    if (kind === "lmu" && attr === "decoded") this.chargeLmuRead(target.ep.id, typeof x === "string" ? path : [...path, "target"]);
     if (kind === "ensemble" && attr === "decoded" && !decoders) {
       this.checkEntries(target.info.evalPoints, target.info.neurons, `decoding '${target.ep.id}' needs an activity matrix (eval points × neurons) that`, typeof x === "string" ? path : [...path, "target"], `use fewer neurons in '${target.ep.id}', set its n_eval_points, or probe '${target.ep.id}.neurons'`);
+      this.chargeSolve(target.info.evalPoints, target.info.neurons, 1, typeof x === "string" ? path : [...path, "target"], `use fewer neurons in '${target.ep.id}', set its n_eval_points, or probe '${target.ep.id}.neurons'`);
     }
     return {
       id,
@@ -542,16 +219,6 @@ class Converter {
   }
 }
 
-export function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return dp[a.length][b.length];
-}
 
 /** The whole conversion; throws DiagnosticError with every independent problem found. */
 export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {

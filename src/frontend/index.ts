@@ -5,10 +5,15 @@ import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import type { NetworkIR } from "../ir/network.js";
 import { convert } from "./convert.js";
 import { validateSchema } from "./schema.js";
-import { findNonFinite, parseSource } from "./source.js";
+import { findHuge, findNonFinite, MAX_MAGNITUDE, parseSource } from "./source.js";
 import { makeCtx } from "./values.js";
 
-export function loadNetworkText(text: string, file: string): NetworkIR {
+export interface LoadOptions {
+  /** Estimated seconds of build work to accept (default BUDGET_SECONDS, 120); tests lower it. */
+  readonly budgetSeconds?: number;
+}
+
+export function loadNetworkText(text: string, file: string, opts: LoadOptions = {}): NetworkIR {
   const src = parseSource(text, file);
   const bad = findNonFinite(src.value);
   if (bad) {
@@ -16,10 +21,16 @@ export function loadNetworkText(text: string, file: string): NetworkIR {
     throw new DiagnosticError([diag("LMU1003", `${bad.length ? "/" + bad.join("/") : "the value"} is ${Number.isNaN(v) ? "NaN (.nan)" : `${v < 0 ? "-" : ""}infinite (${v < 0 ? "-" : ""}.inf)`}; every number must be finite`, src.locate(bad))]);
   }
   validateSchema(src);
-  return convert(makeCtx(src), src.value, basename(file, extname(file)));
+  // After the schema, so a count in the wrong place is a schema error, not a magnitude one.
+  const huge = findHuge(src.value);
+  if (huge) {
+    const v = huge.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], src.value) as number;
+    throw new DiagnosticError([diag("LMU1011", `${"/" + huge.join("/")} is ${v}; parameter values are limited to ±${MAX_MAGNITUDE.toExponential(0).replace("e+", "e")}, beyond which float products overflow and no fixed-point scale fits`, src.locate(huge))]);
+  }
+  return convert(makeCtx(src, opts.budgetSeconds), src.value, basename(file, extname(file)));
 }
 
-export function loadNetworkFile(path: string): NetworkIR {
+export function loadNetworkFile(path: string, opts: LoadOptions = {}): NetworkIR {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -27,7 +38,7 @@ export function loadNetworkFile(path: string): NetworkIR {
     const code = (e as NodeJS.ErrnoException).code;
     throw new DiagnosticError([diag("LMU8001", `cannot read '${path}'${code === "ENOENT" ? ": no such file" : code === "EISDIR" ? ": it is a folder" : ` (${code ?? (e as Error).message})`}`)]);
   }
-  return loadNetworkText(text, path);
+  return loadNetworkText(text, path, opts);
 }
 
 /** For the TypeScript API: a network object (typed arrays allowed) goes through the same checks as a file. */

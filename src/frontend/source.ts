@@ -115,3 +115,31 @@ export function findNonFinite(value: unknown, path: (string | number)[] = []): J
   }
   return undefined;
 }
+
+/**
+ * Largest magnitude accepted for a parameter value. Radii, weights, function values and inputs
+ * beyond it overflow float products in the decoder solve and leave no usable fixed-point scale on
+ * the chip; nothing in a network needs them.
+ */
+export const MAX_MAGNITUDE = 1e9;
+
+/** Counts and seeds, bounded by their own range checks (LMU2004) rather than by MAX_MAGNITUDE. */
+const COUNT_KEYS = new Set(["seed", "n_neurons", "n_neurons_per_dimension", "dimensions", "order", "n_eval_points", "count", "size_in", "shape", "lmuc"]);
+
+/** The first number above MAX_MAGNITUDE in magnitude, outside counts and seeds. */
+export function findHuge(value: unknown, path: (string | number)[] = []): JsonPath | undefined {
+  if (typeof value === "number") return Math.abs(value) > MAX_MAGNITUDE ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = findHuge(value[i], [...path, i]);
+      if (p) return p;
+    }
+  } else if (typeof value === "object" && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (COUNT_KEYS.has(k)) continue;
+      const p = findHuge(v, [...path, k]);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}

@@ -1,21 +1,23 @@
 /** Turning validated YAML values (numbers, lists, {shape,data}, {file}, distributions) into typed arrays. */
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { diag, DiagnosticError, fail, type SourceLocation } from "../diagnostics/diagnostic.js";
-import { ArrayFileError, readCsv, readNpy } from "../io/arrays.js";
+import { BUDGET_SECONDS } from "./cost.js";
+import { ArrayFileError, readCsv, readFileCapped, readNpy } from "../io/arrays.js";
 import { mat, type Mat } from "../math/matrix.js";
 import type { Distribution } from "../nef/samplers.js";
 import type { MatrixSpec, VectorSpec } from "../ir/network.js";
-import type { JsonPath, ParsedSource } from "./source.js";
+import { MAX_MAGNITUDE, type JsonPath, type ParsedSource } from "./source.js";
 
 export interface Ctx {
   readonly src: ParsedSource;
   /** Folder that relative data files are resolved against. */
   readonly baseDir: string;
+  /** Estimated seconds of work a network may ask for (cost.ts); BUDGET_SECONDS unless lowered. */
+  readonly budgetSeconds: number;
 }
 
-export function makeCtx(src: ParsedSource): Ctx {
-  return { src, baseDir: dirname(resolve(src.file)) };
+export function makeCtx(src: ParsedSource, budgetSeconds = BUDGET_SECONDS): Ctx {
+  return { src, baseDir: dirname(resolve(src.file)), budgetSeconds };
 }
 
 type Raw = unknown;
@@ -43,6 +45,41 @@ export function toDistribution(x: Record<string, unknown>): Distribution {
     default:
       throw new Error(`unknown distribution ${String(x.dist)}`);
   }
+}
+
+/**
+ * A distribution the samplers can draw from, checked where it is written: `dims` is the length
+ * of one draw (1 for vectors and transforms, the dimensions for encoders and eval points).
+ * The samplers refuse the same cases, but only after the frontend, as internal errors.
+ */
+export function checkedDistribution(ctx: Ctx, x: Record<string, unknown>, path: JsonPath, dims: number, what: string): Distribution {
+  const d = toDistribution(x);
+  const at = (k: string | number, ...rest: (string | number)[]): SourceLocation => ctx.src.locate([...path, k, ...rest]);
+  switch (d.dist) {
+    case "uniform":
+      if (d.integer && (!Number.isSafeInteger(d.low) || !Number.isSafeInteger(d.high) || !(d.low < d.high))) {
+        fail("LMU2012", `an integer uniform draws integers in [low, high): low and high must be integers with low < high, got [${d.low}, ${d.high})`, at("high"));
+      }
+      if (!(d.low <= d.high)) fail("LMU2012", `uniform low ${d.low} is above high ${d.high}; swap them`, at("low"));
+      break;
+    case "gaussian":
+      // Nengo's Gaussian also requires std > 0 (NumberParam low=0, low_open=True).
+      if (!(d.std > 0)) fail("LMU2012", `gaussian std must be > 0 (Nengo requires it too), got ${d.std}; for a constant ${what}, give the value itself instead of a distribution`, at("std"));
+      break;
+    case "choice":
+      d.options.forEach((row, k) => {
+        if (row.length !== dims) {
+          fail("LMU2012", `choice option ${k} has ${row.length} value${row.length === 1 ? "" : "s"}, but each option is one draw of ${what}, which takes ${dims}`, at("options", k));
+        }
+      });
+      break;
+    case "uniform-hypersphere":
+      if (d.minMagnitude !== undefined && !(d.minMagnitude < 1)) fail("LMU2012", `min_magnitude must be below 1 (the radius of the sphere), got ${d.minMagnitude}`, at("min_magnitude"));
+      break;
+    case "scattered-hypersphere":
+      break;
+  }
+  return d;
 }
 
 /** A 1-D or 2-D array from any accepted form; 1-D comes back as shape [n]. */
@@ -73,8 +110,9 @@ export function readArray(ctx: Ctx, x: Raw, path: JsonPath): { shape: number[]; 
     const filePath = resolve(ctx.baseDir, x.file);
     let buf: Buffer;
     try {
-      buf = readFileSync(filePath);
+      buf = readFileCapped(filePath);
     } catch (e) {
+      if (e instanceof ArrayFileError) return fail("LMU1005", `data file '${x.file}': ${e.message}`, ctx.src.locate([...path, "file"]));
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : code === "EACCES" ? "permission denied" : (code ?? (e as Error).message);
       return fail("LMU8001", `cannot read data file '${x.file}': ${why} (looked for ${filePath}; relative paths are resolved against the network file's folder)`, ctx.src.locate([...path, "file"]));
@@ -83,7 +121,9 @@ export function readArray(ctx: Ctx, x: Raw, path: JsonPath): { shape: number[]; 
       const arr = filePath.endsWith(".npy") ? readNpy(buf) : readCsv(buf.toString("utf8"));
       for (let i = 0; i < arr.data.length; i++) {
         if (!Number.isFinite(arr.data[i])) fail("LMU1003", `data file '${x.file}' holds a non-finite value at flat index ${i}`, ctx.src.locate([...path, "file"]));
+        if (Math.abs(arr.data[i]) > MAX_MAGNITUDE) fail("LMU1011", `data file '${x.file}' holds ${arr.data[i]} at flat index ${i}; values are limited to ±${MAX_MAGNITUDE.toExponential(0).replace("e+", "e")}`, ctx.src.locate([...path, "file"]));
       }
+      if (arr.shape.length === 0) fail("LMU1005", `data file '${x.file}' holds a 0-d array (a single number); save it with a shape, e.g. np.save(f, np.atleast_1d(x)) or np.atleast_2d for a matrix`, ctx.src.locate([...path, "file"]));
       if (arr.shape.length > 2) fail("LMU1005", `data file '${x.file}' has ${arr.shape.length} dimensions; at most 2 are accepted`, ctx.src.locate([...path, "file"]));
       return { shape: arr.shape, data: arr.data };
     } catch (e) {
@@ -126,13 +166,13 @@ export function readMatrix(ctx: Ctx, x: Raw, path: JsonPath, rows: number | unde
 
 export function vectorSpec(ctx: Ctx, x: Raw, path: JsonPath, n: number, what: string, dflt: Distribution): VectorSpec {
   if (x === undefined) return { kind: "dist", dist: dflt };
-  if (isDistribution(x)) return { kind: "dist", dist: toDistribution(x) };
+  if (isDistribution(x)) return { kind: "dist", dist: checkedDistribution(ctx, x, path, 1, what) };
   return { kind: "explicit", values: readVector(ctx, x, path, n, what) };
 }
 
 export function matrixSpec(ctx: Ctx, x: Raw, path: JsonPath, rows: number | undefined, cols: number, what: string, dflt: Distribution): MatrixSpec {
   if (x === undefined) return { kind: "dist", dist: dflt };
-  if (isDistribution(x)) return { kind: "dist", dist: toDistribution(x) };
+  if (isDistribution(x)) return { kind: "dist", dist: checkedDistribution(ctx, x, path, cols, what) };
   return { kind: "explicit", values: readMatrix(ctx, x, path, rows, cols, what) };
 }
 

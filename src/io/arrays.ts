@@ -5,6 +5,8 @@
  * and where, because these files come from users and the fix is on their side.
  */
 
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from "node:fs";
+
 export class ArrayFileError extends Error {
   /** 1-based line of a text file, when the problem has one. */
   readonly line?: number;
@@ -309,4 +311,43 @@ export function readCsv(text: string): NumericArray {
     rows++;
   }
   return { shape: [rows, Math.max(cols, 0)], data: Float64Array.from(values) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a data file with a size cap
+
+/** Data files larger than this are refused: 256 MiB of .npy is 32M doubles, far beyond any input lmuc can use. */
+export const DATA_FILE_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads a whole regular file of at most `capBytes`. The size is checked on the opened descriptor
+ * (so a symlink swapped after the check cannot slip through) and at most capBytes + 1 bytes are
+ * read, so a device (/dev/zero), a FIFO or a file that grows while being read never hangs the
+ * reader or fills memory. Errors from the file system propagate as NodeJS.ErrnoException.
+ */
+export function readFileCapped(path: string, capBytes: number = DATA_FILE_MAX_BYTES): Buffer {
+  // O_NONBLOCK so that opening a FIFO with no writer does not block before fstat can refuse it.
+  const fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error("it is a folder"), { code: "EISDIR" });
+    if (!st.isFile()) throw new ArrayFileError("not a regular file (a device, pipe or socket); give a .csv or .npy file");
+    if (st.size > capBytes) throw new ArrayFileError(`the file is ${formatBytes(st.size)}, more than the ${formatBytes(capBytes)} lmuc reads from a data file`);
+    const buf = Buffer.alloc(Math.min(st.size, capBytes) + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > capBytes) throw new ArrayFileError(`the file grew past the ${formatBytes(capBytes)} lmuc reads from a data file while it was read`);
+      if (length === buf.length) break;
+    }
+    return buf.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB` : `${n} bytes`;
 }

@@ -36,7 +36,7 @@ export function verifyNetwork(net: NetworkIR): string[] {
   }
   for (const l of net.lmus) {
     declare(l.id);
-    sizes.set(l.id, { value: l.order, neurons: 0, input: 1 });
+    sizes.set(l.id, { value: l.order, neurons: l.implementation.kind === "neurons" && l.implementation.layout === "single" ? l.implementation.ensemble.nNeurons : 0, input: 1 });
   }
   const checkEnd = (where: string, ep: { id: string; part: string; indices?: readonly number[] }, role: "from" | "to"): number => {
     const s = sizes.get(ep.id);

@@ -10,6 +10,7 @@ import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.j
 import type { HwBlock, HwGroup, HwInput, HwNetwork } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
 import type { Calibration } from "./calibrate.js";
+import { checkHardware } from "./hardware-checks.js";
 import { correctHub, lowerHub, type HubPlan } from "./decode-hub.js";
 import { lowerDecoded, type DecodePlan } from "./decode-neurons.js";
 import { correctRecurrence } from "./pole-correction.js";
@@ -214,32 +215,11 @@ export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readon
     const e = ensById.get(id);
     return e !== undefined && (e.neuron.type === "lif" || e.neuron.type === "spiking-relu");
   };
-  for (const e of built.ensembles) {
-    if (!onChip(e.id)) {
-      diagnostics.push(diag("LMU4002", `ensemble '${e.id}' uses ${e.neuron.type} neurons, which do not spike and cannot run on the chip`, e.origin, { hint: `use ${e.neuron.type === "relu" ? "spiking-relu" : "lif"} neurons` }));
-    }
-  }
-  if (diagnostics.length) throw new DiagnosticError(diagnostics);
+  const hw = checkHardware(built);
+  if (hw.diagnostics.length) throw new DiagnosticError(hw.diagnostics);
+  notes.push(...hw.notes);
 
-  // Every chip block has one input filter: all connections into it must share the synapse.
-  const tauOf = new Map<string, { tau: number; conn: BuiltConnection }>();
-  for (const c of built.connections) {
-    if (c.target.kind === "node") continue;
-    const tau = c.synapse.kind === "lowpass" ? c.synapse.tauSeconds : 0;
-    const prev = tauOf.get(c.target.id);
-    if (prev && prev.tau !== tau) {
-      diagnostics.push(diag("LMU4001", `ensemble '${c.target.id}' receives inputs with different synapses (${prev.tau} s and ${tau} s); a chip compartment has one input filter`, c.origin, {
-        related: [{ message: `the other input (synapse ${prev.tau} s)`, ...(prev.conn.origin ? { location: prev.conn.origin } : {}) }],
-        hint: "give every connection into this ensemble the same synapse",
-      }));
-    } else if (!prev) tauOf.set(c.target.id, { tau, conn: c });
-    if (c.synapse.kind === "none") {
-      notes.push({ message: `connection ${c.id} into '${c.target.id}' has no synapse; on chip every spike takes one step, so it arrives one step later than in the float model`, ...(c.origin ? { origin: c.origin } : {}) });
-    }
-  }
-  if (diagnostics.length) throw new DiagnosticError(diagnostics);
-
-  const blocks = built.ensembles.map((e) => blockOf(e, dt, tauOf.get(e.id)?.tau ?? 0, cal));
+  const blocks = built.ensembles.map((e) => blockOf(e, dt, hw.inputTauSeconds.get(e.id) ?? 0, cal));
   const groups: HwGroup[] = [];
   const inputs: HwInput[] = [];
   const hostEnsembles: BuiltEnsemble[] = [];

@@ -3,6 +3,7 @@
  * ../shared/reference, README "Tests" tables), for `lmuc verify` and the test suite alike.
  */
 import { build, loadNetworkObject, simulate } from "../api.js";
+import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import { discretize, legendreReadout, lmuMatrices } from "../lmu/matrices.js";
 import { mat, type Mat } from "../math/matrix.js";
 import { activities, solveLstsqL2 } from "../nef/solver.js";
@@ -53,43 +54,132 @@ function spikesIdentical(what: string, got: number[][], want: number[][]): Refer
   return { what, pass: !mismatch, detail: mismatch ?? `all ${total} spikes identical` };
 }
 
-/** The order-4 memory network of net-lmu-memory.json with one variant's explicit parameters. */
-export function lmuMemoryNetwork(ref: Json, variant: Json, storedDecoders: boolean): object {
-  const ens = ref.ensemble;
+/** A field of the vector that lmuc cannot honour: an error naming it, never a silent default. */
+function unsupported(path: string, why: string): never {
+  throw new DiagnosticError([diag("LMU1012", `reference vector field ${path}: ${why}`)]);
+}
+
+function need(x: Json, key: string, path: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (x === null || typeof x !== "object" || x[key] === undefined) unsupported(`${path}.${key}`, "missing");
+  return x[key];
+}
+
+function stored(x: Json, key: string, path: string): Stored {
+  const a = need(x, key, path) as Stored;
+  if (!Array.isArray(a.shape) || !Array.isArray(a.data)) unsupported(`${path}.${key}`, "expected an array {shape, data}");
+  return shaped(a);
+}
+
+function positive(x: Json, key: string, path: string): number {
+  const v = need(x, key, path);
+  if (typeof v !== "number" || !(v > 0)) unsupported(`${path}.${key}`, `expected a positive number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** A Nengo synapse as lmuc's network format writes it: {Lowpass: τ} → τ, null → null (none). */
+function synapseOf(x: Json, key: string, path: string): number | null {
+  const s = need(x, key, path);
+  if (s === null) return null;
+  const kinds = typeof s === "object" ? Object.keys(s) : [];
+  if (kinds.length !== 1 || kinds[0] !== "Lowpass") unsupported(`${path}.${key}`, `${JSON.stringify(s)} is not a synapse lmuc simulates (Lowpass or null)`);
+  if (typeof s.Lowpass !== "number" || !(s.Lowpass >= 0)) unsupported(`${path}.${key}.Lowpass`, `expected a time constant ≥ 0 s, got ${JSON.stringify(s.Lowpass)}`);
+  return s.Lowpass;
+}
+
+/** A decoded connection's function: only identity is stored in the network vectors. */
+function identityOnly(x: Json, path: string): void {
+  if (x.function !== undefined && x.function !== "identity") unsupported(`${path}.function`, `'${String(x.function)}' is not a function lmuc can rebuild here (identity)`);
+}
+
+const NEURON_FIELDS: Record<string, { type: string; fields: readonly string[] }> = {
+  LIF: { type: "lif", fields: ["tau_rc", "tau_ref", "min_voltage", "amplitude"] },
+  LIFRate: { type: "lif-rate", fields: ["tau_rc", "tau_ref", "amplitude"] },
+  RectifiedLinear: { type: "relu", fields: ["amplitude"] },
+  SpikingRectifiedLinear: { type: "spiking-relu", fields: ["amplitude"] },
+};
+
+/** A Nengo neuron type → the network format's `neuron`, every parameter from the file. */
+function neuronSpec(n: Json, path: string): Record<string, unknown> {
+  const known = NEURON_FIELDS[n?.type as string];
+  if (!known) unsupported(`${path}.type`, `'${String(n?.type)}' is not a neuron type lmuc simulates (${Object.keys(NEURON_FIELDS).join(", ")})`);
+  const extra = Object.keys(n).filter((k) => k !== "type" && !known.fields.includes(k));
+  if (extra.length > 0) unsupported(`${path}.${extra[0]}`, `${n.type} neurons in lmuc have no parameter '${extra[0]}' (they take ${known.fields.join(", ")})`);
+  const spec: Record<string, unknown> = { type: known.type };
+  for (const f of known.fields) {
+    if (typeof n[f] !== "number") unsupported(`${path}.${f}`, "missing (Nengo's default is not assumed)");
+    spec[f] = n[f];
+  }
+  return spec;
+}
+
+/** The spiking types start from a drawn voltage in Nengo: a vector must store it to be reproduced. */
+function initialVoltage(x: Json, path: string, neuron: Record<string, unknown>): Record<string, unknown> {
+  if (x.initial_voltage !== undefined) return { initial_voltage: stored(x, "initial_voltage", path) };
+  if (neuron.type === "lif" || neuron.type === "spiking-relu") unsupported(`${path}.initial_voltage`, "missing: a spiking ensemble's initial voltages are drawn at random and must be stored");
+  return {};
+}
+
+/** The memory network of net-lmu-memory.json with one variant, built from the file's fields only. */
+export function lmuMemoryNetwork(ref: Json, variant: Json, storedDecoders: boolean, index = 0): object {
+  const ens = need(ref, "ensemble", "");
+  const vpath = `variants[${index}]`;
+  const neuron = neuronSpec(need(variant, "neuron", vpath), `${vpath}.neuron`);
+  const input = need(ref, "input_connection", "");
+  const recurrent = need(ref, "recurrent_connection", "");
+  const probe = need(ref, "probe", "");
+  identityOnly(recurrent, "recurrent_connection");
+  const decoders = storedDecoders ? { decoders: stored(variant, "decoders", vpath) } : {};
+  const probeSynapse = synapseOf(probe, "synapse", "probe");
   return {
-    name: `net-lmu-memory-${variant.name}`,
-    dt: ref.dt,
-    nodes: { input: { output: { kind: "data", values: shaped(ref.input.u) } } },
+    name: `net-lmu-memory-${String(variant.name)}`,
+    dt: positive(ref, "dt", ""),
+    nodes: { input: { output: { kind: "data", values: stored(need(ref, "input", ""), "u", "input") } } },
     ensembles: {
       ens: {
-        n_neurons: ens.n_neurons, dimensions: ens.dimensions, neuron: variant.name === "lif" ? "lif" : "relu",
-        encoders: shaped(ens.encoders), gain: shaped(variant.gain), bias: shaped(variant.bias), eval_points: shaped(ens.eval_points),
-        ...(variant.initial_voltage ? { initial_voltage: shaped(variant.initial_voltage) } : {}),
+        n_neurons: need(ens, "n_neurons", "ensemble"), dimensions: need(ens, "dimensions", "ensemble"), radius: positive(ens, "radius", "ensemble"), neuron,
+        encoders: stored(ens, "encoders", "ensemble"), gain: stored(variant, "gain", vpath), bias: stored(variant, "bias", vpath), eval_points: stored(ens, "eval_points", "ensemble"),
+        ...initialVoltage(variant, vpath, neuron),
       },
     },
     connections: [
-      { from: "input", to: "ens", transform: shaped(ref.input_connection.transform), synapse: 0.1 },
-      { from: "ens", to: "ens", transform: shaped(ref.recurrent_connection.transform), synapse: 0.1, ...(storedDecoders ? { decoders: shaped(variant.decoders) } : {}) },
+      { from: "input", to: "ens", transform: stored(input, "transform", "input_connection"), synapse: synapseOf(input, "synapse", "input_connection") },
+      { from: "ens", to: "ens", transform: stored(recurrent, "transform", "recurrent_connection"), synapse: synapseOf(recurrent, "synapse", "recurrent_connection"), solver: { reg: need(need(recurrent, "solver", "recurrent_connection"), "reg", "recurrent_connection.solver") }, ...decoders },
     ],
-    probes: { decoded: { target: "ens", synapse: 0.01, ...(storedDecoders ? { decoders: shaped(variant.decoders) } : {}) }, spikes: { target: "ens.neurons", attr: "spikes" } },
+    probes: {
+      decoded: { target: "ens", ...(probeSynapse === null ? {} : { synapse: probeSynapse }), ...(storedDecoders ? decoders : { solver: { reg: need(need(probe, "solver", "probe"), "reg", "probe.solver") } }) },
+      spikes: { target: "ens.neurons", attr: neuron.type === "lif" || neuron.type === "spiking-relu" ? "spikes" : "output" },
+    },
   };
 }
 
-/** The order-8 delay network of net-delay.json with its stored weights. */
+/** The delay network of net-delay.json with its stored weights, built from the file's fields only. */
 export function delayNetwork(ref: Json): object {
-  const ens = ref.ensemble;
+  const ens = need(ref, "ensemble", "");
+  const neuron = neuronSpec(need(ens, "neuron", "ensemble"), "ensemble.neuron");
+  const input = need(ref, "input_connection", "");
+  const recurrent = need(ref, "recurrent_connection", "");
+  const readout = need(ref, "readout_connection", "");
+  const probe = need(ref, "probe", "");
+  identityOnly(recurrent, "recurrent_connection");
+  identityOnly(readout, "readout_connection");
+  const probeSynapse = synapseOf(probe, "synapse", "probe");
+  const decoders = stored(ref, "decoders", "");
   return {
-    dt: ref.dt,
-    nodes: { input: { output: { kind: "data", values: shaped(ref.input.u) } }, readout: { size_in: 1 } },
+    dt: positive(ref, "dt", ""),
+    nodes: { input: { output: { kind: "data", values: stored(need(ref, "input", ""), "u", "input") } }, readout: { size_in: need(ref, "readout_C", "").shape?.[0] ?? 1 } },
     ensembles: {
-      ens: { n_neurons: ens.n_neurons, dimensions: 8, neuron: "lif", encoders: shaped(ens.encoders), gain: shaped(ens.gain), bias: shaped(ens.bias), eval_points: shaped(ens.eval_points), initial_voltage: shaped(ens.initial_voltage) },
+      ens: {
+        n_neurons: need(ens, "n_neurons", "ensemble"), dimensions: need(ens, "dimensions", "ensemble"), radius: positive(ens, "radius", "ensemble"), neuron,
+        encoders: stored(ens, "encoders", "ensemble"), gain: stored(ens, "gain", "ensemble"), bias: stored(ens, "bias", "ensemble"), eval_points: stored(ens, "eval_points", "ensemble"),
+        ...initialVoltage(ens, "ensemble", neuron),
+      },
     },
     connections: [
-      { from: "input", to: "ens", transform: shaped(ref.input_connection.transform), synapse: 0.1 },
-      { from: "ens", to: "ens", transform: shaped(ref.recurrent_connection.transform), synapse: 0.1, decoders: shaped(ref.decoders) },
-      { from: "ens", to: "readout", transform: shaped(ref.readout_C), synapse: 0.01, decoders: shaped(ref.decoders) },
+      { from: "input", to: "ens", transform: stored(input, "transform", "input_connection"), synapse: synapseOf(input, "synapse", "input_connection") },
+      { from: "ens", to: "ens", transform: stored(recurrent, "transform", "recurrent_connection"), synapse: synapseOf(recurrent, "synapse", "recurrent_connection"), decoders },
+      { from: "ens", to: "readout", transform: stored(readout, "transform", "readout_connection"), synapse: synapseOf(readout, "synapse", "readout_connection"), decoders },
     ],
-    probes: { out: { target: "readout" } },
+    probes: { out: { target: "readout", ...(probeSynapse === null ? {} : { synapse: probeSynapse }) } },
   };
 }
 
@@ -99,18 +189,20 @@ function runProbes(network: object, steps: number) {
 
 function checkLifSpiking(ref: Json): ReferenceCheck[] {
   const checks: ReferenceCheck[] = [];
-  for (const c of ref.cases as Json[]) {
+  for (const [ci, c] of (ref.cases as Json[]).entries()) {
     const n = c.n_neurons as number, steps = c.n_steps as number, dt = c.dt as number;
+    const model = neuronOf(c.neuron, `cases[${ci}].neuron`);
+    if (model.type !== "lif" && model.type !== "spiking-relu") unsupported(`cases[${ci}].neuron.type`, `${String(c.neuron.type)} does not spike; lif-spiking cases are LIF or SpikingRectifiedLinear`);
     const v = Float64Array.from(c.initial_voltage.data as number[]);
     const r = new Float64Array(n), out = new Float64Array(n), J = new Float64Array(n);
     let spikeErr: string | undefined;
     let vErr = 0;
     for (let k = 0; k < steps; k++) {
       for (let i = 0; i < n; i++) J[i] = c.J.data[k * n + i];
-      if (c.neuron.type === "LIF") stepLif(dt, c.neuron.tau_rc, c.neuron.tau_ref, c.neuron.min_voltage, c.neuron.amplitude, J, v, r, out, n);
-      else stepSpikingRelu(dt, c.neuron.amplitude, J, v, out, n);
+      if (model.type === "lif") stepLif(dt, model.tauRcSeconds, model.tauRefSeconds, model.minVoltage, model.amplitude, J, v, r, out, n);
+      else stepSpikingRelu(dt, model.amplitude, J, v, out, n);
       for (let i = 0; i < n; i++) {
-        const count = Math.round((out[i] * dt) / c.neuron.amplitude);
+        const count = Math.round((out[i] * dt) / model.amplitude);
         if (!spikeErr && count !== c.spike_counts_per_step.data[k * n + i]) spikeErr = `row ${k}, neuron ${i}: expected ${c.spike_counts_per_step.data[k * n + i]} spikes, got ${count}`;
         vErr = Math.max(vErr, Math.abs(v[i] - c.voltage.data[k * n + i]));
       }
@@ -124,8 +216,8 @@ function checkLifSpiking(ref: Json): ReferenceCheck[] {
 function checkLmuMemory(ref: Json): ReferenceCheck[] {
   const steps = ref.n_steps as number;
   const checks: ReferenceCheck[] = [];
-  for (const variant of ref.variants as Json[]) {
-    const p = runProbes(lmuMemoryNetwork(ref, variant, true), steps);
+  for (const [i, variant] of (ref.variants as Json[]).entries()) {
+    const p = runProbes(lmuMemoryNetwork(ref, variant, true, i), steps);
     checks.push(within(`${variant.name}: decoded probe (stored decoders)`, maxAbsDiff(p.decoded.data, variant.probe_decoded.data), 1e-9));
     if (variant.spike_steps) checks.push(spikesIdentical(`${variant.name}: spike trains`, p.spikes.spikes!.spikeSteps, variant.spike_steps));
   }
@@ -159,16 +251,18 @@ function perElement(what: string, x: ArrayLike<number>, ref: ArrayLike<number>, 
   return { what, pass: w <= 1, detail: `worst error at ${(100 * w).toFixed(3)}% of the tolerance (${rel}·|ref| + ${abs})` };
 }
 
-function neuronOf(n: Json): NeuronModel {
-  switch (n.type) {
-    case "LIF":
-      return { type: "lif", tauRcSeconds: n.tau_rc, tauRefSeconds: n.tau_ref, minVoltage: n.min_voltage ?? 0, amplitude: n.amplitude ?? 1 };
-    case "LIFRate":
-      return { type: "lif-rate", tauRcSeconds: n.tau_rc, tauRefSeconds: n.tau_ref, amplitude: n.amplitude ?? 1 };
-    case "RectifiedLinear":
-      return { type: "relu", amplitude: n.amplitude ?? 1 };
+/** A Nengo neuron type for the unit checks; an unknown type is an error naming `path`. */
+function neuronOf(n: Json, path: string): NeuronModel {
+  const spec = neuronSpec(n, path) as Record<string, number> & { type: string };
+  switch (spec.type) {
+    case "lif":
+      return { type: "lif", tauRcSeconds: spec.tau_rc, tauRefSeconds: spec.tau_ref, minVoltage: spec.min_voltage, amplitude: spec.amplitude };
+    case "lif-rate":
+      return { type: "lif-rate", tauRcSeconds: spec.tau_rc, tauRefSeconds: spec.tau_ref, amplitude: spec.amplitude };
+    case "relu":
+      return { type: "relu", amplitude: spec.amplitude };
     default:
-      return { type: "spiking-relu", amplitude: n.amplitude ?? 1 };
+      return { type: "spiking-relu", amplitude: spec.amplitude };
   }
 }
 
@@ -196,7 +290,7 @@ function checkNeuronTuning(ref: Json): ReferenceCheck[] {
   const maxRates = Float64Array.from(ref.max_rates.data as number[]);
   const intercepts = Float64Array.from(ref.intercepts.data as number[]);
   for (const t of ref.types as Json[]) {
-    const m = neuronOf(t.neuron);
+    const m = neuronOf(t.neuron, `types[${(ref.types as Json[]).indexOf(t)}].neuron`);
     const { gain, bias } = gainBias(m, maxRates, intercepts);
     checks.push(perElement(`${t.name}: gain`, gain, t.gain.data, 1e-12, 1e-12), perElement(`${t.name}: bias`, bias, t.bias.data, 1e-12, 1e-12));
     const inv = maxRatesIntercepts(m, Float64Array.from(t.gain.data as number[]), Float64Array.from(t.bias.data as number[]));
@@ -216,8 +310,8 @@ function checkNeuronTuning(ref: Json): ReferenceCheck[] {
 
 function checkDecoders(ref: Json): ReferenceCheck[] {
   const checks: ReferenceCheck[] = [];
-  for (const c of ref.cases as Json[]) {
-    const m = neuronOf(c.neuron);
+  for (const [i, c] of (ref.cases as Json[]).entries()) {
+    const m = neuronOf(c.neuron, `cases[${i}].neuron`);
     const A = activities(m, toMat(c.eval_points), toMat(c.encoders), Float64Array.from(c.gain.data as number[]), Float64Array.from(c.bias.data as number[]), c.radius);
     checks.push(relToMax(`${c.name}: activities`, A.data, c.activities.data, 1e-12));
     for (const f of c.functions as Json[]) {
