@@ -25,6 +25,7 @@ import type {
   TransformSpec,
 } from "../ir/network.js";
 import { parseEndpoint, resolveSlice, SliceError } from "./endpoint.js";
+import { errorConnections, isLearningEndpoint, learningRule, nodeTimeFields } from "./learning.js";
 import type { JsonPath } from "./source.js";
 import { isDistribution, matrixSpec, readArray, readMatrix, readVector, toDistribution, vectorSpec, type Ctx } from "./values.js";
 
@@ -290,7 +291,7 @@ class Converter {
 
   node(id: string, o: Obj, path: JsonPath): NodeIR {
     const { output, sizeIn, sizeOut } = this.nodeOutput(o, path, id);
-    return { id, sizeIn, sizeOut, output, role: "user", origin: this.loc(path, true) };
+    return { id, sizeIn, sizeOut, ...nodeTimeFields(this, o, path, output, sizeIn), role: "user", origin: this.loc(path, true) };
   }
 
   // ---------------------------------------------------------------- functions, endpoints
@@ -299,7 +300,9 @@ class Converter {
     if (x === undefined || x === "identity") return { kind: "identity" };
     if (x === "square") return { kind: "square" };
     if (x === "product") return { kind: "product" };
+    if (x === "zero") return { kind: "zero", size: 1 };
     const o = x as Obj;
+    if (o.zero !== undefined) return { kind: "zero", size: o.zero as number };
     if (o["legendre-delay"] !== undefined) return { kind: "legendre-delay", delaySeconds: o["legendre-delay"] as number };
     const t = o.tabulated as Obj;
     const xs = t.x as number[];
@@ -323,6 +326,8 @@ class Converter {
       case "product":
         if (sizeIn < 2) this.error("LMU2002", `'product' multiplies the components of its input, which needs at least 2, got ${sizeIn}`, path);
         return 1;
+      case "zero":
+        return fn.size;
       case "tabulated":
         if (sizeIn !== 1) this.error("LMU2002", `a tabulated function takes a 1-D input, got ${sizeIn} dimensions (slice the source, e.g. x[0])`, path);
         return fn.ys[0].length;
@@ -498,6 +503,7 @@ class Converter {
       ...(decoders ? { decoders } : {}),
       ...(evalPoints ? { evalPoints } : {}),
       seed: (o.seed as number | undefined) ?? deriveSeed(this.seed, `connection/${index}`),
+      ...learningRule(this, o, path, from, solver.weights),
       origin: this.loc(path),
     };
   }
@@ -606,10 +612,13 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
     if (l) lmus.push(l);
   }
   const connections: ConnectionIR[] = [];
+  const errorIndices: number[] = [];
   ((doc.connections as Obj[] | undefined) ?? []).forEach((o, i) => {
+    if (isLearningEndpoint(o.to)) return void errorIndices.push(i);
     const conn = c.guard(() => c.connection(i, o, ["connections", i], lmuShapes));
     if (conn) connections.push(conn);
   });
+  const errors = errorConnections(c, (doc.connections as Obj[] | undefined) ?? [], errorIndices, connections, lmuShapes, (d) => c.diagnostics.push(...d));
   const probes: ProbeIR[] = [];
   for (const [id, o] of section("probes")) {
     const p = c.guard(() => c.probe(id, o, ["probes", id]));
@@ -637,6 +646,7 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
     lmus,
     connections,
     probes,
+    ...(errors.length > 0 ? { errorConnections: errors } : {}),
   };
 }
 
