@@ -43,6 +43,7 @@ export const CODES = {
   LMU3001: { title: "parameter clipped to its register" },
   LMU3002: { title: "weights lost to quantization" },
   LMU3003: { title: "accumulator may wrap" },
+  LMU3101: { title: "online learning is not compiled to the chip yet", hint: "simulate the network in float (lmuc simulate); compile it without learning_rule and error connections" },
   LMU4001: { title: "conflicting input synapses on a chip ensemble" },
   LMU4002: { title: "not representable on the chip" },
   LMU4003: { title: "does not fit a core", hint: "reduce the fan-in (fewer or sparser inputs) or use a target with larger cores" },

@@ -5,8 +5,8 @@
  * `until` (output 0 from then on: learning off) and `delay` (Nengo's IdealDelay, for targets).
  * Hooks called from convert.ts; every problem is a located diagnostic.
  */
-import { DiagnosticError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
-import type { ConnectionIR, Endpoint, ErrorConnectionIR, FunctionSpec, LearningRuleIR, NodeOutput, Synapse } from "../ir/network.js";
+import { diag, DiagnosticError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
+import type { ConnectionIR, NetworkIR, Endpoint, ErrorConnectionIR, FunctionSpec, LearningRuleIR, NodeOutput, Synapse } from "../ir/network.js";
 import type { JsonPath } from "./source.js";
 
 type Obj = Record<string, unknown>;
@@ -152,4 +152,15 @@ function errorConnection(host: LearningHost, o: Obj, index: number, path: JsonPa
   // Converted as if it targeted the learned connection's post (same size), then re-aimed.
   const c = host.connection(index, { ...o, to: learned.to.text }, path, lmus);
   return { ...c, to: { id: learned.id, part: "value", text } };
+}
+
+/**
+ * The hardware pipeline does not lower learning yet: rather than compile a network whose
+ * readout would silently never learn (and whose gate is ignored), refuse it, pointing at each part.
+ */
+export function learningNotOnChip(net: NetworkIR): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const c of net.connections) if (c.learningRule) out.push(diag("LMU3101", `connection ${c.from.text} → ${c.to.text} learns (PES); the chip pipeline does not lower learning yet`, c.origin));
+  for (const n of net.nodes) if (n.untilSeconds !== undefined) out.push(diag("LMU3101", `node '${n.id}' is gated in time ('until'), which the host program does not run yet`, n.origin));
+  return out;
 }
