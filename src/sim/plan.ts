@@ -4,18 +4,9 @@
  */
 import type { BuiltConnection, BuiltNetwork, BuiltProbe } from "../ir/built.js";
 import type { NodeIR } from "../ir/network.js";
-
-export const enum SourceKind {
-  Node,
-  Neurons,
-}
-export const enum TargetKind {
-  EnsembleValue,
-  Neurons,
-  Node,
-  /** The error input of a learned connection's rule (see pes.ts). */
-  Learning,
-}
+// Declared where they are compared in hot loops: a const enum imported from another module is
+// emitted as a property load (isolatedModules), not an inlined constant.
+import type { SourceKind, TargetKind } from "./simulator.js";
 
 export interface ConnPlan {
   readonly id: string;

@@ -20,10 +20,22 @@ import { lowpassCoefficients } from "./synapse.js";
 import { runSteps } from "../util/run-steps.js";
 import { evalNode, planNode, publishStateful, updateStateful } from "./nodes.js";
 import { planPes, pesUpdate, type PesPlan } from "./pes.js";
-import { idx, matVec, SourceKind, TargetKind, type ConnPlan, type EnsPlan, type NodePlan, type ProbePlan, type ProbeResult } from "./plan.js";
+import { idx, matVec, type ConnPlan, type EnsPlan, type NodePlan, type ProbePlan, type ProbeResult } from "./plan.js";
 import { planProbe, probeResult, record } from "./probes.js";
 
 export type { ProbeResult, SpikeRecord } from "./plan.js";
+
+export const enum SourceKind {
+  Node,
+  Neurons,
+}
+export const enum TargetKind {
+  EnsembleValue,
+  Neurons,
+  Node,
+  /** The error input of a learned connection's rule (see pes.ts). */
+  Learning,
+}
 
 export class Simulator {
   readonly dtSeconds: number;
