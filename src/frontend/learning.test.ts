@@ -69,8 +69,8 @@ describe("bad combinations are located errors", () => {
     return ds[0];
   };
 
-  test("PES from a node: LMU2201 at the connection's from", () => {
-    const d = one("  - { from: stim, to: out, learning_rule: { pes: {} } }\n");
+  test("PES from a node: LMU2201 at the connection's from, and no second error for its error connection", () => {
+    const d = one("  - { id: bad, from: stim, to: out, learning_rule: { pes: {} } }\n  - { from: err, to: bad.learning }\n");
     expect(d.code).toBe("LMU2201");
     expect(d.message).toMatch(/'stim' is a node/);
     expect(d.location?.line).toBe(16);

@@ -82,11 +82,13 @@ export function errorConnections(
   lmus: Map<string, { order: number; thetaSeconds: number }>,
   report: (d: readonly Diagnostic[]) => void,
 ): ErrorConnectionIR[] {
-  const byName = connectionNames(host, raws, learned, report);
+  const { names: byName, failed } = connectionNames(host, raws, learned, report);
   const out: ErrorConnectionIR[] = [];
   for (const i of errors) {
     const o = raws[i];
     const path: JsonPath = ["connections", i];
+    // Its learned connection already has an error of its own: one report is enough.
+    if (failed.has(LEARNING_ENDPOINT.exec(String(o.to))?.[1] ?? "")) continue;
     try {
       out.push(errorConnection(host, o, i, path, byName, lmus));
     } catch (e) {
@@ -98,9 +100,10 @@ export function errorConnections(
 }
 
 /** Explicit ids and `from->to` spellings of every connection that was converted. */
-function connectionNames(host: LearningHost, raws: readonly Obj[], converted: readonly ConnectionIR[], report: (d: readonly Diagnostic[]) => void): Map<string, ConnectionIR | "ambiguous"> {
+function connectionNames(host: LearningHost, raws: readonly Obj[], converted: readonly ConnectionIR[], report: (d: readonly Diagnostic[]) => void): { names: Map<string, ConnectionIR | "ambiguous">; failed: Set<string> } {
   const byIr = new Map(converted.map((c) => [c.id, c]));
   const names = new Map<string, ConnectionIR | "ambiguous">();
+  const failed = new Set<string>();
   const idPaths = new Map<string, number>();
   raws.forEach((o, i) => {
     const c = byIr.get(`c${i}`);
@@ -117,12 +120,14 @@ function connectionNames(host: LearningHost, raws: readonly Obj[], converted: re
       idPaths.set(o.id, i);
       if (c) names.set(o.id, c);
     }
-    if (c) {
-      const arrow = `${String(o.from)}->${String(o.to)}`;
-      names.set(arrow, names.has(arrow) ? "ambiguous" : c);
+    const arrow = `${String(o.from)}->${String(o.to)}`;
+    if (c) names.set(arrow, names.has(arrow) ? "ambiguous" : c);
+    else if (!isLearningEndpoint(o.to)) {
+      failed.add(arrow);
+      if (typeof o.id === "string") failed.add(o.id);
     }
   });
-  return names;
+  return { names, failed };
 }
 
 function errorConnection(host: LearningHost, o: Obj, index: number, path: JsonPath, byName: Map<string, ConnectionIR | "ambiguous">, lmus: Map<string, { order: number; thetaSeconds: number }>): ErrorConnectionIR {
