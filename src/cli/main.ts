@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { build, loadNetworkFile, simulateWithReference, stepsFor, type SimulationReport } from "../api.js";
-import { learningCurveText } from "../sim/learning-curve.js";
+import { learningCurveJson, learningCurveText } from "../sim/learning-curve.js";
 import { DiagnosticError, diagnosticToJson, formatDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { irReplacer } from "../ir/json.js";
 import { printBuilt, printNetwork } from "../ir/print.js";
@@ -56,7 +56,7 @@ export function simulationJson(report: SimulationReport, source: string): string
   for (const [id, a] of Object.entries(report.accuracy)) {
     accuracy[id] = { ...(a.nrmseVsIdealLmu !== undefined ? { nrmse_vs_ideal_lmu: a.nrmseVsIdealLmu } : {}), ...(a.nrmseVsExactDelay !== undefined ? { nrmse_vs_exact_delay: a.nrmseVsExactDelay } : {}) };
   }
-  const doc = { format: "lmuc-simulation/1", lmuc: VERSION, network: report.name, source, dt: report.dtSeconds, steps: report.steps, neurons: report.neurons, probes, accuracy, ...(report.learning ? { learning: report.learning } : {}) };
+  const doc = { format: "lmuc-simulation/1", lmuc: VERSION, network: report.name, source, dt: report.dtSeconds, steps: report.steps, neurons: report.neurons, probes, accuracy, ...(report.learning ? { learning: report.learning.map(learningCurveJson) } : {}) };
   return JSON.stringify(doc, irReplacer) + "\n";
 }
 
@@ -164,7 +164,7 @@ export function makeProgram(io: Io): Command {
       }
       if (opts.out) writeFileAtomic(opts.out, simulationJson(report, file));
       if (opts.json) {
-        io.out(JSON.stringify({ ok: true, network: report.name, steps: report.steps, neurons: report.neurons, wall_seconds: report.wallSeconds, steps_per_second: report.steps / report.wallSeconds, accuracy: report.accuracy, ...(report.learning ? { learning: report.learning } : {}), ...(opts.out ? { out: opts.out } : {}) }, null, 2) + "\n");
+        io.out(JSON.stringify({ ok: true, network: report.name, steps: report.steps, neurons: report.neurons, wall_seconds: report.wallSeconds, steps_per_second: report.steps / report.wallSeconds, accuracy: report.accuracy, ...(report.learning ? { learning: report.learning.map(learningCurveJson) } : {}), ...(opts.out ? { out: opts.out } : {}) }, null, 2) + "\n");
       } else {
         io.out(summaryText(report, file));
         for (const c of report.learning ?? []) io.out(learningCurveText(c, report.steps * report.dtSeconds));

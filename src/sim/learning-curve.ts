@@ -106,3 +106,12 @@ export function learningCurveText(c: LearningCurve, totalSeconds: number): strin
   lines.push(`  ${s(off ? c.offSeconds! : c.afterFromSeconds)}–${s(totalSeconds)} s${off ? ", learning off" : " (learning still on)"}: untrained ${f(c.nrmseUntrained)} → trained ${f(c.nrmseTrained)}${ratio}`);
   return lines.join("\n") + "\n";
 }
+
+/** The curve in the snake_case of lmuc's JSON outputs. */
+export function learningCurveJson(c: LearningCurve): Record<string, unknown> {
+  return {
+    connection: c.connectionId, text: c.text, learning_rate: c.learningRate, output_probe: c.outputProbe, target_probe: c.targetProbe,
+    ...(c.offSeconds !== undefined ? { off_seconds: c.offSeconds } : {}), window_seconds: c.windowSeconds, windows: c.windows,
+    after_from_seconds: c.afterFromSeconds, nrmse_untrained: c.nrmseUntrained, nrmse_trained: c.nrmseTrained,
+  };
+}
