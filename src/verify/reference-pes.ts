@@ -5,6 +5,7 @@
  */
 import { build, loadNetworkObject } from "../api.js";
 import type { BuiltNetwork } from "../ir/built.js";
+import type { NetworkIR } from "../ir/network.js";
 import { discretize, lmuMatrices } from "../lmu/matrices.js";
 import { mat } from "../math/matrix.js";
 import { activities, solveLstsqL2 } from "../nef/solver.js";
@@ -43,23 +44,25 @@ function neuronOf(n: Json): object {
  * learned connection starts from the stored initial decoders; the error is out − target, gated
  * off from t_off (synapse-free, as in the generator).
  */
-export function pesNetwork(ref: Json, variant: Json, learningRate?: number): object {
+export function pesNetwork(ref: Json, variant: Json, learningRate?: number, firstRowsOnly = false): object {
   const ens = ref.ensemble, lc = ref.learned_connection, rule = lc.learning_rule;
   const d = ref.target.values.shape[1] as number;
+  const rows = (a: Stored): Stored => (firstRowsOnly ? { shape: [1, a.shape[1]], data: a.data.slice(0, a.shape[1]) } : shaped(a));
   return {
     name: `net-pes-delay-${variant.name}`,
     dt: ref.dt,
     nodes: {
-      m: { output: { kind: "data", values: shaped(ref.lmu_node.output) } },
-      target: { output: { kind: "data", values: shaped(ref.target.values) } },
+      m: { output: { kind: "data", values: rows(ref.lmu_node.output) } },
+      target: { output: { kind: "data", values: rows(ref.target.values) } },
       out: { size_in: d },
       err: { size_in: d, until: ref.error_gate.t_off },
     },
     ensembles: {
       ens: {
         n_neurons: ens.n_neurons, dimensions: ens.dimensions, radius: ens.radius, neuron: neuronOf(variant.neuron),
-        encoders: shaped(ens.encoders), gain: shaped(variant.gain), bias: shaped(variant.bias), eval_points: shaped(ens.eval_points),
-        initial_voltage: shaped(variant.initial_voltage),
+        encoders: shaped(ens.encoders), gain: shaped(variant.gain), bias: shaped(variant.bias), initial_voltage: shaped(variant.initial_voltage),
+        // The decoders are given, so eval points are never used (checkInitialDecoders solves on the stored ones).
+        n_eval_points: 1,
       },
     },
     connections: [
@@ -73,6 +76,23 @@ export function pesNetwork(ref: Json, variant: Json, learningRate?: number): obj
       { from: "err", to: "learned.learning", synapse: null },
     ],
     probes: { out: "out", err: "err", spikes: { target: "ens.neurons", attr: "spikes" } },
+  };
+}
+
+/**
+ * The network through the frontend with one-row data nodes, then given the full series: the
+ * frontend (JSON → YAML text → checks) would spend seconds on 70,000 numbers it only copies.
+ */
+export function pesNetworkIR(ref: Json, variant: Json, learningRate?: number): NetworkIR {
+  const net = loadNetworkObject(pesNetwork(ref, variant, learningRate, true), "<net-pes-delay>");
+  const full: Record<string, Stored> = { m: ref.lmu_node.output, target: ref.target.values };
+  return {
+    ...net,
+    nodes: net.nodes.map((n) => {
+      const a = full[n.id];
+      if (!a || n.output.kind !== "data") return n;
+      return { ...n, output: { ...n.output, values: mat(a.shape[0], a.shape[1], a.data) } };
+    }),
   };
 }
 
@@ -170,13 +190,17 @@ function checkInputs(ref: Json): ReferenceCheck[] {
 function checkDelayNodes(ref: Json): ReferenceCheck {
   const N = ref.n_steps as number, d = ref.target.values.shape[1] as number;
   const delays = ref.target.delays_seconds as number[], lags = ref.target.lag_rows as number[];
-  const nodes: Json = { u: { output: { kind: "data", values: shaped(ref.input.u) } }, sink: { size_in: d } };
+  const nodes: Json = { u: { output: { kind: "data", values: [0] } }, sink: { size_in: d } };
   const connections: Json[] = [];
   for (let j = 0; j < d; j++) {
     nodes[`delay${j}`] = { size_in: 1, delay: delays[j] };
     connections.push({ from: "u", to: `delay${j}`, synapse: null }, { from: `delay${j}`, to: `sink[${j}]`, synapse: 0 });
   }
-  const sim = new Simulator(build(loadNetworkObject({ dt: ref.dt, nodes, connections, probes: { sink: "sink" } }, "<net-pes-delay target>")), { expectedSteps: N });
+  const net = loadNetworkObject({ dt: ref.dt, nodes, connections, probes: { sink: "sink" } }, "<net-pes-delay target>");
+  const u = ref.input.u.data as number[];
+  // The input series is set after the frontend (see pesNetworkIR).
+  const withU = { ...net, nodes: net.nodes.map((n) => (n.id === "u" && n.output.kind === "data" ? { ...n, output: { ...n.output, values: mat(u.length, 1, u) } } : n)) };
+  const sim = new Simulator(build(withU), { expectedSteps: N });
   sim.run(N);
   const got = sim.probeResults()[0].data;
   const want = ref.target.values.data as number[];
@@ -193,7 +217,7 @@ function checkDelayNodes(ref: Json): ReferenceCheck {
 function checkVariant(ref: Json, v: Json): ReferenceCheck[] {
   const name = v.name as string, N = ref.n_steps as number, d = ref.target.values.shape[1] as number;
   const cp = v.checkpoints, rows = cp.rows as number[], offRow = ref.error_gate.first_off_row as number;
-  const run = runPes(build(loadNetworkObject(pesNetwork(ref, v), "<net-pes-delay>")), N, rows);
+  const run = runPes(build(pesNetworkIR(ref, v)), N, rows);
   const checks: ReferenceCheck[] = [spikeCheck(`${name}: spike trains`, run.probes.spikes.spikes!.spikeSteps, v.spike_steps)];
   checks.push(within(`${name}: output`, maxAbsDiff(run.probes.out.data, v.output.data), 1e-9));
   checks.push(within(`${name}: error`, maxAbsDiff(run.probes.err.data, v.error.data), 1e-9));
@@ -239,7 +263,7 @@ function resultChecks(ref: Json, v: Json, out: Float64Array): ReferenceCheck[] {
     nrmse_per_second: Array.from({ length: Math.floor(N / perSecond) }, (_, s) => nrmseRows(out, y, d, s * perSecond, (s + 1) * perSecond)),
   };
   // The untrained output: the same network with a zero learning rate.
-  const untrained = runPes(build(loadNetworkObject(pesNetwork(ref, v, 0), "<net-pes-delay untrained>")), N, []).probes.out.data;
+  const untrained = runPes(build(pesNetworkIR(ref, v, 0)), N, []).probes.out.data;
   ours.nrmse_initial_decoders_last_20pct = nrmseRows(untrained, y, d, Math.floor(0.8 * N), N);
   const checks: ReferenceCheck[] = [];
   for (const [key, value] of Object.entries(ours)) {
