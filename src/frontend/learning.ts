@@ -5,7 +5,7 @@
  * `until` (output 0 from then on: learning off) and `delay` (Nengo's IdealDelay, for targets).
  * Hooks called from convert.ts; every problem is a located diagnostic.
  */
-import { diag, DiagnosticError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
+import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ConnectionIR, NetworkIR, Endpoint, ErrorConnectionIR, FunctionSpec, LearningRuleIR, NodeOutput, Synapse } from "../ir/network.js";
 import type { JsonPath } from "./source.js";
 
@@ -19,7 +19,6 @@ const DEFAULT_PRE_SYNAPSE: Synapse = { kind: "lowpass", tauSeconds: 0.005 };
 export interface LearningHost {
   readonly dtSeconds: number;
   error(code: Diagnostic["code"], message: string, path: JsonPath, key?: boolean): never;
-  loc(path: JsonPath, key?: boolean): SourceLocation;
   endpoint(text: string, path: JsonPath, role: "source" | "target" | "probe"): { ep: Endpoint; info: { kind: "node" | "ensemble" | "lmu" }; size: number };
   synapse(x: unknown, dflt: Synapse): Synapse;
   functionOutputSize(fn: FunctionSpec, sizeIn: number, path: JsonPath, lmu: undefined): number;
