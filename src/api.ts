@@ -7,6 +7,7 @@ import { runFloatPipeline, type StageIR } from "./passes/pipeline.js";
 import { nrmse } from "./compare/metrics.js";
 import { exactDelayTwin, hasDelayReadout, hasNeuralLmu, idealLmuTwin } from "./passes/ideal-twin.js";
 import { Simulator, type ProbeResult } from "./sim/simulator.js";
+import { learningCurve, learningPairs, untrainedTwin, type LearningCurve } from "./sim/learning-curve.js";
 
 export { loadNetworkFile, loadNetworkObject, loadNetworkText } from "./frontend/index.js";
 export type { BuiltNetwork, NetworkIR, ProbeResult };
@@ -44,6 +45,8 @@ export interface SimulationReport extends SimulationResult {
   readonly accuracy: Readonly<Record<string, ProbeAccuracy>>;
   readonly neurons: number;
   readonly wallSeconds: number;
+  /** Learned connections whose error is `post − target`: windowed NRMSE, untrained vs trained. */
+  readonly learning?: readonly LearningCurve[];
 }
 
 /**
@@ -72,5 +75,8 @@ export function simulateWithReference(network: NetworkIR, steps: number, opts: {
     if (hasNeuralLmu(network)) compareWith(idealLmuTwin(network), "nrmseVsIdealLmu");
     if (hasDelayReadout(network)) compareWith(exactDelayTwin(network), "nrmseVsExactDelay");
   }
-  return { ...result, accuracy, neurons: built.ensembles.reduce((s, e) => s + e.nNeurons, 0), wallSeconds };
+  const pairs = opts.reference !== false ? learningPairs(network) : [];
+  const untrained = pairs.length > 0 ? simulate(build(untrainedTwin(network)), steps).probes : [];
+  const learning = pairs.map((p) => learningCurve(p, result.probes, untrained, built.dtSeconds)).filter((c): c is LearningCurve => c !== undefined);
+  return { ...result, accuracy, neurons: built.ensembles.reduce((s, e) => s + e.nNeurons, 0), wallSeconds, ...(learning.length > 0 ? { learning } : {}) };
 }

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { build, loadNetworkFile, simulateWithReference, type SimulationReport } from "../api.js";
+import { learningCurveJson, learningCurveText } from "../sim/learning-curve.js";
 import { DiagnosticError, diagnosticToJson, formatDiagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { irReplacer } from "../ir/json.js";
 import { FLOAT_PASSES, printIR } from "../passes/pipeline.js";
@@ -57,7 +58,7 @@ export function simulationJson(report: SimulationReport, source: string): string
   for (const [id, a] of Object.entries(report.accuracy)) {
     accuracy[id] = { ...(a.nrmseVsIdealLmu !== undefined ? { nrmse_vs_ideal_lmu: a.nrmseVsIdealLmu } : {}), ...(a.nrmseVsExactDelay !== undefined ? { nrmse_vs_exact_delay: a.nrmseVsExactDelay } : {}) };
   }
-  const doc = { format: "lmuc-simulation/1", lmuc: VERSION, network: report.name, source, dt: report.dtSeconds, steps: report.steps, neurons: report.neurons, probes, accuracy };
+  const doc = { format: "lmuc-simulation/1", lmuc: VERSION, network: report.name, source, dt: report.dtSeconds, steps: report.steps, neurons: report.neurons, probes, accuracy, ...(report.learning ? { learning: report.learning.map(learningCurveJson) } : {}) };
   return JSON.stringify(doc, irReplacer) + "\n";
 }
 
@@ -183,9 +184,10 @@ export function makeProgram(io: Io): Command {
       }
       if (opts.out) writeFileAtomic(opts.out, simulationJson(report, file));
       if (opts.json) {
-        io.out(JSON.stringify({ ok: true, network: report.name, steps: report.steps, neurons: report.neurons, wall_seconds: report.wallSeconds, steps_per_second: report.steps / report.wallSeconds, accuracy: report.accuracy, ...(opts.out ? { out: opts.out } : {}) }, null, 2) + "\n");
+        io.out(JSON.stringify({ ok: true, network: report.name, steps: report.steps, neurons: report.neurons, wall_seconds: report.wallSeconds, steps_per_second: report.steps / report.wallSeconds, accuracy: report.accuracy, ...(report.learning ? { learning: report.learning.map(learningCurveJson) } : {}), ...(opts.out ? { out: opts.out } : {}) }, null, 2) + "\n");
       } else {
         io.out(summaryText(report, file));
+        for (const c of report.learning ?? []) io.out(learningCurveText(c, report.steps * report.dtSeconds));
         if (opts.out) io.out(`wrote ${opts.out}\n`);
       }
       if (opts.maxNrmse !== undefined) {

@@ -20,6 +20,7 @@ import type {
 import { ConverterBase, LIMITS, type Obj, type ObjectInfo } from "./converter-base.js";
 import { zohCost } from "./cost.js";
 import { nodeIR } from "./nodes.js";
+import { errorConnections, isLearningEndpoint, learningRule } from "./learning.js";
 import type { JsonPath } from "./source.js";
 import { checkedDistribution, isDistribution, readMatrix, type Ctx } from "./values.js";
 
@@ -173,6 +174,7 @@ class Converter extends ConverterBase {
       ...(decoders ? { decoders } : {}),
       ...(evalPoints ? { evalPoints } : {}),
       seed: (o.seed as number | undefined) ?? deriveSeed(this.seed, `connection/${index}`),
+      ...learningRule(this, o, path, from, solver.weights),
       origin: this.loc(path),
     };
   }
@@ -273,10 +275,13 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
     if (l) lmus.push(l);
   }
   const connections: ConnectionIR[] = [];
+  const errorIndices: number[] = [];
   ((doc.connections as Obj[] | undefined) ?? []).forEach((o, i) => {
+    if (isLearningEndpoint(o.to)) return void errorIndices.push(i);
     const conn = c.guard(() => c.connection(i, o, ["connections", i], lmuShapes));
     if (conn) connections.push(conn);
   });
+  const errors = errorConnections(c, (doc.connections as Obj[] | undefined) ?? [], errorIndices, connections, lmuShapes, (d) => c.diagnostics.push(...d));
   const probes: ProbeIR[] = [];
   for (const [id, o] of section("probes")) {
     const p = c.guard(() => c.probe(id, o, ["probes", id]));
@@ -304,6 +309,7 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
     lmus,
     connections,
     probes,
+    ...(errors.length > 0 ? { errorConnections: errors } : {}),
   };
 }
 

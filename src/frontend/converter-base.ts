@@ -205,7 +205,9 @@ export class ConverterBase {
     if (x === undefined || x === "identity") return { kind: "identity" };
     if (x === "square") return { kind: "square" };
     if (x === "product") return { kind: "product" };
+    if (x === "zero") return { kind: "zero", size: 1 };
     const o = x as Obj;
+    if (o.zero !== undefined) return { kind: "zero", size: o.zero as number };
     if (o["legendre-delay"] !== undefined) return { kind: "legendre-delay", delaySeconds: o["legendre-delay"] as number };
     const t = o.tabulated as Obj;
     const xs = t.x as number[];
@@ -229,6 +231,8 @@ export class ConverterBase {
       case "product":
         if (sizeIn < 2) this.error("LMU2002", `'product' multiplies the components of its input, which needs at least 2, got ${sizeIn}`, path);
         return 1;
+      case "zero":
+        return fn.size;
       case "tabulated":
         if (sizeIn !== 1) this.error("LMU2002", `a tabulated function takes a 1-D input, got ${sizeIn} dimensions (slice the source, e.g. x[0])`, path);
         return fn.ys[0].length;

@@ -4,6 +4,7 @@ import type { NodeIR, NodeOutput } from "../ir/network.js";
 import { deriveSeed } from "../util/rng.js";
 import type { ConverterBase, Obj } from "./converter-base.js";
 import { whiteNoiseCost } from "./cost.js";
+import { nodeTimeFields } from "./learning.js";
 import type { JsonPath } from "./source.js";
 import { readArray } from "./values.js";
 
@@ -102,5 +103,5 @@ export function nodeOutput(c: ConverterBase, o: Obj, path: JsonPath, id: string)
 
 export function nodeIR(c: ConverterBase, id: string, o: Obj, path: JsonPath): NodeIR {
   const { output, sizeIn, sizeOut } = nodeOutput(c, o, path, id);
-  return { id, sizeIn, sizeOut, output, role: "user", origin: c.loc(path, true) };
+  return { id, sizeIn, sizeOut, ...nodeTimeFields(c, o, path, output, sizeIn), role: "user", origin: c.loc(path, true) };
 }

@@ -5,7 +5,7 @@
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Mat } from "../math/matrix.js";
 import type { NeuronModel } from "../neurons/models.js";
-import type { FunctionSpec, NodeIR, ProbeAttr, Synapse } from "./network.js";
+import type { FunctionSpec, LearningRuleIR, NodeIR, ProbeAttr, Synapse } from "./network.js";
 
 export interface BuiltEnsemble {
   readonly id: string;
@@ -60,7 +60,15 @@ export interface BuiltConnection {
   /** Value-space transform (d_out × d_f) of a decoded connection: weights = transform · decodersᵀ. */
   readonly transform?: Mat;
   readonly solve?: SolveReport;
+  /** Online learning: `weights` are the initial W = T·Dᵀ, which the rule changes every step. */
+  readonly learning?: LearningRuleIR;
   readonly origin?: SourceLocation;
+}
+
+/** A connection carrying an error signal into a learned connection's rule. */
+export interface BuiltErrorConnection extends Omit<BuiltConnection, "target" | "learning"> {
+  /** `id` is the learned connection; indices select its output dimensions (the error's size is its dOut). */
+  readonly target: { readonly kind: "learning"; readonly id: string; readonly indices: readonly number[] };
 }
 
 export type BuiltProbeTarget =
@@ -89,4 +97,6 @@ export interface BuiltNetwork {
   readonly ensembles: readonly BuiltEnsemble[];
   readonly connections: readonly BuiltConnection[];
   readonly probes: readonly BuiltProbe[];
+  /** Error signals into learned connections (absent when nothing learns). */
+  readonly errorConnections?: readonly BuiltErrorConnection[];
 }

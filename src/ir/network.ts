@@ -25,7 +25,9 @@ export type FunctionSpec =
   /** Shifted-Legendre readout of an LMU state: u(t − delaySeconds) (linear, so it folds into the transform). */
   | { readonly kind: "legendre-delay"; readonly delaySeconds: number }
   /** Piecewise-linear 1-D table: y(x) for x in xs (sorted); outside the table the end values hold. */
-  | { readonly kind: "tabulated"; readonly xs: readonly number[]; readonly ys: readonly (readonly number[])[] };
+  | { readonly kind: "tabulated"; readonly xs: readonly number[]; readonly ys: readonly (readonly number[])[] }
+  /** All zeros, `size` of them (Nengo's `lambda x: 0`): the usual start of a learned connection. */
+  | { readonly kind: "zero"; readonly size: number };
 
 export type NodeOutput =
   | { readonly kind: "constant"; readonly value: readonly number[] }
@@ -56,6 +58,11 @@ export interface NodeIR {
   readonly sizeOut: number;
   readonly output: NodeOutput;
   readonly role: NodeRole;
+  /**
+   * A passthrough or function node whose output is 0 from t = n·dt ≥ untilSeconds on (Nengo's
+   * `lambda t, x: x if t < t_off else 0`): an error signal that switches learning off.
+   */
+  readonly untilSeconds?: number;
   readonly origin?: SourceLocation;
 }
 
@@ -154,8 +161,26 @@ export interface ConnectionIR {
   /** Explicit eval points for this connection (unit ball; default: the ensemble's). */
   readonly evalPoints?: Mat;
   readonly seed: number;
+  /** Learns its decoders online (only on a decoded connection from an ensemble). */
+  readonly learningRule?: LearningRuleIR;
   readonly origin?: SourceLocation;
 }
+
+/**
+ * Nengo's PES (float-semantics.md §12a): Δ = outer(−κ·dt/n · e, s_pre) added to the connection's
+ * weights, with s_pre the pre ensemble's activity through `preSynapse`.
+ */
+export interface LearningRuleIR {
+  readonly kind: "pes";
+  readonly learningRate: number;
+  readonly preSynapse: Synapse;
+}
+
+/**
+ * A connection whose target is a learned connection's error input (`<connection>.learning`).
+ * `to.id` is the learned connection's IR id; `to` has the connection's output size.
+ */
+export type ErrorConnectionIR = ConnectionIR;
 
 export type ProbeAttr = "decoded" | "output" | "spikes" | "voltage";
 
@@ -181,4 +206,6 @@ export interface NetworkIR {
   readonly lmus: readonly LmuIR[];
   readonly connections: readonly ConnectionIR[];
   readonly probes: readonly ProbeIR[];
+  /** Error signals into learned connections (absent when nothing learns). */
+  readonly errorConnections?: readonly ErrorConnectionIR[];
 }

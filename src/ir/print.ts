@@ -7,7 +7,7 @@ import type { Mat } from "../math/matrix.js";
 import { describeFunction } from "../nef/functions.js";
 import type { NeuronModel } from "../neurons/models.js";
 import type { BuiltNetwork } from "./built.js";
-import type { Distribution, Endpoint, MatrixSpec, NetworkIR, NodeOutput, Synapse, TransformSpec, VectorSpec } from "./network.js";
+import type { Distribution, Endpoint, LearningRuleIR, MatrixSpec, NetworkIR, NodeOutput, Synapse, TransformSpec, VectorSpec } from "./network.js";
 
 /** FNV-1a over the float64 bytes: a short fingerprint that is the same on every machine. */
 export function arrayHash(data: Float64Array): string {
@@ -88,6 +88,10 @@ function outputStr(o: NodeOutput): string {
   }
 }
 
+function learnStr(r: LearningRuleIR): string {
+  return `learning=pes(rate=${num(r.learningRate)}, pre_synapse=${syn(r.preSynapse)})`;
+}
+
 function transformStr(t: TransformSpec): string {
   if (t.kind === "scalar") return num(t.value);
   if (t.kind === "matrix") return matStr(t.values);
@@ -96,7 +100,7 @@ function transformStr(t: TransformSpec): string {
 
 export function printNetwork(net: NetworkIR): string {
   const lines = [`network "${net.name}" stage=${net.stage} dt=${num(net.dtSeconds)} seed=${net.seed}`];
-  for (const n of net.nodes) lines.push(`  node ${n.id} : ${n.sizeIn}->${n.sizeOut} ${outputStr(n.output)}${n.role !== "user" ? ` role=${n.role}` : ""}${at(n.origin)}`);
+  for (const n of net.nodes) lines.push(`  node ${n.id} : ${n.sizeIn}->${n.sizeOut} ${outputStr(n.output)}${n.untilSeconds !== undefined ? ` until=${num(n.untilSeconds)}` : ""}${n.role !== "user" ? ` role=${n.role}` : ""}${at(n.origin)}`);
   for (const e of net.ensembles) {
     lines.push(`  ensemble ${e.id} : n=${e.nNeurons} d=${e.dimensions} ${neuronStr(e.neuron)} radius=${num(e.radius)} seed=${e.seed}${e.role !== "user" ? ` role=${e.role}` : ""}${at(e.origin)}`);
     lines.push(e.gain && e.bias ? `    gain=${vecStr(e.gain)} bias=${vecStr(e.bias)}` : `    max_rates=${vspec(e.maxRatesHz)} intercepts=${vspec(e.intercepts)}`);
@@ -108,16 +112,17 @@ export function printNetwork(net: NetworkIR): string {
     lines.push(`  lmu ${l.id} : order=${l.order} theta=${num(l.thetaSeconds)} ${l.discretization} input=${ep(l.input)} ${how}${at(l.origin)}`);
   }
   for (const c of net.connections) {
-    const extra = [c.fn.kind !== "identity" ? `function=${describeFunction(c.fn)}` : "", c.decoders ? `decoders=${matStr(c.decoders)}` : "", c.solver.weights ? "weights=true" : "", c.solver.reg !== 0.1 ? `reg=${num(c.solver.reg)}` : ""].filter(Boolean).join(" ");
+    const extra = [c.fn.kind !== "identity" ? `function=${describeFunction(c.fn)}` : "", c.decoders ? `decoders=${matStr(c.decoders)}` : "", c.solver.weights ? "weights=true" : "", c.solver.reg !== 0.1 ? `reg=${num(c.solver.reg)}` : "", c.learningRule ? learnStr(c.learningRule) : ""].filter(Boolean).join(" ");
     lines.push(`  connection ${c.id} : ${ep(c.from)} -> ${ep(c.to)} transform=${transformStr(c.transform)} synapse=${syn(c.synapse)}${extra ? " " + extra : ""}${at(c.origin)}`);
   }
+  for (const e of net.errorConnections ?? []) lines.push(`  error ${e.id} : ${ep(e.from)} -> ${e.to.text} (rule of ${e.to.id}) transform=${transformStr(e.transform)} synapse=${syn(e.synapse)}${e.fn.kind !== "identity" ? ` function=${describeFunction(e.fn)}` : ""}${at(e.origin)}`);
   for (const p of net.probes) lines.push(`  probe ${p.id} : ${ep(p.target)} attr=${p.attr} synapse=${syn(p.synapse)}${p.sampleEverySteps > 1 ? ` every=${p.sampleEverySteps}` : ""}${at(p.origin)}`);
   return lines.join("\n") + "\n";
 }
 
 export function printBuilt(net: BuiltNetwork): string {
   const lines = [`network "${net.name}" stage=${net.stage} dt=${num(net.dtSeconds)} seed=${net.seed}`];
-  for (const n of net.nodes) lines.push(`  node ${n.id} : ${n.sizeIn}->${n.sizeOut} ${outputStr(n.output)}${n.role !== "user" ? ` role=${n.role}` : ""}${at(n.origin)}`);
+  for (const n of net.nodes) lines.push(`  node ${n.id} : ${n.sizeIn}->${n.sizeOut} ${outputStr(n.output)}${n.untilSeconds !== undefined ? ` until=${num(n.untilSeconds)}` : ""}${n.role !== "user" ? ` role=${n.role}` : ""}${at(n.origin)}`);
   for (const e of net.ensembles) {
     lines.push(`  ensemble ${e.id} : n=${e.nNeurons} d=${e.dimensions} ${neuronStr(e.neuron)} radius=${num(e.radius)}${at(e.origin)}`);
     lines.push(`    gain=${vecStr(e.gain)} bias=${vecStr(e.bias)} encoders=${matStr(e.encoders)} eval_points=${matStr(e.evalPoints)} initial_voltage=${vecStr(e.initialVoltage)}`);
@@ -127,7 +132,12 @@ export function printBuilt(net: BuiltNetwork): string {
     const src = s.kind === "node" ? `${s.id}[${s.indices.length}]${s.fn.kind !== "identity" ? ` ${describeFunction(s.fn)}` : ""}` : `${s.id}.neurons[${s.indices.length}]`;
     const dst = t.kind === "ensemble" ? `${t.id}[${t.indices.length}]` : t.kind === "neurons" ? `${t.id}.neurons[${t.indices.length}]${t.gainScaled ? " *gain" : ""}` : `${t.id}[${t.indices.length}]`;
     const solve = c.solve ? ` solve(${c.solve.function}, reg=${num(c.solve.reg)}${c.solve.explicit ? ", explicit" : `, m=${c.solve.nEvalPoints}, rmse=${c.solve.rmses.map(num).join("/")}`})` : "";
-    lines.push(`  connection ${c.id} : ${src} -> ${dst} W=${matStr(c.weights)} synapse=${syn(c.synapse)}${solve}${at(c.origin)}`);
+    lines.push(`  connection ${c.id} : ${src} -> ${dst} W=${matStr(c.weights)} synapse=${syn(c.synapse)}${solve}${c.learning ? ` ${learnStr(c.learning)}` : ""}${at(c.origin)}`);
+  }
+  for (const e of net.errorConnections ?? []) {
+    const s = e.source;
+    const src = s.kind === "node" ? `${s.id}[${s.indices.length}]${s.fn.kind !== "identity" ? ` ${describeFunction(s.fn)}` : ""}` : `${s.id}.neurons[${s.indices.length}]`;
+    lines.push(`  error ${e.id} : ${src} -> ${e.target.id}.learning[${e.target.indices.length}] W=${matStr(e.weights)} synapse=${syn(e.synapse)}${at(e.origin)}`);
   }
   for (const p of net.probes) {
     const t = p.target;

@@ -3,7 +3,7 @@
  * bug (LMU9001), not a user error: passes must produce valid IR from valid IR.
  */
 import type { BuiltNetwork } from "./built.js";
-import type { NetworkIR } from "./network.js";
+import type { Endpoint, NetworkIR } from "./network.js";
 
 const finite = (a: ArrayLike<number>): boolean => {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
@@ -59,7 +59,27 @@ export function verifyNetwork(net: NetworkIR): string[] {
     if (c.synapse.kind === "lowpass" && !(c.synapse.tauSeconds >= 0)) problems.push(`${where}: negative synapse`);
   }
   for (const p of net.probes) checkEnd(`probe ${p.id}`, p.target, "from");
+  for (const n of net.nodes) if (n.untilSeconds !== undefined && !(Number.isFinite(n.untilSeconds) && n.sizeIn > 0)) problems.push(`node '${n.id}': until needs a finite time and an input`);
+  verifyLearningNetwork(net, (where, ep) => checkEnd(where, ep, "from"), problems);
   return problems;
+}
+
+/** Learned connections start at an ensemble's decoded value; error connections feed one of them. */
+function verifyLearningNetwork(net: NetworkIR, checkFrom: (where: string, ep: Endpoint) => number, problems: string[]): void {
+  const conns = new Map(net.connections.map((c) => [c.id, c]));
+  const ensIds = new Set(net.ensembles.map((e) => e.id));
+  for (const c of net.connections) {
+    const r = c.learningRule;
+    if (!r) continue;
+    if (!ensIds.has(c.from.id) || c.from.part !== "value") problems.push(`connection ${c.id}: PES needs a decoded connection from an ensemble`);
+    if (!(r.learningRate >= 0 && Number.isFinite(r.learningRate))) problems.push(`connection ${c.id}: learning rate must be finite and ≥ 0`);
+  }
+  for (const e of net.errorConnections ?? []) {
+    const where = `error connection ${e.id}`;
+    checkFrom(where, e.from);
+    const learned = conns.get(e.to.id);
+    if (!learned?.learningRule) problems.push(`${where}: '${e.to.id}' is not a learned connection`);
+  }
 }
 
 export function verifyBuilt(net: BuiltNetwork): string[] {
@@ -85,7 +105,7 @@ export function verifyBuilt(net: BuiltNetwork): string[] {
     if (tSize === undefined) problems.push(`${where}: unknown target '${t.id}'`);
     for (const i of t.indices) if (tSize !== undefined && !(i >= 0 && i < tSize)) problems.push(`${where}: target index ${i} out of range`);
     if (c.weights.rows !== t.indices.length) problems.push(`${where}: weights have ${c.weights.rows} rows, target has ${t.indices.length} indices`);
-    const expectCols = s.kind === "node" ? (s.fn.kind === "product" ? 1 : s.fn.kind === "tabulated" ? s.fn.ys[0].length : s.indices.length) : s.indices.length;
+    const expectCols = s.kind === "node" ? (s.fn.kind === "product" ? 1 : s.fn.kind === "tabulated" ? s.fn.ys[0].length : s.fn.kind === "zero" ? s.fn.size : s.indices.length) : s.indices.length;
     if (c.weights.cols !== expectCols) problems.push(`${where}: weights have ${c.weights.cols} columns, source gives ${expectCols}`);
     if (!finite(c.weights.data)) problems.push(`${where}: non-finite weights`);
   }
@@ -96,5 +116,31 @@ export function verifyBuilt(net: BuiltNetwork): string[] {
     }
     if (!(p.sampleEverySteps >= 1)) problems.push(`probe '${p.id}': sample_every must be ≥ 1 step`);
   }
+  verifyLearningBuilt(net, problems);
   return problems;
+}
+
+/** A learned connection reads all neurons of its ensemble; each error matches its output size. */
+function verifyLearningBuilt(net: BuiltNetwork, problems: string[]): void {
+  const ens = new Map(net.ensembles.map((e) => [e.id, e]));
+  const nodes = new Map(net.nodes.map((n) => [n.id, n]));
+  const learned = new Map(net.connections.filter((c) => c.learning).map((c) => [c.id, c]));
+  for (const c of learned.values()) {
+    const e = c.source.kind === "neurons" ? ens.get(c.source.id) : undefined;
+    if (!e || !c.decoders || c.source.indices.length !== e.nNeurons) problems.push(`connection ${c.id}: a learned connection must decode all neurons of an ensemble`);
+  }
+  for (const ec of net.errorConnections ?? []) {
+    const where = `error connection ${ec.id}`;
+    const c = learned.get(ec.target.id);
+    if (!c) {
+      problems.push(`${where}: '${ec.target.id}' is not a learned connection`);
+      continue;
+    }
+    const s = ec.source;
+    const srcSize = s.kind === "node" ? nodes.get(s.id)?.sizeOut : ens.get(s.id)?.nNeurons;
+    if (srcSize === undefined) problems.push(`${where}: unknown source '${s.id}'`);
+    for (const i of ec.target.indices) if (!(i >= 0 && i < c.weights.rows)) problems.push(`${where}: error index ${i} out of range (${c.weights.rows})`);
+    if (ec.weights.rows !== ec.target.indices.length) problems.push(`${where}: weights have ${ec.weights.rows} rows, the error has ${ec.target.indices.length}`);
+    if (!finite(ec.weights.data)) problems.push(`${where}: non-finite weights`);
+  }
 }

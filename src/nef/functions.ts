@@ -11,6 +11,8 @@ export function functionOutputSize(fn: FunctionSpec, sizeIn: number): number {
       return 1;
     case "tabulated":
       return fn.ys[0].length;
+    case "zero":
+      return fn.size;
   }
 }
 
@@ -20,6 +22,8 @@ export function describeFunction(fn: FunctionSpec): string {
       return `legendre-delay(${fn.delaySeconds})`;
     case "tabulated":
       return `tabulated(${fn.xs.length} points)`;
+    case "zero":
+      return fn.size === 1 ? "zero" : `zero(${fn.size})`;
     default:
       return fn.kind;
   }
@@ -60,6 +64,9 @@ export function applyFunction(fn: FunctionSpec, x: ArrayLike<number>, offset: nu
       for (let j = 0; j < w; j++) out[outOffset + j] = fn.ys[lo][j] + f * (fn.ys[hi][j] - fn.ys[lo][j]);
       return;
     }
+    case "zero":
+      for (let j = 0; j < fn.size; j++) out[outOffset + j] = 0;
+      return;
     case "legendre-delay":
       throw new Error("legendre-delay is folded into the transform by the expand-lmu pass");
   }

@@ -4,7 +4,7 @@
  * Nengo) and turns every connection into one run-time weight matrix. NetworkIR → BuiltNetwork.
  */
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { BuiltConnection, BuiltEnsemble, BuiltNetwork, BuiltProbe, BuiltProbeTarget, BuiltSource, BuiltTarget, SolveReport } from "../ir/built.js";
+import type { BuiltConnection, BuiltEnsemble, BuiltErrorConnection, BuiltNetwork, BuiltProbe, BuiltProbeTarget, BuiltSource, BuiltTarget, SolveReport } from "../ir/built.js";
 import type { ConnectionIR, EnsembleIR, FunctionSpec, MatrixSpec, NetworkIR, NodeIR, TransformSpec, VectorSpec } from "../ir/network.js";
 import { mat, matmul, transpose, type Mat } from "../math/matrix.js";
 import { applyFunction, describeFunction, functionOutputSize } from "../nef/functions.js";
@@ -170,7 +170,18 @@ function buildConnection(c: ConnectionIR, nodes: Map<string, NodeIR>, ens: Map<s
     valueTransform = undefined; // the full-weight matrix no longer factors through the value
     target = { kind: "neurons", id: postEns.id, indices: range(postEns.nNeurons), gainScaled: false };
   }
-  return { id: c.id, source: { kind: "neurons", id: pre.id, indices: range(pre.nNeurons) }, target, weights: W, synapse: c.synapse, decoders: D, ...(valueTransform ? { transform: valueTransform } : {}), solve: report, ...origin };
+  const learning = c.learningRule ? { learning: c.learningRule } : {};
+  return { id: c.id, source: { kind: "neurons", id: pre.id, indices: range(pre.nNeurons) }, target, weights: W, synapse: c.synapse, decoders: D, ...(valueTransform ? { transform: valueTransform } : {}), solve: report, ...learning, ...origin };
+}
+
+/** An error connection is built like one into a node of the learned connection's output size. */
+function buildErrorConnection(c: ConnectionIR, learned: BuiltConnection | undefined, nodes: Map<string, NodeIR>, ens: Map<string, BuiltEnsemble>, cache: DecoderCache): BuiltErrorConnection {
+  if (!learned?.learning) throw new Error(`error connection ${c.id}: '${c.to.id}' is not a learned connection (the frontend should have rejected it)`);
+  const size = learned.weights.rows;
+  const sink: NodeIR = { id: c.to.id, sizeIn: size, sizeOut: size, output: { kind: "passthrough" }, role: "user" };
+  const withSink = new Map(nodes).set(c.to.id, sink);
+  const b = buildConnection(c, withSink, ens, cache);
+  return { ...b, target: { kind: "learning", id: learned.id, indices: b.target.indices } };
 }
 
 function scaled(P: Mat, radius: number): Mat {
@@ -207,6 +218,12 @@ export function buildNef(net: NetworkIR, opts: { rateCurveFor?: RateCurveFor } =
     const b = guard(() => buildConnection(c, nodeById, ensById, cache));
     if (b) connections.push(b);
   }
+  const learnedById = new Map(connections.filter((c) => c.learning).map((c) => [c.id, c]));
+  const errorConnections: BuiltErrorConnection[] = [];
+  for (const c of net.errorConnections ?? []) {
+    const b = guard(() => buildErrorConnection(c, learnedById.get(c.to.id), nodeById, ensById, cache));
+    if (b) errorConnections.push(b);
+  }
   const probes: BuiltProbe[] = [];
   for (const p of net.probes) {
     const b = guard((): BuiltProbe => {
@@ -237,5 +254,5 @@ export function buildNef(net: NetworkIR, opts: { rateCurveFor?: RateCurveFor } =
     if (b) probes.push(b);
   }
   if (diagnostics.length) throw new DiagnosticError(diagnostics);
-  return { stage: "built", name: net.name, dtSeconds: net.dtSeconds, seed: net.seed, file: net.file, nodes: net.nodes, ensembles, connections, probes };
+  return { stage: "built", name: net.name, dtSeconds: net.dtSeconds, seed: net.seed, file: net.file, nodes: net.nodes, ensembles, connections, probes, ...(net.errorConnections ? { errorConnections } : {}) };
 }

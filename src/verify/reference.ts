@@ -9,6 +9,7 @@ import { mat, type Mat } from "../math/matrix.js";
 import { activities, solveLstsqL2 } from "../nef/solver.js";
 import { gainBias, maxRatesIntercepts, rates, type NeuronModel } from "../neurons/models.js";
 import { stepLif, stepSpikingRelu } from "../neurons/step.js";
+import { checkPesDelay, isPesVector } from "./reference-pes.js";
 
 type Stored = { shape: number[]; data: number[] };
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -331,6 +332,7 @@ export function referenceKind(json: unknown): string | undefined {
   if (Array.isArray(j.cases) && j.cases[0]?.activities && j.cases[0]?.functions) return "decoders";
   if (Array.isArray(j.systems) && j.systems[0]?.discretizations) return "lmu-matrices";
   if (Array.isArray(j.types) && j.types[0]?.tuning_rates_hz) return "neuron-tuning";
+  if (isPesVector(j)) return "net-pes-delay";
   if (Array.isArray(j.variants) && j.lmu && j.ideal?.state) return "net-lmu-memory";
   if (j.readout_C && j.results?.nrmse_vs_ideal_delay !== undefined) return "net-delay";
   return undefined;
@@ -342,6 +344,7 @@ export function verifyReference(json: unknown): ReferenceResult {
     "lif-spiking": checkLifSpiking,
     "net-lmu-memory": checkLmuMemory,
     "net-delay": checkDelay,
+    "net-pes-delay": checkPesDelay,
     "lmu-matrices": checkLmuMatrices,
     "neuron-tuning": checkNeuronTuning,
     decoders: checkDecoders,
