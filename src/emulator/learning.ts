@@ -284,7 +284,10 @@ export class LearningEngine {
       // Two float64 operations, in this order (no fused multiply-add), as the reference does.
       let y = traceDecay * trace[i];
       if (marked[i] !== 0) y = y + traceMag;
-      trace[i] = stochasticRound(y, u[a], traceMax);
+      // SR(y, U, traceMax) for y ≥ 0, inlined (see stochasticRound).
+      const f = Math.floor(y);
+      const r = y - f > u[a] ? f + 1 : f;
+      trace[i] = r > traceMax ? traceMax : r;
       marked[i] = 0;
     }
     this.traceUpdates++;
@@ -314,9 +317,13 @@ export class LearningEngine {
       for (let j = 0; j < width; j++) {
         const e = j < dims ? -err[errorBase + j] : err[errorBase + j - dims];
         const prod = Math.floor(x * e * lrInt * prodScale);
-        const acc = Math.floor(w[off + j] * accScale) + prod;
-        // + 0 turns a −0 from a negative rounding to zero into 0.
-        w[off + j] = stochasticRound(acc * yScale, u[ub + j], weightMax) * weightUnit + 0;
+        const y = (Math.floor(w[off + j] * accScale) + prod) * yScale;
+        // SR(y, U, weightMax), inlined (see stochasticRound); a rounding to zero stores +0.
+        const mag = y < 0 ? -y : y;
+        const f = Math.floor(mag);
+        let r = mag - f > u[ub + j] ? f + 1 : f;
+        if (r > weightMax) r = weightMax;
+        w[off + j] = r === 0 ? 0 : (y < 0 ? -r : r) * weightUnit;
       }
     }
     this.synapseUpdates[p.core] += p.nAxons * width;
