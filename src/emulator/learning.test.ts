@@ -195,3 +195,11 @@ describe("learning engine", () => {
     expect(() => new Emulator(c)).toThrow(/cannot run this model/);
   });
 });
+
+describe("host error register (runner)", () => {
+  test("§10 L3: pes_error_scale 100 maps 0.5 → 50, 2.0 → 127 (clipped), −0.005 → 0 (half to even), 0.015 → 2", async () => {
+    const { errorRegister } = await import("./runner.js");
+    expect([0.5, 2.0, -0.005, 0.015, -2.0].map((e) => errorRegister(e, 100, 127))).toEqual([50, 127, 0, 2, -127]);
+    expect(Object.is(errorRegister(-0.004, 100, 127), 0)).toBe(true);
+  });
+});
