@@ -108,4 +108,6 @@ export interface ActivityCounts {
   routeFromCore: Int32Array;
   /** Receiving core of each route (the core of its synapse group's block). Constant. */
   routeToCore: Int32Array;
+  /** L_k: learning synapse updates of core k this step (present only for models with learning). */
+  learnOps?: Int32Array;
 }

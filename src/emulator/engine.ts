@@ -227,6 +227,7 @@ export class Emulator {
     const learned = (model.learning ?? []).length > 0;
     const random = opts.learningRandom ?? new SeededLearningRandom(opts.learningSeed ?? 0);
     this.learning = learned ? new LearningEngine(model, rows, sources, random, coreCount) : null;
+    if (this.learning !== null) this.counts.learnOps = this.learning.synapseUpdates;
 
     this.probeU = opts.probe?.u?.slice() ?? new Int32Array(0);
     this.probeV = opts.probe?.v?.slice() ?? new Int32Array(0);

@@ -203,3 +203,20 @@ describe("host error register (runner)", () => {
     expect(Object.is(errorRegister(-0.004, 100, 127), 0)).toBe(true);
   });
 });
+
+describe("cost model", () => {
+  test("a weight update step counts nAxons·2d learning synapse updates on the readout's core (§7.3 L_k)", async () => {
+    const { EmulatorStepCoster, LOIHI1_FIGURES } = await import("./cost.js");
+    const emu = new Emulator(pesModel({}, 3), { learningRandom: new ConstantU(0.5) });
+    const coster = new EmulatorStepCoster(emu.activity);
+    emu.step();
+    coster.price(emu.activity);
+    const idle = coster.energyPj;
+    expect(emu.activity.learnOps![0]).toBe(0);
+    for (let t = 0; t < 3; t++) emu.step(); // step 4: weight update
+    coster.price(emu.activity);
+    expect(emu.activity.learnOps![0]).toBe(6); // 3 axons × 2 readouts
+    expect(coster.energyPj - idle).toBeCloseTo(6 * LOIHI1_FIGURES.learnOpPj, 6);
+    expect(new Emulator({ ...pesModel(), learning: [] }).activity.learnOps).toBeUndefined();
+  });
+});
