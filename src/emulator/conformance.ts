@@ -237,18 +237,7 @@ export function loadConformance(json: unknown): ConformanceCase {
     return { source: source as "block" | "input", index, synapse, axonOf };
   });
 
-  const inputSpikes = new Map<number, InputSpikes[]>();
-  arr(root.input_spikes, "$.input_spikes").forEach((e, i) => {
-    const p = `$.input_spikes[${i}]`;
-    const t = arr(e, p);
-    if (t.length !== 3) throw new ConformanceFormatError(p, `expected [step, input, [channels...]], got ${t.length} entries`);
-    const step = int(t[0], `${p}[0]`, 1, Math.max(1, steps));
-    const input = int(t[1], `${p}[1]`, 0, inputs.length - 1);
-    const channels = intArray(t[2], `${p}[2]`, undefined, 0, inputs[input].count - 1);
-    const list = inputSpikes.get(step);
-    if (list === undefined) inputSpikes.set(step, [{ input, channels }]);
-    else list.push({ input, channels });
-  });
+  const inputSpikes = readInputSpikes(root, steps, inputs);
 
   const model: EmuModel = { compartments, blocks, synapses, routes, inputs, delaySlots: 1 };
   let learning: LearningCase | undefined;
@@ -263,6 +252,29 @@ export function loadConformance(json: unknown): ConformanceCase {
   const problems = validateModel(model, { hardware: false, maxProblems: 5 });
   if (problems.length > 0) throw new ConformanceFormatError("$", `the network is inconsistent: ${problems.join("; ")}`);
 
+  const expected = readExpected(root, steps, n);
+  return { name, description, model, steps, inputSpikes, expected, ...(learning === undefined ? {} : { learning }) };
+}
+
+/** `input_spikes`, grouped by the step they are delivered in. */
+function readInputSpikes(root: Record<string, unknown>, steps: number, inputs: { count: number }[]): Map<number, InputSpikes[]> {
+  const inputSpikes = new Map<number, InputSpikes[]>();
+  arr(root.input_spikes, "$.input_spikes").forEach((e, i) => {
+    const p = `$.input_spikes[${i}]`;
+    const t = arr(e, p);
+    if (t.length !== 3) throw new ConformanceFormatError(p, `expected [step, input, [channels...]], got ${t.length} entries`);
+    const step = int(t[0], `${p}[0]`, 1, Math.max(1, steps));
+    const input = int(t[1], `${p}[1]`, 0, inputs.length - 1);
+    const channels = intArray(t[2], `${p}[2]`, undefined, 0, inputs[input].count - 1);
+    const list = inputSpikes.get(step);
+    if (list === undefined) inputSpikes.set(step, [{ input, channels }]);
+    else list.push({ input, channels });
+  });
+  return inputSpikes;
+}
+
+/** `expected`: spikes per step, the traced u/v and the final states, checked against steps and n. */
+function readExpected(root: Record<string, unknown>, steps: number, n: number): ConformanceExpected {
   const ex = obj(root.expected, "$.expected");
   const spikes: Int32Array[] = Array.from({ length: steps }, () => new Int32Array(0));
   arr(ex.spikes, "$.expected.spikes").forEach((e, i) => {
@@ -296,7 +308,7 @@ export function loadConformance(json: unknown): ConformanceCase {
     finalU: intArray(ex.final_u, "$.expected.final_u", n),
     finalV: intArray(ex.final_v, "$.expected.final_v", n),
   };
-  return { name, description, model, steps, inputSpikes, expected, ...(learning === undefined ? {} : { learning }) };
+  return expected;
 }
 
 function isCase(v: unknown): v is ConformanceCase {

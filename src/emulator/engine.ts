@@ -2,7 +2,7 @@
  * The bit-accurate integer emulator (hardware-model.md §2.9, §3.5, §3.7; conformance README steps
  * 1–10). Everything later (compiled configurations, `lmuc emulate`, `lmuc verify`) runs on it.
  *
- * The constructor flattens the model into CSR arrays: every spike source (a compartment, or a
+ * The constructor flattens the model (rows.ts builds the tables) into CSR arrays: every spike source (a compartment, or a
  * channel of a host input) owns a contiguous list of segments, one per route that maps it to an
  * axon, and each segment points at its axon row, stored once. A step costs O(compartments +
  * spikes × fan-out) with no Map lookups and no allocation.
@@ -14,6 +14,9 @@
  * targets, mixed delays) is a slice of a (target, weight[, delay]) table. Both give the same q:
  * every term is an integer, so float64 sums are exact whatever their order. Synaptic operations
  * are always counted from the row's real entries, never from the padding.
+ *
+ * PES learning (learning.ts) runs between delivery and the compartment update, only for models
+ * with learning groups; without them the step does exactly what it did before learning existed.
  */
 import { Q_BITS, U_BITS, CURRENT_DECAY_OFFSET, DECAY_DENOM, decayToward0, wrapBits } from "./arith.js";
 import {

@@ -247,6 +247,15 @@ export function validateModel(m: EmuModel, opts: ValidateOptions = {}): string[]
     if (!Number.isInteger(inp.count) || inp.count < 0) add(`inputs[${ii}] (${inp.label}): count must be a non-negative integer, got ${inp.count}`);
   });
 
+  validateSynapses(m, add, hardware);
+  validateRoutes(m, add);
+  for (const p of validateLearning(m, hardware)) if (!add(p)) break;
+  return problems;
+}
+
+/** validateModel's checks of the synapse groups and their rows. */
+function validateSynapses(m: EmuModel, add: (msg: string) => boolean, hardware: boolean): void {
+  const n = m.compartments.count;
   m.synapses.forEach((g, gi) => {
     const where = `synapses[${gi}] (${g.label})`;
     const block = m.blocks[g.block];
@@ -289,7 +298,10 @@ export function validateModel(m: EmuModel, opts: ValidateOptions = {}): string[]
       }
     }
   });
+}
 
+/** validateModel's checks of the routes; `add` records a problem and says whether to go on. */
+function validateRoutes(m: EmuModel, add: (msg: string) => boolean): void {
   m.routes.forEach((r, ri) => {
     const where = `routes[${ri}]`;
     let sources: number;
@@ -327,8 +339,6 @@ export function validateModel(m: EmuModel, opts: ValidateOptions = {}): string[]
       }
     }
   });
-  for (const p of validateLearning(m, hardware)) if (!add(p)) break;
-  return problems;
 }
 
 /** What is wrong with the learning groups (validateModel's part for them). */
