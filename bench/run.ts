@@ -15,6 +15,7 @@ import { compileNetwork } from "../src/compile.js";
 import { HardwareRun } from "../src/emulator/runner.js";
 import { loadTarget } from "../src/target/target.js";
 import { lmuMemory } from "./networks.js";
+import { learningBench } from "./learning.js";
 
 interface Case {
   readonly name: string;
@@ -84,7 +85,8 @@ function main(): void {
   );
   const compile = compileBench();
   const emulator = emulatorBench();
-  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator }, null, 2) + "\n");
+  const learning = learningBench();
+  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning }, null, 2) + "\n");
   console.log("wrote out/bench.json");
 }
 

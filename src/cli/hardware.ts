@@ -9,7 +9,7 @@ import { compileNetwork, HARDWARE_PASSES, type CompileReport } from "../compile.
 import { compareNetwork } from "../compare/compare.js";
 import { renderReportHtml } from "../compare/html.js";
 import { diag, DiagnosticError, formatDiagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
-import { ConformanceFormatError, runConformance } from "../emulator/conformance.js";
+import { ConformanceFormatError, ConformanceUnsupportedError, runConformance, type ConformanceMismatch } from "../emulator/conformance.js";
 import { EmulatorOverflowError } from "../emulator/engine.js";
 import { HardwareRun } from "../emulator/runner.js";
 import { irReplacer } from "../ir/json.js";
@@ -283,13 +283,16 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
           result = runConformance(json);
         } catch (e) {
           if (e instanceof ConformanceFormatError) throw new DiagnosticError([diag("LMU8004", `${file}: ${e.message}`)]);
+          if (e instanceof ConformanceUnsupportedError) throw new DiagnosticError([diag("LMU6101", `${file}: ${e.message}`)]);
           throw e;
         }
         if (opts.json) io.out(JSON.stringify(result, null, 1) + "\n");
-        else if (result.pass) io.out(`PASS ${file}: ${result.name}, ${result.steps} steps bit-exact\n`);
+        else if (result.pass) {
+          const learned = result.learningUpdates === undefined ? "" : ` (with ${result.learningUpdates.traces} trace and ${result.learningUpdates.weights} weight updates)`;
+          io.out(`PASS ${file}: ${result.name}${learned}, ${result.steps} steps bit-exact\n`);
+        }
         else {
-          const m = result.firstMismatch!;
-          io.out(`FAIL ${file}: ${result.name}: first mismatch at step ${m.step}, compartment ${m.compartment}, ${m.quantity}: expected ${m.expected}, got ${m.got}\n`);
+          io.out(`FAIL ${file}: ${result.name}: first mismatch at ${mismatchPlace(result.firstMismatch!)}\n`);
         }
         if (!result.pass) throw new CheckFailed();
         return;
@@ -305,4 +308,12 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
       }
       if (!result.pass) throw new CheckFailed();
     });
+}
+
+/** Where a conformance run first diverged: learning mismatches name group, step and axon. */
+function mismatchPlace(m: ConformanceMismatch): string {
+  const values = `expected ${m.expected}, got ${m.got}`;
+  if (m.group === undefined) return `step ${m.step}, compartment ${m.compartment}, ${m.quantity}: ${values}`;
+  const readout = m.quantity === "trace" ? "" : `, readout compartment ${m.compartment}`;
+  return `learning group ${m.group}, step ${m.step}, axon ${m.axon}${readout}, ${m.quantity}: ${values}`;
 }

@@ -55,6 +55,7 @@ export const CODES = {
   LMU4002: { title: "not representable on the chip" },
   LMU4003: { title: "does not fit a core", hint: "reduce the fan-in (fewer or sparser inputs) or use a target with larger cores" },
   LMU4004: { title: "does not fit the board", hint: "use a target with more chips, or a smaller network" },
+  LMU6101: { title: "conformance vector needs a feature this emulator does not implement", hint: "the vector's \"requires\" lists it; use an lmuc version that implements it (this one implements: learning)" },
   LMU8001: { title: "cannot read file", hint: "check the path" },
   LMU8002: { title: "bad command-line option" },
   LMU8003: { title: "cannot write output", hint: "check that the output folder is writable" },

@@ -4,7 +4,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadFixture } from "../../test/helpers/fixtures.js";
-import { ConformanceFormatError, loadConformance, runConformance } from "./conformance.js";
+import { ConformanceFormatError, ConformanceUnsupportedError, loadConformance, runConformance } from "./conformance.js";
 import { Emulator } from "./engine.js";
 import { validateModel } from "./model.js";
 
@@ -15,12 +15,14 @@ const files = readdirSync(join(process.cwd(), "test", "fixtures", "conformance")
 const raw = (file: string): any => loadFixture(`conformance/${file}`);
 
 describe("conformance vectors", () => {
-  test("all seven are present", () => {
+  test("all nine are present", () => {
     expect(files).toEqual([
       "chain.json.gz",
       "lmu-memory-q4.json.gz",
       "overflow-lif-fast.json.gz",
       "overflow-relu.json.gz",
+      "pes-delay.json.gz",
+      "pes-small.json.gz",
       "refractory-sweep.json.gz",
       "tuning-lif.json.gz",
       "tuning-relu.json.gz",
@@ -36,7 +38,9 @@ describe("conformance vectors", () => {
   });
 
   test("the whole set runs in well under the README's second", () => {
-    const cases = files.map((f) => loadConformance(raw(f)));
+    // The seven base vectors, as before issue 11; the learning vectors have their own budget in
+    // conformance-learning.test.ts (jest's module sandbox makes every step several times slower).
+    const cases = files.filter((f) => !f.startsWith("pes-")).map((f) => loadConformance(raw(f)));
     const seconds = cases.reduce((sum, c) => sum + runConformance(c).seconds, 0);
     expect(seconds).toBeLessThan(1);
   });

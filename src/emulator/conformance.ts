@@ -3,11 +3,24 @@
  * and the exact comparison they demand: spikes of every step, the u/v traces and the final
  * states must be identical, with no tolerance.
  */
+import { LearningChecker, loadLearning, type JsonReaders, type LearningCase } from "./conformance-learning.js";
 import { Emulator, type InputSpikes } from "./engine.js";
+import { ReplayLearningRandom } from "./learning.js";
 import type { EmuAxonRow, EmuModel, EmuSynapseGroup } from "./model.js";
 import { validateModel } from "./model.js";
 
 export const CONFORMANCE_FORMAT = "lmuc-conformance/1";
+
+/** The features beyond the base semantics that this emulator implements (a vector's `requires`). */
+export const IMPLEMENTED_FEATURES: readonly string[] = ["learning"];
+
+/** A vector whose `requires` lists a feature this emulator does not implement: refused, not run. */
+export class ConformanceUnsupportedError extends Error {
+  constructor(readonly feature: string) {
+    super(`$.requires: the vector requires the feature ${JSON.stringify(feature)}, which this emulator does not implement (it implements: ${IMPLEMENTED_FEATURES.join(", ")})`);
+    this.name = "ConformanceUnsupportedError";
+  }
+}
 
 /** A vector that is not `lmuc-conformance/1` or has a malformed field; `path` is a JSON path ($.a[3].b). */
 export class ConformanceFormatError extends Error {
@@ -40,14 +53,20 @@ export interface ConformanceCase {
   /** Host spikes by the step they are delivered in. */
   inputSpikes: Map<number, InputSpikes[]>;
   expected: ConformanceExpected;
+  /** PES learning (vectors with a `learning` section). */
+  learning?: LearningCase;
 }
 
-export type MismatchQuantity = "spike" | "u" | "v" | "final_u" | "final_v";
+export type MismatchQuantity = "spike" | "u" | "v" | "final_u" | "final_v" | "trace" | "weight" | "final_weight";
 
 export interface ConformanceMismatch {
   step: number;
+  /** The compartment; for a weight its readout compartment; −1 for a trace. */
   compartment: number;
   quantity: MismatchQuantity;
+  /** For learning mismatches: the learning group (index in learning.groups) and its input axon. */
+  group?: number;
+  axon?: number;
   /** For "spike": 1 if the compartment should have spiked, else 0. */
   expected: number;
   got: number;
@@ -58,6 +77,8 @@ export interface ConformanceResult {
   pass: boolean;
   firstMismatch?: ConformanceMismatch;
   steps: number;
+  /** Learning vectors: the trace and weight updates compared (one per group and epoch step). */
+  learningUpdates?: { traces: number; weights: number };
   /** Wall time of the emulation and comparison (not of loading). */
   seconds: number;
 }
@@ -95,6 +116,12 @@ function int(v: unknown, path: string, lo = INT32_MIN, hi = INT32_MAX): number {
   return v;
 }
 
+function num(v: unknown, path: string, lo: number, hi: number): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ConformanceFormatError(path, `expected a number, got ${describe(v)}`);
+  if (v < lo || v > hi) throw new ConformanceFormatError(path, `${v} is outside ${lo}..${hi}`);
+  return v;
+}
+
 function intArray(v: unknown, path: string, length?: number, lo = INT32_MIN, hi = INT32_MAX): Int32Array {
   const a = arr(v, path);
   if (length !== undefined && a.length !== length) throw new ConformanceFormatError(path, `expected ${length} entries, got ${a.length}`);
@@ -115,12 +142,35 @@ function describe(v: unknown): string {
   return typeof v === "object" ? "an object" : `${typeof v} ${String(v)}`;
 }
 
-/** Parse and check a vector; every problem is a ConformanceFormatError naming its JSON path. */
+const readers: JsonReaders = {
+  obj,
+  arr,
+  int,
+  num,
+  intArray,
+  fail: (path, detail) => {
+    throw new ConformanceFormatError(path, detail);
+  },
+};
+
+/** The `requires` list: refuses (ConformanceUnsupportedError) a feature this emulator does not implement. */
+function checkRequires(root: Record<string, unknown>): Set<string> {
+  if (root.requires === undefined) return new Set();
+  const features = arr(root.requires, "$.requires").map((f, i) => str(f, `$.requires[${i}]`));
+  for (const f of features) if (!IMPLEMENTED_FEATURES.includes(f)) throw new ConformanceUnsupportedError(f);
+  return new Set(features);
+}
+
+/**
+ * Parse and check a vector; every problem is a ConformanceFormatError naming its JSON path, and a
+ * vector requiring an unimplemented feature is a ConformanceUnsupportedError.
+ */
 export function loadConformance(json: unknown): ConformanceCase {
   const root = obj(json, "$");
   if (root.format !== CONFORMANCE_FORMAT) {
     throw new ConformanceFormatError("$.format", `expected "${CONFORMANCE_FORMAT}", got ${describe(root.format)}`);
   }
+  const requires = checkRequires(root);
   const name = str(root.name, "$.name");
   const description = root.description === undefined ? "" : str(root.description, "$.description");
   const steps = int(root.steps, "$.steps", 0);
@@ -152,9 +202,11 @@ export function loadConformance(json: unknown): ConformanceCase {
     return { label: str(o.label, `$.inputs[${i}].label`), count: int(o.count, `$.inputs[${i}].count`, 0) };
   });
 
+  const learnedFlags: boolean[] = [];
   const synapses: EmuSynapseGroup[] = arr(root.synapses, "$.synapses").map((s, gi) => {
     const p = `$.synapses[${gi}]`;
     const o = obj(s, p);
+    learnedFlags.push(o.learning === undefined ? false : bool(o.learning, `${p}.learning`));
     const axons = arr(o.axons, `${p}.axons`).map((a, ai): EmuAxonRow | null => {
       if (a === null) return null;
       const ap = `${p}.axons[${ai}]`;
@@ -185,6 +237,27 @@ export function loadConformance(json: unknown): ConformanceCase {
     return { source: source as "block" | "input", index, synapse, axonOf };
   });
 
+  const inputSpikes = readInputSpikes(root, steps, inputs);
+
+  const model: EmuModel = { compartments, blocks, synapses, routes, inputs, delaySlots: 1 };
+  let learning: LearningCase | undefined;
+  if (root.learning !== undefined || learnedFlags.includes(true)) {
+    if (!requires.has("learning")) throw new ConformanceFormatError("$.requires", `the vector has learning (a "learning" section or a learned synapse group) but does not list "learning" in requires`);
+    learning = loadLearning(readers, root, steps, synapses, learnedFlags, blocks);
+    model.learning = learning.groups;
+  } else if (requires.has("learning")) {
+    throw new ConformanceFormatError("$.learning", `requires lists "learning" but the vector has no learning section`);
+  }
+  // Index ranges were checked above with JSON paths; this catches what is left (overlapping blocks...).
+  const problems = validateModel(model, { hardware: false, maxProblems: 5 });
+  if (problems.length > 0) throw new ConformanceFormatError("$", `the network is inconsistent: ${problems.join("; ")}`);
+
+  const expected = readExpected(root, steps, n);
+  return { name, description, model, steps, inputSpikes, expected, ...(learning === undefined ? {} : { learning }) };
+}
+
+/** `input_spikes`, grouped by the step they are delivered in. */
+function readInputSpikes(root: Record<string, unknown>, steps: number, inputs: { count: number }[]): Map<number, InputSpikes[]> {
   const inputSpikes = new Map<number, InputSpikes[]>();
   arr(root.input_spikes, "$.input_spikes").forEach((e, i) => {
     const p = `$.input_spikes[${i}]`;
@@ -197,12 +270,11 @@ export function loadConformance(json: unknown): ConformanceCase {
     if (list === undefined) inputSpikes.set(step, [{ input, channels }]);
     else list.push({ input, channels });
   });
+  return inputSpikes;
+}
 
-  const model: EmuModel = { compartments, blocks, synapses, routes, inputs, delaySlots: 1 };
-  // Index ranges were checked above with JSON paths; this catches what is left (overlapping blocks...).
-  const problems = validateModel(model, { hardware: false, maxProblems: 5 });
-  if (problems.length > 0) throw new ConformanceFormatError("$", `the network is inconsistent: ${problems.join("; ")}`);
-
+/** `expected`: spikes per step, the traced u/v and the final states, checked against steps and n. */
+function readExpected(root: Record<string, unknown>, steps: number, n: number): ConformanceExpected {
   const ex = obj(root.expected, "$.expected");
   const spikes: Int32Array[] = Array.from({ length: steps }, () => new Int32Array(0));
   arr(ex.spikes, "$.expected.spikes").forEach((e, i) => {
@@ -236,7 +308,7 @@ export function loadConformance(json: unknown): ConformanceCase {
     finalU: intArray(ex.final_u, "$.expected.final_u", n),
     finalV: intArray(ex.final_v, "$.expected.final_v", n),
   };
-  return { name, description, model, steps, inputSpikes, expected };
+  return expected;
 }
 
 function isCase(v: unknown): v is ConformanceCase {
@@ -266,7 +338,8 @@ function firstSpikeDifference(expected: Int32Array, got: Int32Array, gotCount: n
 export function runConformance(vector: unknown): ConformanceResult {
   const c = isCase(vector) ? vector : loadConformance(vector);
   const t0 = performance.now();
-  const emu = new Emulator(c.model, { overflow: "wrap" });
+  const emu = new Emulator(c.model, { overflow: "wrap", ...(c.learning === undefined ? {} : { learningRandom: new ReplayLearningRandom(c.learning.random) }) });
+  const learning = c.learning !== undefined && emu.learning !== null ? new LearningChecker(c.learning, emu.learning) : null;
   const { expected, steps } = c;
   const traced = expected.traced;
   const k = traced.length;
@@ -275,10 +348,12 @@ export function runConformance(vector: unknown): ConformanceResult {
     pass: firstMismatch === undefined,
     ...(firstMismatch === undefined ? {} : { firstMismatch }),
     steps: emu.stepCount,
+    ...(emu.learning === null ? {} : { learningUpdates: { traces: emu.learning.traceUpdates, weights: emu.learning.weightUpdates } }),
     seconds: (performance.now() - t0) / 1000,
   });
 
   for (let step = 1; step <= steps; step++) {
+    learning?.writeErrors(step);
     emu.step(c.inputSpikes.get(step));
     const got = emu.spikedLastStep();
     const want = expected.spikes[step - 1];
@@ -296,6 +371,8 @@ export function runConformance(vector: unknown): ConformanceResult {
       const cx = traced[j];
       if (emu.v[cx] !== expected.vTrace[row + j]) return done({ step, compartment: cx, quantity: "v", expected: expected.vTrace[row + j], got: emu.v[cx] });
     }
+    const learned = learning?.check(step);
+    if (learned !== undefined) return done(learned);
   }
   for (let i = 0; i < c.model.compartments.count; i++) {
     if (emu.u[i] !== expected.finalU[i]) return done({ step: steps, compartment: i, quantity: "final_u", expected: expected.finalU[i], got: emu.u[i] });
@@ -303,5 +380,7 @@ export function runConformance(vector: unknown): ConformanceResult {
   for (let i = 0; i < c.model.compartments.count; i++) {
     if (emu.v[i] !== expected.finalV[i]) return done({ step: steps, compartment: i, quantity: "final_v", expected: expected.finalV[i], got: emu.v[i] });
   }
+  const finalWeights = learning?.checkFinal(steps);
+  if (finalWeights !== undefined) return done(finalWeights);
   return done();
 }

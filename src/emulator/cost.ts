@@ -228,7 +228,7 @@ export function emulatorStepCounts(activity: Readonly<ActivityCounts>, placement
     const h = hopsBetween(placement(from), placement(activity.routeToCore[r]));
     messages.push({ fromCore: from, count, hx: h.hx, hy: h.hy, chipHops: h.chipHops });
   }
-  return { synOps: activity.synOps, active: activity.active, compartments: activity.compartments, messages };
+  return { synOps: activity.synOps, active: activity.active, compartments: activity.compartments, messages, ...(activity.learnOps === undefined ? {} : { learnOps: activity.learnOps }) };
 }
 
 /**
@@ -288,10 +288,11 @@ export class EmulatorStepCoster {
     const corePj = this.corePj;
     const synOps = activity.synOps;
     const active = activity.active;
+    const learnOps = activity.learnOps;
     for (let k = 0; k < coreNs.length; k++) {
       const s = k < synOps.length ? synOps[k] : 0;
       const a = k < active.length ? active[k] : 0;
-      const l = 0;
+      const l = learnOps !== undefined && k < learnOps.length ? learnOps[k] : 0;
       const i = Math.max(this.serviced[k] - a, 0);
       coreNs[k] = f.synOpNs * s + f.learnOpNs * l + f.cxActiveNs * a + f.cxInactiveNs * i;
       corePj[k] = f.synOpPj * s + f.learnOpPj * l + f.cxActivePj * a + f.cxInactivePj * i;

@@ -2,7 +2,7 @@
  * The bit-accurate integer emulator (hardware-model.md §2.9, §3.5, §3.7; conformance README steps
  * 1–10). Everything later (compiled configurations, `lmuc emulate`, `lmuc verify`) runs on it.
  *
- * The constructor flattens the model into CSR arrays: every spike source (a compartment, or a
+ * The constructor flattens the model (rows.ts builds the tables) into CSR arrays: every spike source (a compartment, or a
  * channel of a host input) owns a contiguous list of segments, one per route that maps it to an
  * axon, and each segment points at its axon row, stored once. A step costs O(compartments +
  * spikes × fan-out) with no Map lookups and no allocation.
@@ -14,106 +14,39 @@
  * targets, mixed delays) is a slice of a (target, weight[, delay]) table. Both give the same q:
  * every term is an integer, so float64 sums are exact whatever their order. Synaptic operations
  * are always counted from the row's real entries, never from the padding.
+ *
+ * PES learning (learning.ts) runs between delivery and the compartment update, only for models
+ * with learning groups; without them the step does exactly what it did before learning existed.
  */
 import { Q_BITS, U_BITS, CURRENT_DECAY_OFFSET, DECAY_DENOM, decayToward0, wrapBits } from "./arith.js";
+import {
+  EmulatorOverflowError,
+  overflowMessage,
+  type ActivityCounts,
+  type ActivityRule,
+  type EmulatorOptions,
+  type InputSpikes,
+  type OverflowCounts,
+  type OverflowPolicy,
+  type OverflowQuantity,
+} from "./engine-types.js";
+import { LearningEngine, SeededLearningRandom } from "./learning.js";
 import { type EmuModel, validateModel } from "./model.js";
-import { loadRowAdd, rowAddAvailable, type RowAdd } from "./row-add.js";
+import type { RowAdd } from "./row-add.js";
+import { buildPlacement, buildRows, buildSources } from "./rows.js";
 
-/** What to do when q, u or u + bias leaves its range (§2.6). Values always wrap, as on the chip. */
-export type OverflowPolicy = "wrap" | "warn" | "error";
+export {
+  EmulatorOverflowError,
+  type ActivityCounts,
+  type ActivityRule,
+  type DeliveryMode,
+  type EmulatorOptions,
+  type InputSpikes,
+  type OverflowCounts,
+  type OverflowPolicy,
+  type OverflowQuantity,
+} from "./engine-types.js";
 
-/** Which register overflowed: the accumulator, the current, or the current plus bias. */
-export type OverflowQuantity = "q" | "u" | "uBias";
-
-/**
- * When a compartment counts as "active" for the cost model (§7.3, §9 item 11: the paper does not
- * define it):
- * - "spec": q ≠ 0, it spiked, it was refractory (r > 0 at the start of the step), u ≠ 0 after
- *   the update, or v changed: the default of §7.3;
- * - "input": q ≠ 0 or it spiked (only compartments that received or sent something);
- * - "all": every serviced compartment (an upper bound).
- */
-export type ActivityRule = "spec" | "input" | "all";
-
-/**
- * How axon rows are delivered (all give bit-identical results; the choice only changes speed):
- * - "auto": dense rows through the WebAssembly SIMD kernel when the runtime has it (else as
- *   "dense-js"), scattered rows through the general loop;
- * - "dense-js": the same dense rows, added by a JavaScript loop;
- * - "sparse": every row through the general (target, weight, delay) loop, the reference.
- */
-export type DeliveryMode = "auto" | "dense-js" | "sparse";
-
-export interface EmulatorOptions {
-  overflow?: OverflowPolicy;
-  /** Compartments whose u and v are recorded at the end of every step. */
-  probe?: { u?: Int32Array; v?: Int32Array; capacitySteps?: number };
-  activity?: ActivityRule;
-  /** How many overflow messages "warn" keeps (default 16); counting never stops. */
-  maxWarnings?: number;
-  /** Delivery kernel (default "auto"); for tests and measurements. */
-  delivery?: DeliveryMode;
-}
-
-/** Host spikes for one step: these channels of input `input` are delivered in this step. */
-export interface InputSpikes {
-  input: number;
-  channels: ArrayLike<number>;
-  /** Only channels[0 .. count − 1] are delivered (default: all), so buffers can be reused. */
-  count?: number;
-}
-
-export interface OverflowCounts {
-  q: number;
-  u: number;
-  uBias: number;
-}
-
-/** The first overflow under the "error" policy. The emulator state is mid-step afterwards. */
-export class EmulatorOverflowError extends Error {
-  constructor(
-    readonly step: number,
-    readonly compartment: number,
-    readonly quantity: OverflowQuantity,
-    /** The value before wrapping. */
-    readonly value: number,
-  ) {
-    super(overflowMessage(step, compartment, quantity, value));
-    this.name = "EmulatorOverflowError";
-  }
-}
-
-function overflowMessage(step: number, compartment: number, quantity: OverflowQuantity, value: number): string {
-  const bits = quantity === "q" ? Q_BITS : U_BITS;
-  const what = quantity === "q" ? "input accumulator q" : quantity === "u" ? "current u" : "u + bias";
-  return `step ${step}: ${what} of compartment ${compartment} overflowed: ${value} is outside [−2^${bits}, 2^${bits}) and wraps to ${wrapBits(value, bits)}`;
-}
-
-/**
- * Per-step activity counts for the cost model (§7.3), rewritten in place every step. Per-core
- * arrays are indexed by core (blocks with core −1 count as core 0); per-route arrays by route.
- */
-export interface ActivityCounts {
-  coreCount: number;
-  /** S_k: synaptic entries processed by core k (the core that owns the synapse group). */
-  synOps: Int32Array;
-  /** Compartments core k updates each step (constant). */
-  compartments: Int32Array;
-  /** A_k under the chosen ActivityRule. */
-  active: Int32Array;
-  /** Compartments of core k that spiked. */
-  spikes: Int32Array;
-  /** M_k: spike messages core k sent (one per route a spiking compartment drives). */
-  messages: Int32Array;
-  /** Messages carried by each route this step (host input routes included). */
-  routeMessages: Int32Array;
-  /** Synaptic entries delivered through each route this step. */
-  routeSynOps: Int32Array;
-  /** Sending core of each route; −1 for a host input. Constant. */
-  routeFromCore: Int32Array;
-  /** Receiving core of each route (the core of its synapse group's block). Constant. */
-  routeToCore: Int32Array;
-}
 
 /** q must lie in [−2^21, 2^21) or it wraps (and counts as an overflow). */
 const Q_HALF = 2 ** Q_BITS;
@@ -123,14 +56,6 @@ const U_HALF = 2 ** U_BITS;
 const ACT_SPEC = 0;
 const ACT_INPUT = 1;
 const ACT_ALL = 2;
-/**
- * A row with targets spanning `span` compartments and `entries` entries is stored dense when
- * span ≤ DENSE_SPAN_RATIO · entries: the SIMD kernel adds ~6 padded doubles in the time the
- * general loop takes for one (target, weight) entry, so padding up to 4× still pays. Without the
- * kernel only (nearly) gap-free rows are worth it.
- */
-const DENSE_SPAN_RATIO = 4;
-const DENSE_SPAN_RATIO_JS = 1.25;
 /** Dense rows shorter than this are added in JavaScript (a call into WebAssembly costs more). */
 const SIMD_MIN_LENGTH = 8;
 
@@ -217,6 +142,9 @@ export class Emulator {
   /** Cumulative spikes since construction or reset(). */
   totalSpikes = 0;
 
+  /** The PES learning engine, or null for a model without learning groups (then nothing runs for it). */
+  readonly learning: LearningEngine | null;
+
   private readonly probeU: Int32Array;
   private readonly probeV: Int32Array;
   private traceU: Int32Array;
@@ -251,152 +179,37 @@ export class Emulator {
     this.spikeBuf = new Int32Array(n);
     this.spareSpikeBuf = new Int32Array(n);
 
-    // Flatten every axon row once; routes then point at rows. First pass: classify and size.
-    const delivery = opts.delivery ?? "auto";
-    const rowIds: Int32Array[] = [];
-    let generalEntries = 0;
-    let denseLength = 0;
-    let rows = 0;
-    let anyDelay = false;
-    const spanRatio = delivery === "auto" && rowAddAvailable() ? DENSE_SPAN_RATIO : DENSE_SPAN_RATIO_JS;
-    /** [first target, span] if the row is stored dense, else null. */
-    const denseSpan = (row: { targets: Int32Array; delays?: Int32Array }): [number, number] | null => {
-      const t = row.targets;
-      if (delivery === "sparse" || t.length === 0) return null;
-      const d = row.delays;
-      if (d !== undefined) for (let k = 1; k < d.length; k++) if (d[k] !== d[0]) return null;
-      let lo = t[0];
-      let hi = t[0];
-      for (let k = 1; k < t.length; k++) {
-        if (t[k] < lo) lo = t[k];
-        else if (t[k] > hi) hi = t[k];
-      }
-      const span = hi - lo + 1;
-      return span <= spanRatio * t.length ? [lo, span] : null;
-    };
-    const spans: ([number, number] | null)[] = [];
-    for (const g of model.synapses) {
-      const ids = new Int32Array(g.axons.length).fill(-1);
-      g.axons.forEach((row, a) => {
-        if (row === null) return;
-        ids[a] = rows++;
-        const span = denseSpan(row);
-        spans.push(span);
-        if (span === null) generalEntries += row.targets.length;
-        else denseLength += span[1];
-        if (row.delays !== undefined && row.delays.some((d) => d !== 0)) anyDelay = true;
-      });
-      rowIds.push(ids);
-    }
-    this.slots = anyDelay ? model.delaySlots : 1;
+    const rows = buildRows(model, opts.delivery ?? "auto");
+    this.slots = rows.slots;
+    this.qRing = rows.qRing;
+    this.rowEntries = rows.rowEntries;
+    this.rowDense = rows.rowDense;
+    this.rowT0 = rows.rowT0;
+    this.rowLength = rows.rowLength;
+    this.rowDelay = rows.rowDelay;
+    this.rowBegin = rows.rowBegin;
+    this.rowEnd = rows.rowEnd;
+    this.denseWeight = rows.denseWeight;
+    this.denseByte = rows.denseByte;
+    this.rowAdd = rows.rowAdd;
+    this.entTarget = rows.entTarget;
+    this.entWeight = rows.entWeight;
+    this.entDelay = rows.entDelay;
+    this.rowForms = rows.rowForms;
 
-    // Storage: q and the dense weights in the kernel's memory (q first, weights 16-byte aligned).
-    const qLength = n * this.slots;
-    this.denseByte = Math.ceil((qLength * 8) / 16) * 16;
-    const kernel = delivery === "auto" && denseLength > 0 ? loadRowAdd(this.denseByte + denseLength * 8) : null;
-    this.rowAdd = kernel?.addF64 ?? null;
-    if (kernel !== null) {
-      this.qRing = new Float64Array(kernel.memory.buffer, 0, qLength);
-      this.denseWeight = new Float64Array(kernel.memory.buffer, this.denseByte, denseLength);
-    } else {
-      this.qRing = new Float64Array(qLength);
-      this.denseWeight = new Float64Array(denseLength);
-    }
+    const placement = buildPlacement(model);
+    const coreCount = placement.coreCount;
+    this.cxCore = placement.cxCore;
+    this.runStart = placement.runStart;
+    this.runEnd = placement.runEnd;
+    this.runCore = placement.runCore;
 
-    const denseRows = spans.filter((x) => x !== null).length;
-    this.rowForms = { dense: denseRows, general: rows - denseRows, simd: this.rowAdd !== null };
-
-    // Second pass: fill.
-    this.rowEntries = new Int32Array(rows);
-    this.rowDense = new Int32Array(rows).fill(-1);
-    this.rowT0 = new Int32Array(rows);
-    this.rowLength = new Int32Array(rows);
-    this.rowDelay = new Int32Array(rows);
-    this.rowBegin = new Int32Array(rows);
-    this.rowEnd = new Int32Array(rows);
-    this.entTarget = new Int32Array(generalEntries);
-    this.entWeight = new Int32Array(generalEntries);
-    this.entDelay = anyDelay ? new Int32Array(generalEntries) : null;
-    let e = 0;
-    let dense = 0;
-    model.synapses.forEach((g, gi) => {
-      g.axons.forEach((row, a) => {
-        if (row === null) return;
-        const id = rowIds[gi][a];
-        this.rowEntries[id] = row.targets.length;
-        const span = spans[id];
-        if (span !== null) {
-          const [t0, length] = span;
-          this.rowDense[id] = dense;
-          this.rowT0[id] = t0;
-          this.rowLength[id] = length;
-          this.rowDelay[id] = row.delays !== undefined ? row.delays[0] : 0;
-          for (let k = 0; k < row.targets.length; k++) this.denseWeight[dense + row.targets[k] - t0] += row.weights[k];
-          dense += length;
-        } else {
-          this.rowBegin[id] = e;
-          this.entTarget.set(row.targets, e);
-          this.entWeight.set(row.weights, e);
-          if (this.entDelay !== null && row.delays !== undefined) this.entDelay.set(row.delays, e);
-          e += row.targets.length;
-          this.rowEnd[id] = e;
-        }
-      });
-    });
-
-    // Placement: core of every compartment, and update runs of one core each.
-    this.cxCore = new Int32Array(n);
-    let coreCount = 1;
-    for (const b of model.blocks) {
-      const core = b.core < 0 ? 0 : b.core;
-      coreCount = Math.max(coreCount, core + 1);
-      this.cxCore.fill(core, b.start, b.start + b.count);
-    }
-    const runs: [number, number, number][] = [];
-    for (let i = 0; i < n; ) {
-      let j = i + 1;
-      while (j < n && this.cxCore[j] === this.cxCore[i]) j++;
-      runs.push([i, j, this.cxCore[i]]);
-      i = j;
-    }
-    this.runStart = Int32Array.from(runs, (r) => r[0]);
-    this.runEnd = Int32Array.from(runs, (r) => r[1]);
-    this.runCore = Int32Array.from(runs, (r) => r[2]);
-
-    // Spike sources and their segments (one per route that gives the source an axon).
-    this.inputBase = new Int32Array(model.inputs.length);
-    this.inputCount = new Int32Array(model.inputs.length);
-    let sources = n;
-    model.inputs.forEach((inp, i) => {
-      this.inputBase[i] = sources;
-      this.inputCount[i] = inp.count;
-      sources += inp.count;
-    });
-    const sourceOf = (routeIndex: number, local: number): number => {
-      const r = model.routes[routeIndex];
-      return r.source === "block" ? model.blocks[r.index].start + local : this.inputBase[r.index] + local;
-    };
-    const segCount = new Int32Array(sources + 1);
-    model.routes.forEach((r, ri) => {
-      for (let i = 0; i < r.axonOf.length; i++) if (r.axonOf[i] >= 0) segCount[sourceOf(ri, i) + 1]++;
-    });
-    this.segPtr = new Int32Array(sources + 1);
-    for (let s = 0; s < sources; s++) this.segPtr[s + 1] = this.segPtr[s] + segCount[s + 1];
-    const total = this.segPtr[sources];
-    this.segRoute = new Int32Array(total);
-    this.segRow = new Int32Array(total);
-    const fill = this.segPtr.slice(0, sources);
-    model.routes.forEach((r, ri) => {
-      const ids = rowIds[r.synapse];
-      for (let i = 0; i < r.axonOf.length; i++) {
-        const a = r.axonOf[i];
-        if (a < 0) continue;
-        const k = fill[sourceOf(ri, i)]++;
-        this.segRoute[k] = ri;
-        // An unused axon (null row) still carries a message; it just adds nothing.
-        this.segRow[k] = ids[a];
-      }
-    });
+    const sources = buildSources(model, rows.rowIds);
+    this.inputBase = sources.inputBase;
+    this.inputCount = sources.inputCount;
+    this.segPtr = sources.segPtr;
+    this.segRoute = sources.segRoute;
+    this.segRow = sources.segRow;
 
     const routeCount = model.routes.length;
     const compartments = new Int32Array(coreCount);
@@ -413,6 +226,11 @@ export class Emulator {
       routeFromCore: Int32Array.from(model.routes, (r) => (r.source === "block" ? Math.max(model.blocks[r.index].core, 0) : -1)),
       routeToCore: Int32Array.from(model.routes, (r) => Math.max(model.blocks[model.synapses[r.synapse].block].core, 0)),
     };
+
+    const learned = (model.learning ?? []).length > 0;
+    const random = opts.learningRandom ?? new SeededLearningRandom(opts.learningSeed ?? 0);
+    this.learning = learned ? new LearningEngine(model, rows, sources, random, coreCount) : null;
+    if (this.learning !== null) this.counts.learnOps = this.learning.synapseUpdates;
 
     this.probeU = opts.probe?.u?.slice() ?? new Int32Array(0);
     this.probeV = opts.probe?.v?.slice() ?? new Int32Array(0);
@@ -500,6 +318,7 @@ export class Emulator {
     this.overflowStep.q = this.overflowStep.u = this.overflowStep.uBias = 0;
     this.overflowTotal.q = this.overflowTotal.u = this.overflowTotal.uBias = 0;
     this.warnings.length = 0;
+    this.learning?.reset();
   }
 
   /**
@@ -539,6 +358,14 @@ export class Emulator {
     }
     const prev = this.spikeBuf;
     for (let k = 0, m = this.spikeCount; k < m; k++) this.deliver(prev[k], slot);
+
+    // B. Learning: marks from this step's deliveries, then trace and weight updates (§2.9 step 4).
+    const learning = this.learning;
+    if (learning !== null) {
+      if (inputSpikes !== undefined) learning.markInputs(inputSpikes, this.inputBase);
+      learning.markSpikes(prev, this.spikeCount);
+      learning.update(stepNo);
+    }
 
     // C. Compartment update.
     this.updateCompartments(stepNo, slot * this.n);

@@ -84,6 +84,43 @@ export interface EmuInput {
   count: number;
 }
 
+/**
+ * A PES learning group (hardware-model.md §6, conformance README "Learning"): one synapse group
+ * whose every input axon has one dense row of 2·dims weights onto the readout compartments
+ * readoutStart … readoutStart + 2·dims − 1 (the first dims carry +decoders, the rest −decoders).
+ * The emulator keeps one trace per axon and changes the row weights on learning epochs.
+ */
+export interface EmuLearningGroup {
+  label: string;
+  /** Index of the learned synapse group in `synapses`. */
+  synapse: number;
+  /** First readout compartment (global index) and the error dimensions d. */
+  readoutStart: number;
+  dims: number;
+  /** Traces update in steps t with t mod trainEpoch = 0, weights where t mod learnEpoch = 0. */
+  trainEpoch: number;
+  /** A multiple of trainEpoch: a weight update uses the trace just updated in the same step. */
+  learnEpoch: number;
+  /** The float64 factor a trace is multiplied by per trace update, exp(−trainEpoch/τ) as recorded. */
+  traceDecay: number;
+  /** Trace increment of a marked axon: an integer plus a multiple of 1/128 (exact in float64). */
+  traceMag: number;
+  /** Cap on a rounded trace magnitude (127 on Loihi 1). */
+  traceMax: number;
+  /** Learning-rate mantissa and exponent (nengo-loihi: 1, −7). */
+  lrInt: number;
+  lrExp: number;
+  /** Extra fraction bits of a learning weight (7) and the product's overflow shift (2). */
+  learnFrac: number;
+  overflowBits: number;
+  /** 6 + the group's weightExp: weights reach q as multiples of 2^realWeightExp. */
+  realWeightExp: number;
+  /** 8 − weightBits + isMixed: learned weights are multiples of 2^(realWeightExp + shiftBits). */
+  shiftBits: number;
+  /** Cap on a learned weight's magnitude in units of 2^(realWeightExp + shiftBits). */
+  weightMax: number;
+}
+
 export interface EmuModel {
   compartments: EmuCompartments;
   blocks: EmuBlock[];
@@ -92,6 +129,8 @@ export interface EmuModel {
   inputs: EmuInput[];
   /** Length of each compartment's dendritic delay ring; 1 = no delays (§3.5). */
   delaySlots: number;
+  /** PES learning groups, in the order the emulator updates them (absent or [] = no learning). */
+  learning?: EmuLearningGroup[];
 }
 
 /** Largest delay ring the emulator accepts (6-bit delay field, [P18]). */
@@ -208,6 +247,15 @@ export function validateModel(m: EmuModel, opts: ValidateOptions = {}): string[]
     if (!Number.isInteger(inp.count) || inp.count < 0) add(`inputs[${ii}] (${inp.label}): count must be a non-negative integer, got ${inp.count}`);
   });
 
+  validateSynapses(m, add, hardware);
+  validateRoutes(m, add);
+  for (const p of validateLearning(m, hardware)) if (!add(p)) break;
+  return problems;
+}
+
+/** validateModel's checks of the synapse groups and their rows. */
+function validateSynapses(m: EmuModel, add: (msg: string) => boolean, hardware: boolean): void {
+  const n = m.compartments.count;
   m.synapses.forEach((g, gi) => {
     const where = `synapses[${gi}] (${g.label})`;
     const block = m.blocks[g.block];
@@ -250,7 +298,10 @@ export function validateModel(m: EmuModel, opts: ValidateOptions = {}): string[]
       }
     }
   });
+}
 
+/** validateModel's checks of the routes; `add` records a problem and says whether to go on. */
+function validateRoutes(m: EmuModel, add: (msg: string) => boolean): void {
   m.routes.forEach((r, ri) => {
     const where = `routes[${ri}]`;
     let sources: number;
@@ -288,5 +339,52 @@ export function validateModel(m: EmuModel, opts: ValidateOptions = {}): string[]
       }
     }
   });
-  return problems;
+}
+
+/** What is wrong with the learning groups (validateModel's part for them). */
+function validateLearning(m: EmuModel, hardware: boolean): string[] {
+  const out: string[] = [];
+  const n = m.compartments.count;
+  const seen = new Set<number>();
+  (m.learning ?? []).forEach((L, li) => {
+    const where = `learning[${li}] (${L.label})`;
+    const g = m.synapses[L.synapse];
+    if (!Number.isInteger(L.synapse) || g === undefined) {
+      out.push(`${where}: synapse group ${L.synapse} does not exist`);
+      return;
+    }
+    if (seen.has(L.synapse)) out.push(`${where}: synapse group ${L.synapse} is learned by two groups`);
+    seen.add(L.synapse);
+    const width = 2 * L.dims;
+    if (!Number.isInteger(L.dims) || L.dims < 1 || !Number.isInteger(L.readoutStart) || L.readoutStart < 0 || L.readoutStart + width > n) {
+      out.push(`${where}: readout ${L.readoutStart}..${L.readoutStart + width - 1} (2·dims, dims ${L.dims}) is outside the compartments 0..${n - 1}`);
+      return;
+    }
+    const ints: [string, number, number][] = [
+      ["trainEpoch", L.trainEpoch, 1], ["learnEpoch", L.learnEpoch, 1], ["traceMax", L.traceMax, 0], ["weightMax", L.weightMax, 0],
+      ["lrInt", L.lrInt, -(2 ** 20)], ["lrExp", L.lrExp, -64], ["learnFrac", L.learnFrac, -64], ["overflowBits", L.overflowBits, -64],
+      ["realWeightExp", L.realWeightExp, -64], ["shiftBits", L.shiftBits, -64],
+    ];
+    for (const [name, v, lo] of ints) if (!Number.isInteger(v) || v < lo || Math.abs(v) > 2 ** 20) out.push(`${where}: ${name} must be an integer ≥ ${lo}, got ${v}`);
+    if (L.learnEpoch % L.trainEpoch !== 0) out.push(`${where}: learnEpoch ${L.learnEpoch} must be a multiple of trainEpoch ${L.trainEpoch} (a weight update reads the trace of its own step)`);
+    if (!(L.traceDecay >= 0 && L.traceDecay <= 1)) out.push(`${where}: traceDecay must lie in [0, 1], got ${L.traceDecay}`);
+    if (!(L.traceMag >= 0 && Number.isFinite(L.traceMag))) out.push(`${where}: traceMag must be a finite number ≥ 0, got ${L.traceMag}`);
+    if (hardware && (L.realWeightExp !== 6 + g.weightExp || L.shiftBits !== 8 - g.weightBits + (g.isMixed ? 1 : 0))) {
+      out.push(`${where}: realWeightExp ${L.realWeightExp} / shiftBits ${L.shiftBits} do not follow from synapses[${L.synapse}]'s format (expected ${6 + g.weightExp} / ${8 - g.weightBits + (g.isMixed ? 1 : 0)})`);
+    }
+    g.axons.forEach((row, a) => {
+      if (row === null) {
+        out.push(`${where}: axon ${a} of synapses[${L.synapse}] has no row; a learned axon needs its row of 2·dims weights`);
+        return;
+      }
+      if (row.delays !== undefined && row.delays.some((d) => d !== 0)) out.push(`${where}: axon ${a} has synaptic delays; learned rows have none`);
+      const hit = new Uint8Array(width);
+      for (let k = 0; k < row.targets.length; k++) {
+        const j = row.targets[k] - L.readoutStart;
+        if (j < 0 || j >= width) out.push(`${where}: axon ${a} targets compartment ${row.targets[k]}, outside the readout ${L.readoutStart}..${L.readoutStart + width - 1}`);
+        else if (hit[j]++ > 0) out.push(`${where}: axon ${a} targets compartment ${row.targets[k]} twice`);
+      }
+    });
+  });
+  return out;
 }

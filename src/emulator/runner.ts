@@ -16,6 +16,31 @@ import { EmulatorStepCoster, placeCore } from "./cost.js";
 import { Emulator, type DeliveryMode, type InputSpikes, type OverflowPolicy } from "./engine.js";
 import { chipToModel } from "./from-chip.js";
 import { runSteps } from "../util/run-steps.js";
+import { deriveSeed } from "../util/rng.js";
+import { rne } from "./arith.js";
+
+/**
+ * The host's error signal for PES learning groups: fills `out` (the group's d float errors e,
+ * Nengo's sign: actual − target) for the chip step `step` about to run. The runner scales, rounds
+ * and clips it into the group's error register (hardware-model.md §6.3).
+ */
+export type LearningErrorSource = (group: number, channel: string, step: number, out: Float64Array) => void;
+
+/** The chip's error register from a float error e: clip(rne(scale·e), −max, max) (§6.3; −0 stored as 0). */
+export function errorRegister(e: number, scale: number, max: number): number {
+  const r = rne(scale * e) + 0;
+  return r > max ? max : r < -max ? -max : r;
+}
+
+export interface HardwareRunOptions {
+  overflow?: OverflowPolicy;
+  expectedSteps?: number;
+  delivery?: DeliveryMode;
+  /** Seed of the stochastic rounding of learning (default 0); the emulator gets deriveSeed(seed, "pes-stochastic-rounding"). */
+  learningSeed?: number;
+  /** Called before every chip step for every learning group; without it the error registers keep what setLearningError wrote. */
+  learningError?: LearningErrorSource;
+}
 
 export interface RunStats {
   readonly steps: number;
@@ -68,14 +93,31 @@ export class HardwareRun {
   private energySum = 0;
   private wall = 0;
   private readonly coster: EmulatorStepCoster;
+  /** The error channel of each learning group (chipToModel order): what the host must supply. */
+  readonly learningChannels: readonly string[];
+  private readonly learningGroups: ReturnType<typeof chipToModel>["learningGroups"];
+  private readonly errorFloat: Float64Array[];
+  private readonly errorInt: Int32Array[];
+  private readonly learningError: LearningErrorSource | undefined;
+  /** Error entries clipped to ±errorMax since construction (NengoLoihi warns on each). */
+  clippedErrors = 0;
 
   constructor(
     readonly chip: ChipConfig,
     readonly program: HostProgram,
-    opts: { overflow?: OverflowPolicy; expectedSteps?: number; delivery?: DeliveryMode } = {},
+    opts: HardwareRunOptions = {},
   ) {
     const layout = chipToModel(chip);
-    this.emulator = new Emulator(layout.model, { overflow: opts.overflow ?? "warn", delivery: opts.delivery ?? "auto" });
+    this.emulator = new Emulator(layout.model, {
+      overflow: opts.overflow ?? "warn",
+      delivery: opts.delivery ?? "auto",
+      learningSeed: deriveSeed(opts.learningSeed ?? 0, "pes-stochastic-rounding"),
+    });
+    this.learningGroups = layout.learningGroups;
+    this.learningChannels = layout.learningGroups.map((g) => g.errorChannel);
+    this.errorFloat = layout.learningGroups.map((g) => new Float64Array(g.dims));
+    this.errorInt = layout.learningGroups.map((g) => new Int32Array(g.dims));
+    this.learningError = opts.learningError;
     this.host = new Simulator(program.network, { expectedSteps: opts.expectedSteps ?? 1024 });
     const dt = program.network.dtSeconds;
     for (const p of program.placements) {
@@ -129,9 +171,33 @@ export class HardwareRun {
     this.wall += (performance.now() - t0) / 1000;
   }
 
+  /**
+   * Writes learning group `group`'s error register for the coming steps from the float error e
+   * (d entries): E' = clip(rne(errorScale·e), −errorMax, errorMax), hardware-model.md §6.3.
+   */
+  setLearningError(group: number, error: ArrayLike<number>): void {
+    const g = this.learningGroups[group];
+    if (g === undefined) throw new RangeError(`learning group ${group} does not exist (the chip has ${this.learningGroups.length})`);
+    const out = this.errorInt[group];
+    for (let j = 0; j < g.dims; j++) {
+      if (!Number.isFinite(error[j])) throw new RangeError(`learning group ${group} (${this.learningChannels[group]}): error[${j}] = ${error[j]} is not a finite number`);
+      const e = errorRegister(error[j], g.errorScale, g.errorMax);
+      if (Math.abs(e) === g.errorMax && Math.abs(rne(g.errorScale * error[j])) > g.errorMax) this.clippedErrors++;
+      out[j] = e;
+    }
+    this.emulator.learning!.setError(group, out);
+  }
+
   /** step() without the clock. Allocates nothing. */
   private advance(): void {
     const emu = this.emulator;
+    const source = this.learningError;
+    if (source !== undefined) {
+      for (let g = 0; g < this.errorFloat.length; g++) {
+        source(g, this.learningChannels[g], emu.stepCount + 1, this.errorFloat[g]);
+        this.setLearningError(g, this.errorFloat[g]);
+      }
+    }
     emu.step(this.pendingInputs);
     // Chip spikes and voltages of this step become the host's external ensembles.
     const indices = emu.spikeBufferLastStep;

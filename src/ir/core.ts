@@ -86,6 +86,53 @@ export interface CoreConfig {
   readonly inputAxons: readonly InputAxon[];
   readonly synapseRows: readonly SynapseRow[];
   readonly outputAxons: readonly OutputAxon[];
+  /** PES learning groups on this core (absent or empty: none). */
+  readonly learningGroups?: readonly LearningGroupConfig[];
+}
+
+/**
+ * The learning registers one PES learning group uses (hardware-model.md §6.2, §6.6): its epochs,
+ * its pre-synaptic trace configuration and its learning rate.
+ */
+export interface LearningProfile {
+  /** Traces update every traceEpochSteps steps (Loihi's tepoch; NengoLoihi 2). */
+  readonly traceEpochSteps: number;
+  /** Weights update every traceEpochSteps·2^learnEpochExp steps (NengoLoihi: k = 1, so 4). */
+  readonly learnEpochExp: number;
+  /** Pre-trace time constant in steps, rne(τ_pre/dt): the hardware trace config's τ. */
+  readonly traceTauSteps: number;
+  /**
+   * The float64 factor a trace is multiplied by per trace update, exp(−traceEpochSteps/traceTauSteps)
+   * as computed once by the compiler and stored bit for bit, so every emulator run uses the same
+   * value whatever its platform's exp.
+   */
+  readonly traceDecay: number;
+  /** Trace increment per pre spike: traceMagInt + traceMagFrac/128 (spikeLevelInt, spikeLevelFrac). */
+  readonly traceMagInt: number;
+  readonly traceMagFrac: number;
+  /** Learning rate lrMant·2^lrExp (NengoLoihi: 1·2^−7). */
+  readonly lrMant: number;
+  readonly lrExp: number;
+}
+
+/**
+ * A PES learning group: the core's input axons firstAxon … firstAxon + nAxons − 1 (one per pre
+ * neuron) each have one dense row of 2·dims weights onto the readout block, local compartments
+ * readoutStart … readoutStart + 2·dims − 1 (the first dims carry +decoders, the rest −decoders);
+ * all in one synapse format, which sets the weight lattice. The host writes the error register
+ * from `errorChannel` every step: E' = clip(rne(errorScale·e), −errorMax, errorMax).
+ */
+export interface LearningGroupConfig {
+  readonly label: string;
+  readonly firstAxon: number;
+  readonly nAxons: number;
+  readonly readoutStart: number;
+  readonly dims: number;
+  readonly profile: LearningProfile;
+  /** The host signal (a node or probe id) whose value is this group's error e. */
+  readonly errorChannel: string;
+  readonly errorScale: number;
+  readonly errorMax: number;
 }
 
 /** A host spike source: channel i sends to the listed (core, axon) pairs. */
@@ -101,4 +148,15 @@ export interface ChipConfig {
   readonly dtSeconds: number;
   readonly cores: readonly CoreConfig[];
   readonly inputs: readonly HostInput[];
+  /** The learning engine's fixed arithmetic (from the target); required when a core has learning groups. */
+  readonly learningEngine?: LearningEngineConfig;
+}
+
+/** Chip-wide learning arithmetic (hardware-model.md §6.4–§6.5), as the target defines it. */
+export interface LearningEngineConfig {
+  /** Traces are 0..2^traceBits − 1. */
+  readonly traceBits: number;
+  /** Extra fraction bits of a learning weight (7) and the product's overflow shift (2). */
+  readonly learnFrac: number;
+  readonly overflowBits: number;
 }

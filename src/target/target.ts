@@ -12,9 +12,9 @@ import { shown, typeWords } from "../frontend/schema.js";
 import { findNonFinite, parseSource, pointerToPath, type JsonPath, type ParsedSource } from "../frontend/source.js";
 import { packageRoot, schemaPath } from "../util/paths.js";
 
-import type { Range, TargetLimits, TargetMesh, TargetWidths, TargetSynapseMemory, TargetCost, Target } from "./types.js";
+import type { Range, TargetLimits, TargetMesh, TargetWidths, TargetSynapseMemory, TargetCost, TargetLearning, Target } from "./types.js";
 
-export type { Range, TargetLimits, TargetMesh, TargetWidths, TargetSynapseMemory, TargetCost, Target };
+export type { Range, TargetLimits, TargetMesh, TargetWidths, TargetSynapseMemory, TargetCost, TargetLearning, Target };
 
 // ---------------------------------------------------------------- loading
 
@@ -191,6 +191,7 @@ interface YamlTarget {
   };
   synapse_memory: { chunk_entries: number; format_id_bits: number; count_bits: number; word_bits: number; delay_bits: number; tag_bits: number };
   cost: Record<string, number | boolean>;
+  learning?: Record<string, number>;
 }
 
 const camel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -251,6 +252,7 @@ function fromYaml(y: YamlTarget): Target {
       tagBits: s.tag_bits,
     },
     cost: cost as unknown as TargetCost,
+    ...(y.learning === undefined ? {} : { learning: Object.fromEntries(Object.entries(y.learning).map(([k, v]) => [camel(k), v])) as unknown as TargetLearning }),
   };
 }
 

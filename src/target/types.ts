@@ -101,6 +101,27 @@ export interface TargetCost {
   readonly staticMwPerChip: number;
 }
 
+/** The PES learning engine's registers (hardware-model.md §6); absent: the target cannot learn. */
+export interface TargetLearning {
+  /** Traces are traceBits-bit unsigned: 0..2^traceBits − 1 (Loihi 1: 7 → 127). */
+  readonly traceBits: number;
+  /** Trace increment spikeLevelInt (unsigned) and spikeLevelFrac (in 1/2^fracBits) widths. */
+  readonly traceMagIntBits: number;
+  readonly traceMagFracBits: number;
+  readonly traceTauBits: number;
+  readonly traceEpochBits: number;
+  readonly learnEpochExpBits: number;
+  /** Learning-rate mantissa (signed) and exponent (signed) widths. */
+  readonly lrMantBits: number;
+  readonly lrExpBits: number;
+  /** Extra fraction bits of a learning weight, and the product's overflow shift (§6.2, §6.5). */
+  readonly learnFrac: number;
+  readonly overflowBits: number;
+  /** The error register: errorBits-bit signed, |E'| ≤ 2^(errorBits−1) − 1. */
+  readonly errorBits: number;
+  readonly groupsPerCore: number;
+}
+
 export interface Target {
   readonly format: "lmuc-target/1";
   readonly name: string;
@@ -110,6 +131,7 @@ export interface Target {
   readonly widths: TargetWidths;
   readonly synapseMemory: TargetSynapseMemory;
   readonly cost: TargetCost;
+  readonly learning?: TargetLearning;
   /** Where the target was read from (not part of the hash). */
   readonly file?: string;
 }

@@ -190,8 +190,8 @@ describe("compile bad input: exit 2, a located message, nothing written", () => 
 });
 
 describe("verify: the emulator against the nengo-loihi conformance vectors", () => {
-  test("there are the seven vectors of issue 4", () => {
-    expect(vectors).toHaveLength(7);
+  test("there are the seven vectors of issue 4 and the two PES vectors of issue 11", () => {
+    expect(vectors).toHaveLength(9);
   });
 
   test.each(vectors)("%s: PASS, exit 0", async (file) => {

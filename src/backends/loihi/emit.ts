@@ -17,7 +17,7 @@
  *  Header
  *    char[4]  magic "LMUC"
  *    u16      format version = 1
- *    u16      flags = 0 (reserved)
+ *    u16      flags: bit 0 = learning sections follow (learning.ts); other bits 0 (reserved)
  *    u32      file length in bytes, trailer included
  *    str      target name (e.g. "loihi1")
  *    str      chip format ("lmuc-chip/1")
@@ -70,6 +70,7 @@ import type { ChipConfig, CoreConfig, SynapseFormat } from "../../ir/core.js";
 import { coreLocalIds, coreSynapseBits, effectiveWeight, rowFormats, verifyChip, vmaxCode, vminCode } from "../../ir/verify-core.js";
 import { coreTile, type Target } from "../../target/target.js";
 import { BitWriter, bitsFor } from "./bits.js";
+import { chipHasLearning, FLAG_LEARNING, learningEngineYaml, learningYaml, verifyLearning, writeLearningGroups, writeLearningHeader } from "./learning.js";
 
 export const CORES_BIN_MAGIC = "LMUC";
 export const CORES_BIN_VERSION = 1;
@@ -144,7 +145,7 @@ export function formatOrigin(o: { file: string; line: number; column: number }):
 
 /** Throws LMU5001 (one diagnostic per problem, at most 20) unless `chip` is valid for `target`. */
 export function assertChipValid(chip: ChipConfig, target: Target): void {
-  const problems = verifyChip(chip, target);
+  const problems = [...verifyChip(chip, target), ...verifyLearning(chip, target)];
   if (problems.length === 0) return;
   const shown = problems.slice(0, 20).map((m) => diag("LMU5001", m));
   if (problems.length > 20) shown.push(diag("LMU5001", `… and ${problems.length - 20} more problems`));
@@ -176,7 +177,8 @@ export function emitCoresBin(chip: ChipConfig, target: Target): Uint8Array {
   const out = new BitWriter(4096);
   for (const ch of CORES_BIN_MAGIC) out.writeU8(ch.charCodeAt(0), "magic");
   out.writeU16(CORES_BIN_VERSION, "version");
-  out.writeU16(0, "flags");
+  const learning = chipHasLearning(chip);
+  out.writeU16(learning ? FLAG_LEARNING : 0, "flags");
   out.writeU32(0, "file length"); // patched below
   out.writeString(target.name, "target name");
   out.writeString(chip.format, "chip format");
@@ -191,8 +193,9 @@ export function emitCoresBin(chip: ChipConfig, target: Target): Uint8Array {
   out.writeU8(W.vmaxExpStep, "vmax exponent step");
   out.writeU32(chip.cores.length, "core count");
   out.writeU32(chip.inputs.length, "input count");
+  if (learning) writeLearningHeader(out, chip, target);
 
-  for (const core of chip.cores) writeCore(out, core, target, w);
+  for (const core of chip.cores) writeCore(out, core, target, w, learning);
 
   for (const inp of chip.inputs) {
     out.writeString(inp.id, "input id");
@@ -213,7 +216,7 @@ export function emitCoresBin(chip: ChipConfig, target: Target): Uint8Array {
   return bytes;
 }
 
-function writeCore(out: BitWriter, core: CoreConfig, target: Target, w: CoreFieldWidths): void {
+function writeCore(out: BitWriter, core: CoreConfig, target: Target, w: CoreFieldWidths, learning = false): void {
   const W = target.widths;
   out.align();
   const start = out.byteLength;
@@ -292,6 +295,8 @@ function writeCore(out: BitWriter, core: CoreConfig, target: Target, w: CoreFiel
     }
   }
   out.align();
+  if (learning) writeLearningGroups(out, core, target, w);
+  out.align();
   out.patchU32(start, out.byteLength - start, "core length");
 }
 
@@ -333,6 +338,7 @@ export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOpti
   push(`format: ${chip.format}`);
   push(`target: ${yamlString(chip.target)}`);
   push(`dt: ${String(chip.dtSeconds)}`);
+  for (const line of learningEngineYaml(chip)) push(line);
   const local = coreLocalIds(chip);
   push(chip.cores.length === 0 ? "cores: []" : "cores:");
   chip.cores.forEach((core, i) => {
@@ -394,6 +400,7 @@ export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOpti
     });
     push(core.outputAxons.length === 0 ? "    output_axons: []" : "    output_axons:");
     for (const o of core.outputAxons) push(`      - ${flow([["compartment", o.compartment], ["core", o.core], ["axon", o.axon]])}`);
+    for (const line of learningYaml(core, yamlString)) push(line);
   });
   push(chip.inputs.length === 0 ? "inputs: []" : "inputs:");
   for (const inp of chip.inputs) {

@@ -14,6 +14,7 @@ import { verifyChip } from "../../ir/verify-core.js";
 import type { Target } from "../../target/target.js";
 import { BitReader } from "./bits.js";
 import { CORES_BIN_MAGIC, CORES_BIN_VERSION, coreFieldWidths, TRAILER_BYTES, WIDTH_ORDER, type CoreFieldWidths } from "./emit.js";
+import { FLAG_LEARNING, learningFromYaml, readLearningGroups, readLearningHeader, verifyLearning } from "./learning.js";
 
 function bad(message: string, file: string): never {
   throw new DiagnosticError([diag("LMU5004", `${file}: ${message}`)]);
@@ -36,22 +37,24 @@ export function loadCoresBin(bytes: Uint8Array, target: Target, file = "cores.bi
   const stored = bytes.subarray(bytes.length - TRAILER_BYTES);
   if (!digest.equals(stored)) bad("checksum mismatch: the file is damaged", file);
 
+  const flags = view.getUint16(6, true);
+  if ((flags & ~FLAG_LEARNING) !== 0) bad(`unknown header flags 0x${flags.toString(16)}; this lmuc knows only bit 0 (learning)`, file);
   let chip: ChipConfig;
   try {
-    chip = decode(new BitReader(body), target, file);
+    chip = decode(new BitReader(body), target, file, (flags & FLAG_LEARNING) !== 0);
   } catch (e) {
     if (e instanceof DiagnosticError) throw e;
     if (e instanceof RangeError) bad(`corrupt: ${e.message}`, file);
     throw e;
   }
-  const problems = verifyChip(chip, target);
+  const problems = [...verifyChip(chip, target), ...verifyLearning(chip, target)];
   if (problems.length > 0) {
     throw new DiagnosticError(problems.slice(0, 20).map((p) => diag("LMU5004", `${file}: decoded configuration is invalid: ${p}`)));
   }
   return chip;
 }
 
-function decode(r: BitReader, target: Target, file: string): ChipConfig {
+function decode(r: BitReader, target: Target, file: string, learning = false): ChipConfig {
   r.readBytes(12, "header");
   const name = r.readString("target name");
   if (name !== target.name) bad(`built for target '${name}', not '${target.name}'`, file);
@@ -81,13 +84,18 @@ function decode(r: BitReader, target: Target, file: string): ChipConfig {
   const nCores = r.readU32("core count");
   const nInputs = r.readU32("input count");
 
+  const learned = learning ? readLearningHeader(r, target) : undefined;
   const cores: CoreConfig[] = [];
   for (let i = 0; i < nCores; i++) {
     r.align();
     const start = r.bytePosition;
     const length = r.readU32("core length");
-    const core = readCore(r, w, weightBitsOptions, idxBitsOptions, vmaxBase, vmaxStep, `core ${i}`);
+    let core = readCore(r, w, weightBitsOptions, idxBitsOptions, vmaxBase, vmaxStep, `core ${i}`);
     r.align();
+    if (learned !== undefined) {
+      const groups = readLearningGroups(r, learned.widths, w, `core ${i}`);
+      if (groups.length > 0) core = { ...core, learningGroups: groups };
+    }
     if (r.bytePosition - start !== length) bad(`core ${i}: record is ${r.bytePosition - start} bytes, its header says ${length}`, file);
     cores.push(core);
   }
@@ -103,7 +111,7 @@ function decode(r: BitReader, target: Target, file: string): ChipConfig {
   }
   r.align();
   if (r.remainingBits !== 0) bad(`${r.remainingBits / 8} unexpected bytes before the checksum`, file);
-  return { format: "lmuc-chip/1", target: name, dtSeconds, cores, inputs };
+  return { format: "lmuc-chip/1", target: name, dtSeconds, cores, inputs, ...(learned === undefined ? {} : { learningEngine: learned.engine }) };
 }
 
 function readCore(r: BitReader, w: CoreFieldWidths, weightBitsOptions: number[], idxBitsOptions: number[], vmaxBase: number, vmaxStep: number, at: string): CoreConfig {
@@ -226,6 +234,11 @@ function str(o: Obj, k: string, what: string): string {
   if (typeof v !== "string") throw new YamlShapeError(`${what}.${k} must be a string`);
   return v;
 }
+function yamlNumber(o: Obj, k: string, what: string): number {
+  const v = o[k];
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new YamlShapeError(`${what}.${k} must be a number`);
+  return v;
+}
 function ints(x: unknown, what: string): Int32Array {
   const a = arr(x, what);
   if (!a.every((v) => typeof v === "number" && Number.isInteger(v))) throw new YamlShapeError(`${what} must be a list of integers`);
@@ -261,7 +274,9 @@ function chipFromYaml(doc: Obj): ChipConfig {
     });
     return { id: str(o, "id", `inputs[${k}]`), channels: int(o, "channels", `inputs[${k}]`), targets };
   });
-  return { format: "lmuc-chip/1", target, dtSeconds: doc.dt, cores, inputs };
+  const engine = doc.learning_engine === undefined ? undefined : obj(doc.learning_engine, "learning_engine");
+  const learningEngine = engine && { traceBits: int(engine, "trace_bits", "learning_engine"), learnFrac: int(engine, "learn_frac", "learning_engine"), overflowBits: int(engine, "overflow_bits", "learning_engine") };
+  return { format: "lmuc-chip/1", target, dtSeconds: doc.dt, cores, inputs, ...(learningEngine === undefined ? {} : { learningEngine }) };
 }
 
 function coreFromYaml(o: Obj, at: string): CoreConfig {
@@ -335,7 +350,11 @@ function coreFromYaml(o: Obj, at: string): CoreConfig {
     const w = `${at}.output_axons[${k}]`;
     return { compartment: int(a, "compartment", w), core: int(a, "core", w), axon: int(a, "axon", w) };
   });
+  const learningGroups = learningFromYaml(o, at, yamlNumber, str, (m) => {
+    throw new YamlShapeError(m);
+  });
   return {
+    ...(learningGroups === undefined ? {} : { learningGroups }),
     index: int(o, "core", at),
     chip: int(o, "chip", at),
     blocks,
