@@ -12,6 +12,7 @@ import { FLOAT_PASSES } from "../passes/pipeline.js";
 import { writeFileAtomic } from "../io/write.js";
 import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
+import { addImportCommand } from "./import.js";
 import { positiveInt, positiveNumber } from "./options.js";
 
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
@@ -179,6 +180,7 @@ export function makeProgram(io: Io): Command {
     });
 
   addHardwareCommands(program, io);
+  addImportCommand(program, io);
   return program;
 }
 

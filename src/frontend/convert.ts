@@ -24,6 +24,7 @@ import type {
   Synapse,
   TransformSpec,
 } from "../ir/network.js";
+import { convertTrainedSections } from "./cells.js";
 import { parseEndpoint, resolveSlice, SliceError } from "./endpoint.js";
 import type { JsonPath } from "./source.js";
 import { isDistribution, matrixSpec, readArray, readMatrix, readVector, toDistribution, vectorSpec, type Ctx } from "./values.js";
@@ -615,6 +616,7 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
     const p = c.guard(() => c.probe(id, o, ["probes", id]));
     if (p) probes.push(p);
   }
+  const trained = c.guard(() => convertTrainedSections(ctx, doc, declare));
   if (c.diagnostics.length === 0) {
     const loop = findAlgebraicLoop(connections);
     if (loop) {
@@ -637,6 +639,7 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
     lmus,
     connections,
     probes,
+    ...trained,
   };
 }
 
