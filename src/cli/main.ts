@@ -12,6 +12,7 @@ import { FLOAT_PASSES } from "../passes/pipeline.js";
 import { writeFileAtomic } from "../io/write.js";
 import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
+import { addEvaluateCommand } from "./evaluate.js";
 import { addImportCommand } from "./import.js";
 import { positiveInt, positiveNumber } from "./options.js";
 
@@ -181,6 +182,7 @@ export function makeProgram(io: Io): Command {
 
   addHardwareCommands(program, io);
   addImportCommand(program, io);
+  addEvaluateCommand(program, io);
   return program;
 }
 
