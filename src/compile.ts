@@ -3,6 +3,7 @@
  * → ChipConfig, plus the host program and the reports. Every stage is verified; `onPass` sees
  * each intermediate IR (for --dump-ir-after).
  */
+import { rejectTrainedCells } from "./frontend/cells.js";
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import type { BuiltNetwork } from "./ir/built.js";
 import type { ChipConfig } from "./ir/core.js";
@@ -97,6 +98,7 @@ function groupReport(g: QGroup): ConnectionQuantReport {
 }
 
 export function compileNetwork(network: NetworkIR, target: Target, opts: CompileOptions = {}): CompileResult {
+  rejectTrainedCells(network, "lmuc compile");
   // Decoders of spiking ensembles are solved on the chip's own rate curve (§5.11).
   const floatBuilt = runFloatPipeline(network, opts.onPass, {
     rateCurveFor: (e) => (e.neuron.type === "lif" || e.neuron.type === "spiking-relu" ? chipRateCurve(e.neuron, network.dtSeconds) : undefined),
