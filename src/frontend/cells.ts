@@ -112,14 +112,18 @@ export function convertTrainedSections(ctx: Ctx, doc: Obj, declare: (id: string,
     if (declare(id, ["inputs", id])) inputs.set(id, { id, dimensions: o.dimensions as number, origin: ctx.src.locate(["inputs", id], true) });
   }
   const cells = new Map<string, TrainedCellIR>();
+  const declaredCells = new Set<string>();
   for (const [id, o] of section("cells")) {
     if (!declare(id, ["cells", id])) continue;
+    declaredCells.add(id);
     const c = guard(() => cell(ctx, id, o, ["cells", id], inputs));
     if (c) cells.set(id, c);
   }
   const readouts: ReadoutIR[] = [];
   for (const [id, o] of section("readouts")) {
     if (!declare(id, ["readouts", id])) continue;
+    // A readout of a cell that failed to convert would only repeat that cell's error.
+    if (declaredCells.has(o.from as string) && !cells.has(o.from as string)) continue;
     const r = guard(() => readout(ctx, id, o, ["readouts", id], cells));
     if (r) readouts.push(r);
   }
