@@ -15,6 +15,7 @@ import { compileNetwork } from "../src/compile.js";
 import { HardwareRun } from "../src/emulator/runner.js";
 import { loadTarget } from "../src/target/target.js";
 import { lmuMemory } from "./networks.js";
+import { evaluateBench } from "./evaluate.js";
 
 interface Case {
   readonly name: string;
@@ -57,7 +58,7 @@ function throughput(built: BuiltNetwork, steps: number, naive: boolean, repeats 
 
 const neurons = (b: BuiltNetwork): number => b.ensembles.reduce((s, e) => s + e.nNeurons, 0);
 
-function main(): void {
+async function main(): Promise<void> {
   const cases: Case[] = [
     makeCase("lmu-memory order 4 (100/dim)", () => loadNetworkObject(lmuMemoryOfOrder(4), "examples/lmu-memory.yaml"), 20000),
     makeCase("lmu-memory order 16 (100/dim)", () => loadNetworkObject(lmuMemoryOfOrder(16), "examples/lmu-memory.yaml"), 5000),
@@ -84,7 +85,8 @@ function main(): void {
   );
   const compile = compileBench();
   const emulator = emulatorBench();
-  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator }, null, 2) + "\n");
+  const evaluate = await evaluateBench();
+  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, evaluate }, null, 2) + "\n");
   console.log("wrote out/bench.json");
 }
 
@@ -165,4 +167,4 @@ function emulatorBench(): object[] {
   return out;
 }
 
-main();
+await main();

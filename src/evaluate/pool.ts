@@ -38,7 +38,10 @@ function runInThread(p: CellProgram, r: RangeRun, logits: Float64Array, onProgre
   }
 }
 
-/** Logits [count, outputs] of sequences first .. first + count − 1. */
+/**
+ * Logits [count, outputs] of sequences first .. first + count − 1, on `workers` threads: this
+ * one (already warmed up, and otherwise idle) plus workers − 1 worker threads.
+ */
 export async function runRange(p: CellProgram, r: RangeRun, workers: number, onProgress: (done: number) => void = () => {}): Promise<Float64Array> {
   const logits = new Float64Array(r.count * p.outputs);
   const n = Math.max(1, Math.min(workers, r.count));
@@ -47,43 +50,60 @@ export async function runRange(p: CellProgram, r: RangeRun, workers: number, onP
     return logits;
   }
   const stride = r.steps * p.inputSize;
-  // Several chunks per worker balance uneven speed; not so many that messages dominate.
-  const chunk = Math.max(1, Math.min(256, Math.ceil(r.count / (n * 8))));
+  // Small chunks keep this thread, which also answers the workers, responsive; two chunks in
+  // flight per worker keep a worker busy while its next request waits for this thread.
+  const chunk = Math.max(1, Math.min(64, Math.ceil(r.count / (n * 16))));
   let next = 0;
   let done = 0;
+  const take = (): { first: number; count: number } | undefined => {
+    if (next >= r.count) return undefined;
+    const c = { first: next, count: Math.min(chunk, r.count - next) };
+    next += c.count;
+    return c;
+  };
+  const finished = (count: number): void => {
+    done += count;
+    onProgress(done);
+  };
   const script = workerScript();
-  const pool = Array.from({ length: n }, () => new Worker(script, { workerData: p }));
+  const pool = Array.from({ length: n - 1 }, () => new Worker(script, { workerData: p }));
+  const state = new CellState(p);
+  const own = async (): Promise<void> => {
+    for (let c = take(); c; c = take()) {
+      for (let i = 0; i < c.count; i++) runCellSequence(p, state, r.x, (r.first + c.first + i) * stride, r.steps, logits, (c.first + i) * p.outputs);
+      finished(c.count);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const remote = (w: Worker): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      let inFlight = 0;
+      const send = (): void => {
+        const c = take();
+        if (!c) {
+          if (inFlight === 0) resolve();
+          return;
+        }
+        inFlight++;
+        const x = r.x.slice((r.first + c.first) * stride, (r.first + c.first + c.count) * stride);
+        const req: ChunkRequest = { first: c.first, count: c.count, steps: r.steps, x };
+        w.postMessage(req, [x.buffer]);
+      };
+      w.on("message", (reply: ChunkReply) => {
+        inFlight--;
+        logits.set(reply.logits, reply.first * p.outputs);
+        finished(reply.count);
+        send();
+      });
+      w.on("error", reject);
+      w.on("exit", (code) => {
+        if (inFlight > 0) reject(new Error(`an evaluate worker stopped early (exit code ${code})`));
+      });
+      send();
+      send();
+    });
   try {
-    await Promise.all(
-      pool.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const send = (): void => {
-              if (next >= r.count) {
-                resolve();
-                return;
-              }
-              const first = next;
-              const count = Math.min(chunk, r.count - first);
-              next += count;
-              const x = r.x.slice((r.first + first) * stride, (r.first + first + count) * stride);
-              const req: ChunkRequest = { first, count, steps: r.steps, x };
-              w.postMessage(req, [x.buffer]);
-            };
-            w.on("message", (reply: ChunkReply) => {
-              logits.set(reply.logits, reply.first * p.outputs);
-              done += reply.count;
-              onProgress(done);
-              send();
-            });
-            w.on("error", reject);
-            w.on("exit", (code) => {
-              if (next < r.count || done < r.count) reject(new Error(`an evaluate worker stopped early (exit code ${code})`));
-            });
-            send();
-          }),
-      ),
-    );
+    await Promise.all([...pool.map(remote), own()]);
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
