@@ -5,6 +5,7 @@
  * are built before the first one is written, so a bad model leaves nothing on disk; each file
  * is written atomically, the YAML last.
  */
+import { rmSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { writeFileAtomic } from "../io/write.js";
 import type { ImportedModel, ImportedTensor } from "./lmu-map.js";
@@ -81,6 +82,16 @@ export function writeImportedNetwork(model: ImportedModel, source: string, yamlP
   for (const t of model.cell) pending.push([join(dir, fileOf("cell", t)), npyBytes(t.shape, t.data, t.float32)]);
   for (const t of model.readout) pending.push([join(dir, fileOf("readout", t)), npyBytes(t.shape, t.data, t.float32)]);
   pending.push([yamlPath, networkYaml(model, source, stem, fileOf)]);
-  for (const [path, contents] of pending) writeFileAtomic(path, contents);
-  return { yamlPath, files: pending.map(([p]) => p) };
+  const written: string[] = [];
+  try {
+    for (const [path, contents] of pending) {
+      writeFileAtomic(path, contents);
+      written.push(path);
+    }
+  } catch (e) {
+    // A network without all its weights is worse than none: take back what was written.
+    for (const path of written) rmSync(path, { force: true });
+    throw e;
+  }
+  return { yamlPath, files: written };
 }
