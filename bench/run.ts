@@ -16,6 +16,7 @@ import { HardwareRun } from "../src/emulator/runner.js";
 import { loadTarget } from "../src/target/target.js";
 import { lmuMemory } from "./networks.js";
 import { learningBench } from "./learning.js";
+import { evaluateBench } from "./evaluate.js";
 
 interface Case {
   readonly name: string;
@@ -58,7 +59,7 @@ function throughput(built: BuiltNetwork, steps: number, naive: boolean, repeats 
 
 const neurons = (b: BuiltNetwork): number => b.ensembles.reduce((s, e) => s + e.nNeurons, 0);
 
-function main(): void {
+async function main(): Promise<void> {
   const cases: Case[] = [
     makeCase("lmu-memory order 4 (100/dim)", () => loadNetworkObject(lmuMemoryOfOrder(4), "examples/lmu-memory.yaml"), 20000),
     makeCase("lmu-memory order 16 (100/dim)", () => loadNetworkObject(lmuMemoryOfOrder(16), "examples/lmu-memory.yaml"), 5000),
@@ -86,7 +87,8 @@ function main(): void {
   const compile = compileBench();
   const emulator = emulatorBench();
   const learning = learningBench();
-  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning }, null, 2) + "\n");
+  const evaluate = await evaluateBench();
+  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning, evaluate }, null, 2) + "\n");
   console.log("wrote out/bench.json");
 }
 
@@ -167,4 +169,4 @@ function emulatorBench(): object[] {
   return out;
 }
 
-main();
+await main();

@@ -1,6 +1,7 @@
 /**
  * The TypeScript API: load a network, build it, simulate it. The CLI is a thin layer over this.
  */
+import { rejectTrainedCells } from "./frontend/cells.js";
 import type { BuiltNetwork } from "./ir/built.js";
 import type { NetworkIR } from "./ir/network.js";
 import { runFloatPipeline, type StageIR } from "./passes/pipeline.js";
@@ -54,6 +55,7 @@ export interface SimulationReport extends SimulationResult {
  * same inputs, and reports each probe's NRMSE against them.
  */
 export function simulateWithReference(network: NetworkIR, steps: number, opts: { reference?: boolean; onProgress?: (done: number, total: number) => void } = {}): SimulationReport {
+  rejectTrainedCells(network, "lmuc simulate");
   const built = build(network);
   const t0 = performance.now();
   const result = simulate(built, steps, opts.onProgress);

@@ -5,6 +5,7 @@
  */
 import { DiagnosticError, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { learningNotOnChip } from "./frontend/learning.js";
+import { rejectTrainedCells } from "./frontend/cells.js";
 import type { ChipConfig } from "./ir/core.js";
 import type { HostProgram, NeuronPlacement } from "./ir/host.js";
 import type { HwNetwork } from "./ir/hw.js";
@@ -82,6 +83,7 @@ function groupReport(g: QGroup): ConnectionQuantReport {
 export function compileNetwork(network: NetworkIR, target: Target, opts: CompileOptions = {}): CompileResult {
   const notOnChip = learningNotOnChip(network);
   if (notOnChip.length > 0) throw new DiagnosticError(notOnChip);
+  rejectTrainedCells(network, "lmuc compile");
   // Decoders of spiking ensembles are solved on the chip's own rate curve (§5.11).
   const floatBuilt = runFloatPipeline(network, opts.onPass, {
     rateCurveFor: (e) => (e.neuron.type === "lif" || e.neuron.type === "spiking-relu" ? chipRateCurve(e.neuron, network.dtSeconds) : undefined),

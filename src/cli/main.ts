@@ -16,6 +16,8 @@ import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
 import { assertReadableInput, assertReadableTarget, positiveInt, positiveNumber } from "./options.js";
 import { networkProbeValues, resolveSteps } from "./run-length.js";
+import { addEvaluateCommand } from "./evaluate.js";
+import { addImportCommand } from "./import.js";
 
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
 
@@ -201,6 +203,8 @@ export function makeProgram(io: Io): Command {
     });
 
   addHardwareCommands(program, io);
+  addImportCommand(program, io);
+  addEvaluateCommand(program, io);
   return program;
 }
 

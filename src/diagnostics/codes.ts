@@ -61,6 +61,16 @@ export const CODES = {
   LMU8003: { title: "cannot write output", hint: "check that the output folder is writable" },
   LMU8004: { title: "not a recognised vector or report file" },
   LMU8005: { title: "run too long or too large", hint: "run fewer steps, or record less (fewer probes, slices, sample_every)" },
+  LMU7001: { title: "not a readable PyTorch file", hint: "give a file written by torch.save (PyTorch ≥ 1.6 zip format); re-save legacy files with torch.save(model.state_dict(), path)" },
+  LMU7002: { title: "refused pickle content", hint: "lmuc reads state dicts as data only: save model.state_dict(), not the model object" },
+  LMU7003: { title: "unsupported tensor", hint: "save float32, float64, float16 or int64 tensors" },
+  LMU7010: { title: "state dict does not match a known LMU model", hint: "lmuc imports pytorch-lmu LMU/LMUCell or LMUFFT state dicts with a Linear readout" },
+  LMU7011: { title: "tensor shape does not fit the model" },
+  LMU7020: { title: "invalid trained cell", hint: "see the cells section of schemas/network.schema.json; lmuc import writes a valid one" },
+  LMU7030: { title: "invalid dataset", hint: "inputs are a .npy of shape [sequences, steps, input dimensions], labels a .npy of integer classes [sequences]" },
+  LMU7031: { title: "evaluation mode not available", hint: "use --mode float" },
+  LMU7032: { title: "evaluation parts do not fit together", hint: "merge the parts of one evaluation: same network, same dataset, shards of the same count" },
+  LMU7040: { title: "trained cells are not supported here yet", hint: "evaluate the network with lmuc evaluate --mode float; spiking and on-chip conversion of trained cells comes with the next release" },
   LMU9001: { title: "internal error: IR verification failed after a pass", hint: "this is a bug in lmuc; please report it with the input file" },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -21,6 +21,7 @@ import { ConverterBase, LIMITS, type Obj, type ObjectInfo } from "./converter-ba
 import { zohCost } from "./cost.js";
 import { nodeIR } from "./nodes.js";
 import { errorConnections, isLearningEndpoint, learningRule } from "./learning.js";
+import { convertTrainedSections } from "./cells.js";
 import type { JsonPath } from "./source.js";
 import { checkedDistribution, isDistribution, readMatrix, type Ctx } from "./values.js";
 
@@ -287,6 +288,7 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
     const p = c.guard(() => c.probe(id, o, ["probes", id]));
     if (p) probes.push(p);
   }
+  const trained = c.guard(() => convertTrainedSections(ctx, doc, declare));
   if (c.diagnostics.length === 0) {
     const loop = findAlgebraicLoop(connections);
     if (loop) {
@@ -310,6 +312,7 @@ export function convert(ctx: Ctx, value: unknown, name: string): NetworkIR {
     connections,
     probes,
     ...(errors.length > 0 ? { errorConnections: errors } : {}),
+    ...trained,
   };
 }
 

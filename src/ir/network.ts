@@ -195,6 +195,61 @@ export interface ProbeIR {
   readonly origin?: SourceLocation;
 }
 
+/** Per-step input from a dataset: at sequence step t the value is row t of the current sequence. */
+export interface SequenceInputIR {
+  readonly id: string;
+  readonly dimensions: number;
+  readonly origin?: SourceLocation;
+}
+
+/**
+ * A trained LMU cell (pytorch-lmu `LMU`/`LMUCell` or `LMUFFT`); its float run is one cell step per
+ * sequence step, from zero state:
+ *   u_t = f_u(e_x·x_t + e_h·h_{t−1} + e_m·m_{t−1} + b_u)      (scalar memory input)
+ *   m_t = A·m_{t−1} + B·u_t                                    (A, B: stored ZOH matrices, dt = 1 step)
+ *   h_t = f_h(W_x·x_t + W_h·h_{t−1} + W_m·m_t + b_h)
+ * LMUFFT has no recurrence through h (eh, em, Wh absent), f_u = relu, and its W_h on [m; x] is
+ * split into Wm and Wx. Absent terms are absent, not zero, so a later lowering places no synapses.
+ */
+export interface TrainedCellIR {
+  readonly id: string;
+  readonly kind: "lmu" | "lmu-fft";
+  /** Id of the sequence input feeding x_t. */
+  readonly input: string;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly order: number;
+  /** θ of the stored discretization, in sequence steps (informational: A and B are used as stored). */
+  readonly thetaSteps: number;
+  readonly hiddenNonlinearity: "tanh" | "relu";
+  readonly memoryInputNonlinearity: "none" | "relu";
+  /** order × order and order × 1. */
+  readonly A: Mat;
+  readonly B: Mat;
+  /** 1 × inputSize, 1 × hiddenSize, 1 × order. */
+  readonly ex: Mat;
+  readonly eh?: Mat;
+  readonly em?: Mat;
+  readonly uBias: number;
+  /** hiddenSize × inputSize, hiddenSize × hiddenSize, hiddenSize × order. */
+  readonly Wx: Mat;
+  readonly Wh?: Mat;
+  readonly Wm: Mat;
+  readonly hBias?: Float64Array;
+  readonly origin?: SourceLocation;
+}
+
+/** A linear readout with bias of a cell's hidden state after the last sequence step: y = W·h + b. */
+export interface ReadoutIR {
+  readonly id: string;
+  /** Id of the trained cell it reads. */
+  readonly from: string;
+  /** outputs × hiddenSize. */
+  readonly weight: Mat;
+  readonly bias: Float64Array;
+  readonly origin?: SourceLocation;
+}
+
 export interface NetworkIR {
   readonly stage: "network";
   readonly name: string;
@@ -208,4 +263,8 @@ export interface NetworkIR {
   readonly probes: readonly ProbeIR[];
   /** Error signals into learned connections (absent when nothing learns). */
   readonly errorConnections?: readonly ErrorConnectionIR[];
+  /** Trained models (lmuc import): dataset inputs, cells and readouts; absent in hand-written networks. */
+  readonly sequenceInputs?: readonly SequenceInputIR[];
+  readonly cells?: readonly TrainedCellIR[];
+  readonly readouts?: readonly ReadoutIR[];
 }

@@ -1,0 +1,113 @@
+/** `lmuc evaluate`: formatting only; the work is in ../evaluate. */
+import { availableParallelism } from "node:os";
+import { Command, InvalidArgumentError } from "commander";
+import { loadNetworkFile } from "../api.js";
+import { loadDataset } from "../evaluate/dataset.js";
+import { checkModes, evaluateNetwork, evaluationJson, evaluationShape, type EvaluationDoc, type Shard } from "../evaluate/evaluate.js";
+import { renderEvaluationHtml } from "../evaluate/html.js";
+import { mergeEvaluations, readEvaluationFile } from "../evaluate/merge.js";
+import { Progress } from "../evaluate/progress.js";
+import { writeFileAtomic } from "../io/write.js";
+import { positiveInt } from "./options.js";
+
+export interface EvaluateIo {
+  out(text: string): void;
+  err(text: string): void;
+  isTty: boolean;
+}
+
+interface EvaluateOpts {
+  inputs?: string;
+  labels?: string;
+  mode: string;
+  workers?: number;
+  shard?: Shard;
+  out?: string;
+  report?: string;
+  readout?: string;
+  merge?: string[];
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function parseShard(v: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new InvalidArgumentError(`--shard must be i/n with 1 ≤ i ≤ n (e.g. 2/8), got '${v}'`);
+  return { index, count };
+}
+
+function summary(doc: EvaluationDoc, source: string, seconds?: number): string {
+  const n = doc.shard ? doc.shard.end - doc.shard.first : doc.sequences;
+  const lines = [`${source}: ${n} sequences${doc.shard ? ` (shard ${doc.shard.index}/${doc.shard.count}: ${doc.shard.first}..${doc.shard.end - 1} of ${doc.sequences})` : ""}, ${doc.steps} steps${seconds !== undefined ? `, in ${seconds.toFixed(2)} s (${Math.round(n / Math.max(seconds, 1e-9))} sequences/s)` : ""}`];
+  for (const [mode, m] of Object.entries(doc.modes)) {
+    lines.push(`  ${mode}: accuracy ${(100 * m.accuracy).toFixed(2)} % (${m.correct}/${m.total})`);
+    lines.push(`    recall per class: ${m.per_class.map((c) => `${c.class}: ${c.recall === null ? "-" : `${(100 * c.recall).toFixed(1)}%`}`).join(", ")}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function jsonSummary(doc: EvaluationDoc, extra: Record<string, unknown>): string {
+  const modes = Object.fromEntries(Object.entries(doc.modes).map(([k, m]) => [k, { accuracy: m.accuracy, correct: m.correct, total: m.total }]));
+  return JSON.stringify({ ok: true, network: doc.network, sequences: doc.sequences, steps: doc.steps, ...(doc.shard ? { shard: doc.shard } : {}), ...modes, ...extra }, null, 2) + "\n";
+}
+
+function writeOutputs(doc: EvaluationDoc, opts: EvaluateOpts, labels?: ArrayLike<number>): void {
+  // Both are rendered before either is written: a failure leaves neither half-done.
+  const json = opts.out ? evaluationJson(doc) : undefined;
+  const html = opts.report ? renderEvaluationHtml(doc, labels) : undefined;
+  if (opts.out && json) writeFileAtomic(opts.out, json);
+  if (opts.report && html) writeFileAtomic(opts.report, html);
+}
+
+async function run(io: EvaluateIo, file: string | undefined, opts: EvaluateOpts): Promise<void> {
+  if (opts.merge) {
+    if (file !== undefined || opts.inputs || opts.labels || opts.shard) throw new InvalidArgumentError("--merge takes only part files (and --out, --report, --json)");
+    const doc = mergeEvaluations(opts.merge.map((path) => ({ path, doc: readEvaluationFile(path) })));
+    writeOutputs(doc, opts);
+    io.out(opts.json ? jsonSummary(doc, { parts: opts.merge.length, ...(opts.out ? { out: opts.out } : {}) }) : summary(doc, `merged ${opts.merge.length} parts`));
+    return;
+  }
+  if (file === undefined) throw new InvalidArgumentError("give a network file (or --merge part files)");
+  if (!opts.inputs || !opts.labels) throw new InvalidArgumentError("give the dataset: --inputs X.npy --labels Y.npy");
+  const modes = checkModes(opts.mode.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
+  const net = loadNetworkFile(file);
+  const shape = evaluationShape(net, opts.readout);
+  const data = loadDataset(opts.inputs, opts.labels, shape.inputSize, shape.outputs);
+  const progress = opts.quiet || opts.json ? undefined : new Progress({ tty: io.isTty, write: io.err, label: "evaluate" });
+  const t0 = performance.now();
+  const doc = await evaluateNetwork(net, data, {
+    modes,
+    workers: opts.workers ?? availableParallelism(),
+    ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(opts.readout ? { readout: opts.readout } : {}),
+    ...(progress ? { onProgress: (done: number, total: number) => progress.update(done, total) } : {}),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  writeOutputs(doc, opts, data.labels);
+  if (opts.json) io.out(jsonSummary(doc, { seconds, ...(opts.out ? { out: opts.out } : {}) }));
+  else {
+    io.out(summary(doc, file, seconds));
+    for (const p of [opts.out, opts.report]) if (p) io.out(`wrote ${p}\n`);
+  }
+}
+
+export function addEvaluateCommand(program: Command, io: EvaluateIo): void {
+  program
+    .command("evaluate")
+    .description("run a network with a trained cell over a labelled dataset (state reset per sequence): accuracy, confusion, per-sequence predictions and logits")
+    .argument("[network]", "network file with a trained cell and a readout (lmuc import writes one)")
+    .option("--inputs <x.npy>", "input sequences, shape [sequences, steps, input dimensions]")
+    .option("--labels <y.npy>", "integer class labels, shape [sequences]")
+    .option("--mode <modes>", "comma-separated: float (available), spiking, chip (next release)", "float")
+    .option("--workers <n>", "worker threads (default: the number of cores); results do not depend on it", positiveInt("--workers"))
+    .option("--shard <i/n>", "evaluate only the i-th of n equal parts of the dataset (for batch schedulers); combine the parts with --merge", parseShard)
+    .option("--merge <parts...>", "combine the --out files of a sharded evaluation into the file of the whole run")
+    .option("--readout <id>", "the readout to classify with, when the network has several")
+    .option("-o, --out <file.json>", "write predictions, logits, accuracy and confusion as JSON")
+    .option("--report <file.html>", "write a self-contained HTML page")
+    .option("--json", "print the summary as JSON, keyed by mode")
+    .option("-q, --quiet", "no progress output")
+    .action((file: string | undefined, opts: EvaluateOpts) => run(io, file, opts));
+}

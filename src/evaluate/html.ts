@@ -1,0 +1,86 @@
+/**
+ * The evaluation page: one self-contained, deterministic HTML file in the style of compare's
+ * report (same palette and layout): accuracy per mode, confusion matrix as a heat map, per-class
+ * recall, and the misclassified sequences with their logits.
+ */
+import { escapeHtml as esc } from "../compare/html.js";
+import type { EvalMode, EvaluationDoc, ModeResult } from "./evaluate.js";
+
+const CSS = `
+*{box-sizing:border-box}
+body{margin:0;padding:16px 24px 40px;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#fff}
+main{max-width:1300px;margin:0 auto}
+h1{font-size:22px;margin:0 0 8px}h2{font-size:18px;margin:28px 0 8px;padding-top:8px;border-top:1px solid #d7dce3}h3{font-size:15px;margin:18px 0 4px}
+.muted{color:#6b7380;font-weight:normal}.note{color:#4b5361;font-size:12.5px;margin:4px 0}
+.kvs{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}
+.kv{border:1px solid #d7dce3;border-radius:6px;padding:6px 10px;min-width:130px;background:#f8f9fb}
+.kv span{display:block;font-size:12px;color:#5b6370}.kv b{font-size:16px;font-variant-numeric:tabular-nums}.kv small{display:block;font-size:11.5px;color:#5b6370}
+.kv.good b{color:#1e7b34}
+table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #d7dce3;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f1f3f6;font-weight:600}
+td.num{text-align:right}td.over{color:#b3261e;font-weight:600;background:#fde8e8}
+table.cm td{text-align:right;min-width:38px}
+details{margin-top:8px}summary{cursor:pointer;font-size:13px;color:#1f5fa8}
+`.trim();
+
+const pct = (x: number | null): string => (x === null ? "-" : `${(100 * x).toFixed(2)} %`);
+
+function kv(label: string, value: string, extra = "", cls = ""): string {
+  return `<div class="kv${cls ? ` ${cls}` : ""}"><span>${esc(label)}</span><b>${value}</b>${extra ? `<small>${extra}</small>` : ""}</div>`;
+}
+
+/** Diagonal cells green, off-diagonal red, opacity by share of the row. */
+function confusionTable(m: ModeResult): string {
+  const n = m.confusion.length;
+  const head = `<tr><th>label \\ predicted</th>${Array.from({ length: n }, (_, j) => `<th>${j}</th>`).join("")}<th>recall</th></tr>`;
+  const rows = m.confusion.map((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    const cells = row.map((v, j) => {
+      const share = total > 0 ? v / total : 0;
+      const colour = i === j ? `rgba(30,123,52,${(0.1 + 0.5 * share).toFixed(3)})` : `rgba(179,38,30,${v > 0 ? (0.12 + 0.6 * share).toFixed(3) : "0"})`;
+      return `<td style="background:${colour}">${v}</td>`;
+    });
+    return `<tr><th>${i}</th>${cells.join("")}<td class="num">${pct(m.per_class[i].recall)}</td></tr>`;
+  });
+  return `<table class="cm">${head}${rows.join("")}</table>`;
+}
+
+function mistakes(doc: EvaluationDoc, m: ModeResult, labels: ArrayLike<number> | undefined): string {
+  if (!labels) return `<p class="muted">Give the labels to list the misclassified sequences.</p>`;
+  const first = doc.shard?.first ?? 0;
+  const wrong: string[] = [];
+  m.predictions.forEach((p, i) => {
+    const label = labels[first + i];
+    if (p !== label) wrong.push(`<tr><td class="num">${first + i}</td><td class="num">${label}</td><td class="num over">${p}</td><td>${m.logits[i].map((v) => v.toFixed(3)).join(" ")}</td></tr>`);
+  });
+  if (wrong.length === 0) return `<p class="muted">No misclassified sequences.</p>`;
+  return `<details><summary>${wrong.length} misclassified sequence${wrong.length === 1 ? "" : "s"}</summary><table><tr><th>sequence</th><th>label</th><th>predicted</th><th>logits</th></tr>${wrong.join("")}</table></details>`;
+}
+
+function modeSection(doc: EvaluationDoc, mode: EvalMode, m: ModeResult, labels: ArrayLike<number> | undefined): string {
+  return (
+    `<section><h2>${esc(mode)}: ${pct(m.accuracy)} <span class="muted">(${m.correct}/${m.total})</span></h2>` +
+    `<h3>Confusion matrix</h3>${confusionTable(m)}` +
+    `<h3>Misclassified</h3>${mistakes(doc, m, labels)}</section>`
+  );
+}
+
+/** `labels` (the whole dataset's) lets the page list the misclassified sequences. */
+export function renderEvaluationHtml(doc: EvaluationDoc, labels?: ArrayLike<number>): string {
+  const modes = Object.entries(doc.modes) as [EvalMode, ModeResult][];
+  const title = `lmuc evaluate: ${doc.network}`;
+  const header =
+    `<header><h1>${esc(title)}</h1><div class="kvs">` +
+    modes.map(([k, m]) => kv(`${k} accuracy`, pct(m.accuracy), `${m.correct}/${m.total}`, "good")).join("") +
+    kv("sequences", String(doc.shard ? doc.shard.end - doc.shard.first : doc.sequences), doc.shard ? `shard ${doc.shard.index}/${doc.shard.count} of ${doc.sequences}` : "") +
+    kv("steps per sequence", String(doc.steps)) +
+    kv("classes", String(doc.classes)) +
+    `</div><p class="note">lmuc ${esc(doc.lmuc)} · ${esc(doc.format)} · network ${esc(doc.network_sha256.slice(0, 12))} · inputs ${esc(doc.inputs_sha256.slice(0, 12))}</p></header>`;
+  const body = header + modes.map(([k, m]) => modeSection(doc, k, m, labels)).join("");
+  return (
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${esc(title)}</title><style>${CSS}</style></head>\n<body><main>${body}</main></body></html>\n`
+  );
+}
