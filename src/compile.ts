@@ -10,49 +10,20 @@ import type { ChipConfig } from "./ir/core.js";
 import type { HostProgram, NeuronPlacement } from "./ir/host.js";
 import type { HwNetwork } from "./ir/hw.js";
 import type { NetworkIR } from "./ir/network.js";
-import type { QGroup, QuantizedNetwork, BlockReport } from "./ir/quantized.js";
-import type { PartitionReport } from "./partition/index.js";
+import type { QGroup, QuantizedNetwork } from "./ir/quantized.js";
 import { chipRateCurve } from "./passes/chip-rates.js";
-import type { HubChoice } from "./passes/decode-hub.js";
-import type { DecodeNeuronsMode, DecodePathChoice } from "./passes/decode-neurons.js";
+import type { DecodeNeuronsMode } from "./passes/decode-neurons.js";
+import type { CompileReport, ConnectionQuantReport } from "./passes/compile-report.js";
 import type { PartitionedNetwork, PlannedNetwork } from "./passes/hw-stages.js";
 import { HARDWARE_PASSES as PASS_LIST, runFloatPipeline, runHardwarePipeline, type HardwareIR, type StageIR } from "./passes/pipeline.js";
 import type { Target } from "./target/target.js";
 
 export type { HostProgram, NeuronPlacement };
+export type { CompileReport, ConnectionQuantReport };
 
 /** Names of the hardware passes, in order (the list itself is in passes/pipeline.ts). */
 export const HARDWARE_PASSES: readonly string[] = PASS_LIST.map((p) => p.name);
 export type AnyIR = StageIR | HardwareIR;
-
-export interface ConnectionQuantReport {
-  readonly connections: readonly string[];
-  readonly post: string;
-  readonly pre: string;
-  readonly weightExp: number;
-  readonly mantissaBitsUsed: number;
-  readonly maxRelError: number;
-  readonly rmsRelError: number;
-  readonly weights: number;
-  readonly roundedToZero: number;
-  readonly lostMagnitude: number;
-}
-
-export interface CompileReport {
-  readonly network: string;
-  readonly target: string;
-  readonly neuronsOnChip: number;
-  readonly hostOnly: readonly { readonly id: string; readonly kind: string; readonly why: string }[];
-  readonly partition: PartitionReport;
-  readonly blocks: readonly BlockReport[];
-  readonly connections: readonly ConnectionQuantReport[];
-  readonly warnings: readonly Diagnostic[];
-  readonly notes: HwNetwork["notes"];
-  /** Per decoded chip → chip connection: neuron-to-neuron weights or decode neurons, and why (absent with decodeNeurons "never"). */
-  readonly decodePaths?: readonly DecodePathChoice[];
-  /** Per per-dimension LMU: recurrence on chip through a decode hub, or through the host, and why (absent with decodeNeurons "never"). */
-  readonly decodeHubs?: readonly HubChoice[];
-}
 
 export interface CompileResult {
   readonly chip: ChipConfig;

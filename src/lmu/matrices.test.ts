@@ -93,12 +93,13 @@ describe("lmuMatrices", () => {
 });
 
 describe("discretize performance", () => {
-  it("discretizes the order-256 (θ = 784 s, dt = 1 s) LMU by ZOH in under 2 s", () => {
-    // expm of a 257×257 matrix: ~10 products and one LU solve, measured ≈ 0.3 s.
+  it("discretizes the order-256 (θ = 784 s, dt = 1 s) LMU by ZOH without hanging (guard 30 s; measured ≈ 0.3 s quiet)", () => {
+    // expm of a 257×257 matrix: ~10 products and one LU solve. The bound catches a blow-up
+    // (e.g. scaling-and-squaring that never converges), not a slowdown: speed is for the bench.
     const { A, B } = lmuMatrices(256, 784);
     const t0 = performance.now();
     discretize(A, B, 1, "zoh");
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(performance.now() - t0).toBeLessThan(30_000);
   });
 });
 

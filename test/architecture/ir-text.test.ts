@@ -2,7 +2,7 @@
  * Issue 9: `lmuc ir --after <hardware pass>` prints a readable, stable text form of the hardware
  * IRs: a few summary lines per block, group and core, not the hundreds of thousands of JSON lines
  * the weights would take. The key lines of lmu-delay after quantize are pinned: they are the
- * registers of the build the hash test pins (build-hashes.test.ts), so a change here is a change
+ * registers of the build the hash test pins (build-hashes.long.test.ts), so a change here is a change
  * of the compiled chip, or of the text form, and either should be deliberate.
  */
 import { expectCleanError, lmuc } from "../helpers/cli.js";

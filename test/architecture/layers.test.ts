@@ -27,14 +27,14 @@ const LAYERS: readonly (readonly string[])[] = [
   ["neurons", "nef", "lmu"],
   ["target/types.ts", "target/cost.ts"],
   ["ir"],
-  // importers/ (trained-model import, another branch) produces NetworkIR like the frontend.
+  // importers/ (trained-model import) produces NetworkIR like the frontend.
   ["frontend", "importers", "target"],
   ["sim", "emulator"],
   ["partition"],
   ["passes"],
   ["backends"],
   ["compile.ts", "build.ts", "api.ts"],
-  ["compare", "verify"],
+  ["compare", "verify", "evaluate"],
   ["cli", "index.ts"],
 ];
 
