@@ -1,14 +1,14 @@
 /**
  * Runs a cell program over a range of sequences on N worker threads (node:worker_threads), or in
- * this thread when N = 1. Sequences go out in chunks to whichever worker is free and their
- * logits are stored by sequence index, so the result is the same, bit for bit, for any N.
+ * this thread when N = 1. Threads claim chunks of sequences from a shared counter and write their
+ * logits at the sequences' own rows, so the result is the same, bit for bit, for any N.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { CellState, runCellSequence, type CellProgram } from "../sim/cell.js";
-import type { ChunkReply, ChunkRequest } from "./worker.js";
+import { runClaimedChunks, type SharedRun } from "./chunks.js";
 
 export interface RangeRun {
   readonly first: number;
@@ -40,72 +40,52 @@ function runInThread(p: CellProgram, r: RangeRun, logits: Float64Array, onProgre
 
 /**
  * Logits [count, outputs] of sequences first .. first + count − 1, on `workers` threads: this
- * one (already warmed up, and otherwise idle) plus workers − 1 worker threads.
+ * one (already warmed up) plus workers − 1 worker threads, all claiming chunks from one shared
+ * counter. Progress is reported from this thread, after each of its chunks.
  */
 export async function runRange(p: CellProgram, r: RangeRun, workers: number, onProgress: (done: number) => void = () => {}): Promise<Float64Array> {
-  const logits = new Float64Array(r.count * p.outputs);
   const n = Math.max(1, Math.min(workers, r.count));
   if (n === 1) {
+    const logits = new Float64Array(r.count * p.outputs);
     runInThread(p, r, logits, onProgress);
     return logits;
   }
   const stride = r.steps * p.inputSize;
-  // Small chunks keep this thread, which also answers the workers, responsive; two chunks in
-  // flight per worker keep a worker busy while its next request waits for this thread.
-  const chunk = Math.max(1, Math.min(64, Math.ceil(r.count / (n * 16))));
-  let next = 0;
-  let done = 0;
-  const take = (): { first: number; count: number } | undefined => {
-    if (next >= r.count) return undefined;
-    const c = { first: next, count: Math.min(chunk, r.count - next) };
-    next += c.count;
-    return c;
-  };
-  const finished = (count: number): void => {
-    done += count;
-    onProgress(done);
+  const x = new Float64Array(new SharedArrayBuffer(r.count * stride * 8));
+  x.set(r.x.subarray(r.first * stride, (r.first + r.count) * stride));
+  const shared: SharedRun = {
+    program: p,
+    x,
+    count: r.count,
+    steps: r.steps,
+    // Small enough that threads finish together, large enough that claims cost nothing.
+    chunk: Math.max(1, Math.min(64, Math.ceil(r.count / (n * 16)))),
+    logits: new Float64Array(new SharedArrayBuffer(r.count * p.outputs * 8)),
+    counters: new Int32Array(new SharedArrayBuffer(8)),
   };
   const script = workerScript();
-  const pool = Array.from({ length: n - 1 }, () => new Worker(script, { workerData: p }));
-  const state = new CellState(p);
-  const own = async (): Promise<void> => {
-    for (let c = take(); c; c = take()) {
-      for (let i = 0; i < c.count; i++) runCellSequence(p, state, r.x, (r.first + c.first + i) * stride, r.steps, logits, (c.first + i) * p.outputs);
-      finished(c.count);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
-  const remote = (w: Worker): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      let inFlight = 0;
-      const send = (): void => {
-        const c = take();
-        if (!c) {
-          if (inFlight === 0) resolve();
-          return;
-        }
-        inFlight++;
-        const x = r.x.slice((r.first + c.first) * stride, (r.first + c.first + c.count) * stride);
-        const req: ChunkRequest = { first: c.first, count: c.count, steps: r.steps, x };
-        w.postMessage(req, [x.buffer]);
-      };
-      w.on("message", (reply: ChunkReply) => {
-        inFlight--;
-        logits.set(reply.logits, reply.first * p.outputs);
-        finished(reply.count);
-        send();
-      });
-      w.on("error", reject);
-      w.on("exit", (code) => {
-        if (inFlight > 0) reject(new Error(`an evaluate worker stopped early (exit code ${code})`));
-      });
-      send();
-      send();
-    });
+  const pool = Array.from({ length: n - 1 }, () => new Worker(script, { workerData: shared }));
+  const finished = pool.map(
+    (w) =>
+      new Promise<void>((resolve, reject) => {
+        let reported = false;
+        w.on("message", () => {
+          reported = true;
+          resolve();
+        });
+        w.on("error", reject);
+        w.on("exit", (code) => {
+          if (!reported) reject(new Error(`an evaluate worker stopped early (exit code ${code})`));
+        });
+      }),
+  );
   try {
-    await Promise.all([...pool.map(remote), own()]);
+    runClaimedChunks(shared, onProgress);
+    await Promise.all(finished);
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
-  return logits;
+  onProgress(r.count);
+  // A plain copy: callers keep the logits after the workers are gone.
+  return new Float64Array(shared.logits);
 }

@@ -1,33 +1,11 @@
 /**
- * A worker thread of `lmuc evaluate`: receives the cell program once (workerData) and then
- * chunks of sequences; answers each chunk with its logits. The same code as the in-process run,
- * so results do not depend on which thread ran a sequence.
+ * A worker thread of `lmuc evaluate`: runs the same claim-a-chunk loop as the main thread over
+ * shared memory (see pool.ts), then reports how many sequences it ran. The same code as the
+ * in-process run, so results do not depend on which thread ran a sequence.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { CellState, runCellSequence, type CellProgram } from "../sim/cell.js";
+import { runClaimedChunks, type SharedRun } from "./chunks.js";
 
-export interface ChunkRequest {
-  readonly first: number;
-  readonly count: number;
-  readonly steps: number;
-  /** [count, steps, inputSize] */
-  readonly x: Float64Array;
-}
-
-export interface ChunkReply {
-  readonly first: number;
-  readonly count: number;
-  /** [count, outputs] */
-  readonly logits: Float64Array;
-}
-
-const program = workerData as CellProgram;
-const state = new CellState(program);
-
-parentPort?.on("message", (req: ChunkRequest) => {
-  const logits = new Float64Array(req.count * program.outputs);
-  const stride = req.steps * program.inputSize;
-  for (let i = 0; i < req.count; i++) runCellSequence(program, state, req.x, i * stride, req.steps, logits, i * program.outputs);
-  const reply: ChunkReply = { first: req.first, count: req.count, logits };
-  parentPort!.postMessage(reply, [logits.buffer]);
-});
+const run = workerData as SharedRun;
+const done = runClaimedChunks(run, () => {});
+parentPort!.postMessage(done);

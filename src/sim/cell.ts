@@ -87,29 +87,57 @@ function dot(a: Float64Array, aOff: number, b: Float64Array, bOff: number, n: nu
  * final hidden state goes to out[outOffset .. outOffset + outputs).
  */
 export function runCellSequence(p: CellProgram, s: CellState, x: Float64Array, xOffset: number, steps: number, out: Float64Array, outOffset: number): void {
-  const { inputSize: d, hidden: H, order: q } = p;
+  // Fields in locals: a program that arrived in a worker thread by structured clone can be a
+  // slow-mode object, and property loads inside these loops then cost a quarter of the run.
+  const { inputSize: d, hidden: H, order: q, A, B, ex, eh, em, Wx, Wh, Wm, hBias, uBias, tanh, reluU } = p;
   let h = s.h;
   let hNext = s.hNext;
   let m = s.m;
   let mNext = s.mNext;
   h.fill(0);
   m.fill(0);
-  const recurrentU = p.eh.length > 0;
-  const recurrentH = p.Wh.length > 0;
-  const hasBias = p.hBias.length > 0;
+  const recurrentU = eh.length > 0;
+  const recurrentH = Wh.length > 0;
+  const hasBias = hBias.length > 0;
+  // The dot products are written out rather than calls to a helper: whether V8 inlines such a
+  // helper differs from thread to thread and run to run, and cost worker threads up to 40 %.
   for (let t = 0; t < steps; t++) {
     const xo = xOffset + t * d;
     // The memory input uses h and m of the previous step.
-    let u = dot(p.ex, 0, x, xo, d) + p.uBias;
-    if (recurrentU) u += dot(p.eh, 0, h, 0, H) + dot(p.em, 0, m, 0, q);
-    if (p.reluU && u < 0) u = 0;
-    for (let i = 0; i < q; i++) mNext[i] = dot(p.A, i * q, m, 0, q) + p.B[i] * u;
+    let ux = 0;
+    for (let k = 0; k < d; k++) ux += ex[k] * x[xo + k];
+    let u = ux + uBias;
+    if (recurrentU) {
+      let uh = 0;
+      for (let k = 0; k < H; k++) uh += eh[k] * h[k];
+      let um = 0;
+      for (let k = 0; k < q; k++) um += em[k] * m[k];
+      u += uh + um;
+    }
+    if (reluU && u < 0) u = 0;
+    for (let i = 0; i < q; i++) {
+      const row = i * q;
+      let a = 0;
+      for (let k = 0; k < q; k++) a += A[row + k] * m[k];
+      mNext[i] = a + B[i] * u;
+    }
     // The hidden state uses the memory of this step.
     for (let i = 0; i < H; i++) {
-      let a = dot(p.Wx, i * d, x, xo, d) + dot(p.Wm, i * q, mNext, 0, q);
-      if (recurrentH) a += dot(p.Wh, i * H, h, 0, H);
-      if (hasBias) a += p.hBias[i];
-      hNext[i] = p.tanh ? Math.tanh(a) : a > 0 ? a : 0;
+      const rx = i * d;
+      let ax = 0;
+      for (let k = 0; k < d; k++) ax += Wx[rx + k] * x[xo + k];
+      const rm = i * q;
+      let am = 0;
+      for (let k = 0; k < q; k++) am += Wm[rm + k] * mNext[k];
+      let a = ax + am;
+      if (recurrentH) {
+        const rh = i * H;
+        let ah = 0;
+        for (let k = 0; k < H; k++) ah += Wh[rh + k] * h[k];
+        a += ah;
+      }
+      if (hasBias) a += hBias[i];
+      hNext[i] = tanh ? Math.tanh(a) : a > 0 ? a : 0;
     }
     const hSwap = h;
     h = hNext;
