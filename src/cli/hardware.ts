@@ -14,6 +14,7 @@ import { EmulatorOverflowError } from "../emulator/engine.js";
 import { HardwareRun } from "../emulator/runner.js";
 import { irReplacer } from "../ir/json.js";
 import { positiveInt, positiveNumber } from "./options.js";
+import { learningLines } from "./learning.js";
 import { builtProbeValues, formatBytes, networkProbeValues, resolveSteps } from "./run-length.js";
 import { printBuilt, printNetwork } from "../ir/print.js";
 import { assertOutputPath, assertParentIsFolder, writeFileAtomic } from "../io/write.js";
@@ -67,6 +68,7 @@ export function compileSummary(r: CompileReport, dir?: string): string {
     lines.push(`  ${d.connection} ${d.pre} → ${d.post}: ${d.path === "decode-neurons" ? `decode neurons (${d.decodeCompartments} compartments in ${d.decodeBlocks} block${d.decodeBlocks === 1 ? "" : "s"})` : "neuron-to-neuron weights"}: ${d.why}`);
   }
   for (const h of r.decodeHubs ?? []) lines.push(`  LMU ${h.node} recurrence: ${h.path === "chip" ? "on chip (decode hub)" : "through the host"}: ${h.why}`);
+  lines.push(...learningLines(r));
   for (const h of r.hostOnly) lines.push(`  on the host: ${h.id} (${h.why})`);
   for (const n of r.notes) lines.push(`  note: ${n.message}`);
   for (const w of r.warnings) lines.push(formatDiagnostic(w).replace(/^/gm, "  "));
@@ -177,6 +179,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
       }
       io.out(`${dir}: lmuc ${String(b.manifest.lmuc)}, target ${b.target.name}, ${b.chip.cores.length} cores, all ${Object.keys(b.manifest.files).length} files verified\n`);
       io.out(compileSummary(b.report));
+      for (const line of learningLines({ ...b.report, learning: [] }, b.chip)) io.out(line + "\n");
     });
 
   program
