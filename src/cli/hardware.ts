@@ -8,6 +8,7 @@ import { readBuild, writeBuild, type LoadedBuild } from "../build.js";
 import { compileNetwork, HARDWARE_PASSES, type CompileReport } from "../compile.js";
 import { compareNetwork } from "../compare/compare.js";
 import { renderReportHtml } from "../compare/html.js";
+import { learningPanelText } from "../compare/learning-panel.js";
 import { diag, DiagnosticError, formatDiagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
 import { ConformanceFormatError, ConformanceUnsupportedError, runConformance, type ConformanceMismatch } from "../emulator/conformance.js";
 import { EmulatorOverflowError } from "../emulator/engine.js";
@@ -262,6 +263,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
           const ratio = p.nrmseEmulatorVsIdeal !== undefined && p.nrmseFloatVsIdeal ? (p.nrmseEmulatorVsIdeal / p.nrmseFloatVsIdeal).toFixed(2) + "×" : "-";
           io.out(`  ${p.id.padEnd(15)}  ${(p.nrmseFloatVsIdeal?.toFixed(4) ?? "-").padStart(20)}  ${(p.nrmseEmulatorVsIdeal?.toFixed(4) ?? "-").padStart(17)}  ${ratio.padStart(5)}  ${p.nrmseEmulatorVsFloat.toFixed(4).padStart(17)}  ${p.correlation.toFixed(3)}\n`);
         }
+        io.out(learningPanelText(report.learning));
         for (const s of report.spikes) io.out(`  spikes ${s.ensemble}: ${s.meanRateFloatHz.toFixed(1)} Hz in float, ${s.meanRateEmulatorHz.toFixed(1)} Hz on chip\n`);
         io.out(`  chip (modelled): ${(report.cost.stepNsMean / 1000).toFixed(2)} µs and ${(report.cost.energyPjMean / 1000).toFixed(1)} nJ per step (${(report.cost.realTimeFactor * 100).toFixed(2)}% of real time)\n`);
         io.out(`wrote ${opts.report} and ${basename(jsonPath)}; build in ${buildDir}\n`);
