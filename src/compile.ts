@@ -83,14 +83,18 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   const partitionReport = learned.length > 0 ? withUsage(partitioned.report, L.usage) : partitioned.report;
   // A chip ensemble only the learned connection read needs no spikes on the host any more.
   const stillRead = (id: string): boolean => L.host.connections.some((c) => c.source.kind === "neurons" && c.source.id === id) || L.host.probes.some((p) => p.target.id === id);
-  const toHost = hw.toHost.filter(stillRead);
+  // …and an error computed from a chip ensemble's spikes needs them there (lower does not see error connections).
+  const onHost = new Set(L.host.ensembles.map((e) => e.id));
+  const errorSources = [...new Set(L.host.connections.filter((c) => c.source.kind === "neurons" && !onHost.has(c.source.id)).map((c) => c.source.id))];
+  const toHost = [...hw.toHost, ...errorSources].filter(stillRead);
   const placements: NeuronPlacement[] = toHost.map((id) => ({
     ensemble: id,
     segments: blockPlacements.find((p) => p.block === id)!.segments,
     sigmaV: q.blocks.find((b) => b.id === id)!.scale.sigmaV,
   }));
   placements.push(...L.readouts);
-  const hostNet = { ...L.host, ensembles: L.host.ensembles.filter((e) => !e.external || stillRead(e.id) || L.readouts.some((r) => r.ensemble === e.id)) };
+  const hostEnsembles = [...L.host.ensembles, ...errorSources.map((id) => ({ ...plan.built.ensembles.find((e) => e.id === id)!, external: true }))];
+  const hostNet = { ...L.host, ensembles: hostEnsembles.filter((e) => !e.external || stillRead(e.id) || L.readouts.some((r) => r.ensemble === e.id)) };
   const host: HostProgram = { format: "lmuc-host/1", network: hostNet, inputs: hw.inputs.map((i) => ({ id: i.id, channels: i.channels, scale: i.scale })), placements };
   const built = plan.built;
   const hostOnly = built.nodes.map((n) => ({ id: n.id, kind: n.output.kind, why: n.role === "lmu-ideal" ? "ideal LMU (exact linear state): computed on the host" : n.role === "user" ? "node: computed on the host" : `${n.role} passthrough: computed on the host` }));

@@ -108,3 +108,34 @@ test("what the chip cannot learn is refused at the learned connection (LMU3103):
   expect(codes(NET("to: post, learning_rule: { pes: {} }"))).toEqual(["LMU3103 12"]);
   expect(codes(NET("to: out, learning_rule: { pes: {} }"))).toEqual([]);
 });
+
+test("an error computed by a chip ensemble reaches the host from its spikes: 4 s of a 1 Hz sine learned from 0.31 to 0.12 NRMSE", () => {
+  const text = `
+name: t
+nodes:
+  stim: { output: { kind: sine, frequency: 1 } }
+  out: { size_in: 1 }
+ensembles:
+  ens: { n_neurons: 50, dimensions: 1, neuron: spiking-relu }
+  err: { n_neurons: 50, dimensions: 1, neuron: spiking-relu }
+connections:
+  - { from: stim, to: ens }
+  - { id: w, from: ens, to: out, function: zero, learning_rule: { pes: { learning_rate: 1.0e-3 } } }
+  - { from: out, to: err }
+  - { from: stim, to: err, transform: -1 }
+  - { from: err, to: w.learning }
+probes:
+  out: out
+  stim: stim
+`;
+  writeBuild(join(dir, "err"), compileNetwork(loadNetworkText(text, "t.yaml"), loihi1), loihi1, { file: "t.yaml" });
+  const b = readBuild(join(dir, "err"));
+  expect(b.host.placements.map((p) => p.ensemble).sort()).toEqual(["c1/readout", "err"]);
+  const run = new HardwareRun(b.chip, b.host, { expectedSteps: 4000 });
+  run.run(4000);
+  const probes = new Map(run.probeResults().map((p) => [p.id, p]));
+  const out = probes.get("out")!.data, stim = probes.get("stim")!.data;
+  // Measured: 0.306 (0–1 s) → 0.123 (3–4 s).
+  expect(nrmse(out, stim, 0, 1000)).toBeGreaterThan(0.25);
+  expect(nrmse(out, stim, 3000, 4000)).toBeLessThan(0.2);
+});
