@@ -197,6 +197,8 @@ export interface LearningLowered {
 
 /** Adds a learning core per plan to `chip` and rewires `host` (see the module comment). */
 export function attachLearning(chip: ChipConfig, placements: readonly BlockPlacement[], host: BuiltNetwork, plans: readonly LearnedPlan[], target: Target, usage: readonly CoreUsage[]): LearningLowered {
+  // Nothing learns on chip: everything as it was, byte for byte.
+  if (plans.length === 0) return { chip, host, readouts: [], usage, reports: [] };
   const cores = chip.cores.map((c) => ({ ...c, outputAxons: [...c.outputAxons] }));
   const used = new Set(cores.map((c) => c.index));
   const newUsage: CoreUsage[] = usage.map((u) => ({ ...u }));
