@@ -255,7 +255,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
       const jsonPath = opts.report.replace(/\.html?$/, "") + ".json";
       writeFileAtomic(jsonPath, JSON.stringify(report, irReplacer, 1) + "\n");
       writeFileAtomic(opts.report, renderReportHtml(report));
-      if (opts.json) io.out(JSON.stringify({ ok: report.check?.passed ?? true, report: jsonPath, html: opts.report, probes: report.probes.map(({ traces: _t, ...rest }) => rest), cost: { ...report.cost, perCore: undefined } }, irReplacer, 1) + "\n");
+      if (opts.json) io.out(JSON.stringify({ ok: report.check?.passed ?? true, report: jsonPath, html: opts.report, probes: report.probes.map(({ traces: _t, ...rest }) => rest), cost: { ...report.cost, perCore: undefined }, ...(report.learning ? { learning: report.learning } : {}) }, irReplacer, 1) + "\n");
       else {
         io.out(`${file}: ${net.name} on ${report.chip.cores} core${report.chip.cores === 1 ? "" : "s"} of ${target.name} (lower bound ${report.chip.lowerBound}), ${steps} steps\n`);
         io.out("  probe            NRMSE float vs ideal  emulator vs ideal  ratio  emulator vs float  corr\n");
