@@ -139,3 +139,11 @@ probes:
   expect(nrmse(out, stim, 0, 1000)).toBeGreaterThan(0.25);
   expect(nrmse(out, stim, 3000, 4000)).toBeLessThan(0.2);
 });
+
+test("a rate the registers cannot hold compiles with LMU3102 at the learned connection, saying what to change", () => {
+  const r = compileNetwork(loadNetworkText(NET("to: out, learning_rule: { pes: { learning_rate: 1.0e-12 } }"), "t.yaml"), loihi1).report;
+  const w = r.warnings.filter((d) => d.code === "LMU3102");
+  expect(w.map((d) => d.location?.line)).toEqual([12]);
+  expect(w[0].message).toMatch(/raise learning_rate/);
+  expect(r.learning![0].effectiveRate).toBeGreaterThan(1e-12);
+});
