@@ -222,6 +222,8 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
         io.out(`  chip (modelled, Loihi 1 figures): ${(stats.stepNsMean / 1000).toFixed(2)} µs per step (max ${(stats.stepNsMax / 1000).toFixed(2)}), ${(stats.energyPjMean / 1000).toFixed(1)} nJ per step, ${stats.spikes} spikes, ${stats.synapticEvents} synaptic events\n`);
         const o = stats.overflows;
         if (o.q + o.u + o.uBias > 0) io.err(`${dir}: warning: overflows wrapped: q ${o.q}, u ${o.u}, u+bias ${o.uBias}\n`);
+        const L = run.emulator.learning;
+        if (L) io.out(`  learning: ${L.groupCount} group${L.groupCount === 1 ? "" : "s"}, ${L.traceUpdates} trace and ${L.weightUpdates} weight updates, ${run.clippedErrors} errors clipped, ${L.lostTraceSpikes} trace spikes lost\n`);
         if (opts.stats) {
           io.out("  core  ns/step   pJ/step   synaptic events  spikes\n");
           for (const c of stats.perCore) io.out(`  ${String(c.core).padStart(4)}  ${c.nsMean.toFixed(0).padStart(7)}  ${c.pjMean.toFixed(0).padStart(8)}  ${String(c.synapticEvents).padStart(15)}  ${String(c.spikes).padStart(6)}\n`);
