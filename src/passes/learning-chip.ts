@@ -69,12 +69,16 @@ function learnedOnChip(built: BuiltNetwork, onChip: (e: BuiltEnsemble) => boolea
   return out;
 }
 
-function refusals(conn: BuiltConnection, pre: BuiltEnsemble, target: Target): Diagnostic[] {
+function refusals(conn: BuiltConnection, pre: BuiltEnsemble, target: Target, dtSeconds: number): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = `learned connection '${conn.id}' (${pre.id} → ${conn.target.id})`;
   if (!target.learning) out.push(diag("LMU3103", `${at}: target '${target.name}' has no learning engine`, conn.origin));
   if (conn.target.kind !== "node") out.push(diag("LMU3103", `${at}: the chip learns into readout compartments the host reads, so the post must be a node; connect to a passthrough node and from there to '${conn.target.id}'`, conn.origin));
-  if (conn.learning!.preSynapse.kind !== "lowpass") out.push(diag("LMU3103", `${at}: the chip's pre-synaptic trace is a lowpass filter; give pre_synapse a time constant (Nengo's default is 0.005)`, conn.origin));
+  const preSynapse = conn.learning!.preSynapse;
+  if (preSynapse.kind !== "lowpass") out.push(diag("LMU3103", `${at}: the chip's pre-synaptic trace is a lowpass filter; give pre_synapse a time constant (Nengo's default is 0.005)`, conn.origin));
+  else if (target.learning && Math.round(preSynapse.tauSeconds / dtSeconds) > 2 ** target.learning.traceTauBits - 1) {
+    out.push(diag("LMU3103", `${at}: pre_synapse ${preSynapse.tauSeconds} s is more steps than the trace's ${target.learning.traceTauBits}-bit time constant holds (${2 ** target.learning.traceTauBits - 1})`, conn.origin));
+  }
   if (pre.nNeurons > target.limits.inputAxonsPerCore) out.push(diag("LMU3103", `${at}: ${pre.nNeurons} pre neurons need as many input axons on one learning core, the target has ${target.limits.inputAxonsPerCore}; learn from a smaller ensemble`, conn.origin));
   if (2 * conn.weights.rows > target.limits.compartmentsPerCore) out.push(diag("LMU3103", `${at}: ${conn.weights.rows} dimensions need ${2 * conn.weights.rows} readout compartments on one core`, conn.origin));
   return out;
@@ -111,7 +115,7 @@ function calibrateLearning(built: BuiltNetwork, learned: readonly { conn: BuiltC
 export function planLearning(built: BuiltNetwork, target: Target, calibrationSteps: number, onChip: (e: BuiltEnsemble) => boolean, warnings: Diagnostic[]): LearnedPlan[] {
   const learned = learnedOnChip(built, onChip);
   if (learned.length === 0) return [];
-  const refused = learned.flatMap(({ conn, pre }) => refusals(conn, pre, target));
+  const refused = learned.flatMap(({ conn, pre }) => refusals(conn, pre, target, built.dtSeconds));
   if (refused.length > 0) throw new DiagnosticError(refused);
   const dt = built.dtSeconds;
   const cal = calibrateLearning(built, learned, calibrationSteps);

@@ -103,9 +103,11 @@ function codes(text: string): string[] {
   return [];
 }
 
-test("what the chip cannot learn is refused at the learned connection (LMU3103): no pre-synaptic filter, a chip ensemble as post", () => {
+test("what the chip cannot learn is refused at the learned connection (LMU3103): no pre-synaptic filter, a chip ensemble as post, a filter longer than the trace holds", () => {
   expect(codes(NET("to: out, learning_rule: { pes: { pre_synapse: null } }"))).toEqual(["LMU3103 12"]);
   expect(codes(NET("to: post, learning_rule: { pes: {} }"))).toEqual(["LMU3103 12"]);
+  // 5000 steps: more than the trace's 12-bit time constant (4095).
+  expect(codes(NET("to: out, learning_rule: { pes: { pre_synapse: 5 } }"))).toEqual(["LMU3103 12"]);
   expect(codes(NET("to: out, learning_rule: { pes: {} }"))).toEqual([]);
 });
 
