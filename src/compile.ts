@@ -4,7 +4,6 @@
  * `onPass` sees each intermediate IR (for --dump-ir-after).
  */
 import { DiagnosticError, type Diagnostic } from "./diagnostics/diagnostic.js";
-import { learningNotOnChip } from "./frontend/learning.js";
 import { rejectTrainedCells } from "./frontend/cells.js";
 import type { ChipConfig } from "./ir/core.js";
 import type { HostProgram, NeuronPlacement } from "./ir/host.js";
@@ -14,6 +13,10 @@ import type { QGroup, QuantizedNetwork } from "./ir/quantized.js";
 import { chipRateCurve } from "./passes/chip-rates.js";
 import type { DecodeNeuronsMode } from "./passes/decode-neurons.js";
 import type { CompileReport, ConnectionQuantReport } from "./passes/compile-report.js";
+import { attachLearning, planLearning } from "./passes/learning-chip.js";
+import { verifyLearning } from "./backends/loihi/learning.js";
+import { verifyChip } from "./ir/verify-core.js";
+import { check } from "./passes/pipeline.js";
 import type { PartitionedNetwork, PlannedNetwork } from "./passes/hw-stages.js";
 import { HARDWARE_PASSES as PASS_LIST, runFloatPipeline, runHardwarePipeline, type HardwareIR, type StageIR } from "./passes/pipeline.js";
 import type { Target } from "./target/target.js";
@@ -51,9 +54,13 @@ function groupReport(g: QGroup): ConnectionQuantReport {
   };
 }
 
+/** The partition report with the learning cores' usage added. */
+function withUsage(r: PartitionedNetwork["report"], usage: PartitionedNetwork["report"]["usage"]): PartitionedNetwork["report"] {
+  const totals = usage.reduce((t, u) => ({ compartments: t.compartments + u.compartments, inputAxons: t.inputAxons + u.inputAxons, outputAxons: t.outputAxons + u.outputAxons, synapseBits: t.synapseBits + u.synapseBits }), { compartments: 0, inputAxons: 0, outputAxons: 0, synapseBits: 0 });
+  return { ...r, cores: usage.length, chips: Math.max(r.chips, ...usage.map((u) => u.chip + 1)), usage, totals };
+}
+
 export function compileNetwork(network: NetworkIR, target: Target, opts: CompileOptions = {}): CompileResult {
-  const notOnChip = learningNotOnChip(network);
-  if (notOnChip.length > 0) throw new DiagnosticError(notOnChip);
   rejectTrainedCells(network, "lmuc compile");
   // Decoders of spiking ensembles are solved on the chip's own rate curve (§5.11).
   const floatBuilt = runFloatPipeline(network, opts.onPass, {
@@ -61,20 +68,40 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   });
   const mode = opts.decodeNeurons ?? "auto";
   const ctx = { target, decodeNeurons: mode, calibrationSteps: opts.calibrationSteps ?? Math.round(2 / floatBuilt.dtSeconds) };
+  // Learned connections: registers chosen on a float run before the chip is built (LMU3103 refuses early).
+  const onChip = (e: { neuron: { type: string } }): boolean => e.neuron.type === "lif" || e.neuron.type === "spiking-relu";
+  const learningWarnings: Diagnostic[] = [];
+  const learned = planLearning(floatBuilt, target, ctx.calibrationSteps, onChip, learningWarnings);
   const irs = runHardwarePipeline(floatBuilt, ctx, opts.onPass);
   const plan = irs.get("calibrate") as PlannedNetwork, hw = irs.get("lower") as HwNetwork, q = irs.get("quantize") as QuantizedNetwork;
-  const { chip, report: partitionReport, placements: blockPlacements } = irs.get("partition") as PartitionedNetwork;
-  const placements: NeuronPlacement[] = hw.toHost.map((id) => ({
+  const partitioned = irs.get("partition") as PartitionedNetwork;
+  const { placements: blockPlacements } = partitioned;
+  const L = attachLearning(partitioned.chip, blockPlacements, hw.host, learned, target, partitioned.report.usage);
+  const chip = L.chip;
+  // The learning cores are checked as every pass's output is (LMU9001 on a bug).
+  if (learned.length > 0) check("learning", [...verifyChip(chip, target), ...verifyLearning(chip, target)]);
+  const partitionReport = learned.length > 0 ? withUsage(partitioned.report, L.usage) : partitioned.report;
+  // A chip ensemble only the learned connection read needs no spikes on the host any more.
+  const stillRead = (id: string): boolean => L.host.connections.some((c) => c.source.kind === "neurons" && c.source.id === id) || L.host.probes.some((p) => p.target.id === id);
+  // …and an error computed from a chip ensemble's spikes needs them there (lower does not see error connections).
+  const onHost = new Set(L.host.ensembles.map((e) => e.id));
+  const errorSources = [...new Set(L.host.connections.filter((c) => c.source.kind === "neurons" && !onHost.has(c.source.id)).map((c) => c.source.id))];
+  const toHost = [...hw.toHost, ...errorSources].filter(stillRead);
+  const placements: NeuronPlacement[] = toHost.map((id) => ({
     ensemble: id,
     segments: blockPlacements.find((p) => p.block === id)!.segments,
     sigmaV: q.blocks.find((b) => b.id === id)!.scale.sigmaV,
   }));
-  const host: HostProgram = { format: "lmuc-host/1", network: hw.host, inputs: hw.inputs.map((i) => ({ id: i.id, channels: i.channels, scale: i.scale })), placements };
+  placements.push(...L.readouts);
+  const hostEnsembles = [...L.host.ensembles, ...errorSources.map((id) => ({ ...plan.built.ensembles.find((e) => e.id === id)!, external: true }))];
+  const hostNet = { ...L.host, ensembles: hostEnsembles.filter((e) => !e.external || stillRead(e.id) || L.readouts.some((r) => r.ensemble === e.id)) };
+  const host: HostProgram = { format: "lmuc-host/1", network: hostNet, inputs: hw.inputs.map((i) => ({ id: i.id, channels: i.channels, scale: i.scale })), placements };
   const built = plan.built;
   const hostOnly = built.nodes.map((n) => ({ id: n.id, kind: n.output.kind, why: n.role === "lmu-ideal" ? "ideal LMU (exact linear state): computed on the host" : n.role === "user" ? "node: computed on the host" : `${n.role} passthrough: computed on the host` }));
   const report: CompileReport = {
     network: built.name, target: target.name, neuronsOnChip: q.blocks.reduce((s, b) => s + b.n, 0), hostOnly, partition: partitionReport,
-    blocks: q.blockReports, connections: q.groups.map(groupReport), warnings: q.warnings, notes: hw.notes,
+    blocks: q.blockReports, connections: q.groups.map(groupReport), warnings: [...q.warnings, ...learningWarnings], notes: hw.notes,
+    ...(L.reports.length > 0 ? { learning: L.reports } : {}),
     ...(mode !== "never" ? { decodePaths: plan.decodeChoices, decodeHubs: plan.hubChoices } : {}),
   };
   return { chip, host, report };

@@ -8,12 +8,14 @@ import { readBuild, writeBuild, type LoadedBuild } from "../build.js";
 import { compileNetwork, HARDWARE_PASSES, type CompileReport } from "../compile.js";
 import { compareNetwork } from "../compare/compare.js";
 import { renderReportHtml } from "../compare/html.js";
+import { learningPanelText } from "../compare/learning-panel.js";
 import { diag, DiagnosticError, formatDiagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
 import { ConformanceFormatError, ConformanceUnsupportedError, runConformance, type ConformanceMismatch } from "../emulator/conformance.js";
 import { EmulatorOverflowError } from "../emulator/engine.js";
 import { HardwareRun } from "../emulator/runner.js";
 import { irReplacer } from "../ir/json.js";
 import { positiveInt, positiveNumber } from "./options.js";
+import { learningLines } from "./learning.js";
 import { builtProbeValues, formatBytes, networkProbeValues, resolveSteps } from "./run-length.js";
 import { printBuilt, printNetwork } from "../ir/print.js";
 import { assertOutputPath, assertParentIsFolder, writeFileAtomic } from "../io/write.js";
@@ -67,6 +69,7 @@ export function compileSummary(r: CompileReport, dir?: string): string {
     lines.push(`  ${d.connection} ${d.pre} → ${d.post}: ${d.path === "decode-neurons" ? `decode neurons (${d.decodeCompartments} compartments in ${d.decodeBlocks} block${d.decodeBlocks === 1 ? "" : "s"})` : "neuron-to-neuron weights"}: ${d.why}`);
   }
   for (const h of r.decodeHubs ?? []) lines.push(`  LMU ${h.node} recurrence: ${h.path === "chip" ? "on chip (decode hub)" : "through the host"}: ${h.why}`);
+  lines.push(...learningLines(r));
   for (const h of r.hostOnly) lines.push(`  on the host: ${h.id} (${h.why})`);
   for (const n of r.notes) lines.push(`  note: ${n.message}`);
   for (const w of r.warnings) lines.push(formatDiagnostic(w).replace(/^/gm, "  "));
@@ -177,6 +180,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
       }
       io.out(`${dir}: lmuc ${String(b.manifest.lmuc)}, target ${b.target.name}, ${b.chip.cores.length} cores, all ${Object.keys(b.manifest.files).length} files verified\n`);
       io.out(compileSummary(b.report));
+      for (const line of learningLines({ ...b.report, learning: [] }, b.chip)) io.out(line + "\n");
     });
 
   program
@@ -218,6 +222,8 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
         io.out(`  chip (modelled, Loihi 1 figures): ${(stats.stepNsMean / 1000).toFixed(2)} µs per step (max ${(stats.stepNsMax / 1000).toFixed(2)}), ${(stats.energyPjMean / 1000).toFixed(1)} nJ per step, ${stats.spikes} spikes, ${stats.synapticEvents} synaptic events\n`);
         const o = stats.overflows;
         if (o.q + o.u + o.uBias > 0) io.err(`${dir}: warning: overflows wrapped: q ${o.q}, u ${o.u}, u+bias ${o.uBias}\n`);
+        const L = run.emulator.learning;
+        if (L) io.out(`  learning: ${L.groupCount} group${L.groupCount === 1 ? "" : "s"}, ${L.traceUpdates} trace and ${L.weightUpdates} weight updates, ${run.clippedErrors} errors clipped, ${L.lostTraceSpikes} trace spikes lost\n`);
         if (opts.stats) {
           io.out("  core  ns/step   pJ/step   synaptic events  spikes\n");
           for (const c of stats.perCore) io.out(`  ${String(c.core).padStart(4)}  ${c.nsMean.toFixed(0).padStart(7)}  ${c.pjMean.toFixed(0).padStart(8)}  ${String(c.synapticEvents).padStart(15)}  ${String(c.spikes).padStart(6)}\n`);
@@ -251,7 +257,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
       const jsonPath = opts.report.replace(/\.html?$/, "") + ".json";
       writeFileAtomic(jsonPath, JSON.stringify(report, irReplacer, 1) + "\n");
       writeFileAtomic(opts.report, renderReportHtml(report));
-      if (opts.json) io.out(JSON.stringify({ ok: report.check?.passed ?? true, report: jsonPath, html: opts.report, probes: report.probes.map(({ traces: _t, ...rest }) => rest), cost: { ...report.cost, perCore: undefined } }, irReplacer, 1) + "\n");
+      if (opts.json) io.out(JSON.stringify({ ok: report.check?.passed ?? true, report: jsonPath, html: opts.report, probes: report.probes.map(({ traces: _t, ...rest }) => rest), cost: { ...report.cost, perCore: undefined }, ...(report.learning ? { learning: report.learning } : {}) }, irReplacer, 1) + "\n");
       else {
         io.out(`${file}: ${net.name} on ${report.chip.cores} core${report.chip.cores === 1 ? "" : "s"} of ${target.name} (lower bound ${report.chip.lowerBound}), ${steps} steps\n`);
         io.out("  probe            NRMSE float vs ideal  emulator vs ideal  ratio  emulator vs float  corr\n");
@@ -259,6 +265,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
           const ratio = p.nrmseEmulatorVsIdeal !== undefined && p.nrmseFloatVsIdeal ? (p.nrmseEmulatorVsIdeal / p.nrmseFloatVsIdeal).toFixed(2) + "×" : "-";
           io.out(`  ${p.id.padEnd(15)}  ${(p.nrmseFloatVsIdeal?.toFixed(4) ?? "-").padStart(20)}  ${(p.nrmseEmulatorVsIdeal?.toFixed(4) ?? "-").padStart(17)}  ${ratio.padStart(5)}  ${p.nrmseEmulatorVsFloat.toFixed(4).padStart(17)}  ${p.correlation.toFixed(3)}\n`);
         }
+        io.out(learningPanelText(report.learning));
         for (const s of report.spikes) io.out(`  spikes ${s.ensemble}: ${s.meanRateFloatHz.toFixed(1)} Hz in float, ${s.meanRateEmulatorHz.toFixed(1)} Hz on chip\n`);
         io.out(`  chip (modelled): ${(report.cost.stepNsMean / 1000).toFixed(2)} µs and ${(report.cost.energyPjMean / 1000).toFixed(1)} nJ per step (${(report.cost.realTimeFactor * 100).toFixed(2)}% of real time)\n`);
         io.out(`wrote ${opts.report} and ${basename(jsonPath)}; build in ${buildDir}\n`);

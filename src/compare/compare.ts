@@ -14,6 +14,8 @@ import type { ProbeResult } from "../sim/simulator.js";
 import type { Target } from "../target/target.js";
 import { VERSION } from "../version.js";
 import { nrmse } from "./metrics.js";
+import { learningComparison } from "./learning-panel.js";
+import { learningPairs, untrainedTwin } from "../sim/learning-curve.js";
 import type { CompareReport, CoreCost, ProbeComparison, SpikeComparison } from "./report-types.js";
 
 const MAX_PLOT_SAMPLES = 800;
@@ -74,6 +76,9 @@ export function compareNetwork(network: NetworkIR, target: Target, opts: Compare
     ideal = simulate(build(exactDelayTwin(network)), steps);
     idealKind = "exact delay";
   }
+  // Learning curves need the same network with nothing learned (float) as the "before".
+  const untrained = learningPairs(network).length > 0 ? simulate(build(untrainedTwin(network)), steps).probes : undefined;
+  const learning = untrained ? learningComparison(network, { float: floatRun.probes, chip: run.probeResults(), untrained }) : [];
   const idealById = new Map((ideal?.probes ?? []).map((p) => [p.id, p]));
   const stride = Math.max(1, Math.ceil(steps / MAX_PLOT_SAMPLES));
   const dt = network.dtSeconds;
@@ -137,6 +142,7 @@ export function compareNetwork(network: NetworkIR, target: Target, opts: Compare
       stepNsMean: stats.stepNsMean, stepNsMax: stats.stepNsMax, energyPjMean: stats.energyPjMean, realTimeFactor: stats.stepNsMean * 1e-9 / dt,
       synapticEvents: stats.synapticEvents, overflows: stats.overflows, perCore,
     },
+    ...(learning.length > 0 ? { learning } : {}),
     ...(opts.maxNrmse !== undefined ? { check: { maxNrmse: opts.maxNrmse, passed: worst <= opts.maxNrmse, worst } } : {}),
   };
 }

@@ -9,6 +9,7 @@
  * missing optional metrics are shown as "n/a" and drawn as gaps.
  */
 import type { CompareReport, CoreCost, ProbeComparison, SpikeComparison } from "./report-types.js";
+import { learningPanelHtml } from "./learning-panel.js";
 
 // ---------------------------------------------------------------------------------------------
 // Escaping and number formatting
@@ -585,6 +586,7 @@ export function renderReportHtml(report: CompareReport): string {
     `<section><h2>Accuracy summary</h2>${summaryTable(report)}` +
     `<p class="note">NRMSE = ‖y − y*‖ / ‖y*‖ over all steps and dimensions. “emulator / float” is the emulator’s NRMSE against the ideal divided by the float simulator’s: ` +
     `1× means the chip adds no error beyond the network’s own.</p></section>` +
+    learningPanelHtml(report.learning) +
     `<section><h2>Traces</h2>${probes.length ? probes.map((p, i) => probeSection(p, i)).join("") : `<p class="muted">No probes.</p>`}</section>` +
     `<section><h2>Spike rasters</h2>${spikes.length ? spikes.map((s) => rasterSection(s, report)).join("") : `<p class="muted">No spike data in the report.</p>`}</section>` +
     costSection(report);

@@ -1,4 +1,5 @@
 /** report.json of `lmuc compare`: float simulator vs chip emulator vs ideal, on the same inputs. */
+import type { LearningComparison } from "./learning-panel.js";
 
 export interface TraceSet {
   /** Time of each plotted sample, seconds (downsampled for plotting; metrics use every step). */
@@ -70,4 +71,6 @@ export interface CompareReport {
     readonly perCore: readonly CoreCost[];
   };
   readonly check?: { readonly maxNrmse: number; readonly passed: boolean; readonly worst: number };
+  /** Learning curves, float vs chip, of learned connections whose output and target are probed. */
+  readonly learning?: readonly LearningComparison[];
 }

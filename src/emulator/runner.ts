@@ -32,13 +32,29 @@ export function errorRegister(e: number, scale: number, max: number): number {
   return r > max ? max : r < -max ? -max : r;
 }
 
+/**
+ * The compiled error path: each group's channel is a host node (`<connection>/error`, written by
+ * lmuc compile) whose output of the last host step is the error. Undefined when the chip does not
+ * learn, or when a channel is no host node of the group's size (a hand-built chip: the caller
+ * then supplies the errors; the build loader refuses such a compiled build, LMU5009).
+ */
+function hostErrorSource(host: Simulator, channels: readonly string[], dims: readonly number[]): LearningErrorSource | undefined {
+  const views = channels.map((ch) => host.nodeOutputView(ch));
+  if (channels.length === 0 || views.some((v, g) => v === undefined || v.length !== dims[g])) return undefined;
+  return (group, _channel, _step, out) => out.set(views[group]!);
+}
+
 export interface HardwareRunOptions {
   overflow?: OverflowPolicy;
   expectedSteps?: number;
   delivery?: DeliveryMode;
   /** Seed of the stochastic rounding of learning (default 0); the emulator gets deriveSeed(seed, "pes-stochastic-rounding"). */
   learningSeed?: number;
-  /** Called before every chip step for every learning group; without it the error registers keep what setLearningError wrote. */
+  /**
+   * Called before every chip step for every learning group. Default: the host node named by the
+   * group's error channel (what lmuc compile emits); a chip whose channels are no host nodes
+   * needs this or setLearningError.
+   */
   learningError?: LearningErrorSource;
 }
 
@@ -68,6 +84,8 @@ interface ExternalLink {
   readonly sigmaV: Float64Array;
   /** Only ensembles whose voltage the host probes need it converted every step. */
   readonly readsVoltage: boolean;
+  /** A learned readout: its output is v/σ every step (NeuronPlacement.readsValue), not spikes. */
+  readonly readsValue: boolean;
 }
 
 export class HardwareRun {
@@ -117,8 +135,8 @@ export class HardwareRun {
     this.learningChannels = layout.learningGroups.map((g) => g.errorChannel);
     this.errorFloat = layout.learningGroups.map((g) => new Float64Array(g.dims));
     this.errorInt = layout.learningGroups.map((g) => new Int32Array(g.dims));
-    this.learningError = opts.learningError;
     this.host = new Simulator(program.network, { expectedSteps: opts.expectedSteps ?? 1024 });
+    this.learningError = opts.learningError ?? hostErrorSource(this.host, this.learningChannels, layout.learningGroups.map((g) => g.dims));
     const dt = program.network.dtSeconds;
     for (const p of program.placements) {
       const state = this.host.externalState(p.ensemble);
@@ -129,7 +147,7 @@ export class HardwareRun {
         for (let i = 0; i < seg.count; i++) compartment[seg.neuronStart + i] = base + i;
       }
       const readsVoltage = program.network.probes.some((pr) => pr.attr === "voltage" && pr.target.id === p.ensemble);
-      this.links.push({ output: state.output, voltage: state.voltage, compartment, spikeHz: ens.neuron.amplitude / dt, sigmaV: p.sigmaV, readsVoltage });
+      this.links.push({ output: state.output, voltage: state.voltage, compartment, spikeHz: ens.neuron.amplitude / dt, sigmaV: p.sigmaV, readsVoltage, readsValue: p.readsValue === true });
     }
     // Placement can put a later part of an ensemble on an earlier core, so neuron order and
     // compartment order differ: spikes are mapped back through an index, not a merge.
@@ -204,6 +222,10 @@ export class HardwareRun {
     const count = emu.spikeCountLastStep;
     const v = emu.v;
     for (const link of this.links) {
+      if (link.readsValue) {
+        for (let i = 0; i < link.compartment.length; i++) link.output[i] = v[link.compartment[i]] / link.sigmaV[i];
+        continue;
+      }
       link.output.fill(0);
       if (link.readsVoltage) for (let i = 0; i < link.compartment.length; i++) link.voltage[i] = v[link.compartment[i]] / link.sigmaV[i];
     }

@@ -157,14 +157,3 @@ function errorConnection(host: LearningHost, o: Obj, index: number, path: JsonPa
   const c = host.connection(index, { ...o, to: learned.to.text }, path, lmus);
   return { ...c, to: { id: learned.id, part: "value", text } };
 }
-
-/**
- * The hardware pipeline does not lower learning yet: rather than compile a network whose
- * readout would silently never learn (and whose gate is ignored), refuse it, pointing at each part.
- */
-export function learningNotOnChip(net: NetworkIR): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const c of net.connections) if (c.learningRule) out.push(diag("LMU3101", `connection ${c.from.text} → ${c.to.text} learns (PES); the chip pipeline does not lower learning yet`, c.origin));
-  for (const n of net.nodes) if (n.untilSeconds !== undefined) out.push(diag("LMU3101", `node '${n.id}' is gated in time ('until'), which the host program does not run yet`, n.origin));
-  return out;
-}

@@ -25,6 +25,11 @@ export interface NeuronPlacement {
   readonly segments: readonly PlacementSegment[];
   /** Per neuron: integer voltage units per float voltage unit, to read voltages back. */
   readonly sigmaV: Float64Array;
+  /**
+   * A learned readout (passes/learning-chip.ts): non-spiking compartments whose v/σ is the value
+   * the host reads as this external ensemble's output every step, instead of its spikes.
+   */
+  readonly readsValue?: boolean;
 }
 
 export interface HostProgram {

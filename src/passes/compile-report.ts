@@ -10,6 +10,7 @@ import type { BlockReport } from "../ir/quantized.js";
 import type { PartitionReport } from "../partition/index.js";
 import type { HubChoice } from "./decode-hub.js";
 import type { DecodePathChoice } from "./decode-neurons.js";
+import type { LearningReport } from "./learning-chip.js";
 
 export interface ConnectionQuantReport {
   readonly connections: readonly string[];
@@ -38,4 +39,6 @@ export interface CompileReport {
   readonly decodePaths?: readonly DecodePathChoice[];
   /** Per per-dimension LMU: recurrence on chip through a decode hub, or through the host, and why (absent with decodeNeurons "never"). */
   readonly decodeHubs?: readonly HubChoice[];
+  /** Per PES learned connection on the chip: its learning core and the registers chosen (learning-params.ts). */
+  readonly learning?: readonly LearningReport[];
 }

@@ -154,6 +154,14 @@ function chipProblems(host: HostProgram, chip: ChipConfig): string[] {
       if (s.neuronStart + s.count > e.nNeurons) problems.push(`${at}/segments/${k}: neurons ${s.neuronStart}..${s.neuronStart + s.count - 1} are past '${e.id}''s ${e.nNeurons}`);
     });
   });
+  // Every learning group's error channel is a host node of its size (the runner reads it every step).
+  const nodes = new Map(host.network.nodes.map((n) => [n.id, n]));
+  for (const core of chip.cores) {
+    for (const g of core.learningGroups ?? []) {
+      const n = nodes.get(g.errorChannel);
+      if (!n || n.sizeOut !== g.dims) problems.push(`at /network/nodes: core ${core.index} learning group '${g.label}' reads its error from node '${g.errorChannel}' (${g.dims} values), ${n ? `which has ${n.sizeOut}` : "which the host program does not have"}`);
+    }
+  }
   const chipInputs = new Map(chip.inputs.map((x) => [x.id, x]));
   host.inputs.forEach((inp, i) => {
     const at = `at /inputs/${i}`;
