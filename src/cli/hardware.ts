@@ -1,6 +1,6 @@
 /** `lmuc compile | inspect | emulate | compare | verify`: formatting only; the work is elsewhere. */
 import { readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadNetworkFile } from "../api.js";
@@ -21,6 +21,9 @@ import { DECODE_NEURON_MODES, type DecodeNeuronsMode } from "../passes/decode-ne
 import { FLOAT_PASSES } from "../passes/pipeline.js";
 import { loadTarget } from "../target/target.js";
 import { verifyReference } from "../verify/reference.js";
+import { compareText, headroomWarnings, placementText } from "./hardware-text.js";
+import { phaseProgress } from "./progress-io.js";
+import { checkWindow, noteLargeOutput, parseWindow, recordedProbes, type RecordedProbe, type RecordOptions } from "./record.js";
 
 export interface HwIo {
   out(text: string): void;
@@ -46,6 +49,13 @@ function decodeMode(value: string): DecodeNeuronsMode {
 }
 const DECODE_HELP = "decoded chip → chip connections through on-chip decode neurons: auto (default: when the weights do not fit or cost > 4× the memory), never, always";
 
+/** What a worst-case headroom below 1× means: q can wrap only if that much of the input arrives in one step. */
+function headroomMeaning(worst: number | null | undefined, typical: number | null | undefined): string {
+  if (!finite(worst) || worst >= 1) return "";
+  const risk = finite(typical) && typical < 2 ? "; little headroom at the calibrated rates: watch the q overflow count (emulate --stats, compare)" : "";
+  return ` (q, 21 bits, can wrap only if over ${(100 * worst).toFixed(0)}% of the input's weight arrives in one step${risk})`;
+}
+
 export function compileSummary(r: CompileReport, dir?: string): string {
   const p = r.partition;
   const lines = [
@@ -61,7 +71,7 @@ export function compileSummary(r: CompileReport, dir?: string): string {
     lines.push(`    ${c.connections.join(",")} ${c.pre} → ${c.post}: exp ≤ ${c.weightExp}, max ${pct(c.maxRelError)}, rms ${pct(c.rmsRelError)}, ${c.roundedToZero}/${c.weights} to zero (${pct(c.lostMagnitude)} of weight)`);
   }
   for (const b of r.blocks) {
-    lines.push(`  block ${b.block}: du ${b.decayU}, dv ${b.decayV}, vth ≤ ${b.vth} (headroom ${times(b.thresholdHeadroom, 2)}), ${finite(b.accumulatorHeadroomExpected) || finite(b.accumulatorHeadroomWorstCase) ? `accumulator headroom ${times(b.accumulatorHeadroomExpected, 1)} typical, ${times(b.accumulatorHeadroomWorstCase, 2)} worst case` : "no input (its accumulator cannot wrap)"}`);
+    lines.push(`  block ${b.block}: du ${b.decayU}, dv ${b.decayV}, vth ≤ ${b.vth} (headroom ${times(b.thresholdHeadroom, 2)}), ${finite(b.accumulatorHeadroomExpected) || finite(b.accumulatorHeadroomWorstCase) ? `accumulator headroom ${times(b.accumulatorHeadroomExpected, 1)} typical, ${times(b.accumulatorHeadroomWorstCase, 2)} worst case${headroomMeaning(b.accumulatorHeadroomWorstCase, b.accumulatorHeadroomExpected)}` : "no input (its accumulator cannot wrap)"}`);
   }
   for (const d of r.decodePaths ?? []) {
     lines.push(`  ${d.connection} ${d.pre} → ${d.post}: ${d.path === "decode-neurons" ? `decode neurons (${d.decodeCompartments} compartments in ${d.decodeBlocks} block${d.decodeBlocks === 1 ? "" : "s"})` : "neuron-to-neuron weights"}: ${d.why}`);
@@ -119,17 +129,6 @@ function overflowDiagnostic(e: EmulatorOverflowError, b: LoadedBuild): Diagnosti
 }
 
 export function addHardwareCommands(program: Command, io: HwIo): void {
-  const progress = (label: string) => {
-    if (!io.isTty) return undefined;
-    let last = -1;
-    return (stage: string, done: number, total: number): void => {
-      const p = Math.floor((100 * done) / total);
-      if (p !== last) io.err(`\r${label} ${stage} ${p}%`);
-      last = p;
-      if (done === total) io.err("\r\x1b[K");
-    };
-  };
-
   program
     .command("compile")
     .description("compile a network to a hardware configuration (build folder)")
@@ -139,15 +138,20 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--dump-ir-after <pass>", `print the IR after a pass (${[...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES].join(", ")}) and stop`)
     .option("--json", "print the compile report as JSON")
     .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "auto" as DecodeNeuronsMode)
-    .action((file: string, opts: { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
+    .option("-q, --quiet", "no progress output")
+    .action((file: string, opts: { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode; quiet?: boolean }) => {
       const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
       if (opts.dumpIrAfter && !passes.includes(opts.dumpIrAfter)) throw new InvalidArgumentError(`unknown pass '${opts.dumpIrAfter}' (passes: ${passes.join(", ")})`);
       const target = loadTarget(opts.target);
       const net = loadNetworkFile(file);
       let dumped = false;
+      const progress = phaseProgress(io, !!(opts.quiet || opts.json || opts.dumpIrAfter));
+      let passesDone = 0;
+      const passCount = passes.length;
       const result = compileNetwork(net, target, {
         decodeNeurons: opts.decodeNeurons,
         onPass: (name, ir) => {
+          progress?.("compile", Math.min(++passesDone, passCount), passCount);
           if (name !== opts.dumpIrAfter || dumped) return;
           dumped = true;
           if (opts.json || !("stage" in ir)) io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
@@ -177,6 +181,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
       }
       io.out(`${dir}: lmuc ${String(b.manifest.lmuc)}, target ${b.target.name}, ${b.chip.cores.length} cores, all ${Object.keys(b.manifest.files).length} files verified\n`);
       io.out(compileSummary(b.report));
+      io.out(placementText(b));
     });
 
   program
@@ -189,27 +194,35 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--stats", "print per-core time and energy per step")
     .addOption(new Option("--overflow <policy>", "wrap (as the chip), warn, or error (exit 1 at the first overflow)").choices(["wrap", "warn", "error"]).default("warn"))
     .option("--json", "print the summary as JSON")
-    .action((dir: string, opts: { duration?: number; steps?: number; out?: string; stats?: boolean; overflow: string; json?: boolean }) => {
+    .option("--probes <ids>", "with --out: record only these probes (comma-separated ids)")
+    .option("--window <start:end>", "with --out: record only this time window, seconds")
+    .option("--sample-every <n>", "with --out: record every n-th sample", positiveInt("--sample-every"))
+    .option("-q, --quiet", "no progress output")
+    .action((dir: string, opts: { duration?: number; steps?: number; out?: string; stats?: boolean; overflow: string; json?: boolean; quiet?: boolean } & RecordOptions) => {
       if (opts.out) assertOutputPath(opts.out);
+      if (opts.window !== undefined) parseWindow(opts.window);
       const b = readBuild(dir);
       const steps = resolveSteps(opts, b.chip.dtSeconds, 1, { valuesPerStep: builtProbeValues(b.host.network.probes), copies: 1 });
+      if (opts.window !== undefined) checkWindow(parseWindow(opts.window), steps, b.chip.dtSeconds);
       const run = new HardwareRun(b.chip, b.host, { overflow: opts.overflow as "wrap" | "warn" | "error", expectedSteps: steps });
-      const p = progress("emulating");
+      const p = phaseProgress(io, !!(opts.quiet || opts.json));
       try {
-        run.run(steps, p ? (d, t) => p("", d, t) : undefined);
+        run.run(steps, p ? (d, t) => p("emulate", d, t) : undefined);
       } catch (e) {
         if (e instanceof EmulatorOverflowError) throw new CheckFailed([overflowDiagnostic(e, b)]);
         throw e;
       }
       const stats = run.stats();
-      const probes = run.probeResults();
       if (opts.out) {
+        const probes = recordedProbes(run.probeResults(), opts, steps, b.chip.dtSeconds);
+        const first = (pr: RecordedProbe) => (pr.firstStep !== undefined ? { first_step: pr.firstStep } : {});
         const doc = {
           format: "lmuc-emulation/1", build: dir, network: b.report.network, target: b.target.name, dt: b.chip.dtSeconds, steps,
-          probes: Object.fromEntries(probes.map((pr) => [pr.id, pr.spikes ? { attr: pr.attr, rows: pr.rows, spike_steps: pr.spikes.spikeSteps } : { attr: pr.attr, shape: [pr.rows, pr.size], data: pr.data }])),
+          probes: Object.fromEntries(probes.map((pr) => [pr.id, pr.spikes ? { attr: pr.attr, rows: pr.rows, spike_steps: pr.spikes.spikeSteps } : { attr: pr.attr, shape: [pr.rows, pr.size], ...(pr.sampleEverySteps !== 1 ? { sample_every: pr.sampleEverySteps } : {}), ...first(pr), data: pr.data }])),
           stats: { ...stats, wallSeconds: undefined },
         };
         writeFileAtomic(opts.out, JSON.stringify(doc, irReplacer) + "\n");
+        noteLargeOutput(opts.out, io.err);
       }
       if (opts.json) {
         io.out(JSON.stringify({ ok: true, steps, stats }, irReplacer, 1) + "\n");
@@ -231,43 +244,16 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .description("compile, emulate and float-simulate a network on the same inputs; report accuracy and cost")
     .argument("<network>", "network file")
     .option("-t, --target <name>", "target name or file", "loihi1")
-    .option("-d, --duration <seconds>", "simulated time", positiveNumber("--duration"))
+    .option("-d, --duration <seconds>", "simulated time (default 2 s)", positiveNumber("--duration"))
     .option("--steps <n>", "number of steps", positiveInt("--steps"))
     .option("--report <file>", "write the HTML report here (report.json beside it)", "out/report.html")
     .option("--build <dir>", "build folder to write and emulate from (default: beside the report)")
     .option("--max-nrmse <x>", "exit 1 if the emulator's NRMSE (vs ideal, else vs float) exceeds x", positiveNumber("--max-nrmse"))
+    .option("--window <start:end>", "the time window the report shows at full resolution, seconds (default: the last second)")
     .option("--json", "print the report summary as JSON")
     .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "auto" as DecodeNeuronsMode)
-    .action((file: string, opts: { target: string; duration?: number; steps?: number; report: string; build?: string; maxNrmse?: number; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
-      for (const out of [opts.report, opts.report.replace(/\.html?$/, "") + ".json"]) assertOutputPath(out);
-      if (opts.build) assertParentIsFolder(opts.build);
-      const target = loadTarget(opts.target);
-      const net = loadNetworkFile(file);
-      // Emulator, float simulator and the ideal twin hold their probe arrays at the same time.
-      const steps = resolveSteps(opts, net.dtSeconds, 2, { valuesPerStep: networkProbeValues(net), copies: 3 });
-      const onProgress = progress("comparing");
-      const buildDir = opts.build ?? join(opts.report.replace(/[^/]*$/, "") || ".", `${net.name}.build`);
-      const report = compareNetwork(net, target, { steps, buildDir, source: { file, text: readFileSync(file, "utf8") }, decodeNeurons: opts.decodeNeurons, ...(opts.maxNrmse !== undefined ? { maxNrmse: opts.maxNrmse } : {}), ...(onProgress ? { onProgress } : {}) });
-      const jsonPath = opts.report.replace(/\.html?$/, "") + ".json";
-      writeFileAtomic(jsonPath, JSON.stringify(report, irReplacer, 1) + "\n");
-      writeFileAtomic(opts.report, renderReportHtml(report));
-      if (opts.json) io.out(JSON.stringify({ ok: report.check?.passed ?? true, report: jsonPath, html: opts.report, probes: report.probes.map(({ traces: _t, ...rest }) => rest), cost: { ...report.cost, perCore: undefined } }, irReplacer, 1) + "\n");
-      else {
-        io.out(`${file}: ${net.name} on ${report.chip.cores} core${report.chip.cores === 1 ? "" : "s"} of ${target.name} (lower bound ${report.chip.lowerBound}), ${steps} steps\n`);
-        io.out("  probe            NRMSE float vs ideal  emulator vs ideal  ratio  emulator vs float  corr\n");
-        for (const p of report.probes) {
-          const ratio = p.nrmseEmulatorVsIdeal !== undefined && p.nrmseFloatVsIdeal ? (p.nrmseEmulatorVsIdeal / p.nrmseFloatVsIdeal).toFixed(2) + "×" : "-";
-          io.out(`  ${p.id.padEnd(15)}  ${(p.nrmseFloatVsIdeal?.toFixed(4) ?? "-").padStart(20)}  ${(p.nrmseEmulatorVsIdeal?.toFixed(4) ?? "-").padStart(17)}  ${ratio.padStart(5)}  ${p.nrmseEmulatorVsFloat.toFixed(4).padStart(17)}  ${p.correlation.toFixed(3)}\n`);
-        }
-        for (const s of report.spikes) io.out(`  spikes ${s.ensemble}: ${s.meanRateFloatHz.toFixed(1)} Hz in float, ${s.meanRateEmulatorHz.toFixed(1)} Hz on chip\n`);
-        io.out(`  chip (modelled): ${(report.cost.stepNsMean / 1000).toFixed(2)} µs and ${(report.cost.energyPjMean / 1000).toFixed(1)} nJ per step (${(report.cost.realTimeFactor * 100).toFixed(2)}% of real time)\n`);
-        io.out(`wrote ${opts.report} and ${basename(jsonPath)}; build in ${buildDir}\n`);
-      }
-      if (report.check && !report.check.passed) {
-        io.err(`check failed: emulator NRMSE ${report.check.worst.toFixed(4)} exceeds --max-nrmse ${report.check.maxNrmse}\n`);
-        throw new CheckFailed();
-      }
-    });
+    .option("-q, --quiet", "no progress output")
+    .action((file: string, opts: CompareCliOptions) => runCompare(file, opts, io));
 
   program
     .command("verify")
@@ -317,3 +303,44 @@ function mismatchPlace(m: ConformanceMismatch): string {
   const readout = m.quantity === "trace" ? "" : `, readout compartment ${m.compartment}`;
   return `learning group ${m.group}, step ${m.step}, axon ${m.axon}${readout}, ${m.quantity}: ${values}`;
 }
+
+interface CompareCliOptions {
+  target: string;
+  duration?: number;
+  steps?: number;
+  report: string;
+  build?: string;
+  maxNrmse?: number;
+  window?: string;
+  json?: boolean;
+  decodeNeurons: DecodeNeuronsMode;
+  quiet?: boolean;
+}
+
+function runCompare(file: string, opts: CompareCliOptions, io: HwIo): void {
+  for (const out of [opts.report, opts.report.replace(/\.html?$/, "") + ".json"]) assertOutputPath(out);
+  if (opts.build) assertParentIsFolder(opts.build);
+  const window = opts.window !== undefined ? parseWindow(opts.window) : undefined;
+  const target = loadTarget(opts.target);
+  const net = loadNetworkFile(file);
+  // Emulator, float simulator and the ideal twin hold their probe arrays at the same time.
+  const steps = resolveSteps(opts, net.dtSeconds, 2, { valuesPerStep: networkProbeValues(net), copies: 3 });
+  if (window) checkWindow(window, steps, net.dtSeconds);
+  const onProgress = phaseProgress(io, !!(opts.quiet || opts.json));
+  const buildDir = opts.build ?? join(opts.report.replace(/[^/]*$/, "") || ".", `${net.name}.build`);
+  const report = compareNetwork(net, target, {
+    steps, buildDir, source: { file, text: readFileSync(file, "utf8") }, decodeNeurons: opts.decodeNeurons,
+    ...(opts.maxNrmse !== undefined ? { maxNrmse: opts.maxNrmse } : {}), ...(onProgress ? { onProgress } : {}), ...(window ? { window } : {}),
+  });
+  const jsonPath = opts.report.replace(/\.html?$/, "") + ".json";
+  writeFileAtomic(jsonPath, JSON.stringify(report, irReplacer, 1) + "\n");
+  writeFileAtomic(opts.report, renderReportHtml(report));
+  if (opts.json) io.out(JSON.stringify({ ok: report.check?.passed ?? true, report: jsonPath, html: opts.report, probes: report.probes.map(({ traces: _t, heat: _h, window: _w, sliding: _s, ...rest }) => rest), cost: { ...report.cost, perCore: undefined, traffic: undefined } }, irReplacer, 1) + "\n");
+  else io.out(compareText(file, report, target.name, buildDir, jsonPath, opts.report));
+  for (const w of headroomWarnings(report)) io.err(formatDiagnostic(w) + "\n");
+  if (report.check && !report.check.passed) {
+    io.err(`check failed: emulator NRMSE ${report.check.worst.toFixed(4)} exceeds --max-nrmse ${report.check.maxNrmse}\n`);
+    throw new CheckFailed();
+  }
+}
+
