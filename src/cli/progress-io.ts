@@ -10,7 +10,8 @@ export interface ProgressIo {
   isTty: boolean;
 }
 
-const UNITS: Record<string, [string, string]> = { compile: ["passes", "passes/s"] };
+/** Phases counted in passes ("compile", "build …"); every other phase counts steps. */
+const unitsOf = (phase: string): [string, string] => (phase === "compile" || phase.startsWith("build") ? ["passes", "passes/s"] : ["steps", "steps/s"]);
 
 /** A reporter of (phase, done, total): a new bar per phase, the previous one cleared. Undefined when quiet. */
 export function phaseProgress(io: ProgressIo, quiet: boolean): ((phase: string, done: number, total: number) => void) | undefined {
@@ -21,7 +22,7 @@ export function phaseProgress(io: ProgressIo, quiet: boolean): ((phase: string, 
     if (name !== phase || !bar) {
       bar?.end();
       phase = name;
-      const [unit, rateUnit] = UNITS[name] ?? ["steps", "steps/s"];
+      const [unit, rateUnit] = unitsOf(name);
       bar = new Progress({ tty: io.isTty, write: (s) => io.err(s), label: name, unit, rateUnit, showAfterSeconds: 0.5, intervalSeconds: 5 });
     }
     bar.update(done, total);

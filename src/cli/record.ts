@@ -37,13 +37,14 @@ export function checkWindow(w: { startSeconds: number; endSeconds: number }, ste
 function subsetOne(p: ProbeResult, window: { startSeconds: number; endSeconds: number } | undefined, every: number, dt: number): RecordedProbe {
   const stepOf = (row: number) => (row + 1) * p.sampleEverySteps;
   const r0 = window ? Math.max(0, Math.ceil(window.startSeconds / (dt * p.sampleEverySteps) - 1 - 1e-9)) : 0;
-  const r1 = window ? Math.min(p.rows, Math.floor(window.endSeconds / (dt * p.sampleEverySteps) + 1e-9)) : p.rows;
+  // Rows whose time (r + 1)·every·dt lies in [start, end), as the compare report's window.
+  const r1 = window ? Math.min(p.rows, Math.ceil(window.endSeconds / (dt * p.sampleEverySteps) - 1 - 1e-9)) : p.rows;
   const keep: number[] = [];
   for (let r = r0; r < r1; r += every) keep.push(r);
   const firstStep = keep.length > 0 ? stepOf(keep[0]) : stepOf(r0);
   if (p.spikes) {
-    // Spike rows are steps − 1; keep those in the window (sample_every does not thin spikes).
-    const lo = window ? Math.round(window.startSeconds / dt) : 0, hi = window ? Math.round(window.endSeconds / dt) : Infinity;
+    // Spike rows are steps − 1: keep rows r with (r + 1)·dt in [start, end), as for values (sample_every does not thin spikes).
+    const lo = window ? Math.round(window.startSeconds / dt) - 1 : 0, hi = window ? Math.round(window.endSeconds / dt) - 1 : Infinity;
     const pick = p.spikes.spikeSteps.map((l, i) => l.map((s, k) => [s, p.spikes!.spikeCounts[i][k]] as const).filter(([s]) => s >= lo && s < hi));
     return { ...p, spikes: { spikeSteps: pick.map((l) => l.map(([s]) => s)), spikeCounts: pick.map((l) => l.map(([, c]) => c)) } };
   }

@@ -52,7 +52,7 @@ export interface CompareOptions {
   readonly decodeNeurons?: DecodeNeuronsMode;
   /** The window shown at full resolution, seconds (default: the last second of the run, or all of it if shorter). */
   readonly window?: { readonly startSeconds: number; readonly endSeconds: number };
-  /** Progress of each phase: "compile" (passes), "emulate", "simulate float", "simulate ideal LMU", "simulate exact delay". */
+  /** Progress of each phase: "compile" and "build …" (passes), "emulate", "simulate float", "simulate ideal LMU", "simulate exact delay" (steps). */
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -88,10 +88,17 @@ interface References {
   readonly runs: { readonly kind: string; readonly probes: Map<string, ProbeResult> }[];
 }
 
+/** build() with its float passes reported as phase `phase` (decoder solves can take seconds). */
+function buildWithProgress(network: NetworkIR, phase: string, onProgress: CompareOptions["onProgress"]) {
+  let done = 0;
+  onProgress?.(phase, 0, FLOAT_PASSES.length);
+  return build(network, onProgress ? () => onProgress(phase, Math.min(++done, FLOAT_PASSES.length), FLOAT_PASSES.length) : undefined);
+}
+
 function references(network: NetworkIR, steps: number, onProgress: CompareOptions["onProgress"]): References {
   const runs: References["runs"] = [];
   const add = (kind: string, twin: NetworkIR) => {
-    const r: SimulationResult = simulate(build(twin), steps, onProgress ? (d, t) => onProgress(`simulate ${kind}`, d, t) : undefined);
+    const r: SimulationResult = simulate(buildWithProgress(twin, `build ${kind}`, onProgress), steps, onProgress ? (d, t) => onProgress(`simulate ${kind}`, d, t) : undefined);
     runs.push({ kind, probes: new Map(r.probes.map((p) => [p.id, p])) });
   };
   if (hasNeuralLmu(network)) add("ideal LMU", idealLmuTwin(network));
@@ -164,7 +171,7 @@ export function compareNetwork(userNetwork: NetworkIR, target: Target, opts: Com
   const loaded = readBuild(opts.buildDir);
   const { run, breakdown } = emulate(loaded, steps, progress ? (d, t) => progress("emulate", d, t) : undefined);
   const emu = new Map(run.probeResults().map((p) => [p.id, p]));
-  const built = build(network);
+  const built = buildWithProgress(network, "build float", progress);
   const floatRun = simulate(built, steps, progress ? (d, t) => progress("simulate float", d, t) : undefined);
   const refs = references(network, steps, progress);
   const window = windowOf(opts, steps, dt);
