@@ -10,7 +10,8 @@ import { legendItem, panel } from "./panel.js";
 import { TRACE_FRAME, tracePlot } from "./traces.js";
 
 export const RASTER_ROW = 22;
-export const RASTER_FRAME: Omit<Frame, "height"> = { width: 1240, left: 58, right: 12, top: 22, bottom: 34 };
+/** 1000 px wide: at a 900 px window the page scales it by ~0.85, so its labels stay readable. */
+export const RASTER_FRAME: Omit<Frame, "height"> = { width: 1000, left: 58, right: 12, top: 22, bottom: 34 };
 
 /** Count classes: 1 spike in the bin, 2–3, 4 or more (darker). */
 function level(count: number): 0 | 1 | 2 {
@@ -83,7 +84,7 @@ function populationPlot(s: SpikeComparison, dt: number, steps: number): string {
   if (!p || !(p.float?.length > 0)) return "";
   const t = p.float.map((_, b) => Math.min(steps, (b + 1) * p.binSteps) * dt);
   const series: Series[] = [{ cls: "s-float", ys: p.float }, { cls: "s-emu", ys: p.emulator }];
-  return `<figure class="wide">${tracePlot(`${s.ensemble}: mean rate of all ${s.neurons} neurons per bin`, t, series, "rate (Hz)", { ...TRACE_FRAME, width: 1240, height: 190 }, [0, Math.max(1, ...p.float.filter(isNum), ...p.emulator.filter(isNum))])}</figure>`;
+  return `<figure class="wide">${tracePlot(`${s.ensemble}: mean rate of all ${s.neurons} neurons per bin`, t, series, "rate (Hz)", { ...TRACE_FRAME, width: RASTER_FRAME.width, height: 190 }, [0, Math.max(1, ...p.float.filter(isNum), ...p.emulator.filter(isNum))])}</figure>`;
 }
 
 export function rasterSection(s: SpikeComparison, report: CompareReport, chipToFloat?: number): string {

@@ -71,12 +71,19 @@ function slidingPlot(p: ProbeComparison): string {
   if (s.floatVsRef) series.push({ cls: "s-float", ys: s.floatVsRef });
   if (s.emulatorVsRef) series.push({ cls: "s-emu", ys: s.emulatorVsRef });
   series.push({ cls: "s-diff", ys: s.emulatorVsFloat });
-  const [, hi] = finiteRange(series.map((x) => x.ys));
-  const frame: Frame = { ...TRACE_FRAME, width: 1240, height: 190 };
+  // The first windows, where the reference is still near 0, can be far above the rest: the axis
+  // stops at 1.5× the 90th percentile and higher values are drawn at its top (said in the title).
+  const values = series.flatMap((x) => (x.ys ?? []).filter(isNum)).sort((a, b) => a - b);
+  const [, max] = finiteRange(series.map((x) => x.ys));
+  const p90 = values.length ? values[Math.floor(0.9 * (values.length - 1))] : NaN;
+  const hi = isNum(p90) && p90 > 0 && max > 1.5 * p90 ? 1.5 * p90 : max;
+  const clipped = isNum(hi) && max > hi;
+  if (clipped) for (let k = 0; k < series.length; k++) series[k] = { cls: series[k].cls, ys: (series[k].ys ?? []).map((v) => (isNum(v) && v > hi ? hi : v)) };
+  const frame: Frame = { ...TRACE_FRAME, width: 1000, height: 190 };
   const refLabel = s.refKind ? ` vs ${s.refKind}` : "";
   const body =
     `<div class="legend">${s.floatVsRef ? legendItem("s-float", `float${refLabel}`) : ""}${s.emulatorVsRef ? legendItem("s-emu", `emulator${refLabel}`) : ""}${legendItem("s-diff", "emulator vs float")}</div>` +
-    `<figure class="wide">${tracePlot(`${probeTitle(p)}: NRMSE per ${sig(s.windowSeconds)} s window`, s.t, series, "NRMSE", frame, [0, isNum(hi) ? hi : 1])}</figure>`;
+    `<figure class="wide">${tracePlot(`${probeTitle(p)}: NRMSE per ${sig(s.windowSeconds)} s window${clipped ? ` (axis cut at ${sig(hi)}; higher values drawn at the top)` : ""}`, s.t, series, "NRMSE", frame, [0, isNum(hi) ? hi : 1])}</figure>`;
   return panel({ title: `Error over time: ${probeTitle(p)}`, units: `NRMSE (dimensionless) per ${sig(s.windowSeconds)} s window, plotted at the window's end; time in s`, howToRead: "a flat low line means the error is steady; a rising emulator line that float does not share means the chip drifts (e.g. saturation or overflow)" }, body);
 }
 
