@@ -23,7 +23,7 @@ import { loadTarget } from "../target/target.js";
 import { verifyReference } from "../verify/reference.js";
 import { compareText, headroomWarnings, placementText } from "./hardware-text.js";
 import { phaseProgress } from "./progress-io.js";
-import { checkWindow, noteLargeOutput, parseWindow, recordedProbes, type RecordedProbe, type RecordOptions } from "./record.js";
+import { checkWindow, noteLargeOutput, parseWindow, probeIds, recordedProbes, type RecordedProbe, type RecordOptions } from "./record.js";
 
 export interface HwIo {
   out(text: string): void;
@@ -139,50 +139,14 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--json", "print the compile report as JSON")
     .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "auto" as DecodeNeuronsMode)
     .option("-q, --quiet", "no progress output")
-    .action((file: string, opts: { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode; quiet?: boolean }) => {
-      const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
-      if (opts.dumpIrAfter && !passes.includes(opts.dumpIrAfter)) throw new InvalidArgumentError(`unknown pass '${opts.dumpIrAfter}' (passes: ${passes.join(", ")})`);
-      const target = loadTarget(opts.target);
-      const net = loadNetworkFile(file);
-      let dumped = false;
-      const progress = phaseProgress(io, !!(opts.quiet || opts.json || opts.dumpIrAfter));
-      let passesDone = 0;
-      const passCount = passes.length;
-      const result = compileNetwork(net, target, {
-        decodeNeurons: opts.decodeNeurons,
-        onPass: (name, ir) => {
-          progress?.("compile", Math.min(++passesDone, passCount), passCount);
-          if (name !== opts.dumpIrAfter || dumped) return;
-          dumped = true;
-          if (opts.json || !("stage" in ir)) io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
-          else if (ir.stage === "network") io.out(printNetwork(ir));
-          else if (ir.stage === "built") io.out(printBuilt(ir));
-          else io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
-        },
-      });
-      if (opts.dumpIrAfter) return;
-      const dir = opts.out ?? join("out", net.name);
-      assertParentIsFolder(dir);
-      writeBuild(dir, result, target, { file, text: readFileSync(file, "utf8") });
-      if (opts.json) io.out(JSON.stringify({ ok: true, out: dir, report: result.report }, irReplacer, 1) + "\n");
-      else io.out(compileSummary(result.report, dir));
-    });
+    .action((file: string, opts: CompileCliOptions) => runCompile(file, opts, io));
 
   program
     .command("inspect")
     .description("show what a build folder holds: cores, utilisation, quantization, placement")
     .argument("<build>", "build folder written by lmuc compile")
     .option("--json", "print as JSON")
-    .action((dir: string, opts: { json?: boolean }) => {
-      const b = readBuild(dir);
-      if (opts.json) {
-        io.out(JSON.stringify({ ok: true, manifest: b.manifest, report: b.report }, irReplacer, 1) + "\n");
-        return;
-      }
-      io.out(`${dir}: lmuc ${String(b.manifest.lmuc)}, target ${b.target.name}, ${b.chip.cores.length} cores, all ${Object.keys(b.manifest.files).length} files verified\n`);
-      io.out(compileSummary(b.report));
-      io.out(placementText(b));
-    });
+    .action((dir: string, opts: { json?: boolean }) => runInspect(dir, opts, io));
 
   program
     .command("emulate")
@@ -198,46 +162,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--window <start:end>", "with --out: record only this time window, seconds")
     .option("--sample-every <n>", "with --out: record every n-th sample", positiveInt("--sample-every"))
     .option("-q, --quiet", "no progress output")
-    .action((dir: string, opts: { duration?: number; steps?: number; out?: string; stats?: boolean; overflow: string; json?: boolean; quiet?: boolean } & RecordOptions) => {
-      if (opts.out) assertOutputPath(opts.out);
-      if (opts.window !== undefined) parseWindow(opts.window);
-      const b = readBuild(dir);
-      const steps = resolveSteps(opts, b.chip.dtSeconds, 1, { valuesPerStep: builtProbeValues(b.host.network.probes), copies: 1 });
-      if (opts.window !== undefined) checkWindow(parseWindow(opts.window), steps, b.chip.dtSeconds);
-      const run = new HardwareRun(b.chip, b.host, { overflow: opts.overflow as "wrap" | "warn" | "error", expectedSteps: steps });
-      const p = phaseProgress(io, !!(opts.quiet || opts.json));
-      try {
-        run.run(steps, p ? (d, t) => p("emulate", d, t) : undefined);
-      } catch (e) {
-        if (e instanceof EmulatorOverflowError) throw new CheckFailed([overflowDiagnostic(e, b)]);
-        throw e;
-      }
-      const stats = run.stats();
-      if (opts.out) {
-        const probes = recordedProbes(run.probeResults(), opts, steps, b.chip.dtSeconds);
-        const first = (pr: RecordedProbe) => (pr.firstStep !== undefined ? { first_step: pr.firstStep } : {});
-        const doc = {
-          format: "lmuc-emulation/1", build: dir, network: b.report.network, target: b.target.name, dt: b.chip.dtSeconds, steps,
-          probes: Object.fromEntries(probes.map((pr) => [pr.id, pr.spikes ? { attr: pr.attr, rows: pr.rows, spike_steps: pr.spikes.spikeSteps } : { attr: pr.attr, shape: [pr.rows, pr.size], ...(pr.sampleEverySteps !== 1 ? { sample_every: pr.sampleEverySteps } : {}), ...first(pr), data: pr.data }])),
-          stats: { ...stats, wallSeconds: undefined },
-        };
-        writeFileAtomic(opts.out, JSON.stringify(doc, irReplacer) + "\n");
-        noteLargeOutput(opts.out, io.err);
-      }
-      if (opts.json) {
-        io.out(JSON.stringify({ ok: true, steps, stats }, irReplacer, 1) + "\n");
-      } else {
-        io.out(`${dir}: emulated ${steps} steps on ${stats.cores} cores in ${stats.wallSeconds.toFixed(2)} s (${Math.round(steps / Math.max(stats.wallSeconds, 1e-9))} steps/s, ${(stats.synapticEvents / Math.max(stats.wallSeconds, 1e-9)).toExponential(2)} synaptic events/s)\n`);
-        io.out(`  chip (modelled, Loihi 1 figures): ${(stats.stepNsMean / 1000).toFixed(2)} µs per step (max ${(stats.stepNsMax / 1000).toFixed(2)}), ${(stats.energyPjMean / 1000).toFixed(1)} nJ per step, ${stats.spikes} spikes, ${stats.synapticEvents} synaptic events\n`);
-        const o = stats.overflows;
-        if (o.q + o.u + o.uBias > 0) io.err(`${dir}: warning: overflows wrapped: q ${o.q}, u ${o.u}, u+bias ${o.uBias}\n`);
-        if (opts.stats) {
-          io.out("  core  ns/step   pJ/step   synaptic events  spikes\n");
-          for (const c of stats.perCore) io.out(`  ${String(c.core).padStart(4)}  ${c.nsMean.toFixed(0).padStart(7)}  ${c.pjMean.toFixed(0).padStart(8)}  ${String(c.synapticEvents).padStart(15)}  ${String(c.spikes).padStart(6)}\n`);
-        }
-        if (opts.out) io.out(`wrote ${opts.out}\n`);
-      }
-    });
+    .action((dir: string, opts: EmulateCliOptions) => runEmulate(dir, opts, io));
 
   program
     .command("compare")
@@ -344,3 +269,88 @@ function runCompare(file: string, opts: CompareCliOptions, io: HwIo): void {
   }
 }
 
+type EmulateCliOptions = { duration?: number; steps?: number; out?: string; stats?: boolean; overflow: string; json?: boolean; quiet?: boolean } & RecordOptions;
+
+function runEmulate(dir: string, opts: EmulateCliOptions, io: HwIo): void {
+  if (opts.out) assertOutputPath(opts.out);
+  if (opts.window !== undefined) parseWindow(opts.window);
+  const b = readBuild(dir);
+  const steps = resolveSteps(opts, b.chip.dtSeconds, 1, { valuesPerStep: builtProbeValues(b.host.network.probes), copies: 1 });
+  if (opts.window !== undefined) checkWindow(parseWindow(opts.window), steps, b.chip.dtSeconds);
+  if (opts.probes !== undefined) probeIds(opts.probes, b.host.network.probes.map((p) => p.id));
+  const run = new HardwareRun(b.chip, b.host, { overflow: opts.overflow as "wrap" | "warn" | "error", expectedSteps: steps });
+  const p = phaseProgress(io, !!(opts.quiet || opts.json));
+  try {
+    run.run(steps, p ? (d, t) => p("emulate", d, t) : undefined);
+  } catch (e) {
+    if (e instanceof EmulatorOverflowError) throw new CheckFailed([overflowDiagnostic(e, b)]);
+    throw e;
+  }
+  const stats = run.stats();
+  if (opts.out) {
+    const probes = recordedProbes(run.probeResults(), opts, steps, b.chip.dtSeconds);
+    const first = (pr: RecordedProbe) => (pr.firstStep !== undefined ? { first_step: pr.firstStep } : {});
+    const doc = {
+      format: "lmuc-emulation/1", build: dir, network: b.report.network, target: b.target.name, dt: b.chip.dtSeconds, steps,
+      probes: Object.fromEntries(probes.map((pr) => [pr.id, pr.spikes ? { attr: pr.attr, rows: pr.rows, spike_steps: pr.spikes.spikeSteps } : { attr: pr.attr, shape: [pr.rows, pr.size], ...(pr.sampleEverySteps !== 1 ? { sample_every: pr.sampleEverySteps } : {}), ...first(pr), data: pr.data }])),
+      stats: { ...stats, wallSeconds: undefined },
+    };
+    writeFileAtomic(opts.out, JSON.stringify(doc, irReplacer) + "\n");
+    noteLargeOutput(opts.out, io.err);
+  }
+  if (opts.json) {
+    io.out(JSON.stringify({ ok: true, steps, stats }, irReplacer, 1) + "\n");
+  } else {
+    io.out(`${dir}: emulated ${steps} steps on ${stats.cores} cores in ${stats.wallSeconds.toFixed(2)} s (${Math.round(steps / Math.max(stats.wallSeconds, 1e-9))} steps/s, ${(stats.synapticEvents / Math.max(stats.wallSeconds, 1e-9)).toExponential(2)} synaptic events/s)\n`);
+    io.out(`  chip (modelled, Loihi 1 figures): ${(stats.stepNsMean / 1000).toFixed(2)} µs per step (max ${(stats.stepNsMax / 1000).toFixed(2)}), ${(stats.energyPjMean / 1000).toFixed(1)} nJ per step, ${stats.spikes} spikes, ${stats.synapticEvents} synaptic events\n`);
+    const o = stats.overflows;
+    if (o.q + o.u + o.uBias > 0) io.err(`${dir}: warning: overflows wrapped: q ${o.q}, u ${o.u}, u+bias ${o.uBias}\n`);
+    if (opts.stats) {
+      io.out("  core  ns/step   pJ/step   synaptic events  spikes\n");
+      for (const c of stats.perCore) io.out(`  ${String(c.core).padStart(4)}  ${c.nsMean.toFixed(0).padStart(7)}  ${c.pjMean.toFixed(0).padStart(8)}  ${String(c.synapticEvents).padStart(15)}  ${String(c.spikes).padStart(6)}\n`);
+    }
+    if (opts.out) io.out(`wrote ${opts.out}\n`);
+  }
+}
+
+type CompileCliOptions = { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode; quiet?: boolean };
+
+function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
+  const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
+  if (opts.dumpIrAfter && !passes.includes(opts.dumpIrAfter)) throw new InvalidArgumentError(`unknown pass '${opts.dumpIrAfter}' (passes: ${passes.join(", ")})`);
+  const target = loadTarget(opts.target);
+  const net = loadNetworkFile(file);
+  let dumped = false;
+  const progress = phaseProgress(io, !!(opts.quiet || opts.json || opts.dumpIrAfter));
+  let passesDone = 0;
+  const passCount = passes.length;
+  const result = compileNetwork(net, target, {
+    decodeNeurons: opts.decodeNeurons,
+    onPass: (name, ir) => {
+      progress?.("compile", Math.min(++passesDone, passCount), passCount);
+      if (name !== opts.dumpIrAfter || dumped) return;
+      dumped = true;
+      if (opts.json || !("stage" in ir)) io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
+      else if (ir.stage === "network") io.out(printNetwork(ir));
+      else if (ir.stage === "built") io.out(printBuilt(ir));
+      else io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
+    },
+  });
+  if (opts.dumpIrAfter) return;
+  const dir = opts.out ?? join("out", net.name);
+  assertParentIsFolder(dir);
+  writeBuild(dir, result, target, { file, text: readFileSync(file, "utf8") });
+  if (opts.json) io.out(JSON.stringify({ ok: true, out: dir, report: result.report }, irReplacer, 1) + "\n");
+  else io.out(compileSummary(result.report, dir));
+}
+
+function runInspect(dir: string, opts: { json?: boolean }, io: HwIo): void {
+  const b = readBuild(dir);
+  if (opts.json) {
+    io.out(JSON.stringify({ ok: true, manifest: b.manifest, report: b.report }, irReplacer, 1) + "\n");
+    return;
+  }
+  io.out(`${dir}: lmuc ${String(b.manifest.lmuc)}, target ${b.target.name}, ${b.chip.cores.length} cores, all ${Object.keys(b.manifest.files).length} files verified\n`);
+  io.out(compileSummary(b.report));
+  io.out(placementText(b));
+}

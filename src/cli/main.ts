@@ -12,7 +12,7 @@ import { compileNetwork, HARDWARE_PASSES, type AnyIR } from "../compile.js";
 import { loadTarget } from "../target/target.js";
 import { assertOutputPath, writeFileAtomic } from "../io/write.js";
 import { phaseProgress } from "./progress-io.js";
-import { checkWindow, noteLargeOutput, parseWindow, recordedProbes, type RecordedProbe, type RecordOptions } from "./record.js";
+import { checkWindow, noteLargeOutput, parseWindow, probeIds, recordedProbes, type RecordedProbe, type RecordOptions } from "./record.js";
 import { validateNetwork } from "../passes/hardware-checks.js";
 import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
@@ -171,40 +171,7 @@ export function makeProgram(io: Io): Command {
     .option("--window <start:end>", "with --out: record only this time window, seconds")
     .option("--sample-every <n>", "with --out: record every n-th sample", positiveInt("--sample-every"))
     .option("-q, --quiet", "no progress output")
-    .action((file: string, opts: { duration?: number; steps?: number; out?: string; reference: boolean; maxNrmse?: number; json?: boolean; quiet?: boolean } & RecordOptions) => {
-      if (opts.out) assertOutputPath(opts.out);
-      if (opts.window !== undefined) parseWindow(opts.window);
-      const net = loadNetworkFile(file);
-      // The run and its ideal twin hold their probe arrays at the same time.
-      const steps = resolveSteps(opts, net.dtSeconds, 1, { valuesPerStep: networkProbeValues(net), copies: opts.reference ? 2 : 1 });
-      if (opts.window !== undefined) checkWindow(parseWindow(opts.window), steps, net.dtSeconds);
-      const phase = phaseProgress(io, !!(opts.quiet || opts.json));
-      const onProgress = phase ? (done: number, total: number): void => phase("simulate", done, total) : undefined;
-      const report = simulateWithReference(net, steps, { reference: opts.reference, ...(onProgress ? { onProgress } : {}) });
-      for (const p of report.probes) {
-        const bad = p.data.findIndex((v) => !Number.isFinite(v));
-        if (bad >= 0) io.err(`${file}: warning: probe '${p.id}' diverged: non-finite value at recorded row ${Math.floor(bad / p.size)} (check transforms and gains)\n`);
-      }
-      if (opts.out) {
-        writeFileAtomic(opts.out, simulationJson({ ...report, probes: recordedProbes(report.probes, opts, steps, net.dtSeconds) }, file));
-        noteLargeOutput(opts.out, io.err);
-      }
-      if (opts.json) {
-        io.out(JSON.stringify({ ok: true, network: report.name, steps: report.steps, neurons: report.neurons, wall_seconds: report.wallSeconds, steps_per_second: report.steps / report.wallSeconds, accuracy: report.accuracy, ...(report.learning ? { learning: report.learning.map(learningCurveJson) } : {}), ...(opts.out ? { out: opts.out } : {}) }, null, 2) + "\n");
-      } else {
-        io.out(summaryText(report, file));
-        for (const c of report.learning ?? []) io.out(learningCurveText(c, report.steps * report.dtSeconds));
-        if (opts.out) io.out(`wrote ${opts.out}\n`);
-      }
-      if (opts.maxNrmse !== undefined) {
-        const worst = Object.entries(report.accuracy).flatMap(([id, a]) => [a.nrmseVsIdealLmu, a.nrmseVsExactDelay].filter((x): x is number => x !== undefined).map((x) => ({ id, x })));
-        const bad = worst.filter((w) => w.x > opts.maxNrmse!);
-        if (bad.length > 0) {
-          io.err(`check failed: NRMSE above ${opts.maxNrmse}: ${bad.map((b) => `${b.id} ${b.x.toFixed(4)}`).join(", ")}\n`);
-          throw new Exit(EXIT.checkFailed);
-        }
-      }
-    });
+    .action((file: string, opts: SimulateCliOptions) => runSimulate(file, opts, io));
 
   addHardwareCommands(program, io);
   addImportCommand(program, io);
@@ -257,5 +224,43 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     io.err(`lmuc: internal error: ${err.message}\n  this is a bug in lmuc; rerun with LMUC_DEBUG=1 for a stack trace and report it\n`);
     if (process.env.LMUC_DEBUG) io.err(`${err.stack ?? ""}\n`);
     return EXIT.internal;
+  }
+}
+
+type SimulateCliOptions = { duration?: number; steps?: number; out?: string; reference: boolean; maxNrmse?: number; json?: boolean; quiet?: boolean } & RecordOptions;
+
+function runSimulate(file: string, opts: SimulateCliOptions, io: Io): void {
+  if (opts.out) assertOutputPath(opts.out);
+  if (opts.window !== undefined) parseWindow(opts.window);
+  const net = loadNetworkFile(file);
+  // The run and its ideal twin hold their probe arrays at the same time.
+  const steps = resolveSteps(opts, net.dtSeconds, 1, { valuesPerStep: networkProbeValues(net), copies: opts.reference ? 2 : 1 });
+  if (opts.window !== undefined) checkWindow(parseWindow(opts.window), steps, net.dtSeconds);
+  if (opts.probes !== undefined) probeIds(opts.probes, net.probes.map((p) => p.id));
+  const phase = phaseProgress(io, !!(opts.quiet || opts.json));
+  const onProgress = phase ? (done: number, total: number): void => phase("simulate", done, total) : undefined;
+  const report = simulateWithReference(net, steps, { reference: opts.reference, ...(onProgress ? { onProgress } : {}) });
+  for (const p of report.probes) {
+    const bad = p.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) io.err(`${file}: warning: probe '${p.id}' diverged: non-finite value at recorded row ${Math.floor(bad / p.size)} (check transforms and gains)\n`);
+  }
+  if (opts.out) {
+    writeFileAtomic(opts.out, simulationJson({ ...report, probes: recordedProbes(report.probes, opts, steps, net.dtSeconds) }, file));
+    noteLargeOutput(opts.out, io.err);
+  }
+  if (opts.json) {
+    io.out(JSON.stringify({ ok: true, network: report.name, steps: report.steps, neurons: report.neurons, wall_seconds: report.wallSeconds, steps_per_second: report.steps / report.wallSeconds, accuracy: report.accuracy, ...(report.learning ? { learning: report.learning.map(learningCurveJson) } : {}), ...(opts.out ? { out: opts.out } : {}) }, null, 2) + "\n");
+  } else {
+    io.out(summaryText(report, file));
+    for (const c of report.learning ?? []) io.out(learningCurveText(c, report.steps * report.dtSeconds));
+    if (opts.out) io.out(`wrote ${opts.out}\n`);
+  }
+  if (opts.maxNrmse !== undefined) {
+    const worst = Object.entries(report.accuracy).flatMap(([id, a]) => [a.nrmseVsIdealLmu, a.nrmseVsExactDelay].filter((x): x is number => x !== undefined).map((x) => ({ id, x })));
+    const bad = worst.filter((w) => w.x > opts.maxNrmse!);
+    if (bad.length > 0) {
+      io.err(`check failed: NRMSE above ${opts.maxNrmse}: ${bad.map((b) => `${b.id} ${b.x.toFixed(4)}`).join(", ")}\n`);
+      throw new Exit(EXIT.checkFailed);
+    }
   }
 }

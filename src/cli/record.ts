@@ -53,14 +53,19 @@ function subsetOne(p: ProbeResult, window: { startSeconds: number; endSeconds: n
   return { ...p, data, rows: keep.length, sampleEverySteps: p.sampleEverySteps * every, ...(firstStep !== p.sampleEverySteps ? { firstStep } : {}) };
 }
 
+/** The ids `--probes` names, each checked against the run's probes (LMU8006): call it before the run too. */
+export function probeIds(text: string, known: readonly string[]): string[] {
+  const ids = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length > 0) throw new DiagnosticError([diag("LMU8006", `--probes: no probe ${unknown.map((u) => `'${u}'`).join(", ")} in this run (probes: ${known.join(", ") || "none"})`)]);
+  return ids;
+}
+
 /** The probes `--out` records: all of them, or the subset the options ask for. */
 export function recordedProbes(probes: readonly ProbeResult[], opts: RecordOptions, steps: number, dt: number): RecordedProbe[] {
   let chosen = probes;
   if (opts.probes !== undefined) {
-    const ids = opts.probes.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-    const known = new Set(probes.map((p) => p.id));
-    const unknown = ids.filter((id) => !known.has(id));
-    if (unknown.length > 0) throw new DiagnosticError([diag("LMU8006", `--probes: no probe ${unknown.map((u) => `'${u}'`).join(", ")} in this run (probes: ${[...known].join(", ") || "none"})`)]);
+    const ids = probeIds(opts.probes, probes.map((p) => p.id));
     chosen = probes.filter((p) => ids.includes(p.id));
   }
   const window = opts.window !== undefined ? parseWindow(opts.window) : undefined;
