@@ -111,7 +111,10 @@ function probeComparison(f: ProbeResult, e: ProbeResult, refs: References, dt: n
   for (const r of refs.runs) {
     const p = r.probes.get(f.id);
     // NRMSE is relative to the reference's energy: undefined while it is all zero (e.g. a run shorter than its delay).
-    if (p && p.data.length === f.data.length && p.data.some((v) => v !== 0)) usable.push({ kind: r.kind, p });
+    if (!p || p.data.length !== f.data.length || !p.data.some((v) => v !== 0)) continue;
+    // A probe the twins do not differ on (the LMU state, the input) is measured against the first only.
+    if (usable.some((u) => u.p.data.every((v, i) => v === p.data[i]))) continue;
+    usable.push({ kind: r.kind, p });
   }
   const list: ProbeReference[] = usable.map((u) => ({ kind: u.kind, nrmseFloat: nrmse(f.data, u.p.data), nrmseEmulator: nrmse(e.data, u.p.data) }));
   const first = usable[0];

@@ -83,7 +83,7 @@ function slidingPlot(p: ProbeComparison): string {
   const refLabel = s.refKind ? ` vs ${s.refKind}` : "";
   const body =
     `<div class="legend">${s.floatVsRef ? legendItem("s-float", `float${refLabel}`) : ""}${s.emulatorVsRef ? legendItem("s-emu", `emulator${refLabel}`) : ""}${legendItem("s-diff", "emulator vs float")}</div>` +
-    `<figure class="wide">${tracePlot(`${probeTitle(p)}: NRMSE per ${sig(s.windowSeconds)} s window${clipped ? ` (axis cut at ${sig(hi)}; higher values drawn at the top)` : ""}`, s.t, series, "NRMSE", frame, [0, isNum(hi) ? hi : 1])}</figure>`;
+    `<figure class="wide">${tracePlot(`${probeTitle(p)}: NRMSE per ${sig(s.windowSeconds)} s window${clipped ? ` (axis cut at ${sig(hi)}; higher values drawn at the top)` : ""}`, s.t, series, "NRMSE", frame, [0, isNum(hi) && hi > 0 ? hi : 1])}</figure>`;
   return panel({ title: `Error over time: ${probeTitle(p)}`, units: `NRMSE (dimensionless) per ${sig(s.windowSeconds)} s window, plotted at the window's end; time in s`, howToRead: "a flat low line means the error is steady; a rising emulator line that float does not share means the chip drifts (e.g. saturation or overflow)" }, body);
 }
 
