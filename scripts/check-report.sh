@@ -9,7 +9,8 @@
 #                  be current: npx tsc -p tsconfig.build.json), then renders each report at 1400 and
 #                  900 px wide into OUTDIR (default out/check-report) and checks that Chromium's
 #                  DOM of each page has every panel with its how-to-read line. A network compare
-#                  refuses (e.g. learning, LMU3101) is listed as skipped, not failed.
+#                  refuses (e.g. learning, LMU3101) is listed as skipped, not failed. The
+#                  trained-model page (lmuc evaluate --report, psdigits fixture) is rendered too.
 #
 #   REPORT.html    the page written by `lmuc compare` (or by renderReportHtml in a test)
 #   OUT.png        where to write the screenshot; default: REPORT.png next to the HTML
@@ -33,7 +34,7 @@
 set -euo pipefail
 
 if [[ $# -lt 1 || "$1" == "-h" || "$1" == "--help" ]]; then
-  sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 
@@ -61,6 +62,19 @@ if [[ "$1" == "--examples" ]]; then
       echo "check-report: $name: rendered at 1400 and 900 px, $panels panels, each with units and how to read it"
     fi
   done
+  # The trained-model report (lmuc evaluate --report) on the psdigits fixture, when it is there.
+  model="$here/test/fixtures/models/psdigits/lmu-tanh.pt"
+  if [[ -f "$model" ]]; then
+    gunzip -c "$here/test/fixtures/models/psdigits/test-x.npy.gz" >"$outdir/test-x.npy"
+    gunzip -c "$here/test/fixtures/models/psdigits/test-y.npy.gz" >"$outdir/test-y.npy"
+    if node "$here/bin/lmuc.js" import "$model" -o "$outdir/psdigits/psdigits-lmu.yaml" >"$outdir/evaluate.txt" 2>&1 &&
+      node "$here/bin/lmuc.js" evaluate "$outdir/psdigits/psdigits-lmu.yaml" --inputs "$outdir/test-x.npy" --labels "$outdir/test-y.npy" --quiet --report "$outdir/evaluate.html" >>"$outdir/evaluate.txt" 2>&1; then
+      for width in 1400 900; do "$0" "$outdir/evaluate.html" "$outdir/evaluate-$width.png" "$width,${CHECK_REPORT_HEIGHT:-4000}" >/dev/null || failed=1; done
+      echo "check-report: trained model (lmuc evaluate --report): rendered at 1400 and 900 px"
+    else
+      echo "check-report: trained model: lmuc import/evaluate failed:"; cat "$outdir/evaluate.txt"; failed=1
+    fi
+  fi
   exit $failed
 fi
 
