@@ -29,6 +29,7 @@ export interface HwIo {
   out(text: string): void;
   err(text: string): void;
   isTty: boolean;
+  progressLines?: boolean;
 }
 
 /** Thrown to end a command with exit code 1 (a check failed) after its output was printed; `diagnostics` say which check. */

@@ -33,12 +33,15 @@ interface Io {
   out(text: string): void;
   err(text: string): void;
   isTty: boolean;
+  /** Progress lines off a terminal (every 5 s); the command line turns them on, in-process callers choose. */
+  progressLines?: boolean;
 }
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   isTty: Boolean(process.stderr.isTTY),
+  progressLines: true,
 };
 
 function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], json: boolean): void {
