@@ -3,6 +3,14 @@
 # so a person (or a reviewer's image viewer) can look at the layout without a desktop browser.
 #
 #   scripts/check-report.sh REPORT.html [OUT.png] [WIDTH,HEIGHT]
+#   scripts/check-report.sh --examples [OUTDIR]
+#
+#   --examples     runs `lmuc compare` on every examples/*.yaml (3 s each; the build in dist/ must
+#                  be current: npx tsc -p tsconfig.build.json), then renders each report at 1400 and
+#                  900 px wide into OUTDIR (default out/check-report) and checks that Chromium's
+#                  DOM of each page has every panel with its how-to-read line. A network compare
+#                  refuses (e.g. learning, LMU3101) is listed as skipped, not failed. The
+#                  trained-model page (lmuc evaluate --report, psdigits fixture) is rendered too.
 #
 #   REPORT.html    the page written by `lmuc compare` (or by renderReportHtml in a test)
 #   OUT.png        where to write the screenshot; default: REPORT.png next to the HTML
@@ -26,8 +34,48 @@
 set -euo pipefail
 
 if [[ $# -lt 1 || "$1" == "-h" || "$1" == "--help" ]]; then
-  sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
+fi
+
+if [[ "$1" == "--examples" ]]; then
+  outdir="${2:-out/check-report}"
+  mkdir -p "$outdir"
+  here="$(cd "$(dirname "$0")/.." && pwd)"
+  failed=0
+  for net in "$here"/examples/*.yaml; do
+    name="$(basename "$net" .yaml)"
+    if ! node "$here/bin/lmuc.js" compare "$net" --duration 3 --quiet --report "$outdir/$name.html" >"$outdir/$name.txt" 2>&1; then
+      if grep -q "LMU3101" "$outdir/$name.txt"; then echo "check-report: $name skipped (compare refuses it: $(grep -o 'LMU3101[^(]*' "$outdir/$name.txt" | head -1))"; continue; fi
+      echo "check-report: $name: lmuc compare failed:"; cat "$outdir/$name.txt"; failed=1; continue
+    fi
+    for width in 1400 900; do
+      "$0" "$outdir/$name.html" "$outdir/$name-$width.png" "$width,${CHECK_REPORT_HEIGHT:-12000}" >/dev/null || failed=1
+    done
+    # The DOM Chromium built: the page parsed whole, and every panel has its how-to-read line.
+    dom="$(timeout 120 "$(command -v chromium || command -v chromium-browser || command -v google-chrome)" --headless --no-sandbox --disable-gpu --dump-dom "file://$(cd "$outdir" && pwd)/$name.html" 2>/dev/null || true)"
+    panels="$(grep -o '<section class="panel"' <<<"$dom" | wc -l)"
+    howtos="$(grep -o '<p class="howto">' <<<"$dom" | wc -l)"
+    if [[ "$dom" != *"</main>"* || "$panels" -eq 0 || "$panels" -ne "$howtos" ]]; then
+      echo "check-report: $name: DOM check failed (panels $panels, how-to lines $howtos)"; failed=1
+    else
+      echo "check-report: $name: rendered at 1400 and 900 px, $panels panels, each with units and how to read it"
+    fi
+  done
+  # The trained-model report (lmuc evaluate --report) on the psdigits fixture, when it is there.
+  model="$here/test/fixtures/models/psdigits/lmu-tanh.pt"
+  if [[ -f "$model" ]]; then
+    gunzip -c "$here/test/fixtures/models/psdigits/test-x.npy.gz" >"$outdir/test-x.npy"
+    gunzip -c "$here/test/fixtures/models/psdigits/test-y.npy.gz" >"$outdir/test-y.npy"
+    if node "$here/bin/lmuc.js" import "$model" -o "$outdir/psdigits/psdigits-lmu.yaml" >"$outdir/evaluate.txt" 2>&1 &&
+      node "$here/bin/lmuc.js" evaluate "$outdir/psdigits/psdigits-lmu.yaml" --inputs "$outdir/test-x.npy" --labels "$outdir/test-y.npy" --quiet --report "$outdir/evaluate.html" >>"$outdir/evaluate.txt" 2>&1; then
+      for width in 1400 900; do "$0" "$outdir/evaluate.html" "$outdir/evaluate-$width.png" "$width,${CHECK_REPORT_HEIGHT:-4000}" >/dev/null || failed=1; done
+      echo "check-report: trained model (lmuc evaluate --report): rendered at 1400 and 900 px"
+    else
+      echo "check-report: trained model: lmuc import/evaluate failed:"; cat "$outdir/evaluate.txt"; failed=1
+    fi
+  fi
+  exit $failed
 fi
 
 html="$1"

@@ -54,7 +54,11 @@ export interface SimulationReport extends SimulationResult {
  * Simulates a network and, where it has neural LMUs or delay readouts, its ideal twins on the
  * same inputs, and reports each probe's NRMSE against them.
  */
-export function simulateWithReference(network: NetworkIR, steps: number, opts: { reference?: boolean; onProgress?: (done: number, total: number) => void } = {}): SimulationReport {
+export function simulateWithReference(
+  network: NetworkIR,
+  steps: number,
+  opts: { reference?: boolean; onProgress?: (done: number, total: number) => void; onReferenceProgress?: (reference: string, done: number, total: number) => void } = {},
+): SimulationReport {
   rejectTrainedCells(network, "lmuc simulate");
   const built = build(network);
   const t0 = performance.now();
@@ -62,7 +66,8 @@ export function simulateWithReference(network: NetworkIR, steps: number, opts: {
   const wallSeconds = (performance.now() - t0) / 1000;
   const accuracy: Record<string, ProbeAccuracy> = {};
   const compareWith = (twin: NetworkIR, key: keyof ProbeAccuracy): void => {
-    const ref = simulate(build(twin), steps);
+    const kind = key === "nrmseVsIdealLmu" ? "ideal LMU" : "exact delay";
+    const ref = simulate(build(twin), steps, opts.onReferenceProgress ? (d, t) => opts.onReferenceProgress!(kind, d, t) : undefined);
     const refById = new Map(ref.probes.map((p) => [p.id, p]));
     for (const p of result.probes) {
       const r = refById.get(p.id);

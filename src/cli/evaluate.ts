@@ -6,7 +6,7 @@ import { loadDataset } from "../evaluate/dataset.js";
 import { checkModes, evaluateNetwork, evaluationJson, evaluationShape, type EvaluationDoc, type Shard } from "../evaluate/evaluate.js";
 import { renderEvaluationHtml } from "../evaluate/html.js";
 import { mergeEvaluations, readEvaluationFile } from "../evaluate/merge.js";
-import { Progress } from "../evaluate/progress.js";
+import { Progress } from "../util/progress.js";
 import { writeFileAtomic } from "../io/write.js";
 import { positiveInt } from "./options.js";
 

@@ -1,6 +1,6 @@
 /** `lmuc compile | inspect | emulate | compare | verify`: formatting only; the work is elsewhere. */
 import { readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadNetworkFile } from "../api.js";
@@ -8,7 +8,6 @@ import { readBuild, writeBuild, type LoadedBuild } from "../build.js";
 import { compileNetwork, HARDWARE_PASSES, type CompileReport } from "../compile.js";
 import { compareNetwork } from "../compare/compare.js";
 import { renderReportHtml } from "../compare/html.js";
-import { learningPanelText } from "../compare/learning-panel.js";
 import { diag, DiagnosticError, formatDiagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
 import { ConformanceFormatError, ConformanceUnsupportedError, runConformance, type ConformanceMismatch } from "../emulator/conformance.js";
 import { EmulatorOverflowError } from "../emulator/engine.js";
@@ -23,11 +22,15 @@ import { DECODE_NEURON_MODES, type DecodeNeuronsMode } from "../passes/decode-ne
 import { FLOAT_PASSES } from "../passes/pipeline.js";
 import { loadTarget } from "../target/target.js";
 import { verifyReference } from "../verify/reference.js";
+import { compareText, headroomWarnings, placementText } from "./hardware-text.js";
+import { phaseProgress } from "./progress-io.js";
+import { checkWindow, noteLargeOutput, parseWindow, probeIds, recordedProbes, type RecordedProbe, type RecordOptions } from "./record.js";
 
 export interface HwIo {
   out(text: string): void;
   err(text: string): void;
   isTty: boolean;
+  progressLines?: boolean;
 }
 
 /** Thrown to end a command with exit code 1 (a check failed) after its output was printed; `diagnostics` say which check. */
@@ -48,6 +51,13 @@ function decodeMode(value: string): DecodeNeuronsMode {
 }
 const DECODE_HELP = "decoded chip → chip connections through on-chip decode neurons: auto (default: when the weights do not fit or cost > 4× the memory), never, always";
 
+/** What a worst-case headroom below 1× means: q can wrap only if that much of the input arrives in one step. */
+function headroomMeaning(worst: number | null | undefined, typical: number | null | undefined): string {
+  if (!finite(worst) || worst >= 1) return "";
+  const risk = finite(typical) && typical < 2 ? "; little headroom at the calibrated rates: watch the q overflow count (emulate --stats, compare)" : "";
+  return ` (q, 21 bits, can wrap only if over ${(100 * worst).toFixed(0)}% of the input's weight arrives in one step${risk})`;
+}
+
 export function compileSummary(r: CompileReport, dir?: string): string {
   const p = r.partition;
   const lines = [
@@ -63,7 +73,7 @@ export function compileSummary(r: CompileReport, dir?: string): string {
     lines.push(`    ${c.connections.join(",")} ${c.pre} → ${c.post}: exp ≤ ${c.weightExp}, max ${pct(c.maxRelError)}, rms ${pct(c.rmsRelError)}, ${c.roundedToZero}/${c.weights} to zero (${pct(c.lostMagnitude)} of weight)`);
   }
   for (const b of r.blocks) {
-    lines.push(`  block ${b.block}: du ${b.decayU}, dv ${b.decayV}, vth ≤ ${b.vth} (headroom ${times(b.thresholdHeadroom, 2)}), ${finite(b.accumulatorHeadroomExpected) || finite(b.accumulatorHeadroomWorstCase) ? `accumulator headroom ${times(b.accumulatorHeadroomExpected, 1)} typical, ${times(b.accumulatorHeadroomWorstCase, 2)} worst case` : "no input (its accumulator cannot wrap)"}`);
+    lines.push(`  block ${b.block}: du ${b.decayU}, dv ${b.decayV}, vth ≤ ${b.vth} (headroom ${times(b.thresholdHeadroom, 2)}), ${finite(b.accumulatorHeadroomExpected) || finite(b.accumulatorHeadroomWorstCase) ? `accumulator headroom ${times(b.accumulatorHeadroomExpected, 1)} typical, ${times(b.accumulatorHeadroomWorstCase, 2)} worst case${headroomMeaning(b.accumulatorHeadroomWorstCase, b.accumulatorHeadroomExpected)}` : "no input (its accumulator cannot wrap)"}`);
   }
   for (const d of r.decodePaths ?? []) {
     lines.push(`  ${d.connection} ${d.pre} → ${d.post}: ${d.path === "decode-neurons" ? `decode neurons (${d.decodeCompartments} compartments in ${d.decodeBlocks} block${d.decodeBlocks === 1 ? "" : "s"})` : "neuron-to-neuron weights"}: ${d.why}`);
@@ -122,17 +132,6 @@ function overflowDiagnostic(e: EmulatorOverflowError, b: LoadedBuild): Diagnosti
 }
 
 export function addHardwareCommands(program: Command, io: HwIo): void {
-  const progress = (label: string) => {
-    if (!io.isTty) return undefined;
-    let last = -1;
-    return (stage: string, done: number, total: number): void => {
-      const p = Math.floor((100 * done) / total);
-      if (p !== last) io.err(`\r${label} ${stage} ${p}%`);
-      last = p;
-      if (done === total) io.err("\r\x1b[K");
-    };
-  };
-
   program
     .command("compile")
     .description("compile a network to a hardware configuration (build folder)")
@@ -142,46 +141,15 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--dump-ir-after <pass>", `print the IR after a pass (${[...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES].join(", ")}) and stop`)
     .option("--json", "print the compile report as JSON")
     .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "auto" as DecodeNeuronsMode)
-    .action((file: string, opts: { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
-      const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
-      if (opts.dumpIrAfter && !passes.includes(opts.dumpIrAfter)) throw new InvalidArgumentError(`unknown pass '${opts.dumpIrAfter}' (passes: ${passes.join(", ")})`);
-      const target = loadTarget(opts.target);
-      const net = loadNetworkFile(file);
-      let dumped = false;
-      const result = compileNetwork(net, target, {
-        decodeNeurons: opts.decodeNeurons,
-        onPass: (name, ir) => {
-          if (name !== opts.dumpIrAfter || dumped) return;
-          dumped = true;
-          if (opts.json || !("stage" in ir)) io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
-          else if (ir.stage === "network") io.out(printNetwork(ir));
-          else if (ir.stage === "built") io.out(printBuilt(ir));
-          else io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
-        },
-      });
-      if (opts.dumpIrAfter) return;
-      const dir = opts.out ?? join("out", net.name);
-      assertParentIsFolder(dir);
-      writeBuild(dir, result, target, { file, text: readFileSync(file, "utf8") });
-      if (opts.json) io.out(JSON.stringify({ ok: true, out: dir, report: result.report }, irReplacer, 1) + "\n");
-      else io.out(compileSummary(result.report, dir));
-    });
+    .option("-q, --quiet", "no progress output")
+    .action((file: string, opts: CompileCliOptions) => runCompile(file, opts, io));
 
   program
     .command("inspect")
     .description("show what a build folder holds: cores, utilisation, quantization, placement")
     .argument("<build>", "build folder written by lmuc compile")
     .option("--json", "print as JSON")
-    .action((dir: string, opts: { json?: boolean }) => {
-      const b = readBuild(dir);
-      if (opts.json) {
-        io.out(JSON.stringify({ ok: true, manifest: b.manifest, report: b.report }, irReplacer, 1) + "\n");
-        return;
-      }
-      io.out(`${dir}: lmuc ${String(b.manifest.lmuc)}, target ${b.target.name}, ${b.chip.cores.length} cores, all ${Object.keys(b.manifest.files).length} files verified\n`);
-      io.out(compileSummary(b.report));
-      for (const line of learningLines({ ...b.report, learning: [] }, b.chip)) io.out(line + "\n");
-    });
+    .action((dir: string, opts: { json?: boolean }) => runInspect(dir, opts, io));
 
   program
     .command("emulate")
@@ -193,88 +161,27 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--stats", "print per-core time and energy per step")
     .addOption(new Option("--overflow <policy>", "wrap (as the chip), warn, or error (exit 1 at the first overflow)").choices(["wrap", "warn", "error"]).default("warn"))
     .option("--json", "print the summary as JSON")
-    .action((dir: string, opts: { duration?: number; steps?: number; out?: string; stats?: boolean; overflow: string; json?: boolean }) => {
-      if (opts.out) assertOutputPath(opts.out);
-      const b = readBuild(dir);
-      const steps = resolveSteps(opts, b.chip.dtSeconds, 1, { valuesPerStep: builtProbeValues(b.host.network.probes), copies: 1 });
-      const run = new HardwareRun(b.chip, b.host, { overflow: opts.overflow as "wrap" | "warn" | "error", expectedSteps: steps });
-      const p = progress("emulating");
-      try {
-        run.run(steps, p ? (d, t) => p("", d, t) : undefined);
-      } catch (e) {
-        if (e instanceof EmulatorOverflowError) throw new CheckFailed([overflowDiagnostic(e, b)]);
-        throw e;
-      }
-      const stats = run.stats();
-      const probes = run.probeResults();
-      if (opts.out) {
-        const doc = {
-          format: "lmuc-emulation/1", build: dir, network: b.report.network, target: b.target.name, dt: b.chip.dtSeconds, steps,
-          probes: Object.fromEntries(probes.map((pr) => [pr.id, pr.spikes ? { attr: pr.attr, rows: pr.rows, spike_steps: pr.spikes.spikeSteps } : { attr: pr.attr, shape: [pr.rows, pr.size], data: pr.data }])),
-          stats: { ...stats, wallSeconds: undefined },
-        };
-        writeFileAtomic(opts.out, JSON.stringify(doc, irReplacer) + "\n");
-      }
-      if (opts.json) {
-        io.out(JSON.stringify({ ok: true, steps, stats }, irReplacer, 1) + "\n");
-      } else {
-        io.out(`${dir}: emulated ${steps} steps on ${stats.cores} cores in ${stats.wallSeconds.toFixed(2)} s (${Math.round(steps / Math.max(stats.wallSeconds, 1e-9))} steps/s, ${(stats.synapticEvents / Math.max(stats.wallSeconds, 1e-9)).toExponential(2)} synaptic events/s)\n`);
-        io.out(`  chip (modelled, Loihi 1 figures): ${(stats.stepNsMean / 1000).toFixed(2)} µs per step (max ${(stats.stepNsMax / 1000).toFixed(2)}), ${(stats.energyPjMean / 1000).toFixed(1)} nJ per step, ${stats.spikes} spikes, ${stats.synapticEvents} synaptic events\n`);
-        const o = stats.overflows;
-        if (o.q + o.u + o.uBias > 0) io.err(`${dir}: warning: overflows wrapped: q ${o.q}, u ${o.u}, u+bias ${o.uBias}\n`);
-        const L = run.emulator.learning;
-        if (L) io.out(`  learning: ${L.groupCount} group${L.groupCount === 1 ? "" : "s"}, ${L.traceUpdates} trace and ${L.weightUpdates} weight updates, ${run.clippedErrors} errors clipped, ${L.lostTraceSpikes} trace spikes lost\n`);
-        if (opts.stats) {
-          io.out("  core  ns/step   pJ/step   synaptic events  spikes\n");
-          for (const c of stats.perCore) io.out(`  ${String(c.core).padStart(4)}  ${c.nsMean.toFixed(0).padStart(7)}  ${c.pjMean.toFixed(0).padStart(8)}  ${String(c.synapticEvents).padStart(15)}  ${String(c.spikes).padStart(6)}\n`);
-        }
-        if (opts.out) io.out(`wrote ${opts.out}\n`);
-      }
-    });
+    .option("--probes <ids>", "with --out: record only these probes (comma-separated ids)")
+    .option("--window <start:end>", "with --out: record only this time window, seconds")
+    .option("--sample-every <n>", "with --out: record every n-th sample", positiveInt("--sample-every"))
+    .option("-q, --quiet", "no progress output")
+    .action((dir: string, opts: EmulateCliOptions) => runEmulate(dir, opts, io));
 
   program
     .command("compare")
     .description("compile, emulate and float-simulate a network on the same inputs; report accuracy and cost")
     .argument("<network>", "network file")
     .option("-t, --target <name>", "target name or file", "loihi1")
-    .option("-d, --duration <seconds>", "simulated time", positiveNumber("--duration"))
+    .option("-d, --duration <seconds>", "simulated time (default 2 s)", positiveNumber("--duration"))
     .option("--steps <n>", "number of steps", positiveInt("--steps"))
     .option("--report <file>", "write the HTML report here (report.json beside it)", "out/report.html")
     .option("--build <dir>", "build folder to write and emulate from (default: beside the report)")
     .option("--max-nrmse <x>", "exit 1 if the emulator's NRMSE (vs ideal, else vs float) exceeds x", positiveNumber("--max-nrmse"))
+    .option("--window <start:end>", "the time window the report shows at full resolution, seconds (default: the last second)")
     .option("--json", "print the report summary as JSON")
     .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "auto" as DecodeNeuronsMode)
-    .action((file: string, opts: { target: string; duration?: number; steps?: number; report: string; build?: string; maxNrmse?: number; json?: boolean; decodeNeurons: DecodeNeuronsMode }) => {
-      for (const out of [opts.report, opts.report.replace(/\.html?$/, "") + ".json"]) assertOutputPath(out);
-      if (opts.build) assertParentIsFolder(opts.build);
-      const target = loadTarget(opts.target);
-      const net = loadNetworkFile(file);
-      // Emulator, float simulator and the ideal twin hold their probe arrays at the same time.
-      const steps = resolveSteps(opts, net.dtSeconds, 2, { valuesPerStep: networkProbeValues(net), copies: 3 });
-      const onProgress = progress("comparing");
-      const buildDir = opts.build ?? join(opts.report.replace(/[^/]*$/, "") || ".", `${net.name}.build`);
-      const report = compareNetwork(net, target, { steps, buildDir, source: { file, text: readFileSync(file, "utf8") }, decodeNeurons: opts.decodeNeurons, ...(opts.maxNrmse !== undefined ? { maxNrmse: opts.maxNrmse } : {}), ...(onProgress ? { onProgress } : {}) });
-      const jsonPath = opts.report.replace(/\.html?$/, "") + ".json";
-      writeFileAtomic(jsonPath, JSON.stringify(report, irReplacer, 1) + "\n");
-      writeFileAtomic(opts.report, renderReportHtml(report));
-      if (opts.json) io.out(JSON.stringify({ ok: report.check?.passed ?? true, report: jsonPath, html: opts.report, probes: report.probes.map(({ traces: _t, ...rest }) => rest), cost: { ...report.cost, perCore: undefined }, ...(report.learning ? { learning: report.learning } : {}) }, irReplacer, 1) + "\n");
-      else {
-        io.out(`${file}: ${net.name} on ${report.chip.cores} core${report.chip.cores === 1 ? "" : "s"} of ${target.name} (lower bound ${report.chip.lowerBound}), ${steps} steps\n`);
-        io.out("  probe            NRMSE float vs ideal  emulator vs ideal  ratio  emulator vs float  corr\n");
-        for (const p of report.probes) {
-          const ratio = p.nrmseEmulatorVsIdeal !== undefined && p.nrmseFloatVsIdeal ? (p.nrmseEmulatorVsIdeal / p.nrmseFloatVsIdeal).toFixed(2) + "×" : "-";
-          io.out(`  ${p.id.padEnd(15)}  ${(p.nrmseFloatVsIdeal?.toFixed(4) ?? "-").padStart(20)}  ${(p.nrmseEmulatorVsIdeal?.toFixed(4) ?? "-").padStart(17)}  ${ratio.padStart(5)}  ${p.nrmseEmulatorVsFloat.toFixed(4).padStart(17)}  ${p.correlation.toFixed(3)}\n`);
-        }
-        io.out(learningPanelText(report.learning));
-        for (const s of report.spikes) io.out(`  spikes ${s.ensemble}: ${s.meanRateFloatHz.toFixed(1)} Hz in float, ${s.meanRateEmulatorHz.toFixed(1)} Hz on chip\n`);
-        io.out(`  chip (modelled): ${(report.cost.stepNsMean / 1000).toFixed(2)} µs and ${(report.cost.energyPjMean / 1000).toFixed(1)} nJ per step (${(report.cost.realTimeFactor * 100).toFixed(2)}% of real time)\n`);
-        io.out(`wrote ${opts.report} and ${basename(jsonPath)}; build in ${buildDir}\n`);
-      }
-      if (report.check && !report.check.passed) {
-        io.err(`check failed: emulator NRMSE ${report.check.worst.toFixed(4)} exceeds --max-nrmse ${report.check.maxNrmse}\n`);
-        throw new CheckFailed();
-      }
-    });
+    .option("-q, --quiet", "no progress output")
+    .action((file: string, opts: CompareCliOptions) => runCompare(file, opts, io));
 
   program
     .command("verify")
@@ -323,4 +230,133 @@ function mismatchPlace(m: ConformanceMismatch): string {
   if (m.group === undefined) return `step ${m.step}, compartment ${m.compartment}, ${m.quantity}: ${values}`;
   const readout = m.quantity === "trace" ? "" : `, readout compartment ${m.compartment}`;
   return `learning group ${m.group}, step ${m.step}, axon ${m.axon}${readout}, ${m.quantity}: ${values}`;
+}
+
+interface CompareCliOptions {
+  target: string;
+  duration?: number;
+  steps?: number;
+  report: string;
+  build?: string;
+  maxNrmse?: number;
+  window?: string;
+  json?: boolean;
+  decodeNeurons: DecodeNeuronsMode;
+  quiet?: boolean;
+}
+
+function runCompare(file: string, opts: CompareCliOptions, io: HwIo): void {
+  for (const out of [opts.report, opts.report.replace(/\.html?$/, "") + ".json"]) assertOutputPath(out);
+  if (opts.build) assertParentIsFolder(opts.build);
+  const window = opts.window !== undefined ? parseWindow(opts.window) : undefined;
+  const target = loadTarget(opts.target);
+  const net = loadNetworkFile(file);
+  // Emulator, float simulator and the ideal twin hold their probe arrays at the same time.
+  const steps = resolveSteps(opts, net.dtSeconds, 2, { valuesPerStep: networkProbeValues(net), copies: 3 });
+  if (window) checkWindow(window, steps, net.dtSeconds);
+  const onProgress = phaseProgress(io, !!(opts.quiet || opts.json));
+  const buildDir = opts.build ?? join(opts.report.replace(/[^/]*$/, "") || ".", `${net.name}.build`);
+  const report = compareNetwork(net, target, {
+    steps, buildDir, source: { file, text: readFileSync(file, "utf8") }, decodeNeurons: opts.decodeNeurons,
+    ...(opts.maxNrmse !== undefined ? { maxNrmse: opts.maxNrmse } : {}), ...(onProgress ? { onProgress } : {}), ...(window ? { window } : {}),
+  });
+  const jsonPath = opts.report.replace(/\.html?$/, "") + ".json";
+  writeFileAtomic(jsonPath, JSON.stringify(report, irReplacer, 1) + "\n");
+  writeFileAtomic(opts.report, renderReportHtml(report));
+  if (opts.json) io.out(JSON.stringify({ ok: report.check?.passed ?? true, report: jsonPath, html: opts.report, probes: report.probes.map(({ traces: _t, heat: _h, window: _w, sliding: _s, ...rest }) => rest), cost: { ...report.cost, perCore: undefined, traffic: undefined }, ...(report.learning ? { learning: report.learning } : {}) }, irReplacer, 1) + "\n");
+  else io.out(compareText(file, report, target.name, buildDir, jsonPath, opts.report));
+  for (const w of headroomWarnings(report)) io.err(formatDiagnostic(w) + "\n");
+  if (report.check && !report.check.passed) {
+    io.err(`check failed: emulator NRMSE ${report.check.worst.toFixed(4)} exceeds --max-nrmse ${report.check.maxNrmse}\n`);
+    throw new CheckFailed();
+  }
+}
+
+type EmulateCliOptions = { duration?: number; steps?: number; out?: string; stats?: boolean; overflow: string; json?: boolean; quiet?: boolean } & RecordOptions;
+
+function runEmulate(dir: string, opts: EmulateCliOptions, io: HwIo): void {
+  if (opts.out) assertOutputPath(opts.out);
+  if (opts.window !== undefined) parseWindow(opts.window);
+  const b = readBuild(dir);
+  const steps = resolveSteps(opts, b.chip.dtSeconds, 1, { valuesPerStep: builtProbeValues(b.host.network.probes), copies: 1 });
+  if (opts.window !== undefined) checkWindow(parseWindow(opts.window), steps, b.chip.dtSeconds);
+  if (opts.probes !== undefined) probeIds(opts.probes, b.host.network.probes.map((p) => p.id));
+  const run = new HardwareRun(b.chip, b.host, { overflow: opts.overflow as "wrap" | "warn" | "error", expectedSteps: steps });
+  const p = phaseProgress(io, !!(opts.quiet || opts.json));
+  try {
+    run.run(steps, p ? (d, t) => p("emulate", d, t) : undefined);
+  } catch (e) {
+    if (e instanceof EmulatorOverflowError) throw new CheckFailed([overflowDiagnostic(e, b)]);
+    throw e;
+  }
+  const stats = run.stats();
+  if (opts.out) {
+    const probes = recordedProbes(run.probeResults(), opts, steps, b.chip.dtSeconds);
+    const first = (pr: RecordedProbe) => (pr.firstStep !== undefined ? { first_step: pr.firstStep } : {});
+    const doc = {
+      format: "lmuc-emulation/1", build: dir, network: b.report.network, target: b.target.name, dt: b.chip.dtSeconds, steps,
+      probes: Object.fromEntries(probes.map((pr) => [pr.id, pr.spikes ? { attr: pr.attr, rows: pr.rows, spike_steps: pr.spikes.spikeSteps } : { attr: pr.attr, shape: [pr.rows, pr.size], ...(pr.sampleEverySteps !== 1 ? { sample_every: pr.sampleEverySteps } : {}), ...first(pr), data: pr.data }])),
+      stats: { ...stats, wallSeconds: undefined },
+    };
+    writeFileAtomic(opts.out, JSON.stringify(doc, irReplacer) + "\n");
+    noteLargeOutput(opts.out, io.err);
+  }
+  if (opts.json) {
+    io.out(JSON.stringify({ ok: true, steps, stats }, irReplacer, 1) + "\n");
+  } else {
+    io.out(`${dir}: emulated ${steps} steps on ${stats.cores} cores in ${stats.wallSeconds.toFixed(2)} s (${Math.round(steps / Math.max(stats.wallSeconds, 1e-9))} steps/s, ${(stats.synapticEvents / Math.max(stats.wallSeconds, 1e-9)).toExponential(2)} synaptic events/s)\n`);
+    io.out(`  chip (modelled, Loihi 1 figures): ${(stats.stepNsMean / 1000).toFixed(2)} µs per step (max ${(stats.stepNsMax / 1000).toFixed(2)}), ${(stats.energyPjMean / 1000).toFixed(1)} nJ per step, ${stats.spikes} spikes, ${stats.synapticEvents} synaptic events\n`);
+    const o = stats.overflows;
+    if (o.q + o.u + o.uBias > 0) io.err(`${dir}: warning: overflows wrapped: q ${o.q}, u ${o.u}, u+bias ${o.uBias}\n`);
+    const L = run.emulator.learning;
+    if (L) io.out(`  learning: ${L.groupCount} group${L.groupCount === 1 ? "" : "s"}, ${L.traceUpdates} trace and ${L.weightUpdates} weight updates, ${run.clippedErrors} errors clipped, ${L.lostTraceSpikes} trace spikes lost\n`);
+    if (opts.stats) {
+      io.out("  core  ns/step   pJ/step   synaptic events  spikes\n");
+      for (const c of stats.perCore) io.out(`  ${String(c.core).padStart(4)}  ${c.nsMean.toFixed(0).padStart(7)}  ${c.pjMean.toFixed(0).padStart(8)}  ${String(c.synapticEvents).padStart(15)}  ${String(c.spikes).padStart(6)}\n`);
+    }
+    if (opts.out) io.out(`wrote ${opts.out}\n`);
+  }
+}
+
+type CompileCliOptions = { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode; quiet?: boolean };
+
+function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
+  const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
+  if (opts.dumpIrAfter && !passes.includes(opts.dumpIrAfter)) throw new InvalidArgumentError(`unknown pass '${opts.dumpIrAfter}' (passes: ${passes.join(", ")})`);
+  const target = loadTarget(opts.target);
+  const net = loadNetworkFile(file);
+  let dumped = false;
+  const progress = phaseProgress(io, !!(opts.quiet || opts.json || opts.dumpIrAfter));
+  let passesDone = 0;
+  const passCount = passes.length;
+  const result = compileNetwork(net, target, {
+    decodeNeurons: opts.decodeNeurons,
+    onPass: (name, ir) => {
+      progress?.("compile", Math.min(++passesDone, passCount), passCount);
+      if (name !== opts.dumpIrAfter || dumped) return;
+      dumped = true;
+      if (opts.json || !("stage" in ir)) io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
+      else if (ir.stage === "network") io.out(printNetwork(ir));
+      else if (ir.stage === "built") io.out(printBuilt(ir));
+      else io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
+    },
+  });
+  if (opts.dumpIrAfter) return;
+  const dir = opts.out ?? join("out", net.name);
+  assertParentIsFolder(dir);
+  writeBuild(dir, result, target, { file, text: readFileSync(file, "utf8") });
+  if (opts.json) io.out(JSON.stringify({ ok: true, out: dir, report: result.report }, irReplacer, 1) + "\n");
+  else io.out(compileSummary(result.report, dir));
+}
+
+function runInspect(dir: string, opts: { json?: boolean }, io: HwIo): void {
+  const b = readBuild(dir);
+  if (opts.json) {
+    io.out(JSON.stringify({ ok: true, manifest: b.manifest, report: b.report }, irReplacer, 1) + "\n");
+    return;
+  }
+  io.out(`${dir}: lmuc ${String(b.manifest.lmuc)}, target ${b.target.name}, ${b.chip.cores.length} cores, all ${Object.keys(b.manifest.files).length} files verified\n`);
+  io.out(compileSummary(b.report));
+  for (const line of learningLines({ ...b.report, learning: [] }, b.chip)) io.out(line + "\n");
+  io.out(placementText(b));
 }

@@ -11,6 +11,8 @@ import { FLOAT_PASSES, printIR } from "../passes/pipeline.js";
 import { compileNetwork, HARDWARE_PASSES, type AnyIR } from "../compile.js";
 import { loadTarget } from "../target/target.js";
 import { assertOutputPath, writeFileAtomic } from "../io/write.js";
+import { phaseProgress } from "./progress-io.js";
+import { checkWindow, noteLargeOutput, parseWindow, probeIds, recordedProbes, type RecordedProbe, type RecordOptions } from "./record.js";
 import { validateNetwork } from "../passes/hardware-checks.js";
 import { VERSION } from "../version.js";
 import { addHardwareCommands, CheckFailed } from "./hardware.js";
@@ -31,12 +33,15 @@ interface Io {
   out(text: string): void;
   err(text: string): void;
   isTty: boolean;
+  /** Progress lines off a terminal (every 5 s); the command line turns them on, in-process callers choose. */
+  progressLines?: boolean;
 }
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   isTty: Boolean(process.stderr.isTTY),
+  progressLines: true,
 };
 
 function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[], json: boolean): void {
@@ -54,7 +59,7 @@ export function simulationJson(report: SimulationReport, source: string): string
   for (const p of report.probes) {
     probes[p.id] = p.spikes
       ? { attr: p.attr, rows: p.rows, sample_every: p.sampleEverySteps, spike_steps: p.spikes.spikeSteps, ...(p.spikes.spikeCounts.some((l) => l.some((c) => c !== 1)) ? { spike_counts: p.spikes.spikeCounts } : {}) }
-      : { attr: p.attr, shape: [p.rows, p.size], sample_every: p.sampleEverySteps, data: p.data };
+      : { attr: p.attr, shape: [p.rows, p.size], sample_every: p.sampleEverySteps, ...((p as RecordedProbe).firstStep !== undefined ? { first_step: (p as RecordedProbe).firstStep } : {}), data: p.data };
   }
   const accuracy: Record<string, unknown> = {};
   for (const [id, a] of Object.entries(report.accuracy)) {
@@ -165,42 +170,11 @@ export function makeProgram(io: Io): Command {
     .option("--no-reference", "skip the ideal-LMU and exact-delay reference runs")
     .option("--max-nrmse <x>", "exit 1 if any probe's NRMSE against the ideal exceeds x", positiveNumber("--max-nrmse"))
     .option("--json", "print the summary as JSON")
-    .action((file: string, opts: { duration?: number; steps?: number; out?: string; reference: boolean; maxNrmse?: number; json?: boolean }) => {
-      if (opts.out) assertOutputPath(opts.out);
-      const net = loadNetworkFile(file);
-      // The run and its ideal twin hold their probe arrays at the same time.
-      const steps = resolveSteps(opts, net.dtSeconds, 1, { valuesPerStep: networkProbeValues(net), copies: opts.reference ? 2 : 1 });
-      let lastPct = -1;
-      const onProgress = io.isTty && !opts.json
-        ? (done: number, total: number): void => {
-            const pct = Math.floor((100 * done) / total);
-            if (pct !== lastPct) io.err(`\rsimulating ${pct}% (${done}/${total} steps)`);
-            lastPct = pct;
-            if (done === total) io.err("\r\x1b[K");
-          }
-        : undefined;
-      const report = simulateWithReference(net, steps, { reference: opts.reference, ...(onProgress ? { onProgress } : {}) });
-      for (const p of report.probes) {
-        const bad = p.data.findIndex((v) => !Number.isFinite(v));
-        if (bad >= 0) io.err(`${file}: warning: probe '${p.id}' diverged: non-finite value at recorded row ${Math.floor(bad / p.size)} (check transforms and gains)\n`);
-      }
-      if (opts.out) writeFileAtomic(opts.out, simulationJson(report, file));
-      if (opts.json) {
-        io.out(JSON.stringify({ ok: true, network: report.name, steps: report.steps, neurons: report.neurons, wall_seconds: report.wallSeconds, steps_per_second: report.steps / report.wallSeconds, accuracy: report.accuracy, ...(report.learning ? { learning: report.learning.map(learningCurveJson) } : {}), ...(opts.out ? { out: opts.out } : {}) }, null, 2) + "\n");
-      } else {
-        io.out(summaryText(report, file));
-        for (const c of report.learning ?? []) io.out(learningCurveText(c, report.steps * report.dtSeconds));
-        if (opts.out) io.out(`wrote ${opts.out}\n`);
-      }
-      if (opts.maxNrmse !== undefined) {
-        const worst = Object.entries(report.accuracy).flatMap(([id, a]) => [a.nrmseVsIdealLmu, a.nrmseVsExactDelay].filter((x): x is number => x !== undefined).map((x) => ({ id, x })));
-        const bad = worst.filter((w) => w.x > opts.maxNrmse!);
-        if (bad.length > 0) {
-          io.err(`check failed: NRMSE above ${opts.maxNrmse}: ${bad.map((b) => `${b.id} ${b.x.toFixed(4)}`).join(", ")}\n`);
-          throw new Exit(EXIT.checkFailed);
-        }
-      }
-    });
+    .option("--probes <ids>", "with --out: record only these probes (comma-separated ids)")
+    .option("--window <start:end>", "with --out: record only this time window, seconds")
+    .option("--sample-every <n>", "with --out: record every n-th sample", positiveInt("--sample-every"))
+    .option("-q, --quiet", "no progress output")
+    .action((file: string, opts: SimulateCliOptions) => runSimulate(file, opts, io));
 
   addHardwareCommands(program, io);
   addImportCommand(program, io);
@@ -253,5 +227,43 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     io.err(`lmuc: internal error: ${err.message}\n  this is a bug in lmuc; rerun with LMUC_DEBUG=1 for a stack trace and report it\n`);
     if (process.env.LMUC_DEBUG) io.err(`${err.stack ?? ""}\n`);
     return EXIT.internal;
+  }
+}
+
+type SimulateCliOptions = { duration?: number; steps?: number; out?: string; reference: boolean; maxNrmse?: number; json?: boolean; quiet?: boolean } & RecordOptions;
+
+function runSimulate(file: string, opts: SimulateCliOptions, io: Io): void {
+  if (opts.out) assertOutputPath(opts.out);
+  if (opts.window !== undefined) parseWindow(opts.window);
+  const net = loadNetworkFile(file);
+  // The run and its ideal twin hold their probe arrays at the same time.
+  const steps = resolveSteps(opts, net.dtSeconds, 1, { valuesPerStep: networkProbeValues(net), copies: opts.reference ? 2 : 1 });
+  if (opts.window !== undefined) checkWindow(parseWindow(opts.window), steps, net.dtSeconds);
+  if (opts.probes !== undefined) probeIds(opts.probes, net.probes.map((p) => p.id));
+  const phase = phaseProgress(io, !!(opts.quiet || opts.json));
+  const onProgress = phase ? (done: number, total: number): void => phase("simulate", done, total) : undefined;
+  const report = simulateWithReference(net, steps, { reference: opts.reference, ...(phase && onProgress ? { onProgress, onReferenceProgress: (kind: string, d: number, t: number) => phase(`simulate ${kind}`, d, t) } : {}) });
+  for (const p of report.probes) {
+    const bad = p.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) io.err(`${file}: warning: probe '${p.id}' diverged: non-finite value at recorded row ${Math.floor(bad / p.size)} (check transforms and gains)\n`);
+  }
+  if (opts.out) {
+    writeFileAtomic(opts.out, simulationJson({ ...report, probes: recordedProbes(report.probes, opts, steps, net.dtSeconds) }, file));
+    noteLargeOutput(opts.out, io.err);
+  }
+  if (opts.json) {
+    io.out(JSON.stringify({ ok: true, network: report.name, steps: report.steps, neurons: report.neurons, wall_seconds: report.wallSeconds, steps_per_second: report.steps / report.wallSeconds, accuracy: report.accuracy, ...(report.learning ? { learning: report.learning.map(learningCurveJson) } : {}), ...(opts.out ? { out: opts.out } : {}) }, null, 2) + "\n");
+  } else {
+    io.out(summaryText(report, file));
+    for (const c of report.learning ?? []) io.out(learningCurveText(c, report.steps * report.dtSeconds));
+    if (opts.out) io.out(`wrote ${opts.out}\n`);
+  }
+  if (opts.maxNrmse !== undefined) {
+    const worst = Object.entries(report.accuracy).flatMap(([id, a]) => [a.nrmseVsIdealLmu, a.nrmseVsExactDelay].filter((x): x is number => x !== undefined).map((x) => ({ id, x })));
+    const bad = worst.filter((w) => w.x > opts.maxNrmse!);
+    if (bad.length > 0) {
+      io.err(`check failed: NRMSE above ${opts.maxNrmse}: ${bad.map((b) => `${b.id} ${b.x.toFixed(4)}`).join(", ")}\n`);
+      throw new Exit(EXIT.checkFailed);
+    }
   }
 }

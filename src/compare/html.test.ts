@@ -27,6 +27,14 @@ function fixture(): CompareReport {
     for (let s = 0; s < steps; s++) if ((noise(s * 31 + seed) + 1) / 2 < rate * dt) out.push(s);
     return out;
   };
+  const binSteps = 10, bins = steps / binSteps;
+  const binned = (rows: number[]) => {
+    const c = new Array<number>(bins).fill(0);
+    for (const r of rows) c[Math.floor(r / binSteps)]++;
+    return c;
+  };
+  const neurons = [0, 1, 2, 3, 4, 5].map((k) => k * 17);
+  const fl = [0, 1, 2, 3, 4, 5].map((k) => spikeSteps(k, 40 + 10 * k)), em = [0, 1, 2, 3, 4, 5].map((k) => spikeSteps(k + 50, 38 + 10 * k));
   return {
     format: "lmuc-compare/1",
     lmuc: "0.1.0",
@@ -46,7 +54,7 @@ function fixture(): CompareReport {
         nrmseEmulatorVsFloat: 0.062,
         correlation: 0.9981,
         idealKind: "exact delay",
-        traces: { t, float: float0, emulator: emu0, ideal: idealDelay },
+        traces: { t, dims: [0, 1], selection: "all", strideSamples: 10, float: float0, emulator: emu0, ideal: idealDelay },
       },
       {
         id: EVIL,
@@ -54,7 +62,7 @@ function fixture(): CompareReport {
         size: 6,
         nrmseEmulatorVsFloat: 0.11,
         correlation: 0.9876,
-        traces: { t, float: state, emulator: emuState },
+        traces: { t, dims: [0, 1, 2], selection: "largest emulator − float error", strideSamples: 10, float: state, emulator: emuState },
       },
     ],
     spikes: [
@@ -63,7 +71,10 @@ function fixture(): CompareReport {
         neurons: 400,
         meanRateFloatHz: 61.25,
         meanRateEmulatorHz: 58.5,
-        raster: [0, 1, 2, 3, 4, 5].map((k) => ({ neuron: k * 17, float: spikeSteps(k, 40 + 10 * k), emulator: spikeSteps(k + 50, 38 + 10 * k) })),
+        raster: { binSteps, bins, neurons, float: fl.map(binned), emulator: em.map(binned) },
+        window: { startSeconds: 1, endSeconds: 2, float: fl.map((l) => l.filter((r) => r >= 1000)), emulator: em.map((l) => l.filter((r) => r >= 1000)) },
+        population: { binSteps, float: binned(fl.flat()).map((c) => c / (6 * binSteps * dt)), emulator: binned(em.flat()).map((c) => c / (6 * binSteps * dt)) },
+        rateHistogram: { edgesHz: [0, 20, 40, 60, 80, 100], float: [0, 0, 1, 2, 3, 0], emulator: [0, 1, 1, 2, 2, 0] },
       },
     ],
     cost: {
@@ -126,9 +137,10 @@ describe("renderReportHtml", () => {
   });
 
   test("draws a path per plotted series", () => {
-    // Probe 0: 2 dimensions × (float, emulator, ideal); probe 1: 3 dimensions × (float, emulator).
-    expect(seriesPaths(html, "s-float")).toHaveLength(5);
-    expect(seriesPaths(html, "s-emu")).toHaveLength(5);
+    // Probe 0: 2 dimensions × (float, emulator, ideal); probe 1: 3 dimensions × (float, emulator);
+    // plus the raster's population-rate plot (float, emulator).
+    expect(seriesPaths(html, "s-float")).toHaveLength(6);
+    expect(seriesPaths(html, "s-emu")).toHaveLength(6);
     expect(seriesPaths(html, "s-ideal")).toHaveLength(2);
     for (const p of [...seriesPaths(html, "s-float"), ...seriesPaths(html, "s-emu"), ...seriesPaths(html, "s-ideal")]) {
       expect(p).toMatch(/d="M[\d.]+ [\d.]+l-?[\d.]+[ -][\d.]+/);
@@ -139,7 +151,9 @@ describe("renderReportHtml", () => {
     // Legend: ideal for the first probe, a note for the second.
     expect(html).toContain("ideal (exact delay)");
     expect(html).toContain("no ideal for this probe");
-    // One raster: float and emulator spike ticks.
+    // One raster of counts per bin (up to 3 shades each) and its full-resolution window (one path each).
+    expect(count(html, /<path class="r-float l[012]" d=/)).toBeGreaterThanOrEqual(1);
+    expect(count(html, /<path class="r-emu l[012]" d=/)).toBeGreaterThanOrEqual(1);
     expect(seriesPaths(html, "r-float")).toHaveLength(1);
     expect(seriesPaths(html, "r-emu")).toHaveLength(1);
     expect(html).toContain("61.25 Hz");
@@ -238,18 +252,20 @@ describe("renderReportHtml", () => {
     const flat = base.probes[0].traces.t.map(() => NaN);
     const allNaN = renderReportHtml({
       ...base,
-      probes: [{ ...base.probes[0], traces: { t: base.probes[0].traces.t, float: [flat], emulator: [flat], ideal: [flat] } }],
+      probes: [{ ...base.probes[0], traces: { ...base.probes[0].traces, dims: [0], float: [flat], emulator: [flat], ideal: [flat] } }],
     });
     expect(allNaN).toContain("no finite samples");
     expect(allNaN).not.toMatch(/NaN/);
     // Constant traces still get a finite y-axis.
     const constant = base.probes[0].traces.t.map(() => 0.5);
-    const flatHtml = renderReportHtml({ ...base, probes: [{ ...base.probes[0], traces: { t: base.probes[0].traces.t, float: [constant], emulator: [constant] } }] });
+    const flatHtml = renderReportHtml({ ...base, probes: [{ ...base.probes[0], traces: { ...base.probes[0].traces, dims: [0], float: [constant], emulator: [constant], ideal: undefined } }] });
     expect(flatHtml).not.toMatch(/NaN|Infinity/);
   });
 
   test("stays small", () => {
-    // 2 probes × 5 dimensions × 200 samples, 6 raster rows with ~1,500 spikes, 2 cores.
-    expect(html.length).toBeLessThan(60_000);
+    // 2 probes × 5 dimensions × 200 samples, 6 raster rows of 200 bins, the same rows' ~750 spikes
+    // of the 1 s full-resolution window, a 200-bin population rate and a rate histogram, 2 cores:
+    // ~83 kB (it was < 60 kB before the window, population and histogram panels).
+    expect(html.length).toBeLessThan(90_000);
   });
 });

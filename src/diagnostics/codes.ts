@@ -64,6 +64,11 @@ export const CODES = {
   LMU8003: { title: "cannot write output", hint: "check that the output folder is writable" },
   LMU8004: { title: "not a recognised vector or report file" },
   LMU8005: { title: "run too long or too large", hint: "run fewer steps, or record less (fewer probes, slices, sample_every)" },
+  // LMU8006–LMU8009: recording a subset of a run, large output files, report windows (issue 13).
+  LMU8006: { title: "unknown probe in --probes", hint: "name probes the network declares (lmuc validate lists the network; report.json and --out files key probes by id)" },
+  LMU8007: { title: "large output file", hint: "record less: --probes ID,ID, --window START:END (seconds), --sample-every N" },
+  LMU8008: { title: "invalid time window", hint: "give --window START:END in seconds with 0 ≤ START < END ≤ the run's duration" },
+  LMU8009: { title: "accumulator may wrap in this run", hint: "the input accumulator q of a block wrapped: lower the input's transform or rates, or see the report's headroom table" },
   LMU7001: { title: "not a readable PyTorch file", hint: "give a file written by torch.save (PyTorch ≥ 1.6 zip format); re-save legacy files with torch.save(model.state_dict(), path)" },
   LMU7002: { title: "refused pickle content", hint: "lmuc reads state dicts as data only: save model.state_dict(), not the model object" },
   LMU7003: { title: "unsupported tensor", hint: "save float32, float64, float16 or int64 tensors" },

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { npyBytes } from "../../src/importers/write-network.js";
-import { Progress } from "../../src/evaluate/progress.js";
+import { Progress } from "../../src/util/progress.js";
 import { expectCleanError, lmuc } from "../helpers/cli.js";
 import { MODELS, psdigitsDataset } from "./helpers.js";
 
