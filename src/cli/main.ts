@@ -108,6 +108,25 @@ function printIrAfter(file: string, opts: { after?: string; target?: string; jso
   }
 }
 
+function runValidate(file: string, opts: { json?: boolean }, io: Io): void {
+  const net = loadNetworkFile(file);
+  const { warnings } = validateNetwork(net);
+  if (!opts.json && warnings.length > 0) io.err(warnings.map(formatDiagnostic).join("\n") + "\n");
+  const summary = {
+    ok: true,
+    file,
+    name: net.name,
+    nodes: net.nodes.length,
+    ensembles: net.ensembles.length,
+    lmus: net.lmus.length,
+    connections: net.connections.length,
+    probes: net.probes.length,
+    ...(warnings.length > 0 ? { warnings: warnings.map(diagnosticToJson) } : {}),
+  };
+  if (opts.json) io.out(JSON.stringify(summary, null, 2) + "\n");
+  else io.out(`ok: ${file}: '${net.name}' with ${summary.nodes} nodes, ${summary.ensembles} ensembles, ${summary.lmus} LMUs, ${summary.connections} connections, ${summary.probes} probes\n`);
+}
+
 export function makeProgram(io: Io): Command {
   const program = new Command();
   program
@@ -132,24 +151,7 @@ export function makeProgram(io: Io): Command {
     .description("check a network file (YAML or JSON): format, semantics, and that it builds (gains, decoders)")
     .argument("<network>", "network file (.yaml, .yml or .json)")
     .option("--json", "print the result as JSON")
-    .action((file: string, opts: { json?: boolean }) => {
-      const net = loadNetworkFile(file);
-      const { warnings } = validateNetwork(net);
-      if (!opts.json && warnings.length > 0) io.err(warnings.map(formatDiagnostic).join("\n") + "\n");
-      const summary = {
-        ok: true,
-        file,
-        name: net.name,
-        nodes: net.nodes.length,
-        ensembles: net.ensembles.length,
-        lmus: net.lmus.length,
-        connections: net.connections.length,
-        probes: net.probes.length,
-        ...(warnings.length > 0 ? { warnings: warnings.map(diagnosticToJson) } : {}),
-      };
-      if (opts.json) io.out(JSON.stringify(summary, null, 2) + "\n");
-      else io.out(`ok: ${file}: '${net.name}' with ${summary.nodes} nodes, ${summary.ensembles} ensembles, ${summary.lmus} LMUs, ${summary.connections} connections, ${summary.probes} probes\n`);
-    });
+    .action((file: string, opts: { json?: boolean }) => runValidate(file, opts, io));
 
   program
     .command("ir")
