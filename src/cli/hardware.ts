@@ -16,10 +16,9 @@ import { irReplacer } from "../ir/json.js";
 import { positiveInt, positiveNumber } from "./options.js";
 import { learningLines } from "./learning.js";
 import { builtProbeValues, formatBytes, networkProbeValues, resolveSteps } from "./run-length.js";
-import { printBuilt, printNetwork } from "../ir/print.js";
 import { assertOutputPath, assertParentIsFolder, writeFileAtomic } from "../io/write.js";
 import { DECODE_NEURON_MODES, type DecodeNeuronsMode } from "../passes/decode-neurons.js";
-import { FLOAT_PASSES } from "../passes/pipeline.js";
+import { FLOAT_PASSES, printIR } from "../passes/pipeline.js";
 import { loadTarget } from "../target/target.js";
 import { verifyReference } from "../verify/reference.js";
 import { compareText, headroomWarnings, placementText } from "./hardware-text.js";
@@ -335,10 +334,8 @@ function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
       progress?.("compile", Math.min(++passesDone, passCount), passCount);
       if (name !== opts.dumpIrAfter || dumped) return;
       dumped = true;
-      if (opts.json || !("stage" in ir)) io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
-      else if (ir.stage === "network") io.out(printNetwork(ir));
-      else if (ir.stage === "built") io.out(printBuilt(ir));
-      else io.out(JSON.stringify(ir, irReplacer, 1) + "\n");
+      // The same stable text as `lmuc ir --after`, hardware passes included.
+      io.out(opts.json || !("stage" in ir) ? JSON.stringify(ir, irReplacer, 1) + "\n" : printIR(ir));
     },
   });
   if (opts.dumpIrAfter) return;

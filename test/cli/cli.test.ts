@@ -92,6 +92,15 @@ describe("ir", () => {
     expect(all["build-nef"].stage).toBe("built");
   });
 
+  test("compile --dump-ir-after quantize prints the same stable text as ir --after quantize (not JSON)", async () => {
+    const viaIr = await lmuc("ir", "examples/lmu-memory.yaml", "--after", "quantize");
+    const viaCompile = await lmuc("compile", "examples/lmu-memory.yaml", "--dump-ir-after", "quantize");
+    expect(viaIr.code).toBe(0);
+    expect(viaCompile.code).toBe(0);
+    expect(viaCompile.out).toMatch(/^quantized 'lmu-memory' dt 0\.001 s: /);
+    expect(viaIr.out).toBe(`// ---- IR after quantize\n${viaCompile.out}`);
+  });
+
   test("an unknown pass is a bad option: exit 2 naming the valid passes", async () => {
     const r = await lmuc("ir", "examples/lmu-memory.yaml", "--after", "optimize");
     expect(r.code).toBe(2);
