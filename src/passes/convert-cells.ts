@@ -43,14 +43,14 @@ export interface ConversionOptions {
 
 export const DEFAULT_CONVERSION: ConversionOptions = {
   neuron: "spiking-relu",
-  presentationSteps: 20,
+  presentationSteps: 50,
   hiddenPerUnit: 40,
   memoryPerDimension: 40,
   maxRatesHz: [300, 600],
   intercepts: [-0.9, 0.9],
-  synapseSeconds: 0.002,
-  readoutSynapseSeconds: 0.002,
-  reg: 0.02,
+  synapseSeconds: 0.01,
+  readoutSynapseSeconds: 0.01,
+  reg: 0.01,
   rangeMargin: 1.1,
 };
 
