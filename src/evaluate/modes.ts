@@ -27,6 +27,8 @@ export interface SpikingOptions {
   readonly target?: string;
   /** Sequences shown to the compiler's calibration run (rates, current peaks). */
   readonly calibrationSequences?: number;
+  /** Solve decoders on the chip IF staircase (the float calibration run then sees the wrong curve). */
+  readonly chipCurveDecoders?: boolean;
 }
 
 export interface PreparedJob {
@@ -54,7 +56,7 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
     }
   }
   const neuron = { type: o.neuron, amplitude: 1 } as const;
-  const conv = convertCells(net, { ranges, xRows, rate: chipRateCurve(neuron, net.dtSeconds) }, o);
+  const conv = convertCells(net, { ranges, xRows, ...(opts.chipCurveDecoders ? { rate: chipRateCurve(neuron, net.dtSeconds) } : {}) }, o);
   const target = loadTarget(opts.target ?? "loihi1");
   const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K });
   const dir = opts.buildDir ?? join(mkdtempSync(join(tmpdir(), "lmuc-evaluate-")), "build");
