@@ -12,8 +12,8 @@ import { ChipRunner, SpikingFloatRunner, type SequenceActivity } from "./spiking
 /** What a thread runs per sequence: the float cell, the converted network spiking, or its build on the emulator. */
 export type EvalJob =
   | { readonly kind: "float"; readonly program: CellProgram }
-  | { readonly kind: "spiking"; readonly built: BuiltNetwork; readonly presentationSteps: number }
-  | { readonly kind: "chip"; readonly buildDir: string; readonly presentationSteps: number };
+  | { readonly kind: "spiking"; readonly built: BuiltNetwork; readonly presentationSteps: number; readonly averageSteps: number }
+  | { readonly kind: "chip"; readonly buildDir: string; readonly presentationSteps: number; readonly averageSteps: number };
 
 /** Activity columns per sequence: spikes, synaptic events, chip ns, chip pJ. */
 export const ACTIVITY_COLUMNS = 4;
@@ -45,11 +45,11 @@ export function sequenceRunner(job: EvalJob, inputSize: number, outputs: number,
     return (x, xo, out, oo) => runCellSequence(p, state, x, xo, steps, out, oo);
   }
   if (job.kind === "spiking") {
-    const r = new SpikingFloatRunner(job.built, job.presentationSteps, inputSize, outputs);
+    const r = new SpikingFloatRunner(job.built, job.presentationSteps, inputSize, outputs, job.averageSteps);
     return (x, xo, out, oo, act) => r.run(x, xo, steps, out, oo, act);
   }
   const b = readBuild(job.buildDir);
-  const r = new ChipRunner(b.chip, b.host, job.presentationSteps, inputSize, outputs);
+  const r = new ChipRunner(b.chip, b.host, job.presentationSteps, inputSize, outputs, job.averageSteps);
   return (x, xo, out, oo, act) => r.run(x, xo, steps, out, oo, act);
 }
 

@@ -12,7 +12,7 @@ import { writeBuild } from "../build.js";
 import type { NetworkIR } from "../ir/network.js";
 import { mat } from "../math/matrix.js";
 import { chipRateCurve } from "../passes/chip-rates.js";
-import { convertCells, DEFAULT_CONVERSION, type ConversionOptions } from "../passes/convert-cells.js";
+import { averageSteps, convertCells, DEFAULT_CONVERSION, type ConversionOptions } from "../passes/convert-cells.js";
 import { runFloatPipeline } from "../passes/pipeline.js";
 import { cellRanges } from "../sim/cell-ranges.js";
 import type { CellProgram } from "../sim/cell.js";
@@ -45,7 +45,7 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
   const d = program.inputSize;
   if (mode === "spiking") {
     const conv = convertCells(net, { ranges, xRows: mat(data.steps * K, d) }, o);
-    return { job: { kind: "spiking", built: runFloatPipeline(conv), presentationSteps: K }, presentationSteps: K };
+    return { job: { kind: "spiking", built: runFloatPipeline(conv), presentationSteps: K, averageSteps: averageSteps(o) }, presentationSteps: K };
   }
   // The compiler calibrates on the first sequences (inputs only), presented as they will be run.
   const C = Math.min(opts.calibrationSequences ?? 4, data.sequences);
@@ -62,5 +62,5 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
   const dir = opts.buildDir ?? join(mkdtempSync(join(tmpdir(), "lmuc-evaluate-")), "build");
   writeBuild(dir, compiled, target, { file: net.file });
   const part = compiled.report.partition;
-  return { job: { kind: "chip", buildDir: dir, presentationSteps: K }, presentationSteps: K, cores: { used: part.cores, lowerBound: part.lowerBound, buildDir: dir } };
+  return { job: { kind: "chip", buildDir: dir, presentationSteps: K, averageSteps: averageSteps(o) }, presentationSteps: K, cores: { used: part.cores, lowerBound: part.lowerBound, buildDir: dir } };
 }

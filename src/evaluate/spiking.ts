@@ -34,9 +34,13 @@ function present(rows: Float64Array, x: Float64Array, xOffset: number, steps: nu
   }
 }
 
-function lastRow(data: Float64Array, outputs: number, out: Float64Array, outOffset: number): void {
-  const base = data.length - outputs;
-  for (let k = 0; k < outputs; k++) out[outOffset + k] = data[base + k];
+/** The logits: the mean of the last `rows` probe rows (the settled end of the last sequence step). */
+function meanOfLastRows(data: Float64Array, outputs: number, rows: number, out: Float64Array, outOffset: number): void {
+  for (let k = 0; k < outputs; k++) {
+    let s = 0;
+    for (let r = 1; r <= rows; r++) s += data[data.length - r * outputs + k];
+    out[outOffset + k] = s / rows;
+  }
 }
 
 export class SpikingFloatRunner {
@@ -47,6 +51,7 @@ export class SpikingFloatRunner {
     private readonly K: number,
     private readonly d: number,
     private readonly outputs: number,
+    private readonly averageRows: number,
   ) {
     this.rows = inputRows(net);
     this.hidden = net.ensembles.findIndex((e) => e.id === CONVERTED.hidden);
@@ -63,7 +68,7 @@ export class SpikingFloatRunner {
       for (const v of views) for (let i = 0; i < v.length; i++) if (v[i] !== 0) spikes++;
     }
     const p = sim.probeResults().find((r) => r.id === CONVERTED.logits)!;
-    lastRow(p.data, this.outputs, out, outOffset);
+    meanOfLastRows(p.data, this.outputs, this.averageRows, out, outOffset);
     act.spikes += spikes;
   }
 }
@@ -76,6 +81,7 @@ export class ChipRunner {
     private readonly K: number,
     private readonly d: number,
     private readonly outputs: number,
+    private readonly averageRows: number,
   ) {
     this.rows = inputRows(host.network);
   }
@@ -86,7 +92,7 @@ export class ChipRunner {
     const run = new HardwareRun(this.chip, this.host, { expectedSteps: total, overflow: "wrap" });
     run.run(total);
     const p = run.probeResults().find((r) => r.id === CONVERTED.logits)!;
-    lastRow(p.data, this.outputs, out, outOffset);
+    meanOfLastRows(p.data, this.outputs, this.averageRows, out, outOffset);
     const s = run.stats();
     act.spikes += s.spikes;
     act.synapticEvents += s.synapticEvents;

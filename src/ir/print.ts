@@ -86,7 +86,7 @@ function outputStr(o: NodeOutput): string {
     case "delay":
       return `delay(${o.delaySteps} steps)`;
     case "sample-hold":
-      return `sample-hold(every ${o.periodSteps} steps)`;
+      return `sample-hold(every ${o.periodSteps} steps, mean of the last ${o.averageSteps})`;
   }
 }
 

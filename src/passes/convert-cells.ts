@@ -39,6 +39,8 @@ export interface ConversionOptions {
   readonly reg: number;
   /** Headroom over the calibrated range of each population. */
   readonly rangeMargin: number;
+  /** Fraction of each step's K simulator steps at its end over which h (held, and read out) is averaged. */
+  readonly averageFraction: number;
 }
 
 export const DEFAULT_CONVERSION: ConversionOptions = {
@@ -52,7 +54,13 @@ export const DEFAULT_CONVERSION: ConversionOptions = {
   readoutSynapseSeconds: 0.01,
   reg: 0.01,
   rangeMargin: 1.1,
+  averageFraction: 0.5,
 };
+
+/** Simulator steps at the end of each sequence step over which h is averaged. */
+export function averageSteps(o: ConversionOptions): number {
+  return Math.max(1, Math.min(o.presentationSteps, Math.round(o.presentationSteps * o.averageFraction)));
+}
 
 export interface ConversionInput {
   readonly ranges: CellRanges;
@@ -93,6 +101,7 @@ function ensemble(id: string, p: Population, neuron: NeuronModel, seed: number, 
   };
 }
 
+const Sinv0 = (S: Float64Array): Mat => diag(S.map((v) => 1 / v));
 const diag = (v: Float64Array): Mat => {
   const m = mat(v.length, v.length);
   v.forEach((x, i) => (m.data[i * v.length + i] = x));
@@ -122,13 +131,29 @@ export function convertCells(net: NetworkIR, input: ConversionInput, o: Conversi
   if (cell.em) Aeff = { rows: q, cols: q, data: Float64Array.from(cell.A.data, (v, k) => v + cell.B.data[Math.floor(k / q)] * cell.em!.data[k % q]) };
   const { Ak, Bk } = substeps(Aeff, cell.B, K);
   const Rinv = diag(R.map((v) => 1 / v));
-  const rec = matmul(matmul(Rinv, mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? a : 0)) / (1 - a)))), diag(R));
+  const mapped = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? a : 0)) / (1 - a))); // (Ak − aI)/(1 − a)
+  const rec = matmul(matmul(Rinv, mapped), diag(R));
+  // The hidden units read the memory through the same mapping, so their filtered input is
+  // W_m·m(n + L) exactly (in the rate limit, u held), not a lowpassed lag of it: L substeps
+  // ahead to make up for the readout synapse that follows. u's part comes straight from u.
+  const L = Math.round(o.readoutSynapseSeconds / dt);
+  let AkL = mat(q, q);
+  for (let i = 0; i < q; i++) AkL.data[i * q + i] = 1;
+  let SL = mat(q, q);
+  for (let j = 0; j < L; j++) {
+    SL = { rows: q, cols: q, data: SL.data.map((v, k) => v + AkL.data[k]) };
+    AkL = matmul(AkL, Ak);
+  }
+  const memToHidden = matmul(matmul(matmul(Sinv0(S), cell.Wm), matmul(mapped, AkL)), diag(R));
+  const uLead = matmul(mapped, SL).data.map((v, k) => v * (1 - a) + (k % (q + 1) === 0 ? 1 : 0)); // (Ak − aI)·S_L + I
+  const uToHidden = matmul(matmul(Sinv0(S), cell.Wm), matmul(mat(q, q, uLead), mat(q, 1, Bk.data.map((v) => v / (1 - a)))));
   const uIn = matmul(Rinv, mat(q, 1, Bk.data.map((v) => v / (1 - a))));
   const Sinv = diag(S.map((v) => 1 / v));
   const nodes: NodeIR[] = [node(CONVERTED.input, 0, d, { kind: "data", values: input.xRows, afterEnd: "hold", source: "dataset" }, origin)];
   const conns: ConnectionIR[] = [
     conn("memory/recurrent", CONVERTED.memory, CONVERTED.memory, rec, lowpass(o.synapseSeconds), Dm, origin),
-    conn("memory/hidden", CONVERTED.memory, CONVERTED.hidden, matmul(matmul(Sinv, cell.Wm), diag(R)), lowpass(o.synapseSeconds), Dm, origin),
+    conn("memory/hidden", CONVERTED.memory, CONVERTED.hidden, memToHidden, lowpass(o.synapseSeconds), Dm, origin),
+    conn("u/hidden", "u", CONVERTED.hidden, uToHidden, lowpass(o.synapseSeconds), undefined, origin),
     conn("hidden/h", CONVERTED.hidden, "h", 1, lowpass(o.readoutSynapseSeconds), Dh, origin),
     conn("u/memory", "u", CONVERTED.memory, uIn, lowpass(o.synapseSeconds), undefined, origin),
     conn("h/logits", "h", CONVERTED.logits, readout.weight, none, undefined, origin),
@@ -139,7 +164,7 @@ export function convertCells(net: NetworkIR, input: ConversionInput, o: Conversi
   nodes.push(node("logits-bias", 0, readout.weight.rows, { kind: "constant", value: Array.from(readout.bias) }, readout.origin));
   if (cell.kind === "lmu") {
     // u_t = e_x·x_t + e_h·h_{t−1} (+ e_m·m_{t−1}, folded into the memory); z = W_x·x + W_h·h_{t−1} (+ W_m·m).
-    nodes.push(node("h-held", H, H, { kind: "sample-hold", periodSteps: K }, origin), node("z-host", H, H, { kind: "passthrough" }, origin));
+    nodes.push(node("h-held", H, H, { kind: "sample-hold", periodSteps: K, averageSteps: averageSteps(o) }, origin), node("z-host", H, H, { kind: "passthrough" }, origin));
     conns.push(
       conn("h/h-held", "h", "h-held", 1, none, undefined, origin),
       conn("x/u", CONVERTED.input, "u", cell.ex, none, undefined, origin),

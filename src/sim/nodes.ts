@@ -19,7 +19,7 @@ export function planNode(node: NodeIR, dtSeconds: number): NodePlan {
     case "delay":
       return { ...base, stateful: true, state: new Float64Array(node.sizeIn * out.delaySteps) };
     case "sample-hold":
-      return { ...base, stateful: true, state: new Float64Array(node.sizeIn) };
+      return { ...base, stateful: true, state: new Float64Array(node.sizeIn), scratch: new Float64Array(node.sizeIn) };
     default:
       return { ...base, stateful: false };
   }
@@ -120,8 +120,16 @@ export function updateStateful(p: NodePlan): void {
     p.state!.set(p.input, p.ringPos * size);
     p.ringPos = (p.ringPos + 1) % o.delaySteps;
   } else if (o.kind === "sample-hold") {
-    // ringPos counts steps modulo the period: the input of every periodSteps-th step is kept.
+    // ringPos counts steps modulo the period; the last averageSteps inputs of a period are summed
+    // in scratch, and their mean becomes the held value at the period's last step.
     p.ringPos = (p.ringPos + 1) % o.periodSteps;
-    if (p.ringPos === 0) p.state!.set(p.input);
+    const sum = p.scratch!, u = p.input;
+    const phase = p.ringPos === 0 ? o.periodSteps : p.ringPos;
+    if (phase > o.periodSteps - o.averageSteps) for (let i = 0; i < sum.length; i++) sum[i] += u[i];
+    if (p.ringPos === 0) {
+      const state = p.state!;
+      for (let i = 0; i < sum.length; i++) state[i] = sum[i] / o.averageSteps;
+      sum.fill(0);
+    }
   }
 }

@@ -48,7 +48,7 @@ describe("spiking conversion of a trained LMU cell", () => {
       ["hidden", 384, 64, "spiking-relu"],
     ]);
     const hold = conv.nodes.find((n) => n.id === "h-held")!;
-    expect(hold.output).toEqual({ kind: "sample-hold", periodSteps: 4 });
+    expect(hold.output).toEqual({ kind: "sample-hold", periodSteps: 4, averageSteps: 2 });
     // Each neuron reads exactly one unit (axis-aligned encoders).
     const enc = conv.ensembles[1].encoders;
     if (enc.kind !== "explicit") throw new Error("explicit encoders expected");
@@ -56,7 +56,7 @@ describe("spiking conversion of a trained LMU cell", () => {
   });
 
   test("a sample-and-hold of period 3 outputs the input of steps 3, 6, … from the step after", () => {
-    const p = planNode({ id: "s", sizeIn: 1, sizeOut: 1, output: { kind: "sample-hold", periodSteps: 3 }, role: "cell" }, 0.001);
+    const p = planNode({ id: "s", sizeIn: 1, sizeOut: 1, output: { kind: "sample-hold", periodSteps: 3, averageSteps: 1 }, role: "cell" }, 0.001);
     const seen: number[] = [];
     for (let n = 1; n <= 8; n++) {
       publishStateful(p);
@@ -65,6 +65,18 @@ describe("spiking conversion of a trained LMU cell", () => {
       updateStateful(p);
     }
     expect(seen).toEqual([0, 0, 0, 30, 30, 30, 60, 60]);
+  });
+
+  test("averaging over the last 2 steps of each period of 3 holds (20 + 30)/2, then (50 + 60)/2", () => {
+    const p = planNode({ id: "s", sizeIn: 1, sizeOut: 1, output: { kind: "sample-hold", periodSteps: 3, averageSteps: 2 }, role: "cell" }, 0.001);
+    const seen: number[] = [];
+    for (let n = 1; n <= 7; n++) {
+      publishStateful(p);
+      seen.push(p.output[0]);
+      p.input[0] = 10 * n;
+      updateStateful(p);
+    }
+    expect(seen).toEqual([0, 0, 0, 25, 25, 25, 55]);
   });
 
   test("spiking logits are identical on 1 and 2 workers", async () => {
