@@ -12,6 +12,7 @@ import { writeBuild } from "../build.js";
 import type { NetworkIR } from "../ir/network.js";
 import { mat } from "../math/matrix.js";
 import { chipRateCurve } from "../passes/chip-rates.js";
+import type { DecodeNeuronsMode } from "../passes/decode-neurons.js";
 import { averageSteps, convertCells, DEFAULT_CONVERSION, type ConversionOptions } from "../passes/convert-cells.js";
 import { runFloatPipeline } from "../passes/pipeline.js";
 import { cellRanges } from "../sim/cell-ranges.js";
@@ -29,6 +30,8 @@ export interface SpikingOptions {
   readonly calibrationSequences?: number;
   /** Solve decoders on the chip IF staircase (the float calibration run then sees the wrong curve). */
   readonly chipCurveDecoders?: boolean;
+  /** Chip mode: decode-neuron policy of the compiler (default auto). */
+  readonly decodeNeurons?: DecodeNeuronsMode;
 }
 
 export interface PreparedJob {
@@ -58,7 +61,7 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
   const neuron = { type: o.neuron, amplitude: 1 } as const;
   const conv = convertCells(net, { ranges, xRows, ...(opts.chipCurveDecoders ? { rate: chipRateCurve(neuron, net.dtSeconds) } : {}) }, o);
   const target = loadTarget(opts.target ?? "loihi1");
-  const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K });
+  const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, ...(opts.decodeNeurons ? { decodeNeurons: opts.decodeNeurons } : {}) });
   const dir = opts.buildDir ?? join(mkdtempSync(join(tmpdir(), "lmuc-evaluate-")), "build");
   writeBuild(dir, compiled, target, { file: net.file });
   const part = compiled.report.partition;
