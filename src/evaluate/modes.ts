@@ -28,7 +28,7 @@ export interface SpikingOptions {
   readonly target?: string;
   /** Sequences shown to the compiler's calibration run (rates, current peaks). */
   readonly calibrationSequences?: number;
-  /** Solve decoders on the chip IF staircase (the float calibration run then sees the wrong curve). */
+  /** Solve decoders on the chip IF staircase (default; the float calibration runs the same chip neurons). */
   readonly chipCurveDecoders?: boolean;
   /** Chip mode: decode-neuron policy of the compiler (default auto). */
   readonly decodeNeurons?: DecodeNeuronsMode;
@@ -42,7 +42,7 @@ export interface PreparedJob {
 }
 
 export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, program: CellProgram, data: Dataset, opts: SpikingOptions = {}): PreparedJob {
-  const o: ConversionOptions = { ...DEFAULT_CONVERSION, ...opts.conversion };
+  const o: ConversionOptions = { ...DEFAULT_CONVERSION, ...opts.conversion, chipNeurons: mode === "chip" };
   const K = o.presentationSteps;
   const ranges = cellRanges(program, data.x, 0, data.sequences, data.steps);
   const d = program.inputSize;
@@ -59,7 +59,7 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
     }
   }
   const neuron = { type: o.neuron, amplitude: 1 } as const;
-  const conv = convertCells(net, { ranges, xRows, ...(opts.chipCurveDecoders ? { rate: chipRateCurve(neuron, net.dtSeconds) } : {}) }, o);
+  const conv = convertCells(net, { ranges, xRows, ...(opts.chipCurveDecoders === false ? {} : { rate: chipRateCurve(neuron, net.dtSeconds) }) }, o);
   const target = loadTarget(opts.target ?? "loihi1");
   const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, ...(opts.decodeNeurons ? { decodeNeurons: opts.decodeNeurons } : {}) });
   const dir = opts.buildDir ?? join(mkdtempSync(join(tmpdir(), "lmuc-evaluate-")), "build");

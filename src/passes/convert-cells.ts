@@ -26,6 +26,8 @@ import { population, unitDecoders, type Population } from "./convert-populations
 export interface ConversionOptions {
   /** spiking-relu (default); relu runs the same network with rates, to separate spike noise from mapping error. */
   readonly neuron: "spiking-relu" | "relu";
+  /** Neurons as the chip runs them (spiking-relu with resetToZero): set for chip builds, so the compiler's float calibration sees the chip's rates. */
+  readonly chipNeurons: boolean;
   /** K: simulator steps per sequence step. */
   readonly presentationSteps: number;
   readonly hiddenPerUnit: number;
@@ -45,6 +47,7 @@ export interface ConversionOptions {
 
 export const DEFAULT_CONVERSION: ConversionOptions = {
   neuron: "spiking-relu",
+  chipNeurons: false,
   presentationSteps: 50,
   hiddenPerUnit: 40,
   memoryPerDimension: 40,
@@ -119,7 +122,7 @@ export function convertCells(net: NetworkIR, input: ConversionInput, o: Conversi
   // Scales: the ensembles represent m_i / R_i and z_j / S_j in [−1, 1].
   const R = Float64Array.from(input.ranges.memoryAbs, (v) => Math.max(v, 1e-6) * o.rangeMargin);
   const S = Float64Array.from(input.ranges.preMin, (lo, j) => Math.max(Math.abs(lo), Math.abs(input.ranges.preMax[j]), 1e-6) * o.rangeMargin);
-  const NEURON: NeuronModel = { type: o.neuron, amplitude: 1 };
+  const NEURON: NeuronModel = o.neuron === "spiking-relu" && o.chipNeurons ? { type: "spiking-relu", amplitude: 1, resetToZero: true } : { type: o.neuron, amplitude: 1 };
   const mem = population(NEURON, q, o.memoryPerDimension, o.maxRatesHz, o.intercepts);
   const hid = population(NEURON, H, o.hiddenPerUnit, o.maxRatesHz, o.intercepts);
   const Dm = unitDecoders(mem, rate, (_u, x) => x, o.reg);
