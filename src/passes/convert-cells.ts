@@ -48,16 +48,16 @@ export interface ConversionOptions {
 export const DEFAULT_CONVERSION: ConversionOptions = {
   neuron: "spiking-relu",
   chipNeurons: false,
-  presentationSteps: 50,
+  presentationSteps: 20,
   hiddenPerUnit: 40,
   memoryPerDimension: 40,
   maxRatesHz: [300, 600],
   intercepts: [-0.9, 0.9],
-  synapseSeconds: 0.01,
-  readoutSynapseSeconds: 0.01,
+  synapseSeconds: 0.005,
+  readoutSynapseSeconds: 0.005,
   reg: 0.01,
   rangeMargin: 1.1,
-  averageFraction: 0.5,
+  averageFraction: 0.05,
 };
 
 /** Simulator steps at the end of each sequence step over which h is averaged. */
@@ -139,7 +139,10 @@ export function convertCells(net: NetworkIR, input: ConversionInput, o: Conversi
   // The hidden units read the memory through the same mapping, so their filtered input is
   // W_m·m(n + L) exactly (in the rate limit, u held), not a lowpassed lag of it: L substeps
   // ahead to make up for the readout synapse that follows. u's part comes straight from u.
-  const L = Math.round(o.readoutSynapseSeconds / dt);
+  // (Measured in rate mode, K 20: logit NRMSE vs float 0.51 → 0.14 lmu-tanh, 0.34 → 0.05 lmufft.)
+  // The held h and the logits average the last A steps of each sequence step: a further A/2 of
+  // lead centres that window on the step's end, where the predicted m is the cell's m_t.
+  const L = Math.round(o.readoutSynapseSeconds / dt) + Math.floor(averageSteps(o) / 2);
   let AkL = mat(q, q);
   for (let i = 0; i < q; i++) AkL.data[i * q + i] = 1;
   let SL = mat(q, q);
