@@ -60,8 +60,10 @@ export interface RunStats {
 }
 
 interface ExternalLink {
-  readonly output: Float64Array;
-  readonly voltage: Float64Array;
+  /** The host simulator's arrays of the ensemble (replaced when reset() makes a new host). */
+  output: Float64Array;
+  voltage: Float64Array;
+  readonly ensemble: string;
   /** Global compartment of each neuron. */
   readonly compartment: Int32Array;
   readonly spikeHz: number;
@@ -72,12 +74,13 @@ interface ExternalLink {
 
 export class HardwareRun {
   readonly emulator: Emulator;
-  readonly host: Simulator;
+  private hostSim: Simulator;
   private readonly links: ExternalLink[] = [];
   /** For each global compartment: the external link reading it (−1 none) and the neuron index. */
   private readonly compLink: Int32Array;
   private readonly compNeuron: Int32Array;
-  private readonly encoders: { readonly output: Float64Array; readonly input: number; readonly channels: Int32Array; readonly spikeHz: number }[] = [];
+  private readonly encoders: { output: Float64Array; readonly id: string; readonly input: number; readonly channels: Int32Array; readonly spikeHz: number }[] = [];
+  private readonly expectedSteps: number;
   /**
    * Encoder spikes of the last host step, delivered to the chip in the next one: one entry per
    * encoder, reused every step (`count` says how many of its channels spiked).
@@ -118,10 +121,11 @@ export class HardwareRun {
     this.errorFloat = layout.learningGroups.map((g) => new Float64Array(g.dims));
     this.errorInt = layout.learningGroups.map((g) => new Int32Array(g.dims));
     this.learningError = opts.learningError;
-    this.host = new Simulator(program.network, { expectedSteps: opts.expectedSteps ?? 1024 });
+    this.expectedSteps = opts.expectedSteps ?? 1024;
+    this.hostSim = new Simulator(program.network, { expectedSteps: this.expectedSteps });
     const dt = program.network.dtSeconds;
     for (const p of program.placements) {
-      const state = this.host.externalState(p.ensemble);
+      const state = this.hostSim.externalState(p.ensemble);
       const ens = program.network.ensembles.find((e) => e.id === p.ensemble)!;
       const compartment = new Int32Array(ens.nNeurons).fill(-1);
       for (const seg of p.segments) {
@@ -129,7 +133,7 @@ export class HardwareRun {
         for (let i = 0; i < seg.count; i++) compartment[seg.neuronStart + i] = base + i;
       }
       const readsVoltage = program.network.probes.some((pr) => pr.attr === "voltage" && pr.target.id === p.ensemble);
-      this.links.push({ output: state.output, voltage: state.voltage, compartment, spikeHz: ens.neuron.amplitude / dt, sigmaV: p.sigmaV, readsVoltage });
+      this.links.push({ output: state.output, voltage: state.voltage, ensemble: p.ensemble, compartment, spikeHz: ens.neuron.amplitude / dt, sigmaV: p.sigmaV, readsVoltage });
     }
     // Placement can put a later part of an ensemble on an earlier core, so neuron order and
     // compartment order differ: spikes are mapped back through an index, not a merge.
@@ -143,8 +147,8 @@ export class HardwareRun {
       });
     });
     for (const inp of program.inputs) {
-      const view = this.host.ensembleView(inp.id)!;
-      const enc = { output: view.output, input: layout.inputIndex.get(inp.id)!, channels: new Int32Array(inp.channels), spikeHz: 1 / dt };
+      const view = this.hostSim.ensembleView(inp.id)!;
+      const enc = { output: view.output, id: inp.id, input: layout.inputIndex.get(inp.id)!, channels: new Int32Array(inp.channels), spikeHz: 1 / dt };
       this.encoders.push(enc);
       this.pendingInputs.push({ input: enc.input, channels: enc.channels, count: 0 });
     }
@@ -155,6 +159,31 @@ export class HardwareRun {
     this.coreSpikes = new Float64Array(n);
     this.coreSyn = new Float64Array(n);
     this.coreIndexOf = Int32Array.from(chip.cores.map((c) => c.index));
+  }
+
+  /** The host program's simulator (a new one after reset()). */
+  get host(): Simulator {
+    return this.hostSim;
+  }
+
+  /**
+   * Back to step 0 without rebuilding the chip's tables (most of the constructor's time on a
+   * large build): the chip state, a fresh host simulator, pending host spikes and statistics.
+   * A run after reset() is the run of a new HardwareRun, step for step.
+   */
+  reset(): void {
+    this.emulator.reset();
+    this.hostSim = new Simulator(this.program.network, { expectedSteps: this.expectedSteps });
+    for (const link of this.links) {
+      const state = this.hostSim.externalState(link.ensemble);
+      link.output = state.output;
+      link.voltage = state.voltage;
+    }
+    for (const enc of this.encoders) enc.output = this.hostSim.ensembleView(enc.id)!.output;
+    for (const p of this.pendingInputs) p.count = 0;
+    this.stepNsSum = this.stepNsMax = this.energySum = this.wall = 0;
+    for (const a of [this.coreNs, this.corePj, this.coreSpikes, this.coreSyn]) a.fill(0);
+    this.clippedErrors = 0;
   }
 
   /** One step of chip and host (see the module comment). */
@@ -212,7 +241,7 @@ export class HardwareRun {
       const li = compLink[indices[k]];
       if (li >= 0) links[li].output[compNeuron[indices[k]]] = links[li].spikeHz;
     }
-    this.host.step();
+    this.hostSim.step();
     // Encoder spikes of this host step go to the chip next step (at most one per channel and step).
     // The emulator has consumed the previous ones, so their buffers are reused.
     for (let e = 0; e < this.encoders.length; e++) {
@@ -237,7 +266,7 @@ export class HardwareRun {
   }
 
   probeResults(): ProbeResult[] {
-    return this.host.probeResults();
+    return this.hostSim.probeResults();
   }
 
   stats(): RunStats {

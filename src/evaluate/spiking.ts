@@ -75,6 +75,8 @@ export class SpikingFloatRunner {
 
 export class ChipRunner {
   private readonly rows: Float64Array;
+  /** One run, reset between sequences: building the chip's tables costs more than a sequence. */
+  private hw?: HardwareRun;
   constructor(
     private readonly chip: ChipConfig,
     private readonly host: HostProgram,
@@ -89,7 +91,9 @@ export class ChipRunner {
   run(x: Float64Array, xOffset: number, steps: number, out: Float64Array, outOffset: number, act: SequenceActivity): void {
     present(this.rows, x, xOffset, steps, this.d, this.K);
     const total = steps * this.K;
-    const run = new HardwareRun(this.chip, this.host, { expectedSteps: total, overflow: "wrap" });
+    if (this.hw) this.hw.reset();
+    else this.hw = new HardwareRun(this.chip, this.host, { expectedSteps: total, overflow: "wrap" });
+    const run = this.hw;
     run.run(total);
     const p = run.probeResults().find((r) => r.id === CONVERTED.logits)!;
     meanOfLastRows(p.data, this.outputs, this.averageRows, out, outOffset);
