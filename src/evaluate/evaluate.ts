@@ -1,7 +1,8 @@
 /**
  * `lmuc evaluate`: a network with a trained cell over a labelled dataset, sequence by sequence
- * with the state reset between sequences, in one or more modes. Only `float` runs today; the
- * `spiking` and `chip` modes of the next step of lmuc slot into MODES. The result document is
+ * with the state reset between sequences, in one or more modes: `float` (the cell's equations),
+ * `spiking` (the converted network on the float simulator) and `chip` (its build on the
+ * emulator; modes.ts prepares both). The result document is
  * deterministic (no paths, times or worker counts in it), so a run split into shards and merged
  * is byte-identical to the same run in one piece.
  */
