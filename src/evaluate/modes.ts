@@ -46,12 +46,15 @@ export interface PreparedJob {
 }
 
 export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, program: CellProgram, data: Dataset, opts: SpikingOptions = {}): PreparedJob {
-  const o: ConversionOptions = { ...DEFAULT_CONVERSION, ...opts.conversion, chipNeurons: mode === "chip" };
+  // Chip builds always run the chip's neurons; the spiking mode may too (to tell the chip's
+  // neurons from the rest of the chip apart), with decoders on the same staircase.
+  const o: ConversionOptions = { ...DEFAULT_CONVERSION, ...opts.conversion, chipNeurons: mode === "chip" || (opts.conversion?.chipNeurons ?? false) };
   const K = o.presentationSteps;
   const ranges = cellRanges(program, data.x, 0, data.sequences, data.steps);
   const d = program.inputSize;
   if (mode === "spiking") {
-    const conv = convertCells(net, { ranges, xRows: mat(data.steps * K, d) }, o);
+    const rate = o.chipNeurons ? { rate: chipRateCurve({ type: o.neuron, amplitude: 1 }, net.dtSeconds) } : {};
+    const conv = convertCells(net, { ranges, xRows: mat(data.steps * K, d), ...rate }, o);
     return { job: { kind: "spiking", built: runFloatPipeline(conv), presentationSteps: K, averageSteps: averageSteps(o) }, presentationSteps: K };
   }
   // The compiler calibrates on the first sequences (inputs only), presented as they will be run.
