@@ -48,7 +48,8 @@ describe("spiking conversion of a trained LMU cell", () => {
       ["hidden", 384, 64, "spiking-relu"],
     ]);
     const hold = conv.nodes.find((n) => n.id === "h-held")!;
-    expect(hold.output).toEqual({ kind: "sample-hold", periodSteps: 4, averageSteps: 2 });
+    // Default averaging: 5 % of K, at least one step.
+    expect(hold.output).toEqual({ kind: "sample-hold", periodSteps: 4, averageSteps: 1 });
     // Each neuron reads exactly one unit (axis-aligned encoders).
     const enc = conv.ensembles[1].encoders;
     if (enc.kind !== "explicit") throw new Error("explicit encoders expected");
