@@ -28,7 +28,7 @@ try {
   for (let r = 0; r < repeat; r++) x.set(test.data, r * test.data.length);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await runRange(program, { first: 0, count: n * repeat, steps, x }, workers);
+  await runRange({ kind: "float", program }, { inputSize: program.inputSize, outputs: program.outputs }, { first: 0, count: n * repeat, steps, x }, workers);
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   process.stdout.write(JSON.stringify({ workers, sequences: n * repeat, steps, seconds: wall, cores: (cpu.user + cpu.system) / 1e6 / wall }) + "\n");

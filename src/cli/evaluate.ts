@@ -28,6 +28,10 @@ interface EvaluateOpts {
   merge?: string[];
   json?: boolean;
   quiet?: boolean;
+  presentationSteps?: number;
+  neuronsPerUnit?: number;
+  synapse?: number;
+  build?: string;
 }
 
 function parseShard(v: string): Shard {
@@ -43,6 +47,12 @@ function summary(doc: EvaluationDoc, source: string, seconds?: number): string {
   const lines = [`${source}: ${n} sequences${doc.shard ? ` (shard ${doc.shard.index}/${doc.shard.count}: ${doc.shard.first}..${doc.shard.end - 1} of ${doc.sequences})` : ""}, ${doc.steps} steps${seconds !== undefined ? `, in ${seconds.toFixed(2)} s (${Math.round(n / Math.max(seconds, 1e-9))} sequences/s)` : ""}`];
   for (const [mode, m] of Object.entries(doc.modes)) {
     lines.push(`  ${mode}: accuracy ${(100 * m.accuracy).toFixed(2)} % (${m.correct}/${m.total})`);
+    const sp = m.spiking;
+    if (sp) {
+      lines.push(`    K ${sp.presentation_steps} steps per sequence step; agreement with float ${(100 * sp.agreement).toFixed(1)} %, logit NRMSE vs float ${sp.logit_nrmse.toFixed(3)}`);
+      lines.push(`    per sequence: ${Math.round(sp.spikes_per_sequence)} spikes${sp.synaptic_events_per_sequence > 0 ? `, ${Math.round(sp.synaptic_events_per_sequence)} synaptic events` : ""}${sp.chip_seconds_per_sequence > 0 ? `, chip ${(sp.chip_seconds_per_sequence * 1e3).toFixed(3)} ms and ${(sp.chip_joules_per_sequence * 1e6).toFixed(2)} µJ (modelled)` : ""}`);
+      if (sp.cores !== undefined) lines.push(`    cores ${sp.cores} (lower bound ${sp.cores_lower_bound}), memory and hidden units on chip`);
+    }
     lines.push(`    recall per class: ${m.per_class.map((c) => `${c.class}: ${c.recall === null ? "-" : `${(100 * c.recall).toFixed(1)}%`}`).join(", ")}`);
   }
   return lines.join("\n") + "\n";
@@ -71,7 +81,7 @@ async function run(io: EvaluateIo, file: string | undefined, opts: EvaluateOpts)
   }
   if (file === undefined) throw new InvalidArgumentError("give a network file (or --merge part files)");
   if (!opts.inputs || !opts.labels) throw new InvalidArgumentError("give the dataset: --inputs X.npy --labels Y.npy");
-  const modes = checkModes(opts.mode.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
+  const modes = checkModes((opts.mode === "all" ? "float,spiking,chip" : opts.mode).split(",").map((s) => s.trim()).filter((s) => s.length > 0));
   const net = loadNetworkFile(file);
   const shape = evaluationShape(net, opts.readout);
   const data = loadDataset(opts.inputs, opts.labels, shape.inputSize, shape.outputs);
@@ -82,6 +92,14 @@ async function run(io: EvaluateIo, file: string | undefined, opts: EvaluateOpts)
     workers: opts.workers ?? availableParallelism(),
     ...(opts.shard ? { shard: opts.shard } : {}),
     ...(opts.readout ? { readout: opts.readout } : {}),
+    spiking: {
+      conversion: {
+        ...(opts.presentationSteps !== undefined ? { presentationSteps: opts.presentationSteps } : {}),
+        ...(opts.neuronsPerUnit !== undefined ? { hiddenPerUnit: opts.neuronsPerUnit, memoryPerDimension: opts.neuronsPerUnit } : {}),
+        ...(opts.synapse !== undefined ? { synapseSeconds: opts.synapse, readoutSynapseSeconds: opts.synapse } : {}),
+      },
+      ...(opts.build ? { buildDir: opts.build } : {}),
+    },
     ...(progress ? { onProgress: (done: number, total: number) => progress.update(done, total) } : {}),
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -100,7 +118,15 @@ export function addEvaluateCommand(program: Command, io: EvaluateIo): void {
     .argument("[network]", "network file with a trained cell and a readout (lmuc import writes one)")
     .option("--inputs <x.npy>", "input sequences, shape [sequences, steps, input dimensions]")
     .option("--labels <y.npy>", "integer class labels, shape [sequences]")
-    .option("--mode <modes>", "comma-separated: float (available), spiking, chip (next release)", "float")
+    .option("--mode <modes>", "comma-separated: float, spiking (converted network, float simulator), chip (compiled, emulator), or all", "float")
+    .option("--presentation-steps <K>", "spiking modes: simulator steps per sequence step", positiveInt("--presentation-steps"))
+    .option("--neurons-per-unit <n>", "spiking modes: neurons per hidden unit and per memory dimension", positiveInt("--neurons-per-unit"))
+    .option("--synapse <seconds>", "spiking modes: synapse time constant of every connection", (v: string) => {
+      const x = Number(v);
+      if (!(x > 0 && x < 1)) throw new InvalidArgumentError(`--synapse must be a time constant in seconds (0 < τ < 1), got '${v}'`);
+      return x;
+    })
+    .option("--build <dir>", "chip mode: write the compiled build here (default: a temporary folder)")
     .option("--workers <n>", "worker threads (default: the number of cores); results do not depend on it", positiveInt("--workers"))
     .option("--shard <i/n>", "evaluate only the i-th of n equal parts of the dataset (for batch schedulers); combine the parts with --merge", parseShard)
     .option("--merge <parts...>", "combine the --out files of a sharded evaluation into the file of the whole run")

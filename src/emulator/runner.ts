@@ -76,8 +76,10 @@ export interface RunStats {
 }
 
 interface ExternalLink {
-  readonly output: Float64Array;
-  readonly voltage: Float64Array;
+  /** The host simulator's arrays of the ensemble (replaced when reset() makes a new host). */
+  output: Float64Array;
+  voltage: Float64Array;
+  readonly ensemble: string;
   /** Global compartment of each neuron. */
   readonly compartment: Int32Array;
   readonly spikeHz: number;
@@ -90,12 +92,13 @@ interface ExternalLink {
 
 export class HardwareRun {
   readonly emulator: Emulator;
-  readonly host: Simulator;
+  private hostSim: Simulator;
   private readonly links: ExternalLink[] = [];
   /** For each global compartment: the external link reading it (−1 none) and the neuron index. */
   private readonly compLink: Int32Array;
   private readonly compNeuron: Int32Array;
-  private readonly encoders: { readonly output: Float64Array; readonly input: number; readonly channels: Int32Array; readonly spikeHz: number }[] = [];
+  private readonly encoders: { output: Float64Array; readonly id: string; readonly input: number; readonly channels: Int32Array; readonly spikeHz: number }[] = [];
+  private readonly expectedSteps: number;
   /**
    * Encoder spikes of the last host step, delivered to the chip in the next one: one entry per
    * encoder, reused every step (`count` says how many of its channels spiked).
@@ -116,7 +119,9 @@ export class HardwareRun {
   private readonly learningGroups: ReturnType<typeof chipToModel>["learningGroups"];
   private readonly errorFloat: Float64Array[];
   private readonly errorInt: Int32Array[];
-  private readonly learningError: LearningErrorSource | undefined;
+  /** The caller's error source (HardwareRunOptions.learningError), else the compiled host path. */
+  private readonly userLearningError: LearningErrorSource | undefined;
+  private learningError: LearningErrorSource | undefined;
   /** Error entries clipped to ±errorMax since construction (NengoLoihi warns on each). */
   clippedErrors = 0;
 
@@ -135,11 +140,13 @@ export class HardwareRun {
     this.learningChannels = layout.learningGroups.map((g) => g.errorChannel);
     this.errorFloat = layout.learningGroups.map((g) => new Float64Array(g.dims));
     this.errorInt = layout.learningGroups.map((g) => new Int32Array(g.dims));
-    this.host = new Simulator(program.network, { expectedSteps: opts.expectedSteps ?? 1024 });
-    this.learningError = opts.learningError ?? hostErrorSource(this.host, this.learningChannels, layout.learningGroups.map((g) => g.dims));
+    this.userLearningError = opts.learningError;
+    this.expectedSteps = opts.expectedSteps ?? 1024;
+    this.hostSim = new Simulator(program.network, { expectedSteps: this.expectedSteps });
+    this.learningError = this.errorSource();
     const dt = program.network.dtSeconds;
     for (const p of program.placements) {
-      const state = this.host.externalState(p.ensemble);
+      const state = this.hostSim.externalState(p.ensemble);
       const ens = program.network.ensembles.find((e) => e.id === p.ensemble)!;
       const compartment = new Int32Array(ens.nNeurons).fill(-1);
       for (const seg of p.segments) {
@@ -147,7 +154,7 @@ export class HardwareRun {
         for (let i = 0; i < seg.count; i++) compartment[seg.neuronStart + i] = base + i;
       }
       const readsVoltage = program.network.probes.some((pr) => pr.attr === "voltage" && pr.target.id === p.ensemble);
-      this.links.push({ output: state.output, voltage: state.voltage, compartment, spikeHz: ens.neuron.amplitude / dt, sigmaV: p.sigmaV, readsVoltage, readsValue: p.readsValue === true });
+      this.links.push({ output: state.output, voltage: state.voltage, ensemble: p.ensemble, compartment, spikeHz: ens.neuron.amplitude / dt, sigmaV: p.sigmaV, readsVoltage, readsValue: p.readsValue === true });
     }
     // Placement can put a later part of an ensemble on an earlier core, so neuron order and
     // compartment order differ: spikes are mapped back through an index, not a merge.
@@ -161,8 +168,8 @@ export class HardwareRun {
       });
     });
     for (const inp of program.inputs) {
-      const view = this.host.ensembleView(inp.id)!;
-      const enc = { output: view.output, input: layout.inputIndex.get(inp.id)!, channels: new Int32Array(inp.channels), spikeHz: 1 / dt };
+      const view = this.hostSim.ensembleView(inp.id)!;
+      const enc = { output: view.output, id: inp.id, input: layout.inputIndex.get(inp.id)!, channels: new Int32Array(inp.channels), spikeHz: 1 / dt };
       this.encoders.push(enc);
       this.pendingInputs.push({ input: enc.input, channels: enc.channels, count: 0 });
     }
@@ -173,6 +180,37 @@ export class HardwareRun {
     this.coreSpikes = new Float64Array(n);
     this.coreSyn = new Float64Array(n);
     this.coreIndexOf = Int32Array.from(chip.cores.map((c) => c.index));
+  }
+
+  /** The host program's simulator (a new one after reset()). */
+  get host(): Simulator {
+    return this.hostSim;
+  }
+
+  /**
+   * Back to step 0 without rebuilding the chip's tables (most of the constructor's time on a
+   * large build): the chip state, a fresh host simulator, pending host spikes and statistics.
+   * A run after reset() is the run of a new HardwareRun, step for step.
+   */
+  reset(): void {
+    this.emulator.reset();
+    this.hostSim = new Simulator(this.program.network, { expectedSteps: this.expectedSteps });
+    for (const link of this.links) {
+      const state = this.hostSim.externalState(link.ensemble);
+      link.output = state.output;
+      link.voltage = state.voltage;
+    }
+    for (const enc of this.encoders) enc.output = this.hostSim.ensembleView(enc.id)!.output;
+    for (const p of this.pendingInputs) p.count = 0;
+    this.stepNsSum = this.stepNsMax = this.energySum = this.wall = 0;
+    for (const a of [this.coreNs, this.corePj, this.coreSpikes, this.coreSyn]) a.fill(0);
+    this.clippedErrors = 0;
+    // The compiled error path reads the host's node outputs: the new host's.
+    this.learningError = this.errorSource();
+  }
+
+  private errorSource(): LearningErrorSource | undefined {
+    return this.userLearningError ?? hostErrorSource(this.hostSim, this.learningChannels, this.learningGroups.map((g) => g.dims));
   }
 
   /** One step of chip and host (see the module comment). */
@@ -234,7 +272,7 @@ export class HardwareRun {
       const li = compLink[indices[k]];
       if (li >= 0) links[li].output[compNeuron[indices[k]]] = links[li].spikeHz;
     }
-    this.host.step();
+    this.hostSim.step();
     // Encoder spikes of this host step go to the chip next step (at most one per channel and step).
     // The emulator has consumed the previous ones, so their buffers are reused.
     for (let e = 0; e < this.encoders.length; e++) {
@@ -259,7 +297,7 @@ export class HardwareRun {
   }
 
   probeResults(): ProbeResult[] {
-    return this.host.probeResults();
+    return this.hostSim.probeResults();
   }
 
   stats(): RunStats {

@@ -1,13 +1,27 @@
 /**
  * The loop every evaluate thread runs: claim the next chunk of sequences from a shared counter,
- * run it, write its logits at the sequences' own rows. Shared memory rather than a message per
- * chunk: with messages, both threads ran ~25 % slower than alone (measured: 1.48× on 2 cores
- * against 1.9× for two separate processes), and the claim order never changes a result.
+ * run it, write its logits (and activity) at the sequences' own rows. Shared memory rather than a
+ * message per chunk: with messages, both threads ran ~25 % slower than alone (measured: 1.48× on
+ * 2 cores against 1.9× for two separate processes), and the claim order never changes a result.
  */
+import { readBuild } from "../build.js";
+import type { BuiltNetwork } from "../ir/built.js";
 import { CellState, runCellSequence, type CellProgram } from "../sim/cell.js";
+import { ChipRunner, SpikingFloatRunner, type SequenceActivity } from "./spiking.js";
+
+/** What a thread runs per sequence: the float cell, the converted network spiking, or its build on the emulator. */
+export type EvalJob =
+  | { readonly kind: "float"; readonly program: CellProgram }
+  | { readonly kind: "spiking"; readonly built: BuiltNetwork; readonly presentationSteps: number; readonly averageSteps: number }
+  | { readonly kind: "chip"; readonly buildDir: string; readonly presentationSteps: number; readonly averageSteps: number };
+
+/** Activity columns per sequence: spikes, synaptic events, chip ns, chip pJ. */
+export const ACTIVITY_COLUMNS = 4;
 
 export interface SharedRun {
-  readonly program: CellProgram;
+  readonly job: EvalJob;
+  readonly inputSize: number;
+  readonly outputs: number;
   /** [count, steps, inputSize] of the sequences to run (only this range). */
   readonly x: Float64Array;
   readonly count: number;
@@ -15,21 +29,49 @@ export interface SharedRun {
   readonly chunk: number;
   /** [count, outputs], on a SharedArrayBuffer when threads share it. */
   readonly logits: Float64Array;
+  /** [count, ACTIVITY_COLUMNS]. */
+  readonly activity: Float64Array;
   /** Int32Array(2) on a SharedArrayBuffer: [next unclaimed sequence, sequences finished]. */
   readonly counters: Int32Array;
 }
 
+type SequenceFn = (x: Float64Array, xOffset: number, logits: Float64Array, outOffset: number, act: SequenceActivity) => void;
+
+/** The per-sequence function of a job, set up once per thread (a chip build is read from disk here). */
+export function sequenceRunner(job: EvalJob, inputSize: number, outputs: number, steps: number): SequenceFn {
+  if (job.kind === "float") {
+    const p = job.program;
+    const state = new CellState(p);
+    return (x, xo, out, oo) => runCellSequence(p, state, x, xo, steps, out, oo);
+  }
+  if (job.kind === "spiking") {
+    const r = new SpikingFloatRunner(job.built, job.presentationSteps, inputSize, outputs, job.averageSteps);
+    return (x, xo, out, oo, act) => r.run(x, xo, steps, out, oo, act);
+  }
+  const b = readBuild(job.buildDir);
+  const r = new ChipRunner(b.chip, b.host, job.presentationSteps, inputSize, outputs, job.averageSteps);
+  return (x, xo, out, oo, act) => r.run(x, xo, steps, out, oo, act);
+}
+
 /** Runs chunks until none is left; returns how many sequences this thread ran. */
 export function runClaimedChunks(r: SharedRun, onChunk: (finishedOverall: number) => void): number {
-  const p = r.program;
-  const state = new CellState(p);
-  const stride = r.steps * p.inputSize;
+  const run = sequenceRunner(r.job, r.inputSize, r.outputs, r.steps);
+  const stride = r.steps * r.inputSize;
+  const act: SequenceActivity = { spikes: 0, synapticEvents: 0, chipNs: 0, chipPj: 0 };
   let mine = 0;
   for (;;) {
     const first = Atomics.add(r.counters, 0, r.chunk);
     if (first >= r.count) return mine;
     const last = Math.min(first + r.chunk, r.count);
-    for (let i = first; i < last; i++) runCellSequence(p, state, r.x, i * stride, r.steps, r.logits, i * p.outputs);
+    for (let i = first; i < last; i++) {
+      act.spikes = act.synapticEvents = act.chipNs = act.chipPj = 0;
+      run(r.x, i * stride, r.logits, i * r.outputs, act);
+      const a = i * ACTIVITY_COLUMNS;
+      r.activity[a] = act.spikes;
+      r.activity[a + 1] = act.synapticEvents;
+      r.activity[a + 2] = act.chipNs;
+      r.activity[a + 3] = act.chipPj;
+    }
     mine += last - first;
     onChunk(Atomics.add(r.counters, 1, last - first) + last - first);
   }

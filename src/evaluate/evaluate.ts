@@ -1,7 +1,8 @@
 /**
  * `lmuc evaluate`: a network with a trained cell over a labelled dataset, sequence by sequence
- * with the state reset between sequences, in one or more modes. Only `float` runs today; the
- * `spiking` and `chip` modes of the next step of lmuc slot into MODES. The result document is
+ * with the state reset between sequences, in one or more modes: `float` (the cell's equations),
+ * `spiking` (the converted network on the float simulator) and `chip` (its build on the
+ * emulator; modes.ts prepares both). The result document is
  * deterministic (no paths, times or worker counts in it), so a run split into shards and merged
  * is byte-identical to the same run in one piece.
  */
@@ -12,6 +13,8 @@ import { compileCellProgram, type CellProgram } from "../sim/cell.js";
 import { VERSION } from "../version.js";
 import type { Dataset } from "./dataset.js";
 import { runRange } from "./pool.js";
+import { ACTIVITY_COLUMNS } from "./chunks.js";
+import { prepareSpikingJob, type SpikingOptions } from "./modes.js";
 
 export const EVAL_MODES = ["float", "spiking", "chip"] as const;
 export type EvalMode = (typeof EVAL_MODES)[number];
@@ -19,8 +22,8 @@ export type EvalMode = (typeof EVAL_MODES)[number];
 /** What each mode runs; undefined = not available yet, with the reason. */
 const MODE_RUNNERS: Record<EvalMode, { available: true } | { available: false; why: string }> = {
   float: { available: true },
-  spiking: { available: false, why: "spiking conversion of trained cells (each sequence step presented for K simulator steps, tanh/relu units as neurons) comes with the next step of lmuc" },
-  chip: { available: false, why: "on-chip evaluation of trained cells (compiled and run on the emulator) comes with the next step of lmuc" },
+  spiking: { available: true },
+  chip: { available: true },
 };
 
 export function checkModes(modes: readonly string[]): EvalMode[] {
@@ -47,6 +50,23 @@ export interface ModeResult {
   readonly per_class: { class: number; total: number; correct: number; recall: number | null }[];
   readonly predictions: number[];
   readonly logits: number[][];
+  /** Spiking modes: how they compare with float on the same sequences, and what they cost. */
+  readonly spiking?: SpikingSummary;
+}
+
+export interface SpikingSummary {
+  readonly presentation_steps: number;
+  /** Fraction of sequences whose prediction equals float's. */
+  readonly agreement: number;
+  /** sqrt(Σ(logits − float)²) / sqrt(Σ float²) over every sequence and class. */
+  readonly logit_nrmse: number;
+  readonly spikes_per_sequence: number;
+  readonly synaptic_events_per_sequence: number;
+  /** Chip mode: modelled chip time (s) and energy (J) per sequence (emulator cost model). */
+  readonly chip_seconds_per_sequence: number;
+  readonly chip_joules_per_sequence: number;
+  readonly cores?: number;
+  readonly cores_lower_bound?: number;
 }
 
 export interface EvaluationDoc {
@@ -111,6 +131,7 @@ export interface EvaluateOptions {
   readonly shard?: Shard;
   readonly readout?: string;
   readonly onProgress?: (done: number, total: number) => void;
+  readonly spiking?: SpikingOptions;
 }
 
 /** The network's input size and classes, checked: evaluate needs one input, one cell, one readout. */
@@ -128,24 +149,61 @@ export function evaluationShape(net: NetworkIR, readout?: string): CellProgram {
   return compileCellProgram(net, readout);
 }
 
+function spikingSummary(K: number, raw: { logits: Float64Array; activity: Float64Array }, float: Float64Array, count: number, outputs: number, cores?: { used: number; lowerBound: number }): SpikingSummary {
+  let agree = 0, se = 0, sr = 0;
+  for (let i = 0; i < count; i++) {
+    if (argmax(raw.logits, i * outputs, outputs) === argmax(float, i * outputs, outputs)) agree++;
+    for (let k = i * outputs; k < (i + 1) * outputs; k++) {
+      se += (raw.logits[k] - float[k]) ** 2;
+      sr += float[k] ** 2;
+    }
+  }
+  const mean = (col: number): number => {
+    let s = 0;
+    for (let i = 0; i < count; i++) s += raw.activity[i * ACTIVITY_COLUMNS + col];
+    return count > 0 ? s / count : 0;
+  };
+  return {
+    presentation_steps: K, agreement: count > 0 ? agree / count : 0, logit_nrmse: sr > 0 ? Math.sqrt(se / sr) : 0,
+    spikes_per_sequence: mean(0), synaptic_events_per_sequence: mean(1), chip_seconds_per_sequence: mean(2) * 1e-9, chip_joules_per_sequence: mean(3) * 1e-12,
+    ...(cores ? { cores: cores.used, cores_lower_bound: cores.lowerBound } : {}),
+  };
+}
+
 export async function evaluateNetwork(net: NetworkIR, data: Dataset, opts: EvaluateOptions): Promise<EvaluationDoc> {
   const program = evaluationShape(net, opts.readout);
   const { first, end } = shardRange(data.sequences, opts.shard);
   const count = end - first;
   const modes: Partial<Record<EvalMode, ModeResult>> = {};
   const totalWork = count * opts.modes.length;
+  const shape = { inputSize: program.inputSize, outputs: program.outputs };
+  const range = { first, count, steps: data.steps, x: data.x };
   let before = 0;
-  for (const mode of opts.modes) {
-    // Only float reaches here (checkModes); the next issue adds its runners beside this one.
-    const raw = await runRange(program, { first, count, steps: data.steps, x: data.x }, opts.workers, (done) => opts.onProgress?.(before + done, totalWork));
+  let floatLogits: Float64Array | undefined;
+  // Float first: the spiking modes are compared with it.
+  const order = [...opts.modes].sort((a, b) => EVAL_MODES.indexOf(a) - EVAL_MODES.indexOf(b));
+  for (const mode of order) {
+    const progress = (done: number): void => opts.onProgress?.(before + done, totalWork);
+    let raw: { logits: Float64Array; activity: Float64Array };
+    let extra: SpikingSummary | undefined;
+    if (mode === "float") {
+      raw = await runRange({ kind: "float", program }, shape, range, opts.workers, progress);
+      floatLogits = raw.logits;
+    } else {
+      floatLogits ??= (await runRange({ kind: "float", program }, shape, range, opts.workers)).logits;
+      const prepared = prepareSpikingJob(mode, net, program, data, opts.spiking);
+      raw = await runRange(prepared.job, shape, range, opts.workers, progress);
+      extra = spikingSummary(prepared.presentationSteps, raw, floatLogits, count, program.outputs, prepared.cores);
+    }
     before += count;
     const logits: number[][] = [];
     const predictions: number[] = [];
     for (let i = 0; i < count; i++) {
-      logits.push(Array.from(raw.subarray(i * program.outputs, (i + 1) * program.outputs)));
-      predictions.push(argmax(raw, i * program.outputs, program.outputs));
+      logits.push(Array.from(raw.logits.subarray(i * program.outputs, (i + 1) * program.outputs)));
+      predictions.push(argmax(raw.logits, i * program.outputs, program.outputs));
     }
-    modes[mode] = scoreMode(data.labels, first, predictions, logits, program.outputs);
+    const scored = scoreMode(data.labels, first, predictions, logits, program.outputs);
+    modes[mode] = extra ? { ...scored, spiking: extra } : scored;
   }
   return {
     format: "lmuc-evaluation/1",

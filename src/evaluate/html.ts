@@ -57,9 +57,33 @@ function mistakes(doc: EvaluationDoc, m: ModeResult, labels: ArrayLike<number> |
   return `<details><summary>${wrong.length} misclassified sequence${wrong.length === 1 ? "" : "s"}</summary><table><tr><th>sequence</th><th>label</th><th>predicted</th><th>logits</th></tr>${wrong.join("")}</table></details>`;
 }
 
+/** What a spiking mode costs and how close it stays to float. */
+function spikingKvs(m: ModeResult): string {
+  const sp = m.spiking;
+  if (!sp) return "";
+  return (
+    `<div class="kvs">` +
+    kv("presentation steps K", String(sp.presentation_steps)) +
+    kv("agreement with float", pct(sp.agreement)) +
+    kv("logit NRMSE vs float", sp.logit_nrmse.toFixed(3)) +
+    kv("spikes / sequence", Math.round(sp.spikes_per_sequence).toLocaleString("en-US")) +
+    (sp.synaptic_events_per_sequence > 0 ? kv("synaptic events / sequence", Math.round(sp.synaptic_events_per_sequence).toLocaleString("en-US")) : "") +
+    (sp.chip_seconds_per_sequence > 0 ? kv("chip time / sequence", `${(sp.chip_seconds_per_sequence * 1e3).toFixed(3)} ms`, "modelled") + kv("chip energy / sequence", `${(sp.chip_joules_per_sequence * 1e6).toFixed(2)} µJ`, "modelled") : "") +
+    (sp.cores !== undefined ? kv("cores", String(sp.cores), `lower bound ${sp.cores_lower_bound}`) : "") +
+    `</div>`
+  );
+}
+
+/** Every mode's confusion matrix in one row, to compare at a glance. */
+function sideBySide(modes: readonly [EvalMode, ModeResult][]): string {
+  if (modes.length < 2) return "";
+  return `<section><h2>Confusion matrices side by side</h2><div class="kvs">${modes.map(([k, m]) => `<div><h3>${esc(k)} ${pct(m.accuracy)}</h3>${confusionTable(m)}</div>`).join("")}</div></section>`;
+}
+
 function modeSection(doc: EvaluationDoc, mode: EvalMode, m: ModeResult, labels: ArrayLike<number> | undefined): string {
   return (
     `<section><h2>${esc(mode)}: ${pct(m.accuracy)} <span class="muted">(${m.correct}/${m.total})</span></h2>` +
+    spikingKvs(m) +
     `<h3>Confusion matrix</h3>${confusionTable(m)}` +
     `<h3>Misclassified</h3>${mistakes(doc, m, labels)}</section>`
   );
@@ -76,7 +100,7 @@ export function renderEvaluationHtml(doc: EvaluationDoc, labels?: ArrayLike<numb
     kv("steps per sequence", String(doc.steps)) +
     kv("classes", String(doc.classes)) +
     `</div><p class="note">lmuc ${esc(doc.lmuc)} · ${esc(doc.format)} · network ${esc(doc.network_sha256.slice(0, 12))} · inputs ${esc(doc.inputs_sha256.slice(0, 12))}</p></header>`;
-  const body = header + modes.map(([k, m]) => modeSection(doc, k, m, labels)).join("");
+  const body = header + sideBySide(modes) + modes.map(([k, m]) => modeSection(doc, k, m, labels)).join("");
   return (
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +

@@ -7,8 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { CellState, runCellSequence, type CellProgram } from "../sim/cell.js";
-import { runClaimedChunks, type SharedRun } from "./chunks.js";
+import { ACTIVITY_COLUMNS, runClaimedChunks, type EvalJob, type SharedRun } from "./chunks.js";
 
 export interface RangeRun {
   readonly first: number;
@@ -27,42 +26,40 @@ function workerScript(): URL {
   throw new Error(`the evaluate worker script is missing (${fileURLToPath(here)}); run npm run build`);
 }
 
-function runInThread(p: CellProgram, r: RangeRun, logits: Float64Array, onProgress: (done: number) => void): void {
-  const state = new CellState(p);
-  const stride = r.steps * p.inputSize;
-  // Progress in small batches: a callback per sequence would dominate tiny models.
-  const batch = Math.max(1, Math.min(64, Math.ceil(r.count / 100)));
-  for (let i = 0; i < r.count; i++) {
-    runCellSequence(p, state, r.x, (r.first + i) * stride, r.steps, logits, i * p.outputs);
-    if ((i + 1) % batch === 0 || i + 1 === r.count) onProgress(i + 1);
-  }
-}
-
 /**
  * Logits [count, outputs] of sequences first .. first + count − 1, on `workers` threads: this
  * one (already warmed up) plus workers − 1 worker threads, all claiming chunks from one shared
  * counter. Progress is reported from this thread, after each of its chunks.
  */
-export async function runRange(p: CellProgram, r: RangeRun, workers: number, onProgress: (done: number) => void = () => {}): Promise<Float64Array> {
+export async function runRange(
+  job: EvalJob,
+  shape: { readonly inputSize: number; readonly outputs: number },
+  r: RangeRun,
+  workers: number,
+  onProgress: (done: number) => void = () => {},
+): Promise<{ logits: Float64Array; activity: Float64Array }> {
   const n = Math.max(1, Math.min(workers, r.count));
-  if (n === 1) {
-    const logits = new Float64Array(r.count * p.outputs);
-    runInThread(p, r, logits, onProgress);
-    return logits;
-  }
-  const stride = r.steps * p.inputSize;
-  const x = new Float64Array(new SharedArrayBuffer(r.count * stride * 8));
+  const stride = r.steps * shape.inputSize;
+  const buffer = (bytes: number): ArrayBufferLike => (n === 1 ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes));
+  const x = new Float64Array(buffer(r.count * stride * 8));
   x.set(r.x.subarray(r.first * stride, (r.first + r.count) * stride));
   const shared: SharedRun = {
-    program: p,
+    job,
+    inputSize: shape.inputSize,
+    outputs: shape.outputs,
     x,
     count: r.count,
     steps: r.steps,
     // Small enough that threads finish together, large enough that claims cost nothing.
     chunk: Math.max(1, Math.min(64, Math.ceil(r.count / (n * 16)))),
-    logits: new Float64Array(new SharedArrayBuffer(r.count * p.outputs * 8)),
-    counters: new Int32Array(new SharedArrayBuffer(8)),
+    logits: new Float64Array(buffer(r.count * shape.outputs * 8)),
+    activity: new Float64Array(buffer(r.count * ACTIVITY_COLUMNS * 8)),
+    counters: new Int32Array(buffer(8)),
   };
+  if (n === 1) {
+    runClaimedChunks(shared, onProgress);
+    return { logits: shared.logits, activity: shared.activity };
+  }
   const script = workerScript();
   const pool = Array.from({ length: n - 1 }, () => new Worker(script, { workerData: shared }));
   const finished = pool.map(
@@ -86,6 +83,6 @@ export async function runRange(p: CellProgram, r: RangeRun, workers: number, onP
     await Promise.all(pool.map((w) => w.terminate()));
   }
   onProgress(r.count);
-  // A plain copy: callers keep the logits after the workers are gone.
-  return new Float64Array(shared.logits);
+  // Plain copies: callers keep the results after the workers are gone.
+  return { logits: new Float64Array(shared.logits), activity: new Float64Array(shared.activity) };
 }

@@ -136,6 +136,6 @@ export function rejectTrainedCells(net: NetworkIR, what: string): void {
   const first = net.cells?.[0];
   if (!first) return;
   throw new DiagnosticError([
-    diag("LMU7040", `${what} does not handle trained cells yet: cell '${first.id}' (${first.kind}, ${first.hiddenSize} hidden units) needs spiking conversion, which is the next step of lmuc`, first.origin),
+    diag("LMU7040", `${what} does not handle trained cells yet: cell '${first.id}' (${first.kind}, ${first.hiddenSize} hidden units) needs spiking conversion, which lmuc evaluate does (its ranges come from the dataset's inputs)`, first.origin),
   ]);
 }

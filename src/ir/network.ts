@@ -47,10 +47,17 @@ export type NodeOutput =
    */
   | { readonly kind: "linear-system"; readonly Ad: Mat; readonly Bd: Mat }
   /** Output at step n = input at step n − delaySteps (0 before the start). */
-  | { readonly kind: "delay"; readonly delaySteps: number };
+  | { readonly kind: "delay"; readonly delaySteps: number }
+  /**
+   * Sample-and-hold clocked every periodSteps steps: output at step n is the mean of its input
+   * over the averageSteps steps ending at the last step m < n that is a multiple of periodSteps
+   * (0 before the first). A trained cell's recurrence on h_{t−1}, held over the K steps of
+   * sequence step t (passes/convert-cells.ts); averaging the settled end of the step cuts spike noise.
+   */
+  | { readonly kind: "sample-hold"; readonly periodSteps: number; readonly averageSteps: number };
 
 /** Why a node exists; `user` nodes come from the file, the rest from passes. */
-export type NodeRole = "user" | "lmu-ideal" | "lmu-input" | "lmu-output" | "exact-delay";
+export type NodeRole = "user" | "lmu-ideal" | "lmu-input" | "lmu-output" | "exact-delay" | "cell";
 
 export interface NodeIR {
   readonly id: string;

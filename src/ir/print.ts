@@ -85,6 +85,8 @@ function outputStr(o: NodeOutput): string {
       return `linear-system(Ad=${matStr(o.Ad)}, Bd=${matStr(o.Bd)})`;
     case "delay":
       return `delay(${o.delaySteps} steps)`;
+    case "sample-hold":
+      return `sample-hold(every ${o.periodSteps} steps, mean of the last ${o.averageSteps})`;
   }
 }
 

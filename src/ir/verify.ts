@@ -24,7 +24,10 @@ export function verifyNetwork(net: NetworkIR): string[] {
     sizes.set(n.id, { value: n.sizeOut, neurons: 0, input: n.sizeIn });
     const o = n.output;
     if (o.kind === "linear-system" && (o.Ad.rows !== n.sizeOut || o.Ad.cols !== n.sizeOut || o.Bd.rows !== n.sizeOut || o.Bd.cols !== n.sizeIn)) problems.push(`node '${n.id}': linear system matrices do not match sizes ${n.sizeIn}→${n.sizeOut}`);
-    if ((o.kind === "passthrough" || o.kind === "function" || o.kind === "linear-system" || o.kind === "delay") !== n.sizeIn > 0) problems.push(`node '${n.id}': size_in ${n.sizeIn} does not fit a ${o.kind} node`);
+    if ((o.kind === "passthrough" || o.kind === "function" || o.kind === "linear-system" || o.kind === "delay" || o.kind === "sample-hold") !== n.sizeIn > 0) problems.push(`node '${n.id}': size_in ${n.sizeIn} does not fit a ${o.kind} node`);
+    if (o.kind === "sample-hold" && !(Number.isInteger(o.periodSteps) && o.periodSteps >= 1 && Number.isInteger(o.averageSteps) && o.averageSteps >= 1 && o.averageSteps <= o.periodSteps)) {
+      problems.push(`node '${n.id}': sample-hold period and averaging must be whole numbers of steps, 1 ≤ average ≤ period`);
+    }
     if (o.kind === "delay" && !(Number.isInteger(o.delaySteps) && o.delaySteps >= 1)) problems.push(`node '${n.id}': delay must be a whole number of steps ≥ 1`);
   }
   for (const e of net.ensembles) {

@@ -12,7 +12,12 @@ export type NeuronModel =
   | { type: "lif"; tauRcSeconds: number; tauRefSeconds: number; minVoltage: number; amplitude: number }
   | { type: "lif-rate"; tauRcSeconds: number; tauRefSeconds: number; amplitude: number }
   | { type: "relu"; amplitude: number }
-  | { type: "spiking-relu"; amplitude: number };
+  /**
+   * resetToZero: the chip's integrate-and-fire (hardware-model §5): at most one spike per step and
+   * v reset to 0, the remainder lost; its rate curve is the staircase of passes/chip-rates.ts.
+   * The float run of a network meant for the chip then behaves as the chip does (convert-cells).
+   */
+  | { type: "spiking-relu"; amplitude: number; resetToZero?: boolean };
 
 /** A neuron's max rate / intercept (or gain / bias) cannot be realised. Maps to diagnostic LMU2005. */
 export class NeuronParamError extends Error {

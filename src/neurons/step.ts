@@ -69,6 +69,22 @@ export function stepLif(
  * Writes `output` (Hz: count·amplitude/dt) and optionally `spikeCounts`; returns how many neurons
  * emitted at least one spike.
  */
+/** The chip's integrate-and-fire in float: v += J·dt, a spike when v > 1 (strict), then v = 0. */
+export function stepResetIf(dtSeconds: number, amplitude: number, J: Float64Array, voltage: Float64Array, output: Float64Array, n: number): void {
+  const spikeOutputHz = amplitude / dtSeconds;
+  for (let i = 0; i < n; i++) {
+    const j = J[i];
+    const v = voltage[i] + (j > 0 ? j : 0) * dtSeconds;
+    if (v > 1) {
+      output[i] = spikeOutputHz;
+      voltage[i] = 0;
+    } else {
+      output[i] = 0;
+      voltage[i] = v;
+    }
+  }
+}
+
 export function stepSpikingRelu(
   dtSeconds: number,
   amplitude: number,

@@ -18,6 +18,8 @@ export function planNode(node: NodeIR, dtSeconds: number): NodePlan {
       return { ...base, stateful: true, state: new Float64Array(node.sizeOut), scratch: new Float64Array(node.sizeOut) };
     case "delay":
       return { ...base, stateful: true, state: new Float64Array(node.sizeIn * out.delaySteps) };
+    case "sample-hold":
+      return { ...base, stateful: true, state: new Float64Array(node.sizeIn), scratch: new Float64Array(node.sizeIn) };
     default:
       return { ...base, stateful: false };
   }
@@ -81,6 +83,7 @@ export function evalNode(p: NodePlan, t: number, n: number): void {
       break;
     case "linear-system":
     case "delay":
+    case "sample-hold":
       return; // published before the step's evaluation
   }
   // Nengo's `x if t < t_off else 0`, with Nengo's t = n·dt.
@@ -91,7 +94,7 @@ export function evalNode(p: NodePlan, t: number, n: number): void {
 /** A stateful node's output at step n is its state from step n−1. */
 export function publishStateful(p: NodePlan): void {
   const o = p.node.output;
-  if (o.kind === "linear-system") p.output.set(p.state!);
+  if (o.kind === "linear-system" || o.kind === "sample-hold") p.output.set(p.state!);
   else if (o.kind === "delay") {
     const size = p.node.sizeIn, state = p.state!, out = p.output, at = p.ringPos * size;
     for (let i = 0; i < size; i++) out[i] = state[at + i];
@@ -116,5 +119,17 @@ export function updateStateful(p: NodePlan): void {
     const size = p.node.sizeIn;
     p.state!.set(p.input, p.ringPos * size);
     p.ringPos = (p.ringPos + 1) % o.delaySteps;
+  } else if (o.kind === "sample-hold") {
+    // ringPos counts steps modulo the period; the last averageSteps inputs of a period are summed
+    // in scratch, and their mean becomes the held value at the period's last step.
+    p.ringPos = (p.ringPos + 1) % o.periodSteps;
+    const sum = p.scratch!, u = p.input;
+    const phase = p.ringPos === 0 ? o.periodSteps : p.ringPos;
+    if (phase > o.periodSteps - o.averageSteps) for (let i = 0; i < sum.length; i++) sum[i] += u[i];
+    if (p.ringPos === 0) {
+      const state = p.state!;
+      for (let i = 0; i < sum.length; i++) state[i] = sum[i] / o.averageSteps;
+      sum.fill(0);
+    }
   }
 }

@@ -15,7 +15,7 @@
  */
 import type { BuiltConnection, BuiltErrorConnection, BuiltNetwork } from "../ir/built.js";
 import { applyFunction, functionOutputSize } from "../nef/functions.js";
-import { stepLif, stepLifRate, stepRelu, stepSpikingRelu } from "../neurons/step.js";
+import { stepLif, stepLifRate, stepRelu, stepResetIf, stepSpikingRelu } from "../neurons/step.js";
 import { lowpassCoefficients } from "./synapse.js";
 import { runSteps } from "../util/run-steps.js";
 import { evalNode, planNode, publishStateful, updateStateful } from "./nodes.js";
@@ -262,7 +262,8 @@ export class Simulator {
         stepLif(dt, m.tauRcSeconds, m.tauRefSeconds, m.minVoltage, m.amplitude, J, e.voltage, e.refractory, e.output, e.n);
         break;
       case "spiking-relu":
-        stepSpikingRelu(dt, m.amplitude, J, e.voltage, e.output, e.n);
+        if (m.resetToZero) stepResetIf(dt, m.amplitude, J, e.voltage, e.output, e.n);
+        else stepSpikingRelu(dt, m.amplitude, J, e.voltage, e.output, e.n);
         break;
       case "relu":
         stepRelu(m.amplitude, J, e.output, e.n);

@@ -72,11 +72,12 @@ test("merging parts with a gap is LMU7032 naming the missing sequences; nothing 
   expect(existsSync(out("gap.json"))).toBe(false);
 });
 
-test("--mode spiking is a clear 'not available yet' error, exit 2", async () => {
-  const r = await lmuc("evaluate", net, "--inputs", data.x, "--labels", data.y, "--mode", "spiking", "--out", out("spiking.json"));
+// spiking and chip run now (test/evaluate/spiking.test.ts); an unknown mode is still refused before any work.
+test("an unknown --mode is a clear error naming the modes, exit 2", async () => {
+  const r = await lmuc("evaluate", net, "--inputs", data.x, "--labels", data.y, "--mode", "spikey", "--out", out("spikey.json"));
   expect(r.code).toBe(2);
-  expect(r.err).toContain("LMU7031: mode 'spiking' is not available yet");
-  expect(existsSync(out("spiking.json"))).toBe(false);
+  expect(r.err).toContain("LMU8002: unknown evaluation mode 'spikey' (modes: float, spiking, chip)");
+  expect(existsSync(out("spikey.json"))).toBe(false);
 });
 
 test("compile meets a trained cell: LMU7040 located at the cell's line, exit 2", async () => {

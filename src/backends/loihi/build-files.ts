@@ -130,6 +130,7 @@ function nodeProblems(n: NodeIR): string[] {
       return [];
     case "passthrough":
     case "delay":
+    case "sample-hold":
       return bad("its input", n.sizeIn, d);
     case "function":
       return [];

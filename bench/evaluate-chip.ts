@@ -1,0 +1,59 @@
+/**
+ * Evaluation throughput in chip mode: the psdigits LMUFFT converted, compiled once to a build
+ * folder, and run on the chip emulator with its host program, sequence by sequence (state reset
+ * by a fresh HardwareRun per sequence), on 1 and 2 worker threads over the same sequences. The
+ * ratio is the figure to read (the shared machine's load moves both rates); the logits of both
+ * runs must be identical.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { loadNetworkFile } from "../src/api.js";
+import { prepareSpikingJob } from "../src/evaluate/modes.js";
+import { runRange } from "../src/evaluate/pool.js";
+import type { Dataset } from "../src/evaluate/dataset.js";
+import { importTorchModel } from "../src/importers/index.js";
+import { readNpy } from "../src/io/arrays.js";
+import { compileCellProgram } from "../src/sim/cell.js";
+
+const MODELS = "test/fixtures/models/psdigits";
+/** Small enough for a bench run of ~1 min on a loaded machine. */
+const SEQUENCES = 8;
+const CONVERSION = { presentationSteps: 20, hiddenPerUnit: 20, memoryPerDimension: 20 };
+
+export async function evaluateChipBench(): Promise<object> {
+  const dir = mkdtempSync(join(tmpdir(), "lmuc-bench-chip-"));
+  try {
+    importTorchModel(join(MODELS, "lmufft-relu.pt"), join(dir, "fft.yaml"));
+    const net = loadNetworkFile(join(dir, "fft.yaml"));
+    const program = compileCellProgram(net);
+    const x = readNpy(gunzipSync(readFileSync(join(MODELS, "test-x.npy.gz"))));
+    const y = readNpy(gunzipSync(readFileSync(join(MODELS, "test-y.npy.gz"))));
+    const [n, steps] = x.shape as [number, number];
+    const data: Dataset = { sequences: n, steps, dimensions: 1, x: Float64Array.from(x.data), labels: Int32Array.from(y.data, Number), inputsSha256: "", labelsSha256: "" };
+    const t0 = performance.now();
+    const prepared = prepareSpikingJob("chip", net, program, data, { conversion: CONVERSION, buildDir: join(dir, "build") });
+    const compileSeconds = (performance.now() - t0) / 1000;
+    const shape = { inputSize: 1, outputs: program.outputs };
+    const timed = async (workers: number): Promise<{ seconds: number; logits: Float64Array }> => {
+      const t = performance.now();
+      const r = await runRange(prepared.job, shape, { first: 0, count: SEQUENCES, steps, x: data.x }, workers);
+      return { seconds: (performance.now() - t) / 1000, logits: r.logits };
+    };
+    const one = await timed(1);
+    const two = await timed(2);
+    const same = one.logits.every((v, i) => v === two.logits[i]);
+    const row = {
+      sequences: SEQUENCES, steps, presentation_steps: CONVERSION.presentationSteps, cores: prepared.cores?.used, cores_lower_bound: prepared.cores?.lowerBound, compile_seconds: compileSeconds,
+      sequences_per_second_1_worker: SEQUENCES / one.seconds, sequences_per_second_2_workers: SEQUENCES / two.seconds, ratio: one.seconds / two.seconds, identical_logits: same,
+    };
+    console.log(
+      `evaluate chip mode (psdigits lmufft-relu, K ${CONVERSION.presentationSteps}, ${CONVERSION.hiddenPerUnit} neurons per unit, ${row.cores} cores (bound ${row.cores_lower_bound}), compiled in ${compileSeconds.toFixed(1)} s): ` +
+        `1 worker ${row.sequences_per_second_1_worker.toFixed(2)} seq/s, 2 workers ${row.sequences_per_second_2_workers.toFixed(2)} seq/s, ${row.ratio.toFixed(2)}×; logits identical: ${same}`,
+    );
+    return row;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
