@@ -4,24 +4,13 @@
  * recall, and the misclassified sequences with their logits.
  */
 import { escapeHtml as esc } from "../compare/html.js";
+import { CSS as COMPARE_CSS } from "../compare/panels/css.js";
 import type { EvalMode, EvaluationDoc, ModeResult } from "./evaluate.js";
 
-const CSS = `
-*{box-sizing:border-box}
-body{margin:0;padding:16px 24px 40px;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2430;background:#fff}
-main{max-width:1300px;margin:0 auto}
-h1{font-size:22px;margin:0 0 8px}h2{font-size:18px;margin:28px 0 8px;padding-top:8px;border-top:1px solid #d7dce3}h3{font-size:15px;margin:18px 0 4px}
-.muted{color:#6b7380;font-weight:normal}.note{color:#4b5361;font-size:12.5px;margin:4px 0}
-.kvs{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}
-.kv{border:1px solid #d7dce3;border-radius:6px;padding:6px 10px;min-width:130px;background:#f8f9fb}
-.kv span{display:block;font-size:12px;color:#5b6370}.kv b{font-size:16px;font-variant-numeric:tabular-nums}.kv small{display:block;font-size:11.5px;color:#5b6370}
-.kv.good b{color:#1e7b34}
-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #d7dce3;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f1f3f6;font-weight:600}
-td.num{text-align:right}td.over{color:#b3261e;font-weight:600;background:#fde8e8}
+// The compare report's stylesheet, so both pages look alike, plus the confusion matrix.
+const CSS = `${COMPARE_CSS.trim()}
 table.cm td{text-align:right;min-width:38px}
-details{margin-top:8px}summary{cursor:pointer;font-size:13px;color:#1f5fa8}
-`.trim();
+details{margin-top:8px}summary{cursor:pointer;font-size:13px;color:#1f5fa8}`;
 
 const pct = (x: number | null): string => (x === null ? "-" : `${(100 * x).toFixed(2)} %`);
 
