@@ -9,6 +9,7 @@ import { fillOnce } from "./fill-core.js";
 import type { BlockData, BlockState, FillPlan, FillVariant, Piece } from "./fill-data.js";
 import type { Memory } from "./memory.js";
 import { isRange } from "./rows.js";
+import { presOfRow } from "./shared-rows.js";
 
 /**
  * For each pre compartment of each block, how many of the pieces' rows it feeds (its output
@@ -29,7 +30,7 @@ function pieceOutputAxons(cores: readonly (readonly Piece[])[], data: readonly B
           if (range) {
             for (let i = base + comps[0], e = i + comps.length; i < e && !any; i++) any = g.wgt[i] !== 0;
           } else for (let t = 0; t < comps.length && !any; t++) any = g.wgt[base + comps[t]] !== 0;
-          if (any) cnt[j]++;
+          if (any) for (const k of presOfRow(g)[j]) cnt[k]++;
         }
       }
     }

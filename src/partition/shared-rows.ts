@@ -1,0 +1,95 @@
+/**
+ * Shared input axons: pre compartments of one group whose stored rows are identical (same
+ * weights, same exponent) can send their spikes to one input axon of the target core instead of
+ * one each (hardware-model §3.6: a spike message names the axon; several compartments may name
+ * the same one, and each message delivers the row). The sum is unchanged: every spike of every
+ * pre still delivers the row once. A sigma-delta decode row's L on levels carry one row and its L
+ * off levels another, so its 2·L input axons and stored rows become 2: for the per-dimension
+ * psMNIST memory that is 4× less synapse memory and input axons in every memory core.
+ */
+import type { QGroup } from "../ir/quantized.js";
+
+/** Pre compartment k's row in g (−1: none). */
+export const rowOfPre = (g: QGroup, k: number): number => (g.rowOfPre ? g.rowOfPre[k] : k);
+
+const presCache = new WeakMap<QGroup, Int32Array[]>();
+
+/** The pre compartments of each row of g (row j alone: [j]). */
+export function presOfRow(g: QGroup): Int32Array[] {
+  let out = presCache.get(g);
+  if (out) return out;
+  if (!g.rowOfPre) out = Array.from({ length: g.nPre }, (_, j) => Int32Array.of(j));
+  else {
+    const lists: number[][] = Array.from({ length: g.nPre }, () => []);
+    g.rowOfPre.forEach((r, k) => {
+      if (r >= 0) lists[r].push(k);
+    });
+    out = lists.map((l) => Int32Array.from(l));
+  }
+  presCache.set(g, out);
+  return out;
+}
+
+/** FNV-1a over a row's exponent and stored fields. */
+function rowHash(g: QGroup, j: number): number {
+  let h = 0x811c9dc5 ^ (g.rowExp[j] & 0xff);
+  h = Math.imul(h, 0x01000193);
+  for (let i = j * g.nPost, e = i + g.nPost; i < e; i++) {
+    h ^= g.wgt[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function sameRow(g: QGroup, a: number, b: number): boolean {
+  if (g.rowExp[a] !== g.rowExp[b]) return false;
+  for (let i = 0, n = g.nPost, x = a * n, y = b * n; i < n; i++) if (g.wgt[x + i] !== g.wgt[y + i]) return false;
+  return true;
+}
+
+function isZeroRow(g: QGroup, j: number): boolean {
+  for (let i = j * g.nPost, e = i + g.nPost; i < e; i++) if (g.wgt[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * The group with identical rows merged (rowOfPre set), or the group itself when no two non-empty
+ * rows are identical, so networks without such rows compile to the same bytes as before.
+ * `learning`: groups whose weights the chip rewrites per axon must keep an axon per pre.
+ */
+export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
+  if (learning || g.rowOfPre || g.pre.kind !== "block" || g.nPre < 2) return g;
+  const buckets = new Map<number, number[]>();
+  const canonical = new Int32Array(g.nPre).fill(-1);
+  let duplicates = 0;
+  for (let j = 0; j < g.nPre; j++) {
+    if (isZeroRow(g, j)) continue;
+    const h = rowHash(g, j);
+    const list = buckets.get(h);
+    const same = list?.find((k) => sameRow(g, k, j));
+    if (same !== undefined) {
+      canonical[j] = same;
+      duplicates++;
+    } else {
+      canonical[j] = j;
+      if (list) list.push(j);
+      else buckets.set(h, [j]);
+    }
+  }
+  if (duplicates === 0) return g;
+  // Rows in the order of their first pre; zero rows are dropped (they were never stored).
+  const rowOfPre = new Int32Array(g.nPre).fill(-1);
+  const kept: number[] = [];
+  for (let j = 0; j < g.nPre; j++) {
+    if (canonical[j] === j) rowOfPre[j] = kept.push(j) - 1;
+  }
+  for (let j = 0; j < g.nPre; j++) if (canonical[j] >= 0 && canonical[j] !== j) rowOfPre[j] = rowOfPre[canonical[j]];
+  const n = g.nPost;
+  const wgt = new Int32Array(kept.length * n), present = new Uint8Array(kept.length * n), rowExp = new Int8Array(kept.length);
+  kept.forEach((j, r) => {
+    wgt.set(g.wgt.subarray(j * n, (j + 1) * n), r * n);
+    present.set(g.present.subarray(j * n, (j + 1) * n), r * n);
+    rowExp[r] = g.rowExp[j];
+  });
+  return { ...g, nPre: kept.length, wgt, present, rowExp, rowOfPre };
+}
