@@ -50,6 +50,7 @@ export const CODES = {
   LMU3001: { title: "parameter clipped to its register" },
   LMU3002: { title: "weights lost to quantization" },
   LMU3003: { title: "accumulator may wrap" },
+  LMU3004: { title: "a connection would lose too much of its weight to rounding", hint: "make the connection's weights larger relative to the other inputs of its target, or lower it through decode neurons (--decode-neurons auto or always)" },
   LMU3101: { title: "online learning is not compiled to the chip yet", hint: "simulate the network in float (lmuc simulate); compile it without learning_rule and error connections" },
   LMU4001: { title: "conflicting input synapses on a chip ensemble" },
   LMU4002: { title: "not representable on the chip" },

@@ -212,6 +212,25 @@ export function correctHub(plan: HubPlan, connections: readonly BuiltConnection[
 }
 
 /**
+ * Quanta of a hub's rows. Each row carries its ensemble's decoded value as it arrives, spike noise
+ * and all, and every quantum it sends reaches every post of the LMU (257 × 20 neurons in
+ * psMNIST): spikes are what the hub costs. Where the ensemble's own spike noise, after the
+ * recurrence's synapse τ, already exceeds the row's filtered peak (rmsStep·√(dt/2τ) ≥ peak: a
+ * row below its noise floor, as most of psMNIST's 20-neuron dimensions are), the quantum may
+ * add as much noise again: a sigma-delta's error is at most ±Q/2, RMS Q/√12, so Q = √12·rmsStep.
+ * Rows above their noise floor (all of lmu-steps') keep decodeQuanta.
+ */
+export function hubQuanta(cal: DecodeCalibration, chunk: number, tauSeconds: number, dtSeconds: number): Float64Array {
+  const q = decodeQuanta(cal, chunk);
+  if (tauSeconds <= 0) return q;
+  const filter = Math.sqrt(dtSeconds / (2 * tauSeconds));
+  return q.map((x, r) => {
+    const rms = cal.rmsStep[chunk][r];
+    return rms * filter >= cal.peakFiltered[chunk][r] ? Math.max(x, Math.sqrt(12) * rms) : x;
+  });
+}
+
+/**
  * The hub's blocks and groups: per chunk one sigma-delta block fed by its ensembles (value·step
  * per spike ÷ quantum) and feeding every recurrent connection's ensemble (± quantum through A').
  */
@@ -228,7 +247,7 @@ export function lowerHub(
   const groups: HwGroup[] = [];
   plan.chunks.forEach((chunk, m) => {
     const id = plan.chunks.length === 1 ? `${plan.node}/hub` : `${plan.node}/hub${m}`;
-    const quantum = decodeQuanta(cal, m);
+    const quantum = hubQuanta(cal, m, plan.tauSeconds, dtSeconds);
     // The feedback belongs to the recurrence as a whole: reports name it by the connection into the LMU's input node.
     const { block, feedback } = sigmaDeltaBlock(id, rows, quantum, cal, m, dtSeconds, recurrent.length ? [recurrent[0].id.split("+")[0]] : [plan.node], origin);
     blocks.push(block);

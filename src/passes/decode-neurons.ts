@@ -280,6 +280,18 @@ export function decodeOutputWeights(rows: number, nPost: number, quantum: Float6
 }
 
 /**
+ * The most levels row r of a sigma-delta block fires in one step: L, unless its quantum is so
+ * large that even a backlog cannot build up: with every step's input within the calibrated
+ * per-step peak p, e stays within ±Q/2 + p and one step sends at most ⌈p/Q⌉ + 1 quanta; a
+ * backlog needs input above L·Q per step. The block's uPeak holds p/Q (reach = L + 1 + p/Q,
+ * sigmaDeltaBlock). Only coarse hub rows (hubQuanta) fire fewer than L.
+ */
+export function burstLevels(block: HwBlock, r: number): number {
+  const stepQuanta = block.uPeak[decodeCompartment(r, 0)] - DECODE_LEVELS - 1;
+  return Math.min(DECODE_LEVELS, Math.max(1, Math.ceil(stepQuanta) + 1));
+}
+
+/**
  * How many RMS of the rows' summed saturation a target's current range holds (see withDecodeHeadroom).
  * With at most 9 rows the RMS bound is never below the plain sum (Cauchy–Schwarz: Σ|w| ≤ √R·‖w‖),
  * so small decode blocks keep the exact worst case.
@@ -297,14 +309,16 @@ export const HEADROOM_SIGMAS = 3;
  * and its small recurrent weights rounded to zero (a median 48 % of each row lost).
  */
 export function withDecodeHeadroom(blocks: readonly HwBlock[], groups: readonly HwGroup[]): HwBlock[] {
-  const integrators = new Set(blocks.filter((b) => b.integrator).map((b) => b.id));
+  const integrators = new Map(blocks.filter((b) => b.integrator).map((b) => [b.id, b]));
   const sums = new Map<string, { sum: Float64Array; sq: Float64Array }>();
   for (const g of groups) {
-    if (g.pre.kind !== "block" || !integrators.has(g.pre.block) || integrators.has(g.post)) continue;
+    const pre = g.pre.kind === "block" ? integrators.get(g.pre.block) : undefined;
+    if (!pre || integrators.has(g.post)) continue;
     const W = g.weights;
     let s = sums.get(g.post);
     if (!s) sums.set(g.post, (s = { sum: new Float64Array(W.cols), sq: new Float64Array(W.cols) }));
     for (let k = 0; k < W.rows; k += 2) {
+      if ((k >> 1) % DECODE_LEVELS >= burstLevels(pre, Math.floor(k / (2 * DECODE_LEVELS)))) continue;
       for (let i = 0; i < W.cols; i++) {
         const w = W.data[k * W.cols + i];
         s.sum[i] += Math.abs(w);
