@@ -81,11 +81,14 @@ function mergedBlock(id: string, members: readonly QBlock[]): QBlock {
 /** Where a block's compartments went: its merged block and offset there (itself at 0 when not merged). */
 type Where = { readonly id: string; readonly offset: number; readonly n: number };
 
+/** Merged groups keep no presence map: partition reads only the stored fields, and reports stay with quantize's groups. */
+const NO_PRESENCE = new Uint8Array(0);
+
 /** The groups between the same (merged) pre and post as one group per row exponent. */
 function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g: QGroup) => Where, postOf: (g: QGroup) => Where): QGroup[] {
   // One layer per (exponent, repeat): two groups into the same cells (two connections between the
   // same blocks) go to separate layers rather than adding stored fields.
-  const layers = new Map<string, { e: number; wgt: Int32Array; present: Uint8Array }>();
+  const layers = new Map<string, { e: number; wgt: Int32Array }>();
   const nPre = pre.n, nPost = post.n;
   for (const g of list) {
     const po = preOf(g).offset, qo = postOf(g).offset;
@@ -96,23 +99,23 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
       for (let layer = 0; ; layer++) {
         const key = `${e}/${layer}`;
         m = layers.get(key);
-        if (!m) layers.set(key, (m = { e, wgt: new Int32Array(nPre * nPost), present: new Uint8Array(nPre * nPost) }));
+        if (!m) layers.set(key, (m = { e, wgt: new Int32Array(nPre * nPost) }));
+        // Groups from one pre into different members use disjoint columns; a second group into the same cells needs its own layer.
         let clash = false;
-        for (let i = 0; i < g.nPost && !clash; i++) clash = m.present[dst + i] !== 0 || m.wgt[dst + i] !== 0;
+        for (let i = 0; i < g.nPost && !clash; i++) clash = g.wgt[src + i] !== 0 && m.wgt[dst + i] !== 0;
         if (!clash) break;
       }
-      m.wgt.set(g.wgt.subarray(src, src + g.nPost), dst);
-      m.present.set(g.present.subarray(src, src + g.nPost), dst);
+      for (let i = 0; i < g.nPost; i++) if (g.wgt[src + i] !== 0) m.wgt[dst + i] = g.wgt[src + i];
     }
   }
   const connections = [...new Set(list.flatMap((g) => g.connections))];
   const g0 = list[0];
   return [...layers.entries()].sort((a, b) => a[1].e - b[1].e || (a[0] < b[0] ? -1 : 1)).map(([key, m]) => {
     let nonzero = 0;
-    for (const x of m.present) nonzero += x;
+    for (const x of m.wgt) if (x !== 0) nonzero++;
     return {
       id: layers.size === 1 ? `${pre.id}->${post.id}` : `${pre.id}->${post.id}@${key}`, pre: g0.pre.kind === "block" ? { kind: "block" as const, block: pre.id } : g0.pre, post: post.id,
-      nPre, nPost, weightExp: m.e, rowExp: new Int8Array(nPre).fill(m.e), wgt: m.wgt, present: m.present, connections,
+      nPre, nPost, weightExp: m.e, rowExp: new Int8Array(nPre).fill(m.e), wgt: m.wgt, present: NO_PRESENCE, connections,
       // Reports stay with quantize's per-connection groups; this one only carries the sums.
       report: { ...g0.report, nonzero },
       ...(g0.origin ? { origin: g0.origin } : {}),

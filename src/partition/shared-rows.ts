@@ -30,25 +30,21 @@ export function presOfRow(g: QGroup): Int32Array[] {
   return out;
 }
 
-/** FNV-1a over a row's exponent and stored fields. */
-function rowHash(g: QGroup, j: number): number {
+/** FNV-1a over a row's exponent, span and stored fields within its span. */
+function rowHash(g: QGroup, j: number, first: number, last: number): number {
   let h = 0x811c9dc5 ^ (g.rowExp[j] & 0xff);
-  h = Math.imul(h, 0x01000193);
-  for (let i = j * g.nPost, e = i + g.nPost; i < e; i++) {
+  h = Math.imul(h ^ first, 0x01000193);
+  h = Math.imul(h ^ last, 0x01000193);
+  for (let i = j * g.nPost + first, e = j * g.nPost + last + 1; i < e; i++) {
     h ^= g.wgt[i];
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
 }
 
-function sameRow(g: QGroup, a: number, b: number): boolean {
+function sameRow(g: QGroup, a: number, b: number, first: number, last: number): boolean {
   if (g.rowExp[a] !== g.rowExp[b]) return false;
-  for (let i = 0, n = g.nPost, x = a * n, y = b * n; i < n; i++) if (g.wgt[x + i] !== g.wgt[y + i]) return false;
-  return true;
-}
-
-function isZeroRow(g: QGroup, j: number): boolean {
-  for (let i = j * g.nPost, e = i + g.nPost; i < e; i++) if (g.wgt[i] !== 0) return false;
+  for (let i = first, n = g.nPost, x = a * n, y = b * n; i <= last; i++) if (g.wgt[x + i] !== g.wgt[y + i]) return false;
   return true;
 }
 
@@ -62,11 +58,12 @@ export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
   const buckets = new Map<number, number[]>();
   const canonical = new Int32Array(g.nPre).fill(-1);
   let duplicates = 0;
+  const { first, last } = rowSpans(g);
   for (let j = 0; j < g.nPre; j++) {
-    if (isZeroRow(g, j)) continue;
-    const h = rowHash(g, j);
+    if (first[j] > last[j]) continue;
+    const h = rowHash(g, j, first[j], last[j]);
     const list = buckets.get(h);
-    const same = list?.find((k) => sameRow(g, k, j));
+    const same = list?.find((k) => first[k] === first[j] && last[k] === last[j] && sameRow(g, k, j, first[j], last[j]));
     if (same !== undefined) {
       canonical[j] = same;
       duplicates++;
@@ -85,11 +82,40 @@ export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
   }
   for (let j = 0; j < g.nPre; j++) if (canonical[j] >= 0 && canonical[j] !== j) rowOfPre[j] = rowOfPre[canonical[j]];
   const n = g.nPost;
-  const wgt = new Int32Array(kept.length * n), present = new Uint8Array(kept.length * n), rowExp = new Int8Array(kept.length);
+  const hasPresence = g.present.length > 0;
+  const wgt = new Int32Array(kept.length * n), present = hasPresence ? new Uint8Array(kept.length * n) : g.present, rowExp = new Int8Array(kept.length);
   kept.forEach((j, r) => {
     wgt.set(g.wgt.subarray(j * n, (j + 1) * n), r * n);
-    present.set(g.present.subarray(j * n, (j + 1) * n), r * n);
+    if (hasPresence) present.set(g.present.subarray(j * n, (j + 1) * n), r * n);
     rowExp[r] = g.rowExp[j];
   });
   return { ...g, nPre: kept.length, wgt, present, rowExp, rowOfPre };
 }
+
+const spanCache = new WeakMap<QGroup, { first: Int32Array; last: Int32Array }>();
+
+/**
+ * Per row of g, its first and last post compartment with a stored weight (first > last: none).
+ * Rows of merged and decode groups reach a small span of a wide post (a memory neuron's row
+ * reaches its own hub row's 8 compartments of 2048), so scans over a piece skip rows whose span
+ * misses it.
+ */
+export function rowSpans(g: QGroup): { first: Int32Array; last: Int32Array } {
+  let s = spanCache.get(g);
+  if (s) return s;
+  const first = new Int32Array(g.nPre).fill(g.nPost), last = new Int32Array(g.nPre).fill(-1);
+  for (let j = 0; j < g.nPre; j++) {
+    const base = j * g.nPost;
+    for (let i = 0; i < g.nPost; i++) {
+      if (g.wgt[base + i] !== 0) {
+        if (first[j] > i) first[j] = i;
+        last[j] = i;
+      }
+    }
+  }
+  spanCache.set(g, (s = { first, last }));
+  return s;
+}
+
+/** Whether row j of g can have a weight among the compartments lo..hi (a piece's smallest and largest). */
+export const rowMayReach = (spans: { first: Int32Array; last: Int32Array }, j: number, lo: number, hi: number): boolean => spans.first[j] <= hi && spans.last[j] >= lo;

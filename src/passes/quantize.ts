@@ -236,8 +236,10 @@ function accumulatorLoad(n: number, groups: readonly QGroup[], rateOf: ReadonlyM
     const rates = rateOf.get(g.pre.kind === "block" ? g.pre.block : g.pre.input)!;
     for (let j = 0; j < g.nPre; j++) {
       const p = Math.min(1, rates[j] * dtSeconds);
-      for (let i = 0; i < g.nPost; i++) {
-        const d = Math.abs(weightContribution(g.wgt[j * g.nPost + i], g.rowExp[j]));
+      for (let i = 0, base = j * g.nPost; i < g.nPost; i++) {
+        const field = g.wgt[base + i];
+        if (field === 0) continue;
+        const d = Math.abs(weightContribution(field, g.rowExp[j]));
         worst[i] += d;
         expected[i] += d * p;
       }
