@@ -265,17 +265,19 @@ function attempt(b: HwBlock, inputs: readonly HwGroup[], opts: ScaleOptions, rat
  * calibrated peak (kept when it helps and the accumulator still holds). What still loses too much
  * is refused (LMU3004), with what to change.
  */
-function quantizeWithRemedies(b: HwBlock, inputs: readonly HwGroup[], rateOf: ReadonlyMap<string, Float64Array>, dtSeconds: number): ReturnType<typeof attempt> & { errors: Diagnostic[] } {
+function quantizeWithRemedies(b: HwBlock, inputs: readonly HwGroup[], rateOf: ReadonlyMap<string, Float64Array>, dtSeconds: number, maxLoss: number): ReturnType<typeof attempt> & { errors: Diagnostic[] } {
   const qMax = 2 ** Q_BITS;
   let best = attempt(b, inputs, {}, rateOf, dtSeconds);
   const warnings = [...best.warnings];
   if (best.load.expected > MAX_ACCUMULATOR_LOAD * qMax) {
-    const shrink = 2 ** Math.ceil(Math.log2(best.load.expected / (MAX_ACCUMULATOR_LOAD * qMax)));
+    let shrink = 2 ** Math.ceil(Math.log2(best.load.expected / (MAX_ACCUMULATOR_LOAD * qMax)));
     const before = best.load.expected;
     best = attempt(b, inputs, { shrink }, rateOf, dtSeconds);
+    // Rounding can leave the load a little above the limit: halve again until it holds.
+    while (best.load.expected > MAX_ACCUMULATOR_LOAD * qMax && shrink < 2 ** 40) best = attempt(b, inputs, { shrink: (shrink *= 2) }, rateOf, dtSeconds);
     warnings.length = 0;
     warnings.push(...best.warnings, diag("LMU3003", `${blockKind(b)} '${b.id}': at the calibrated rates one step would bring ${before.toExponential(2)} into the 21-bit accumulator (limit 2^21 ≈ 2.10e+6, kept below ${(MAX_ACCUMULATOR_LOAD * 100).toFixed(0)}%); its scale is divided by ${shrink}: now ${best.load.expected.toExponential(2)}, ${best.load.worst.toExponential(2)} if every input spiked at once`, b.origin, { severity: "warning" }));
-  } else if (worstLoss(best.groups) > MAX_WEIGHT_LOSS) {
+  } else if (worstLoss(best.groups) > maxLoss) {
     const tight = attempt(b, inputs, { peakMargin: 1 }, rateOf, dtSeconds);
     if (worstLoss(tight.groups) < worstLoss(best.groups) && tight.load.expected <= MAX_ACCUMULATOR_LOAD * qMax) {
       best = tight;
@@ -285,18 +287,24 @@ function quantizeWithRemedies(b: HwBlock, inputs: readonly HwGroup[], rateOf: Re
   }
   const errors: Diagnostic[] = [];
   for (const g of best.groups) {
-    if (g.report.lostMagnitude <= MAX_WEIGHT_LOSS) continue;
+    if (g.report.lostMagnitude <= maxLoss) continue;
     const why = best.opts.shrink ? `its scale was divided by ${best.opts.shrink} to keep the calibrated load within the 21-bit accumulator` : `its scale is the largest that holds '${b.id}''s threshold, biases and calibrated current (no margin left)`;
     // A neuron-to-neuron group carries its connection's id; decode paths name their parts.
     const fix = g.pre.kind === "block" && g.id === g.connections[0] && !b.integrator ? "a decoded connection through decode neurons (--decode-neurons auto or always) loses nothing to rounding; " : "";
-    errors.push(diag("LMU3004", `connection ${g.connections.join(", ")} into '${b.id}' would lose ${(100 * g.report.lostMagnitude).toFixed(1)}% of its weight to rounding (${g.report.roundedToZero} of ${g.report.nonzero} weights round to zero; at most ${(100 * MAX_WEIGHT_LOSS).toFixed(0)}% is accepted): ${why}`, g.origin, { hint: `${fix}make this connection's weights larger relative to the other inputs into '${b.id}' (its transform, or fewer and stronger pre neurons), or the largest inputs into '${b.id}' smaller` }));
+    errors.push(diag("LMU3004", `connection ${g.connections.join(", ")} into '${b.id}' would lose ${(100 * g.report.lostMagnitude).toFixed(1)}% of its weight to rounding (${g.report.roundedToZero} of ${g.report.nonzero} weights round to zero; at most ${(100 * maxLoss).toFixed(0)}% is accepted): ${why}`, g.origin, { hint: `${fix}make this connection's weights larger relative to the other inputs into '${b.id}' (its transform, or fewer and stronger pre neurons), or the largest inputs into '${b.id}' smaller` }));
   }
   return { ...best, warnings, errors };
 }
 
 const blockKind = (b: HwBlock): string => (b.integrator ? "decode block" : "ensemble");
 
-export function quantize(hw: HwNetwork): QuantizedNetwork {
+export interface QuantizeOptions {
+  /** Share of a connection's weight that may round to zero before it is refused (default MAX_WEIGHT_LOSS; 1 accepts any loss). */
+  readonly maxWeightLoss?: number;
+}
+
+export function quantize(hw: HwNetwork, opts: QuantizeOptions = {}): QuantizedNetwork {
+  const maxLoss = opts.maxWeightLoss ?? MAX_WEIGHT_LOSS;
   const warnings: Diagnostic[] = [];
   const errors: Diagnostic[] = [];
   const blocks: QBlock[] = [];
@@ -304,7 +312,7 @@ export function quantize(hw: HwNetwork): QuantizedNetwork {
   const quantized = new Map<string, QGroup>();
   const blockReports: BlockReport[] = [];
   for (const b of hw.blocks) {
-    const r = quantizeWithRemedies(b, hw.groups.filter((g) => g.post === b.id), rateOf, hw.dtSeconds);
+    const r = quantizeWithRemedies(b, hw.groups.filter((g) => g.post === b.id), rateOf, hw.dtSeconds, maxLoss);
     blocks.push(r.block);
     warnings.push(...r.warnings);
     errors.push(...r.errors);
