@@ -97,11 +97,18 @@ function choosePlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target
   return { plan, reasons: aloneReasons(q, incoming, plan, target, mem) };
 }
 
-export function partition(quantized: QuantizedNetwork, target: Target): PartitionResult {
+/** Both on by default; off only to show (tests) that they change no sum the chip computes. */
+export interface PartitionOptions {
+  /** Posts of one decode block with the same registers are partitioned as one block (merge.ts). */
+  readonly mergeDecodePosts?: boolean;
+  /** Pres of a group with identical rows share one input axon and stored row (shared-rows.ts). */
+  readonly shareRows?: boolean;
+}
+
+export function partition(quantized: QuantizedNetwork, target: Target, opts: PartitionOptions = {}): PartitionResult {
   const L = target.limits;
-  // Posts of a decode block partitioned as one block; pres with identical rows share an input axon.
-  const merged = mergeBlocks(quantized);
-  const q = { ...merged.q, groups: merged.q.groups.map((g) => shareIdenticalRows(g)) };
+  const merged = opts.mergeDecodePosts === false ? { q: quantized, merges: [] } : mergeBlocks(quantized);
+  const q = opts.shareRows === false ? merged.q : { ...merged.q, groups: merged.q.groups.map((g) => shareIdenticalRows(g)) };
   const mem = new Memory(target);
   const incoming = new Map<string, QGroup[]>(q.blocks.map((b) => [b.id, []]));
   for (const g of q.groups) incoming.get(g.post)!.push(g);
