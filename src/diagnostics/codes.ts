@@ -49,7 +49,7 @@ export const CODES = {
   LMU6001: { title: "register overflow under --overflow error", hint: "the network drives this register past its width: scale down the input, transform or gain; --overflow warn lists every overflow, --overflow wrap runs on as the chip would" },
   LMU3001: { title: "parameter clipped to its register" },
   LMU3002: { title: "weights lost to quantization" },
-  LMU3003: { title: "accumulator may wrap" },
+  LMU3003: { title: "block re-scaled so its calibrated load fits the accumulator" },
   LMU3004: { title: "a connection would lose too much of its weight to rounding", hint: "make the connection's weights larger relative to the other inputs of its target, or lower it through decode neurons (--decode-neurons auto or always)" },
   LMU3101: { title: "online learning is not compiled to the chip yet", hint: "simulate the network in float (lmuc simulate); compile it without learning_rule and error connections" },
   LMU4001: { title: "conflicting input synapses on a chip ensemble" },
