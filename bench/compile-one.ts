@@ -18,4 +18,6 @@ const result = compileNetwork(net, target, { calibrationSteps: isLarge ? 200 : u
 const { coresBin } = emitChip(result.chip, target);
 const seconds = (performance.now() - t0) / 1000;
 const synapses = result.chip.cores.reduce((s, c) => s + c.synapseRows.reduce((a, r) => a + r.offsets.length, 0), 0);
-process.stdout.write(JSON.stringify({ case: which, seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024, neurons: result.report.neuronsOnChip, synapses, cores: result.chip.cores.length, lowerBound: result.report.partition.lowerBound, coresBinBytes: coresBin.length }) + "\n");
+// CPU seconds too: on a loaded machine the wall time says more about the other processes.
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ case: which, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: process.resourceUsage().maxRSS / 1024, neurons: result.report.neuronsOnChip, synapses, cores: result.chip.cores.length, lowerBound: result.report.partition.lowerBound, coresBinBytes: coresBin.length }) + "\n");
