@@ -311,7 +311,7 @@ describe("the tiny target forces splitting and packing", () => {
     expect(senders.length).toBeGreaterThanOrEqual(2);
   });
 
-  test("a 40-neuron recurrent ensemble with neuron-to-neuron weights cannot fit: LMU4003 naming the ensemble at its location (fan-in 42 > 32 input axons)", () => {
+  test("a 40-neuron recurrent ensemble with neuron-to-neuron weights cannot fit: LMU4003 naming the ensemble at its location (fan-in 41 > 32 input axons: 40 pres, two sharing an axon, + 2 encoder channels)", () => {
     const net = loadNetworkText(recurrentEnsemble(40, "too-wide"), "too-wide.yaml");
     let error: unknown;
     try {
