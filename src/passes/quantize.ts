@@ -66,7 +66,7 @@ const CURRENT_PEAK_MARGIN = 1.5;
 
 /** Share of a connection's total weight magnitude that may round to zero; beyond it, quantize re-scales or refuses (LMU3004). */
 export const MAX_WEIGHT_LOSS = 0.05;
-/** Share of the 21-bit accumulator the calibrated mean load of one step may take; beyond it, the block's scale shrinks (LMU3003). */
+/** Share of the 21-bit accumulator the calibrated mean load of one step may take; beyond it, the block's scale shrinks (LMU3005). */
 export const MAX_ACCUMULATOR_LOAD = 0.5;
 
 /**
@@ -260,7 +260,7 @@ function attempt(b: HwBlock, inputs: readonly HwGroup[], opts: ScaleOptions, rat
 /**
  * One block and its inputs, with the compiler's remedies (issue: no silent loss, no overflow the
  * calibration predicts): a calibrated accumulator load above MAX_ACCUMULATOR_LOAD of 2^21 shrinks
- * the scale by the power of two that brings it under (LMU3003 says so); a connection losing more
+ * the scale by the power of two that brings it under (LMU3005 says so); a connection losing more
  * than MAX_WEIGHT_LOSS of its weight to rounding is retried without the current margin beyond the
  * calibrated peak (kept when it helps and the accumulator still holds). What still loses too much
  * is refused (LMU3004), with what to change.
@@ -276,7 +276,7 @@ function quantizeWithRemedies(b: HwBlock, inputs: readonly HwGroup[], rateOf: Re
     // Rounding can leave the load a little above the limit: halve again until it holds.
     while (best.load.expected > MAX_ACCUMULATOR_LOAD * qMax && shrink < 2 ** 40) best = attempt(b, inputs, { shrink: (shrink *= 2) }, rateOf, dtSeconds);
     warnings.length = 0;
-    warnings.push(...best.warnings, diag("LMU3003", `${blockKind(b)} '${b.id}': at the calibrated rates one step would bring ${before.toExponential(2)} into the 21-bit accumulator (limit 2^21 ≈ 2.10e+6, kept below ${(MAX_ACCUMULATOR_LOAD * 100).toFixed(0)}%); its scale is divided by ${shrink}: now ${best.load.expected.toExponential(2)}, ${best.load.worst.toExponential(2)} if every input spiked at once`, b.origin, { severity: "warning" }));
+    warnings.push(...best.warnings, diag("LMU3005", `${blockKind(b)} '${b.id}': at the calibrated rates one step would bring ${before.toExponential(2)} into the 21-bit accumulator (limit 2^21 ≈ 2.10e+6, kept below ${(MAX_ACCUMULATOR_LOAD * 100).toFixed(0)}%); its scale is divided by ${shrink}: now ${best.load.expected.toExponential(2)}, ${best.load.worst.toExponential(2)} if every input spiked at once`, b.origin, { severity: "warning" }));
   } else if (worstLoss(best.groups) > maxLoss) {
     const tight = attempt(b, inputs, { peakMargin: 1 }, rateOf, dtSeconds);
     if (worstLoss(tight.groups) < worstLoss(best.groups) && tight.load.expected <= MAX_ACCUMULATOR_LOAD * qMax) {

@@ -1,7 +1,7 @@
 /**
  * Issue 12 item 5 and issue 14 item 2: the compiler acts on what it would otherwise only warn
  * about. A calibrated accumulator load above MAX_ACCUMULATOR_LOAD of 2^21 shrinks the block's
- * scale until it fits (LMU3003 says so); a connection losing more than MAX_WEIGHT_LOSS of its
+ * scale until it fits (LMU3005 says so); a connection losing more than MAX_WEIGHT_LOSS of its
  * weight to rounding is re-scaled or refused (LMU3004). Properties (fast-check) over random
  * one-block networks, then the two remedies on hand-made cases.
  */
@@ -64,14 +64,14 @@ describe("quantize acts instead of warning", () => {
     expect(accepted).toBeGreaterThan(0);
   });
 
-  test("an accumulator the calibrated load would overflow: the scale shrinks by a power of two until the load is under half of 2^21, and LMU3003 says so", () => {
+  test("an accumulator the calibrated load would overflow: the scale shrinks by a power of two until the load is under half of 2^21, and LMU3005 says so", () => {
     // 400 pres at 1 spike per step, each weight 200 current units into a block whose calibrated
     // current is small: at the largest scale one step would bring ~16× the accumulator.
     const hw = network(400, 4, new Array(1600).fill(200), 10, 1000);
     const q = quantize(hw);
     const report = q.blockReports.find((r) => r.block === "post")!;
     expect(report.accumulatorHeadroomExpected).toBeGreaterThanOrEqual(2);
-    const warning = q.warnings.find((w) => w.code === "LMU3003")!;
+    const warning = q.warnings.find((w) => w.code === "LMU3005")!;
     expect(warning.message).toMatch(/its scale is divided by (\d+)/);
     const shrink = Number(/divided by (\d+)/.exec(warning.message)![1]);
     expect(Math.log2(shrink) % 1).toBe(0);
