@@ -32,3 +32,17 @@ export function large(ensembles: number, neurons: number, chained: number): obje
   for (let k = 0; k < chained; k++) connections.push({ from: `e${k}`, to: `e${k + 1}`, synapse: 0.005 });
   return { name: `large-${ensembles * neurons}`, seed: 3, nodes: { drive: { output: { kind: "sine", frequency: 2, amplitude: 0.8 } } }, ensembles: ens, connections };
 }
+
+/**
+ * psMNIST shape: examples/psmnist-lmu.yaml (NengoDL's psMNIST topology at full size: an order-256
+ * per-dimension LMU memory, θ = 784 steps, and 212 hidden LIF units reading it) with the memory's
+ * state and the hidden units' filtered activity probed, so a chip run can be compared with the
+ * float model. On chip its recurrence runs through a decode hub.
+ */
+export function psmnistShape(): object {
+  const doc = parse(readFileSync("examples/psmnist-lmu.yaml", "utf8")) as { name: string; probes: Record<string, unknown> };
+  doc.name = "psmnist-shape";
+  doc.probes.state = { target: "memory" };
+  doc.probes.hidden = { target: "hidden.neurons", attr: "output", synapse: 0.05 };
+  return doc;
+}

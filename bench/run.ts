@@ -18,6 +18,7 @@ import { lmuMemory } from "./networks.js";
 import { learningBench } from "./learning.js";
 import { evaluateBench } from "./evaluate.js";
 import { evaluateChipBench } from "./evaluate-chip.js";
+import { psmnistChipBench } from "./psmnist-chip.js";
 
 interface Case {
   readonly name: string;
@@ -89,7 +90,8 @@ async function main(): Promise<void> {
   const emulator = emulatorBench();
   const learning = learningBench();
   const evaluate = { ...(await evaluateBench()), chip_mode: await evaluateChipBench() };
-  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning, evaluate }, null, 2) + "\n");
+  const psmnistChip = psmnistChipBench();
+  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning, evaluate, psmnist_chip: psmnistChip }, null, 2) + "\n");
   console.log("wrote out/bench.json");
 }
 

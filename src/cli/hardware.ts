@@ -67,6 +67,8 @@ export function compileSummary(r: CompileReport, dir?: string): string {
   for (const u of p.usage) {
     lines.push(`  ${String(u.core).padStart(4)}  ${String(u.chip).padStart(4)}  ${String(u.compartments).padStart(12)}  ${String(u.inputAxons).padStart(11)}  ${String(u.outputAxons).padStart(12)}  ${(u.synapseBits / 8192).toFixed(1).padStart(11)} KiB  ${[...new Set(u.blocks)].join(", ")}`);
   }
+  const worst = r.connections.reduce<CompileReport["connections"][number] | undefined>((w, c) => (!w || c.lostMagnitude > w.lostMagnitude ? c : w), undefined);
+  if (worst) lines.push(`  worst weight loss: ${pct(worst.lostMagnitude)} of connection ${worst.connections.join(",")} (${worst.pre} → ${worst.post}) rounds to zero (limit 5%: beyond it compile re-scales or refuses, LMU3004)`);
   lines.push("  quantization (per connection): exponent range, max and RMS weight error (of the largest weight), weights rounded to zero");
   for (const c of r.connections) {
     lines.push(`    ${c.connections.join(",")} ${c.pre} → ${c.post}: exp ≤ ${c.weightExp}, max ${pct(c.maxRelError)}, rms ${pct(c.rmsRelError)}, ${c.roundedToZero}/${c.weights} to zero (${pct(c.lostMagnitude)} of weight)`);

@@ -50,6 +50,8 @@ export const CODES = {
   LMU3001: { title: "parameter clipped to its register" },
   LMU3002: { title: "weights lost to quantization" },
   LMU3003: { title: "accumulator may wrap" },
+  LMU3004: { title: "a connection would lose too much of its weight to rounding", hint: "make the connection's weights larger relative to the other inputs of its target, or lower it through decode neurons (--decode-neurons auto or always)" },
+  LMU3005: { title: "block re-scaled so its calibrated load fits the accumulator" },
   LMU3102: { title: "learning rate the chip cannot represent", hint: "the message gives the chip's effective rate and what to change (learning_rate, or the size of the pre ensemble)" },
   LMU3103: { title: "learned connection the chip cannot learn", hint: "learn from a chip ensemble (LIF or spiking ReLU) into a node, with a lowpass pre_synapse, on a target with a learning engine" },
   LMU3104: { title: "pre-synaptic filter rounded to whole steps", hint: "give pre_synapse as a multiple of dt so the chip's trace matches the float filter" },

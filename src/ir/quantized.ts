@@ -74,6 +74,12 @@ export interface QGroup {
   readonly present: Uint8Array;
   readonly connections: readonly string[];
   readonly report: WeightReport;
+  /**
+   * Input axons shared by pres whose rows are identical (the levels of a decode row): pre
+   * compartment k drives row rowOfPre[k] (−1: no row), so nPre counts distinct rows. Absent: row
+   * j belongs to pre compartment j. Every spike of every pre still delivers its row.
+   */
+  readonly rowOfPre?: Int32Array;
   readonly origin?: SourceLocation;
 }
 

@@ -67,7 +67,15 @@ export function verifyQuantized(q: QuantizedNetwork): string[] {
     const at = `group '${g.id}'`;
     const nPre = preSize(g.pre, sizes, inputs, at, problems);
     if (sizes.get(g.post) !== g.nPost) problems.push(`${at}: post block '${g.post}' does not have ${g.nPost} compartments`);
-    if (nPre !== undefined && nPre !== g.nPre) problems.push(`${at}: ${g.nPre} pres, but its pre has ${nPre}`);
+    if (g.rowOfPre) {
+      const used = new Uint8Array(g.nPre);
+      if (nPre !== undefined && g.rowOfPre.length !== nPre) problems.push(`${at}: rowOfPre has ${g.rowOfPre.length} entries, but its pre has ${nPre}`);
+      for (const r of g.rowOfPre) {
+        if (!(Number.isInteger(r) && r >= -1 && r < g.nPre)) problems.push(`${at}: rowOfPre entry ${r} is outside −1..${g.nPre - 1}`);
+        else if (r >= 0) used[r] = 1;
+      }
+      if (used.includes(0)) problems.push(`${at}: row ${used.indexOf(0)} is driven by no pre`);
+    } else if (nPre !== undefined && nPre !== g.nPre) problems.push(`${at}: ${g.nPre} pres, but its pre has ${nPre}`);
     if (g.wgt.length !== g.nPre * g.nPost || g.rowExp.length !== g.nPre) problems.push(`${at}: ${g.wgt.length} weights and ${g.rowExp.length} row exponents for ${g.nPre}×${g.nPost}`);
   }
   return problems.slice(0, 20);

@@ -9,6 +9,7 @@ import type { QuantizedNetwork } from "../ir/quantized.js";
 import type { Target } from "../target/types.js";
 import type { Bin } from "./bins.js";
 import { blockNoun, denseFormat, sparseFormat, type Memory, type Part } from "./memory.js";
+import { presOfRow } from "./shared-rows.js";
 
 /** Synapse rows, input axons and formats of every core, and which (core, axon) each pre compartment and host input channel drives. */
 interface Wiring {
@@ -40,7 +41,10 @@ function wirePart(w: Wiring, bin: number, core: number, p: Part, mem: Memory, ta
       w.coreRows[bin].push({ offsets: shift === 0 ? r.offsets : r.offsets.map((o) => o + shift), weights: r.weights });
       const axon = w.coreAxons[bin].length;
       w.coreAxons[bin].push({ format: formatIndex(w.coreFormats[bin], fmt), row: rowIndex, base });
-      if (group.pre.kind === "block") w.outOfBlock.get(group.pre.block)![j].push({ compartment: -1, core, axon });
+      if (group.pre.kind === "block") {
+        const outs = w.outOfBlock.get(group.pre.block)!;
+        for (const k of presOfRow(group)[j]) outs[k].push({ compartment: -1, core, axon });
+      }
       else w.outOfInput.get(group.pre.input)![j].push({ core, axon });
     });
   }

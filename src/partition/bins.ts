@@ -5,6 +5,7 @@
 import type { QuantizedNetwork, QGroup } from "../ir/quantized.js";
 import type { Target } from "../target/types.js";
 import { cxKeyOf, distinctIn, iotaFrom, type Memory, type Part } from "./memory.js";
+import { rowOfPre } from "./shared-rows.js";
 import { partBits, partFormats, partNeeds } from "./rows.js";
 
 /** Cores, each a list of parts in local order. */
@@ -41,7 +42,11 @@ export function countOutputAxons(parts: readonly Part[]): Map<string, { part: Pa
     let out = 0;
     for (const { part, groupIndex } of targetsOfPre.get(p.block.id) ?? []) {
       const rows = part.rows[groupIndex].rows;
-      for (let t = 0; t < p.comps.length; t++) if (rows[p.comps[t]]) out++;
+      const g = part.rows[groupIndex].group;
+      for (let t = 0; t < p.comps.length; t++) {
+        const j = rowOfPre(g, p.comps[t]);
+        if (j >= 0 && rows[j]) out++;
+      }
     }
     p.outAxons = out;
   }

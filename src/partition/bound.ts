@@ -11,6 +11,7 @@ import type { QBlock, QGroup, QuantizedNetwork } from "../ir/quantized.js";
 import { minRowBitsTable } from "../target/cost.js";
 import type { Target } from "../target/types.js";
 import { cxKeyOf } from "./memory.js";
+import { presOfRow } from "./shared-rows.js";
 
 export function lowerBound(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target): { value: number; by: string } {
   const L = target.limits;
@@ -39,7 +40,8 @@ export function lowerBound(q: QuantizedNetwork, incoming: Map<string, QGroup[]>,
         c.inAxons++;
         c.exps.add(g.rowExp[j]);
         // A pre compartment with a synapse in g needs an output axon of its own core for it.
-        if (g.pre.kind === "block") classOf(blockById.get(g.pre.block)!).outAxons++;
+        // (pres sharing the row's input axon each still need their own).
+        if (g.pre.kind === "block") classOf(blockById.get(g.pre.block)!).outAxons += g.rowOfPre ? presOfRow(g)[j].length : 1;
       }
     }
   }

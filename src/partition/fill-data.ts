@@ -113,7 +113,9 @@ export function blockData(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, 
       nnz[j] = c;
     }
     rowNnz.set(g, nnz);
-    if (g.pre.kind === "block") outGroups.get(g.pre.block)!.push({ post: g.post, nz: Uint8Array.from(nnz, (c) => (c > 0 ? 1 : 0)) });
+    if (g.pre.kind !== "block") continue;
+    const nz = g.rowOfPre ? Uint8Array.from(g.rowOfPre, (j) => (j >= 0 && nnz[j] > 0 ? 1 : 0)) : Uint8Array.from(nnz, (c) => (c > 0 ? 1 : 0));
+    outGroups.get(g.pre.block)!.push({ post: g.post, nz });
   }
   return q.blocks.map((b) => {
     const groups = incoming.get(b.id)!;

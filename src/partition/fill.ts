@@ -9,6 +9,7 @@ import { fillOnce } from "./fill-core.js";
 import type { BlockData, BlockState, FillPlan, FillVariant, Piece } from "./fill-data.js";
 import type { Memory } from "./memory.js";
 import { isRange } from "./rows.js";
+import { presOfRow, rowMayReach, rowSpans } from "./shared-rows.js";
 
 /**
  * For each pre compartment of each block, how many of the pieces' rows it feeds (its output
@@ -23,13 +24,16 @@ function pieceOutputAxons(cores: readonly (readonly Piece[])[], data: readonly B
       for (const gi of d.blockGroups) {
         const g = d.groups[gi];
         const cnt = perPre.get((g.pre as { block: string }).block)!;
+        const spans = rowSpans(g);
+        const lo = range ? comps[0] : Math.min(...comps), hi = range ? comps[comps.length - 1] : Math.max(...comps);
         for (let j = 0; j < g.nPre; j++) {
+          if (!rowMayReach(spans, j, lo, hi)) continue;
           const base = j * g.nPost;
           let any = false;
           if (range) {
             for (let i = base + comps[0], e = i + comps.length; i < e && !any; i++) any = g.wgt[i] !== 0;
           } else for (let t = 0; t < comps.length && !any; t++) any = g.wgt[base + comps[t]] !== 0;
-          if (any) cnt[j]++;
+          if (any) for (const k of presOfRow(g)[j]) cnt[k]++;
         }
       }
     }

@@ -33,7 +33,9 @@ import { legacyPlan } from "./legacy.js";
 import { blockNoun, Memory } from "./memory.js";
 import { binTraffic, placeOnMesh } from "./place.js";
 import { partitionReport, splitsOf, type PartitionReport } from "./report.js";
+import { mergeBlocks, unmerge } from "./merge.js";
 import { makePart } from "./rows.js";
+import { shareIdenticalRows } from "./shared-rows.js";
 
 export type { CoreUsage, PartitionReport } from "./report.js";
 
@@ -95,8 +97,18 @@ function choosePlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target
   return { plan, reasons: aloneReasons(q, incoming, plan, target, mem) };
 }
 
-export function partition(q: QuantizedNetwork, target: Target): PartitionResult {
+/** Both on by default; off only to show (tests) that they change no sum the chip computes. */
+export interface PartitionOptions {
+  /** Posts of one decode block with the same registers are partitioned as one block (merge.ts). */
+  readonly mergeDecodePosts?: boolean;
+  /** Pres of a group with identical rows share one input axon and stored row (shared-rows.ts). */
+  readonly shareRows?: boolean;
+}
+
+export function partition(quantized: QuantizedNetwork, target: Target, opts: PartitionOptions = {}): PartitionResult {
   const L = target.limits;
+  const merged = opts.mergeDecodePosts === false ? { q: quantized, merges: [] } : mergeBlocks(quantized);
+  const q = opts.shareRows === false ? merged.q : { ...merged.q, groups: merged.q.groups.map((g) => shareIdenticalRows(g)) };
   const mem = new Memory(target);
   const incoming = new Map<string, QGroup[]>(q.blocks.map((b) => [b.id, []]));
   for (const g of q.groups) incoming.get(g.post)!.push(g);
@@ -118,5 +130,5 @@ export function partition(q: QuantizedNetwork, target: Target): PartitionResult 
   const placed = placeOnMesh(binTraffic(q, allParts, targetsOfPre, bins.length), bins.length, target);
   const { chip, placements, binsByPosition } = assemble(q, bins, placed.position, mem, target);
   const report = partitionReport(bins, placed.position, binsByPosition, target, bound, placed, splits);
-  return { chip, report, placements };
+  return { ...unmerge(chip, placements, merged.merges), report };
 }

@@ -6,6 +6,7 @@
 import type { QuantizedNetwork } from "../ir/quantized.js";
 import type { Target } from "../target/types.js";
 import type { Part } from "./memory.js";
+import { rowOfPre } from "./shared-rows.js";
 
 /** Expected messages/s between bins (symmetric nb × nb): each pre part's rates over the rows stored for it in another core. */
 export function binTraffic(q: QuantizedNetwork, allParts: readonly Part[], targetsOfPre: Map<string, { part: Part; groupIndex: number }[]>, nb: number): Float64Array {
@@ -16,7 +17,11 @@ export function binTraffic(q: QuantizedNetwork, allParts: readonly Part[], targe
     for (const { part, groupIndex } of targetsOfPre.get(p.block.id) ?? []) {
       const rows = part.rows[groupIndex].rows;
       let t = 0;
-      for (let k = 0; k < p.comps.length; k++) if (rows[p.comps[k]]) t += rates[p.comps[k]];
+      const g = part.rows[groupIndex].group;
+      for (let k = 0; k < p.comps.length; k++) {
+        const j = rowOfPre(g, p.comps[k]);
+        if (j >= 0 && rows[j]) t += rates[p.comps[k]];
+      }
       if (p.core !== part.core) {
         traffic[p.core * nb + part.core] += t;
         traffic[part.core * nb + p.core] += t;

@@ -4,6 +4,7 @@
  */
 import type { QBlock, QGroup } from "../ir/quantized.js";
 import type { Memory, Part, Row } from "./memory.js";
+import { rowMayReach, rowSpans } from "./shared-rows.js";
 
 /** Whether comps is s, s + 1, …, s + n − 1. */
 export function isRange(comps: Int32Array): boolean {
@@ -48,7 +49,13 @@ export function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memo
   const range = isRange(comps);
   const s0 = size > 0 ? comps[0] : 0;
   const w = g.wgt;
+  const spans = rowSpans(g);
+  const lo = size === 0 ? 0 : range ? s0 : Math.min(...comps), hi = size === 0 ? -1 : range ? s0 + size - 1 : Math.max(...comps);
   for (let j = 0; j < g.nPre; j++) {
+    if (!rowMayReach(spans, j, lo, hi)) {
+      out.push(null);
+      continue;
+    }
     const base = j * g.nPost;
     rowExtent(w, base, comps, range, extent);
     const count = extent[0], last = extent[1];
@@ -95,9 +102,12 @@ export function partNeeds(groups: readonly QGroup[], comps: Int32Array, mem: Mem
   const s0 = size > 0 ? comps[0] : 0;
   let inAxons = 0, bits = 0;
   const formats = new Set<number>();
+  const lo = size === 0 ? 0 : range ? s0 : Math.min(...comps), hi = size === 0 ? -1 : range ? s0 + size - 1 : Math.max(...comps);
   for (const g of groups) {
     const w = g.wgt;
+    const spans = rowSpans(g);
     for (let j = 0; j < g.nPre; j++) {
+      if (!rowMayReach(spans, j, lo, hi)) continue;
       const base = j * g.nPost;
       let count = 0, last = -1;
       for (let t = 0; t < size; t++) {

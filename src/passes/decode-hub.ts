@@ -59,6 +59,30 @@ function compose(c1: BuiltConnection, c2: BuiltConnection, size: number): Mat {
 }
 
 /**
+ * Chunks (decode blocks) of a hub: one, unless some hub row's fan-in (the neurons of every feed
+ * into it) exceeds a core's input axons; then chunks of whole feeds, each within a core's input
+ * axons, whose partial sums the targets add. The per-dimension layout feeds each row from one
+ * ensemble, so its hub is always one block (two chunks would double every output synapse).
+ */
+function hubChunks(feeds: readonly BuiltConnection[], rows: number, axons: number): string[][] {
+  const fanIn = new Float64Array(rows);
+  for (const c of feeds) for (const r of c.target.indices) fanIn[r] += c.source.indices.length;
+  if (Math.max(0, ...fanIn) <= axons) return [feeds.map((c) => c.id)];
+  const chunks: string[][] = [];
+  let load = Infinity;
+  for (const c of feeds) {
+    const n = c.source.indices.length;
+    if (load + n > axons) {
+      chunks.push([]);
+      load = 0;
+    }
+    chunks[chunks.length - 1].push(c.id);
+    load += n;
+  }
+  return chunks;
+}
+
+/**
  * Which per-dimension LMUs keep their recurrence on chip under `mode`, and the network with
  * their `in` nodes folded (float-exact: the float model of the result is the same network).
  */
@@ -85,20 +109,14 @@ export function planHubs(built: BuiltNetwork, target: Target, mode: DecodeNeuron
     if (!ok) continue;
     const rows = out.sizeOut;
     const nDec = 2 * rows * DECODE_LEVELS;
-    // Chunks of whole ensembles, each within a core's input axons.
-    const chunks: string[][] = [];
-    let load = Infinity;
-    for (const c of feeds) {
-      const n = c.source.indices.length;
-      if (load + n > axons) {
-        chunks.push([]);
-        load = 0;
-      }
-      chunks[chunks.length - 1].push(c.id);
-      load += n;
-    }
-    const posts = [...new Set(fromIn.map((c) => c.target.id))].map((id) => ens.get(id)!);
-    const hubBits = feeds.reduce((s, c) => s + c.source.indices.length * rowBits(nDec, target), 0) + chunks.length * nDec * (rowBits(2 * DECODE_LEVELS, target) + posts.reduce((s, e) => s + rowBits(e.nNeurons, target), 0));
+    const chunks = hubChunks(feeds, rows, axons);
+    // Consumers of the LMU's output outside it (a readout into hidden units) read the hub too.
+    const consumers = connections.filter((c) => c.source.kind === "node" && c.source.id === out.id && c.target.kind !== "node" && isOnChip(ens.get(c.target.id)));
+    const posts = [...new Set([...fromIn, ...consumers].map((c) => c.target.id))].map((id) => ens.get(id)!);
+    // Per hub row, its on levels share one input axon and stored row, its off levels another
+    // (passes/share-rows.ts): 2 rows per hub row into every post, and 2 of 2·L entries as feedback.
+    const postBits = rowBits(posts.reduce((s, e) => s + e.nNeurons, 0), target);
+    const hubBits = feeds.reduce((s, c) => s + c.source.indices.length * rowBits(2 * DECODE_LEVELS * c.target.indices.length, target), 0) + chunks.length * 2 * rows * (rowBits(2 * DECODE_LEVELS, target) + postBits);
     const budget = HUB_MAX_CORES * target.limits.synapseBitsPerCore;
     let path: HubChoice["path"], why: string;
     if (mode === "always") {
@@ -132,13 +150,14 @@ export function planHubs(built: BuiltNetwork, target: Target, mode: DecodeNeuron
 /** The hub's recurrent connections (out → ensemble) and, per ensemble, the state row it represents. */
 function hubStructure(plan: HubPlan, connections: readonly BuiltConnection[]): { feeds: BuiltConnection[]; recurrent: BuiltConnection[]; rowOfEnsemble: Map<string, number> } | undefined {
   const feeds = connections.filter((c) => c.target.kind === "node" && c.target.id === plan.node);
-  const recurrent = connections.filter((c) => c.source.kind === "node" && c.source.id === plan.node && c.target.kind !== "node");
   const rowOfEnsemble = new Map<string, number>();
   for (const c of feeds) {
     // One state row per 1-D ensemble through an identity transform: the layout expand-lmu builds.
     if (c.target.indices.length !== 1 || c.transform?.rows !== 1 || c.transform.cols !== 1 || c.transform.data[0] !== 1) return undefined;
     rowOfEnsemble.set(c.source.id, c.target.indices[0]);
   }
+  // Connections from the output into other ensembles (a readout) only read the hub: not the recurrence.
+  const recurrent = connections.filter((c) => c.source.kind === "node" && c.source.id === plan.node && c.target.kind !== "node" && rowOfEnsemble.has(c.target.id));
   if (!recurrent.every((c) => c.target.indices.length === 1 && rowOfEnsemble.has(c.target.id))) return undefined;
   return { feeds, recurrent, rowOfEnsemble };
 }
@@ -193,6 +212,25 @@ export function correctHub(plan: HubPlan, connections: readonly BuiltConnection[
 }
 
 /**
+ * Quanta of a hub's rows. Each row carries its ensemble's decoded value as it arrives, spike noise
+ * and all, and every quantum it sends reaches every post of the LMU (257 × 20 neurons in
+ * psMNIST): spikes are what the hub costs. Where the ensemble's own spike noise, after the
+ * recurrence's synapse τ, already exceeds the row's filtered peak (rmsStep·√(dt/2τ) ≥ peak: a
+ * row below its noise floor, as most of psMNIST's 20-neuron dimensions are), the quantum may
+ * add as much noise again: a sigma-delta's error is at most ±Q/2, RMS Q/√12, so Q = √12·rmsStep.
+ * Rows above their noise floor (all of lmu-steps') keep decodeQuanta.
+ */
+export function hubQuanta(cal: DecodeCalibration, chunk: number, tauSeconds: number, dtSeconds: number): Float64Array {
+  const q = decodeQuanta(cal, chunk);
+  if (tauSeconds <= 0) return q;
+  const filter = Math.sqrt(dtSeconds / (2 * tauSeconds));
+  return q.map((x, r) => {
+    const rms = cal.rmsStep[chunk][r];
+    return rms * filter >= cal.peakFiltered[chunk][r] ? Math.max(x, Math.sqrt(12) * rms) : x;
+  });
+}
+
+/**
  * The hub's blocks and groups: per chunk one sigma-delta block fed by its ensembles (value·step
  * per spike ÷ quantum) and feeding every recurrent connection's ensemble (± quantum through A').
  */
@@ -209,7 +247,7 @@ export function lowerHub(
   const groups: HwGroup[] = [];
   plan.chunks.forEach((chunk, m) => {
     const id = plan.chunks.length === 1 ? `${plan.node}/hub` : `${plan.node}/hub${m}`;
-    const quantum = decodeQuanta(cal, m);
+    const quantum = hubQuanta(cal, m, plan.tauSeconds, dtSeconds);
     // The feedback belongs to the recurrence as a whole: reports name it by the connection into the LMU's input node.
     const { block, feedback } = sigmaDeltaBlock(id, rows, quantum, cal, m, dtSeconds, recurrent.length ? [recurrent[0].id.split("+")[0]] : [plan.node], origin);
     blocks.push(block);

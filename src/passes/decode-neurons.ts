@@ -278,3 +278,57 @@ export function decodeOutputWeights(rows: number, nPost: number, quantum: Float6
   }
   return wout;
 }
+
+/**
+ * The most levels row r of a sigma-delta block fires in one step: L, unless its quantum is so
+ * large that even a backlog cannot build up: with every step's input within the calibrated
+ * per-step peak p, e stays within ±Q/2 + p and one step sends at most ⌈p/Q⌉ + 1 quanta; a
+ * backlog needs input above L·Q per step. The block's uPeak holds p/Q (reach = L + 1 + p/Q,
+ * sigmaDeltaBlock). Only coarse hub rows (hubQuanta) fire fewer than L.
+ */
+export function burstLevels(block: HwBlock, r: number): number {
+  const stepQuanta = block.uPeak[decodeCompartment(r, 0)] - DECODE_LEVELS - 1;
+  return Math.min(DECODE_LEVELS, Math.max(1, Math.ceil(stepQuanta) + 1));
+}
+
+/**
+ * How many RMS of the rows' summed saturation a target's current range holds (see withDecodeHeadroom).
+ * With at most 9 rows the RMS bound is never below the plain sum (Cauchy–Schwarz: Σ|w| ≤ √R·‖w‖),
+ * so small decode blocks keep the exact worst case.
+ */
+export const HEADROOM_SIGMAS = 3;
+
+/**
+ * A decode block can send all its levels every step while it drains a backlog (a transient the
+ * float calibration never shows: lmu-steps with LIF ensembles wrapped u at the input step). Its
+ * targets' current range must hold that: per compartment, the on rows' weights summed over all
+ * levels (on and off of a row never fire together), L·Σ_r |w_r|. Rows drain independently, each
+ * in the direction its own value lagged, so with many rows (a 256-row LMU hub) their bursts do
+ * not all add with one sign; there the range holds HEADROOM_SIGMAS RMS of the sum, 3·L·‖w‖,
+ * instead: the plain sum put the psMNIST memory's scale 100–200× below its calibrated current,
+ * and its small recurrent weights rounded to zero (a median 48 % of each row lost).
+ */
+export function withDecodeHeadroom(blocks: readonly HwBlock[], groups: readonly HwGroup[]): HwBlock[] {
+  const integrators = new Map(blocks.filter((b) => b.integrator).map((b) => [b.id, b]));
+  const sums = new Map<string, { sum: Float64Array; sq: Float64Array }>();
+  for (const g of groups) {
+    const pre = g.pre.kind === "block" ? integrators.get(g.pre.block) : undefined;
+    if (!pre || integrators.has(g.post)) continue;
+    const W = g.weights;
+    let s = sums.get(g.post);
+    if (!s) sums.set(g.post, (s = { sum: new Float64Array(W.cols), sq: new Float64Array(W.cols) }));
+    for (let k = 0; k < W.rows; k += 2) {
+      if ((k >> 1) % DECODE_LEVELS >= burstLevels(pre, Math.floor(k / (2 * DECODE_LEVELS)))) continue;
+      for (let i = 0; i < W.cols; i++) {
+        const w = W.data[k * W.cols + i];
+        s.sum[i] += Math.abs(w);
+        s.sq[i] += w * w;
+      }
+    }
+  }
+  return blocks.map((b) => {
+    const s = sums.get(b.id);
+    // Σ over on compartments of w² is Σ_r L·w_r², so L·‖w‖ = √(L·sq).
+    return s ? { ...b, uPeak: b.uPeak.map((u, i) => Math.max(u, Math.min(s.sum[i], HEADROOM_SIGMAS * Math.sqrt(DECODE_LEVELS * s.sq[i])))) } : b;
+  });
+}

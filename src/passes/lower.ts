@@ -12,7 +12,7 @@ import { mat, matmul, type Mat } from "../math/matrix.js";
 import type { Calibration } from "./calibrate.js";
 import { checkHardware } from "./hardware-checks.js";
 import { correctHub, lowerHub, type HubPlan } from "./decode-hub.js";
-import { lowerDecoded, type DecodePlan } from "./decode-neurons.js";
+import { lowerDecoded, withDecodeHeadroom, type DecodePlan } from "./decode-neurons.js";
 import { correctRecurrence } from "./pole-correction.js";
 
 /** Spike-rate ceiling of the host on/off encoders: one spike per step each (hardware-model §5.12). */
@@ -117,28 +117,6 @@ function valueWeight(c: BuiltConnection, post: BuiltEnsemble): (i: number, r: nu
   if (t.kind === "neurons") return (i, r) => (t.indices[r] === i ? (t.gainScaled ? post.gain[i] : 1) : 0);
   const d = post.dimensions;
   return (i, r) => (post.gain[i] / post.radius) * post.encoders.data[i * d + t.indices[r]];
-}
-
-/**
- * A decode block can send all its levels every step while it drains a backlog (a transient the
- * float calibration never shows: lmu-steps with LIF ensembles wrapped u at the input step). Its
- * targets' current range must hold that: per compartment, the on rows' weights summed over all
- * levels (on and off of a row never fire together).
- */
-function withDecodeHeadroom(blocks: readonly HwBlock[], groups: readonly HwGroup[]): HwBlock[] {
-  const integrators = new Set(blocks.filter((b) => b.integrator).map((b) => b.id));
-  const saturated = new Map<string, Float64Array>();
-  for (const g of groups) {
-    if (g.pre.kind !== "block" || !integrators.has(g.pre.block) || integrators.has(g.post)) continue;
-    const W = g.weights;
-    let sat = saturated.get(g.post);
-    if (!sat) saturated.set(g.post, (sat = new Float64Array(W.cols)));
-    for (let k = 0; k < W.rows; k += 2) for (let i = 0; i < W.cols; i++) sat[i] += Math.abs(W.data[k * W.cols + i]);
-  }
-  return blocks.map((b) => {
-    const sat = saturated.get(b.id);
-    return sat ? { ...b, uPeak: b.uPeak.map((u, i) => Math.max(u, sat[i])) } : b;
-  });
 }
 
 /**

@@ -12,7 +12,7 @@
  * the scale here is bounded only by the registers, so a representable network always compiles;
  * what small weights lose is reported per connection instead.
  */
-import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, weightContribution } from "../emulator/arith.js";
 import type { HwBlock, HwGroup, HwNetwork } from "../ir/hw.js";
 import type { BlockReport, BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "../ir/quantized.js";
@@ -64,22 +64,39 @@ export const SCALE_CLASSES = 7;
  */
 const CURRENT_PEAK_MARGIN = 1.5;
 
-export function chooseScale(b: HwBlock, decayU: number, decayV: number): BlockScale {
+/** Share of a connection's total weight magnitude that may round to zero; beyond it, quantize re-scales or refuses (LMU3004). */
+export const MAX_WEIGHT_LOSS = 0.05;
+/** Share of the 21-bit accumulator the calibrated mean load of one step may take; beyond it, the block's scale shrinks (LMU3005). */
+export const MAX_ACCUMULATOR_LOAD = 0.5;
+
+/**
+ * What quantize may change when a block's first scale fails it: `peakMargin` replaces
+ * CURRENT_PEAK_MARGIN (1: the calibrated peak and decode headroom exactly, no room beyond);
+ * `shrink` divides every bound (a power of two: integrators stay exact).
+ */
+export interface ScaleOptions {
+  readonly peakMargin?: number;
+  readonly shrink?: number;
+}
+
+export function chooseScale(b: HwBlock, decayU: number, decayV: number, opts: ScaleOptions = {}): BlockScale {
+  const peakMargin = opts.peakMargin ?? CURRENT_PEAK_MARGIN;
+  const shrink = opts.shrink ?? 1;
   // An integrator's weights add to u as they are (no δu normalisation to divide out).
   const mu = b.integrator ? 1 : decayMagnitude(decayU, 1);
   const mv = b.neuron === "lif" ? decayMagnitude(decayV, 0) : 1;
-  const thresholdBound = (RANGE_MARGIN * VTH_MAX) / (b.vth * mv);
+  const thresholdBound = (RANGE_MARGIN * VTH_MAX) / (b.vth * mv) / shrink;
   const bound = new Float64Array(b.n);
   const limitedBy = new Uint8Array(b.n); // 0 threshold, 1 bias, 2 current/accumulator
   for (let i = 0; i < b.n; i++) {
     const bias = Math.abs(b.bias[i]);
-    const uPeak = CURRENT_PEAK_MARGIN * b.uPeak[i];
+    const uPeak = peakMargin * b.uPeak[i];
     const biasBound = bias > 0 ? (RANGE_MARGIN * BIAS_MAX) / bias : Infinity;
     // u (23 bits) holds the filtered current plus, in u + bias, the bias; q (21 bits) holds one
     // step's input, on average u/Mu: for an unfiltered block (Mu = 1) that is the tighter limit.
     const currentBound = uPeak + bias > 0 ? (RANGE_MARGIN * 2 ** U_BITS) / (uPeak + bias) : Infinity;
     const accBound = uPeak > 0 ? (RANGE_MARGIN * 2 ** Q_BITS * Math.max(1, mu / 4)) / uPeak : Infinity;
-    bound[i] = Math.min(thresholdBound, biasBound, currentBound, accBound);
+    bound[i] = Math.min(thresholdBound, biasBound / shrink, currentBound / shrink, accBound / shrink);
     limitedBy[i] = bound[i] === thresholdBound ? 0 : bound[i] === biasBound ? 1 : 2;
   }
   if (b.integrator) {
@@ -187,65 +204,132 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
   };
 }
 
-export function quantize(hw: HwNetwork): QuantizedNetwork {
+/** Registers of one block at the scale `opts` gives, and the warnings they raise. */
+function quantizeBlock(b: HwBlock, opts: ScaleOptions): { block: QBlock; warnings: Diagnostic[] } {
   const warnings: Diagnostic[] = [];
-  const blocks: QBlock[] = [];
-  const scales = new Map<string, BlockScale>();
-  for (const b of hw.blocks) {
-    const { decayU, decayV } = decayRegisters(b.decayU, b.decayV);
-    const scale = chooseScale(b, decayU, decayV);
-    scales.set(b.id, scale);
-    const vthMant = new Int32Array(b.n);
-    const biasMant = new Int32Array(b.n);
-    const biasExp = new Uint8Array(b.n);
-    let biasClipped = 0;
-    for (let i = 0; i < b.n; i++) {
-      vthMant[i] = clip(rne(rne(b.vth * scale.sigmaV[i]) / 2 ** VTH_EXP), 1, VTH_MANT_MAX);
-      const bias = clip(rne(b.bias[i] * scale.sigmaU[i]), -BIAS_MAX, BIAS_MAX);
-      if (Math.abs(rne(b.bias[i] * scale.sigmaU[i])) > BIAS_MAX) biasClipped++;
-      const { mant, exp } = biasToManExp(bias);
-      biasMant[i] = mant;
-      biasExp[i] = exp;
-    }
-    if (biasClipped > 0) warnings.push(diag("LMU3001", `ensemble '${b.id}': ${biasClipped} biases exceed the bias register even at the smallest scale and are clipped`, b.origin, { severity: "warning" }));
-    // A negative float floor maps to the nearest −2^k + 1 the register offers (§5.7); 0 stays 0.
-    const vmin = b.vmin < 0 ? -(2 ** clip(rne(Math.log2(1 - scale.sigma0 * scale.mv * b.vmin)), 0, U_BITS)) + 1 : 0;
-    blocks.push({ id: b.id, ...(b.integrator ? { integrator: true } : {}), n: b.n, decayU, decayV, refractDelay: clip(b.refractDelay, 1, 63), vthMant, biasMant, biasExp, vmin, vmax: 2 ** U_BITS - 1, scale, ratesHz: b.ratesHz, ...(b.origin ? { origin: b.origin } : {}) });
-    if (b.refractDelay > 63) warnings.push(diag("LMU3001", `ensemble '${b.id}': refractory period of ${b.refractDelay} steps is clipped to 63`, b.origin, { severity: "warning" }));
+  const { decayU, decayV } = decayRegisters(b.decayU, b.decayV);
+  const scale = chooseScale(b, decayU, decayV, opts);
+  const vthMant = new Int32Array(b.n);
+  const biasMant = new Int32Array(b.n);
+  const biasExp = new Uint8Array(b.n);
+  let biasClipped = 0;
+  for (let i = 0; i < b.n; i++) {
+    vthMant[i] = clip(rne(rne(b.vth * scale.sigmaV[i]) / 2 ** VTH_EXP), 1, VTH_MANT_MAX);
+    const bias = clip(rne(b.bias[i] * scale.sigmaU[i]), -BIAS_MAX, BIAS_MAX);
+    if (Math.abs(rne(b.bias[i] * scale.sigmaU[i])) > BIAS_MAX) biasClipped++;
+    const { mant, exp } = biasToManExp(bias);
+    biasMant[i] = mant;
+    biasExp[i] = exp;
   }
-  const groups = hw.groups.map((g) => quantizeGroup(g, scales.get(g.post)!.sigmaW));
+  if (biasClipped > 0) warnings.push(diag("LMU3001", `ensemble '${b.id}': ${biasClipped} biases exceed the bias register even at the smallest scale and are clipped`, b.origin, { severity: "warning" }));
+  // A negative float floor maps to the nearest −2^k + 1 the register offers (§5.7); 0 stays 0.
+  const vmin = b.vmin < 0 ? -(2 ** clip(rne(Math.log2(1 - scale.sigma0 * scale.mv * b.vmin)), 0, U_BITS)) + 1 : 0;
+  if (b.refractDelay > 63) warnings.push(diag("LMU3001", `ensemble '${b.id}': refractory period of ${b.refractDelay} steps is clipped to 63`, b.origin, { severity: "warning" }));
+  const block: QBlock = { id: b.id, ...(b.integrator ? { integrator: true } : {}), n: b.n, decayU, decayV, refractDelay: clip(b.refractDelay, 1, 63), vthMant, biasMant, biasExp, vmin, vmax: 2 ** U_BITS - 1, scale, ratesHz: b.ratesHz, ...(b.origin ? { origin: b.origin } : {}) };
+  return { block, warnings };
+}
+
+/** The q one step brings into each compartment of a block, largest over compartments: every input at once, and at the calibrated rates. */
+function accumulatorLoad(n: number, groups: readonly QGroup[], rateOf: ReadonlyMap<string, Float64Array>, dtSeconds: number): { worst: number; expected: number } {
+  const worst = new Float64Array(n), expected = new Float64Array(n);
+  for (const g of groups) {
+    const rates = rateOf.get(g.pre.kind === "block" ? g.pre.block : g.pre.input)!;
+    for (let j = 0; j < g.nPre; j++) {
+      const p = Math.min(1, rates[j] * dtSeconds);
+      for (let i = 0, base = j * g.nPost; i < g.nPost; i++) {
+        const field = g.wgt[base + i];
+        if (field === 0) continue;
+        const d = Math.abs(weightContribution(field, g.rowExp[j]));
+        worst[i] += d;
+        expected[i] += d * p;
+      }
+    }
+  }
+  return { worst: Math.max(0, ...worst), expected: Math.max(0, ...expected) };
+}
+
+const worstLoss = (groups: readonly QGroup[]): number => Math.max(0, ...groups.map((g) => g.report.lostMagnitude));
+
+/** A block at the scale `opts` gives, its quantized inputs, and their accumulator load. */
+function attempt(b: HwBlock, inputs: readonly HwGroup[], opts: ScaleOptions, rateOf: ReadonlyMap<string, Float64Array>, dtSeconds: number) {
+  const q = quantizeBlock(b, opts);
+  const groups = inputs.map((g) => quantizeGroup(g, q.block.scale.sigmaW));
+  return { ...q, groups, load: accumulatorLoad(b.n, groups, rateOf, dtSeconds), opts };
+}
+
+/**
+ * One block and its inputs, with the compiler's remedies (issue: no silent loss, no overflow the
+ * calibration predicts): a calibrated accumulator load above MAX_ACCUMULATOR_LOAD of 2^21 shrinks
+ * the scale by the power of two that brings it under (LMU3005 says so); a connection losing more
+ * than MAX_WEIGHT_LOSS of its weight to rounding is retried without the current margin beyond the
+ * calibrated peak (kept when it helps and the accumulator still holds). What still loses too much
+ * is refused (LMU3004), with what to change.
+ */
+function quantizeWithRemedies(b: HwBlock, inputs: readonly HwGroup[], rateOf: ReadonlyMap<string, Float64Array>, dtSeconds: number, maxLoss: number): ReturnType<typeof attempt> & { errors: Diagnostic[] } {
+  const qMax = 2 ** Q_BITS;
+  let best = attempt(b, inputs, {}, rateOf, dtSeconds);
+  const warnings = [...best.warnings];
+  if (best.load.expected > MAX_ACCUMULATOR_LOAD * qMax) {
+    let shrink = 2 ** Math.ceil(Math.log2(best.load.expected / (MAX_ACCUMULATOR_LOAD * qMax)));
+    const before = best.load.expected;
+    best = attempt(b, inputs, { shrink }, rateOf, dtSeconds);
+    // Rounding can leave the load a little above the limit: halve again until it holds.
+    while (best.load.expected > MAX_ACCUMULATOR_LOAD * qMax && shrink < 2 ** 40) best = attempt(b, inputs, { shrink: (shrink *= 2) }, rateOf, dtSeconds);
+    warnings.length = 0;
+    warnings.push(...best.warnings, diag("LMU3005", `${blockKind(b)} '${b.id}': at the calibrated rates one step would bring ${before.toExponential(2)} into the 21-bit accumulator (limit 2^21 ≈ 2.10e+6, kept below ${(MAX_ACCUMULATOR_LOAD * 100).toFixed(0)}%); its scale is divided by ${shrink}: now ${best.load.expected.toExponential(2)}, ${best.load.worst.toExponential(2)} if every input spiked at once`, b.origin, { severity: "warning" }));
+  } else if (worstLoss(best.groups) > maxLoss) {
+    const tight = attempt(b, inputs, { peakMargin: 1 }, rateOf, dtSeconds);
+    if (worstLoss(tight.groups) < worstLoss(best.groups) && tight.load.expected <= MAX_ACCUMULATOR_LOAD * qMax) {
+      best = tight;
+      warnings.length = 0;
+      warnings.push(...tight.warnings);
+    }
+  }
+  const errors: Diagnostic[] = [];
+  for (const g of best.groups) {
+    if (g.report.lostMagnitude <= maxLoss) continue;
+    const why = best.opts.shrink ? `its scale was divided by ${best.opts.shrink} to keep the calibrated load within the 21-bit accumulator` : `its scale is the largest that holds '${b.id}''s threshold, biases and calibrated current (no margin left)`;
+    // A neuron-to-neuron group carries its connection's id; decode paths name their parts.
+    const fix = g.pre.kind === "block" && g.id === g.connections[0] && !b.integrator ? "a decoded connection through decode neurons (--decode-neurons auto or always) loses nothing to rounding; " : "";
+    errors.push(diag("LMU3004", `connection ${g.connections.join(", ")} into '${b.id}' would lose ${(100 * g.report.lostMagnitude).toFixed(1)}% of its weight to rounding (${g.report.roundedToZero} of ${g.report.nonzero} weights round to zero; at most ${(100 * maxLoss).toFixed(0)}% is accepted): ${why}`, g.origin, { hint: `${fix}make this connection's weights larger relative to the other inputs into '${b.id}' (its transform, or fewer and stronger pre neurons), or the largest inputs into '${b.id}' smaller` }));
+  }
+  return { ...best, warnings, errors };
+}
+
+const blockKind = (b: HwBlock): string => (b.integrator ? "decode block" : "ensemble");
+
+export interface QuantizeOptions {
+  /** Share of a connection's weight that may round to zero before it is refused (default MAX_WEIGHT_LOSS; 1 accepts any loss). */
+  readonly maxWeightLoss?: number;
+}
+
+export function quantize(hw: HwNetwork, opts: QuantizeOptions = {}): QuantizedNetwork {
+  const maxLoss = opts.maxWeightLoss ?? MAX_WEIGHT_LOSS;
+  const warnings: Diagnostic[] = [];
+  const errors: Diagnostic[] = [];
+  const blocks: QBlock[] = [];
+  const rateOf = new Map<string, Float64Array>([...hw.blocks.map((b) => [b.id, b.ratesHz] as const), ...hw.inputs.map((i) => [i.id, i.ratesHz] as const)]);
+  const quantized = new Map<string, QGroup>();
+  const blockReports: BlockReport[] = [];
+  for (const b of hw.blocks) {
+    const r = quantizeWithRemedies(b, hw.groups.filter((g) => g.post === b.id), rateOf, hw.dtSeconds, maxLoss);
+    blocks.push(r.block);
+    warnings.push(...r.warnings);
+    errors.push(...r.errors);
+    for (const g of r.groups) quantized.set(g.id, g);
+    const qMax = 2 ** Q_BITS, vth = Math.max(...r.block.vthMant) * 2 ** VTH_EXP;
+    blockReports.push({
+      block: b.id, scale: r.block.scale, decayU: r.block.decayU, decayV: r.block.decayV, vth, thresholdHeadroom: VTH_MAX / vth,
+      accumulatorHeadroomWorstCase: r.load.worst > 0 ? qMax / r.load.worst : Infinity, accumulatorHeadroomExpected: r.load.expected > 0 ? qMax / r.load.expected : Infinity,
+    });
+  }
+  if (errors.length > 0) throw new DiagnosticError(errors);
+  const groups = hw.groups.map((g) => quantized.get(g.id)!);
   for (const g of groups) {
     // Tiny weights that round away are normal in dense decoded weights; warn when they mattered.
     if (g.report.lostMagnitude > 0.01) {
       warnings.push(diag("LMU3002", `connection ${g.connections.join(", ")} into '${g.post}': ${g.report.roundedToZero} of ${g.report.nonzero} weights round to zero, ${(100 * g.report.lostMagnitude).toFixed(1)}% of the connection's total weight`, g.origin, { severity: "warning", hint: "weights this small relative to the block's largest input carry little; consider fewer, stronger connections" }));
     }
   }
-  // Accumulator headroom: the q one step can bring, worst case and at the calibrated rates.
-  const rateOf = new Map<string, Float64Array>([...blocks.map((b) => [b.id, b.ratesHz] as const), ...hw.inputs.map((i) => [i.id, i.ratesHz] as const)]);
-  const blockReports: BlockReport[] = blocks.map((b) => {
-    const worst = new Float64Array(b.n), expected = new Float64Array(b.n);
-    for (const g of groups) {
-      if (g.post !== b.id) continue;
-      const rates = rateOf.get(g.pre.kind === "block" ? g.pre.block : g.pre.input)!;
-      for (let j = 0; j < g.nPre; j++) {
-        const p = Math.min(1, rates[j] * hw.dtSeconds);
-        for (let i = 0; i < g.nPost; i++) {
-          const d = Math.abs(weightContribution(g.wgt[j * g.nPost + i], g.rowExp[j]));
-          worst[i] += d;
-          expected[i] += d * p;
-        }
-      }
-    }
-    const qMax = 2 ** Q_BITS;
-    const worstMax = Math.max(0, ...worst);
-    const expMax = Math.max(0, ...expected);
-    if (expMax * 2 >= qMax) {
-      warnings.push(diag("LMU3003", `ensemble '${b.id}': the 21-bit accumulator has little headroom: at the calibrated rates one step brings ${expMax.toExponential(2)} on average (limit 2^21 ≈ 2.10e+6; ${worstMax.toExponential(2)} if every input spiked at once)`, b.origin, { severity: "warning" }));
-    }
-    return {
-      block: b.id, scale: b.scale, decayU: b.decayU, decayV: b.decayV, vth: Math.max(...b.vthMant) * 2 ** VTH_EXP, thresholdHeadroom: VTH_MAX / (Math.max(...b.vthMant) * 2 ** VTH_EXP),
-      accumulatorHeadroomWorstCase: worstMax > 0 ? qMax / worstMax : Infinity, accumulatorHeadroomExpected: expMax > 0 ? qMax / expMax : Infinity,
-    };
-  });
   return { stage: "quantized", name: hw.name, dtSeconds: hw.dtSeconds, blocks, groups, inputs: hw.inputs, host: hw.host, toHost: hw.toHost, blockReports, warnings, notes: hw.notes };
 }

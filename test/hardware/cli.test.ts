@@ -147,7 +147,7 @@ describe("compile bad input: exit 2, a located message, nothing written", () => 
     expect(existsSync(out)).toBe(false);
   });
 
-  test("a network that cannot fit the tiny target (fan-in 42 > 32 input axons): LMU4003 at the ensemble", async () => {
+  test("a network that cannot fit the tiny target (fan-in 40 > 32 input axons: 40 recurrent pres and 2 encoder channels, two pairs of pres with identical quantized rows sharing an axon): LMU4003 at the ensemble", async () => {
     const net = join(tmp, "too-wide.yaml");
     writeFileSync(net, [
       "lmuc: 1",
@@ -165,7 +165,7 @@ describe("compile bad input: exit 2, a located message, nothing written", () => 
     const r = await lmuc("compile", net, "-t", "tiny", "-o", out, "--decode-neurons", "never");
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err.split("\n")[0]).toBe(`${net}:6:3: error LMU4003: ensemble 'wide': neuron 0 receives 42 inputs, but a core has at most 32 input axons`);
+    expect(r.err.split("\n")[0]).toBe(`${net}:6:3: error LMU4003: ensemble 'wide': neuron 0 receives 40 inputs, but a core has at most 32 input axons`);
     expectCleanError(r);
     // By default the recurrence goes through decode neurons, whose input weights need more
     // synapse formats than the tiny core's 3: still a located LMU4003 (at the connection), exit 2.

@@ -81,7 +81,7 @@ describe("a recurrent 1-D ensemble of 2000 neurons on a target with 1024 input a
     return loadTarget(file);
   };
 
-  test("never: LMU4003 (fan-in 2000 > 1024); auto: compiles through two decode blocks of 1000 inputs each", () => {
+  test("never: refused, first because its neuron-to-neuron weights would lose more than 5% to rounding (LMU3004; before the loss limit: LMU4003, fan-in 2000 > 1024); auto: compiles through two decode blocks of 1000 inputs each", () => {
     const target = narrowTarget();
     expect(target.limits.inputAxonsPerCore).toBe(1024);
     const net = loadNetworkText(recurrentEnsemble(2000, "recurrent-2000"), "recurrent-2000.yaml");
@@ -92,7 +92,8 @@ describe("a recurrent 1-D ensemble of 2000 neurons on a target with 1024 input a
       error = e;
     }
     expect(error).toBeInstanceOf(DiagnosticError);
-    expect((error as DiagnosticError).diagnostics.map((d) => d.code)).toContain("LMU4003");
+    expect((error as DiagnosticError).diagnostics.map((d) => d.code)).toEqual(["LMU3004"]);
+    expect((error as DiagnosticError).diagnostics[0].message).toMatch(/connection \S+ into 'big' would lose \d+\.\d% of its weight to rounding/);
 
     const r = compileNetwork(net, target, { decodeNeurons: "auto" });
     expect(verifyChip(r.chip, target)).toEqual([]);

@@ -203,7 +203,9 @@ describe("quantize(): every register value, dequantized, is within half a step o
   test("threshold (step 2^6), bias (step 2^exp) and every weight (step of its row's exponent), except where clipped", () => {
     fc.assert(
       fc.property(hwNetwork, (hw) => {
-        const q = quantize(hw);
+        // Rounding, not the loss limit, is under test here: random weights over 7 decades lose
+        // more than 5% and would be refused (LMU3004; quantize-remedies.test.ts).
+        const q = quantize(hw, { maxWeightLoss: 1 });
         const b = hw.blocks[0];
         const qb = q.blocks[0];
         const s = qb.scale;

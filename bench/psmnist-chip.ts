@@ -1,0 +1,57 @@
+/**
+ * psMNIST shape on one chip (issue 14 item 2, issue 12 item 4): examples/psmnist-lmu.yaml with its
+ * order-256 memory recurrence on chip (--decode-neurons always) against the same network with the
+ * recurrence through the host (the default), measured in the same run: compile time and peak
+ * memory in a fresh process, cores and lower bound, emulator steps/s on one core (wall and CPU
+ * seconds: on a loaded machine CPU time says more), and how closely the chip tracks the float
+ * model's hidden units and memory state over one 784-step sequence.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadNetworkObject } from "../src/api.js";
+import { readBuild } from "../src/build.js";
+import { compareNetwork } from "../src/compare/compare.js";
+import { HardwareRun } from "../src/emulator/runner.js";
+import { loadTarget } from "../src/target/target.js";
+import { psmnistShape } from "./networks.js";
+
+const STEPS = 784;
+
+/** Steps per wall second and per CPU second of a fresh run of a build (after 100 warm-up steps). */
+function emulatorSpeed(buildDir: string, steps: number): { wall: number; cpu: number } {
+  const b = readBuild(buildDir);
+  const run = new HardwareRun(b.chip, b.host, { expectedSteps: steps + 100 });
+  run.run(100);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  run.run(steps);
+  const c = process.cpuUsage(c0);
+  return { wall: steps / ((performance.now() - t0) / 1000), cpu: steps / ((c.user + c.system) / 1e6) };
+}
+
+export function psmnistChipBench(): object {
+  console.log("\npsMNIST shape (order-256 per-dimension memory, 212 hidden): recurrence on chip (--decode-neurons always) vs through the host (default), same run");
+  const child = spawnSync(process.execPath, ["dist/bench/compile-one.js", "psmnist-shape"], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const compile = child.status === 0 ? (JSON.parse(child.stdout) as { seconds: number; cpuSeconds: number; peakRssMiB: number; cores: number; lowerBound: number }) : undefined;
+  if (!compile) console.log(`compile failed: ${child.stderr.split("\n").slice(0, 3).join(" ")}`);
+  else console.log(`compile (fresh process): ${compile.seconds.toFixed(1)} s (${compile.cpuSeconds.toFixed(1)} CPU s), peak ${compile.peakRssMiB.toFixed(0)} MiB, ${compile.cores} cores (lower bound ${compile.lowerBound}; targets ≤ 128 cores, < 10 s, < 2 GiB)`);
+  const dir = mkdtempSync(join(tmpdir(), "lmuc-psm-"));
+  const target = loadTarget("loihi1");
+  const rows: object[] = [];
+  try {
+    for (const mode of ["always", "auto"] as const) {
+      const build = join(dir, mode);
+      const r = compareNetwork(loadNetworkObject(psmnistShape(), "examples/psmnist-lmu.yaml"), target, { steps: STEPS, buildDir: build, source: { file: "examples/psmnist-lmu.yaml" }, decodeNeurons: mode });
+      const speed = emulatorSpeed(build, 1000);
+      const nrmse = (id: string): number => r.probes.find((p) => p.id === id)!.nrmseEmulatorVsFloat;
+      const row = { recurrence: mode === "always" ? "chip" : "host", cores: r.chip.cores, lower_bound: r.chip.lowerBound, steps_per_second: speed.wall, steps_per_cpu_second: speed.cpu, nrmse_hidden_vs_float: nrmse("hidden"), nrmse_state_vs_float: nrmse("state"), nrmse_logits_vs_float: nrmse("logits"), overflows: r.cost.overflows };
+      rows.push(row);
+      console.log(`recurrence ${row.recurrence.padEnd(4)}: ${String(row.cores).padStart(3)} cores (bound ${row.lower_bound}), emulator ${speed.wall.toFixed(0)} steps/s (${speed.cpu.toFixed(0)} per CPU s; target ≥ 500), hidden NRMSE vs float ${row.nrmse_hidden_vs_float.toFixed(3)}, state ${row.nrmse_state_vs_float.toFixed(3)}, logits ${row.nrmse_logits_vs_float.toFixed(3)}, overflows ${JSON.stringify(r.cost.overflows)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { compile, runs: rows };
+}

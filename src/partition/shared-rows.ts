@@ -1,0 +1,121 @@
+/**
+ * Shared input axons: pre compartments of one group whose stored rows are identical (same
+ * weights, same exponent) can send their spikes to one input axon of the target core instead of
+ * one each (hardware-model §3.6: a spike message names the axon; several compartments may name
+ * the same one, and each message delivers the row). The sum is unchanged: every spike of every
+ * pre still delivers the row once. A sigma-delta decode row's L on levels carry one row and its L
+ * off levels another, so its 2·L input axons and stored rows become 2: for the per-dimension
+ * psMNIST memory that is 4× less synapse memory and input axons in every memory core.
+ */
+import type { QGroup } from "../ir/quantized.js";
+
+/** Pre compartment k's row in g (−1: none). */
+export const rowOfPre = (g: QGroup, k: number): number => (g.rowOfPre ? g.rowOfPre[k] : k);
+
+const presCache = new WeakMap<QGroup, Int32Array[]>();
+
+/** The pre compartments of each row of g (row j alone: [j]). */
+export function presOfRow(g: QGroup): Int32Array[] {
+  let out = presCache.get(g);
+  if (out) return out;
+  if (!g.rowOfPre) out = Array.from({ length: g.nPre }, (_, j) => Int32Array.of(j));
+  else {
+    const lists: number[][] = Array.from({ length: g.nPre }, () => []);
+    g.rowOfPre.forEach((r, k) => {
+      if (r >= 0) lists[r].push(k);
+    });
+    out = lists.map((l) => Int32Array.from(l));
+  }
+  presCache.set(g, out);
+  return out;
+}
+
+/** FNV-1a over a row's exponent, span and stored fields within its span. */
+function rowHash(g: QGroup, j: number, first: number, last: number): number {
+  let h = 0x811c9dc5 ^ (g.rowExp[j] & 0xff);
+  h = Math.imul(h ^ first, 0x01000193);
+  h = Math.imul(h ^ last, 0x01000193);
+  for (let i = j * g.nPost + first, e = j * g.nPost + last + 1; i < e; i++) {
+    h ^= g.wgt[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function sameRow(g: QGroup, a: number, b: number, first: number, last: number): boolean {
+  if (g.rowExp[a] !== g.rowExp[b]) return false;
+  for (let i = first, n = g.nPost, x = a * n, y = b * n; i <= last; i++) if (g.wgt[x + i] !== g.wgt[y + i]) return false;
+  return true;
+}
+
+/**
+ * The group with identical rows merged (rowOfPre set), or the group itself when no two non-empty
+ * rows are identical, so networks without such rows compile to the same bytes as before.
+ * `learning`: groups whose weights the chip rewrites per axon must keep an axon per pre.
+ */
+export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
+  if (learning || g.rowOfPre || g.pre.kind !== "block" || g.nPre < 2) return g;
+  const buckets = new Map<number, number[]>();
+  const canonical = new Int32Array(g.nPre).fill(-1);
+  let duplicates = 0;
+  const { first, last } = rowSpans(g);
+  for (let j = 0; j < g.nPre; j++) {
+    if (first[j] > last[j]) continue;
+    const h = rowHash(g, j, first[j], last[j]);
+    const list = buckets.get(h);
+    const same = list?.find((k) => first[k] === first[j] && last[k] === last[j] && sameRow(g, k, j, first[j], last[j]));
+    if (same !== undefined) {
+      canonical[j] = same;
+      duplicates++;
+    } else {
+      canonical[j] = j;
+      if (list) list.push(j);
+      else buckets.set(h, [j]);
+    }
+  }
+  if (duplicates === 0) return g;
+  // Rows in the order of their first pre; zero rows are dropped (they were never stored).
+  const rowOfPre = new Int32Array(g.nPre).fill(-1);
+  const kept: number[] = [];
+  for (let j = 0; j < g.nPre; j++) {
+    if (canonical[j] === j) rowOfPre[j] = kept.push(j) - 1;
+  }
+  for (let j = 0; j < g.nPre; j++) if (canonical[j] >= 0 && canonical[j] !== j) rowOfPre[j] = rowOfPre[canonical[j]];
+  const n = g.nPost;
+  const hasPresence = g.present.length > 0;
+  const wgt = new Int32Array(kept.length * n), present = hasPresence ? new Uint8Array(kept.length * n) : g.present, rowExp = new Int8Array(kept.length);
+  kept.forEach((j, r) => {
+    wgt.set(g.wgt.subarray(j * n, (j + 1) * n), r * n);
+    if (hasPresence) present.set(g.present.subarray(j * n, (j + 1) * n), r * n);
+    rowExp[r] = g.rowExp[j];
+  });
+  return { ...g, nPre: kept.length, wgt, present, rowExp, rowOfPre };
+}
+
+const spanCache = new WeakMap<QGroup, { first: Int32Array; last: Int32Array }>();
+
+/**
+ * Per row of g, its first and last post compartment with a stored weight (first > last: none).
+ * Rows of merged and decode groups reach a small span of a wide post (a memory neuron's row
+ * reaches its own hub row's 8 compartments of 2048), so scans over a piece skip rows whose span
+ * misses it.
+ */
+export function rowSpans(g: QGroup): { first: Int32Array; last: Int32Array } {
+  let s = spanCache.get(g);
+  if (s) return s;
+  const first = new Int32Array(g.nPre).fill(g.nPost), last = new Int32Array(g.nPre).fill(-1);
+  for (let j = 0; j < g.nPre; j++) {
+    const base = j * g.nPost;
+    for (let i = 0; i < g.nPost; i++) {
+      if (g.wgt[base + i] !== 0) {
+        if (first[j] > i) first[j] = i;
+        last[j] = i;
+      }
+    }
+  }
+  spanCache.set(g, (s = { first, last }));
+  return s;
+}
+
+/** Whether row j of g can have a weight among the compartments lo..hi (a piece's smallest and largest). */
+export const rowMayReach = (spans: { first: Int32Array; last: Int32Array }, j: number, lo: number, hi: number): boolean => spans.first[j] <= hi && spans.last[j] >= lo;
