@@ -32,3 +32,15 @@ export function large(ensembles: number, neurons: number, chained: number): obje
   for (let k = 0; k < chained; k++) connections.push({ from: `e${k}`, to: `e${k + 1}`, synapse: 0.005 });
   return { name: `large-${ensembles * neurons}`, seed: 3, nodes: { drive: { output: { kind: "sine", frequency: 2, amplitude: 0.8 } } }, ensembles: ens, connections };
 }
+
+/**
+ * The psMNIST shape of issue 12's table: examples/psmnist-lmu.yaml with its order-256 memory in
+ * 2048 LIF (8 per dimension), as one 256-d ensemble ("single") or one ensemble per dimension.
+ */
+export function psmnistShape(layout: "single" | "per-dimension" = "single"): object {
+  const doc = parse(readFileSync("examples/psmnist-lmu.yaml", "utf8")) as { name: string; lmus: { memory: { implementation: Record<string, unknown> } } };
+  doc.name = `psmnist-shape-${layout}`;
+  doc.lmus.memory.implementation.layout = layout;
+  doc.lmus.memory.implementation.n_neurons_per_dimension = 8;
+  return doc;
+}
