@@ -1,0 +1,176 @@
+/**
+ * WebAssembly SIMD kernels for the dense linear algebra (blas.ts drives them): two f64x2 lanes
+ * per instruction and a 4×4 block of the result held in registers. Each kernel keeps, for every
+ * output element, exactly the sequence of IEEE operations of the JavaScript loop it replaces
+ * (no fused multiply-add, no reassociation): lanes run different elements, never different
+ * terms of one sum. So results are bit-identical to the plain loops, which remain the fallback
+ * where WebAssembly is missing (`--jitless`).
+ *
+ * Panels: a "column panel" of a matrix is 4 adjacent columns stored row after row (element
+ * (r, c) at r·4 + c, 32 bytes per row). The kernels walk a C block of 4 rows and `np` panels of
+ * 4 columns, the C rows `ldc` bytes apart.
+ */
+import { F64, I32, V128, bump, moduleBytes, op, whileNot, type WasmFunction } from "./wasm-asm.js";
+
+// Parameters and locals of the panel kernels.
+const C = 0, LDC = 1, A = 2, B = 3, KC = 4, NP = 5;
+const C1 = 6, C2 = 7, C3 = 8, AP = 9, BP = 10, P = 11;
+const ACC = 12; // 8 v128 accumulators: row r, half h at ACC + 2r + h
+const AV = 20, B0 = 21, B1 = 22;
+const rowPtr = [C, C1, C2, C3];
+
+const loadAccumulators = (): number[] =>
+  [0, 1, 2, 3].flatMap((r) => [0, 1].flatMap((h) => [...op.get(rowPtr[r]), ...op.vLoad(16 * h), ...op.set(ACC + 2 * r + h)]));
+const storeAccumulators = (): number[] =>
+  [0, 1, 2, 3].flatMap((r) => [0, 1].flatMap((h) => [...op.get(rowPtr[r]), ...op.get(ACC + 2 * r + h), ...op.vStore(16 * h)]));
+/** acc ← acc + x (x's bytes leave one v128 on the stack). */
+const accumulate = (acc: number, x: number[]): number[] => [...op.get(acc), ...x, ...op.f64x2Add, ...op.set(acc)];
+
+/** Outer loop over `np` panels around an inner loop over the packed depth (shared by both kernels). */
+function panelLoop(inner: number[]): number[] {
+  return [
+    ...op.get(C), ...op.get(LDC), ...op.i32Add, ...op.set(C1),
+    ...op.get(C1), ...op.get(LDC), ...op.i32Add, ...op.set(C2),
+    ...op.get(C2), ...op.get(LDC), ...op.i32Add, ...op.set(C3),
+    ...whileNot([...op.get(NP), ...op.i32Eqz], [
+      ...loadAccumulators(),
+      ...op.get(A), ...op.set(AP), ...op.get(B), ...op.set(BP), ...op.get(KC), ...op.set(P),
+      ...inner,
+      ...storeAccumulators(),
+      ...bump(C, 32), ...bump(C1, 32), ...bump(C2, 32), ...bump(C3, 32),
+      ...op.get(BP), ...op.set(B), ...bump(NP, -1),
+    ]),
+  ];
+}
+
+/**
+ * gemm: C[r][j] ← C[r][j] + a_p·b_p for p = 0..kc−1 in order. A is a column panel of Aᵀ (the 4
+ * rows' values at depth p at a + 32p), B consecutive column panels of kc rows each.
+ */
+const gemmPanel: WasmFunction = {
+  name: "gemmPanel",
+  params: [I32, I32, I32, I32, I32, I32],
+  locals: [I32, I32, I32, I32, I32, I32, ...Array<number>(8).fill(V128), V128, V128, V128],
+  body: panelLoop(
+    whileNot([...op.get(P), ...op.i32Eqz], [
+      ...op.get(BP), ...op.vLoad(0), ...op.set(B0),
+      ...op.get(BP), ...op.vLoad(16), ...op.set(B1),
+      ...[0, 1, 2, 3].flatMap((r) => [
+        ...op.get(AP), ...op.vSplatLoad(8 * r), ...op.set(AV),
+        ...accumulate(ACC + 2 * r, [...op.get(AV), ...op.get(B0), ...op.f64x2Mul]),
+        ...accumulate(ACC + 2 * r + 1, [...op.get(AV), ...op.get(B1), ...op.f64x2Mul]),
+      ]),
+      ...bump(AP, 32), ...bump(BP, 32), ...bump(P, -1),
+    ]),
+  ),
+};
+
+/**
+ * gram: as gemm, but the depth goes in groups of four, each summed first and then added:
+ * C ← C + (((a₀b₀ + a₁b₁) + a₂b₂) + a₃b₃), the grouping of linalg.ts's `gram` loop. kc % 4 = 0.
+ */
+const gramPanel: WasmFunction = {
+  name: "gramPanel",
+  params: gemmPanel.params,
+  locals: gemmPanel.locals,
+  body: panelLoop(
+    whileNot([...op.get(P), ...op.i32Eqz], [
+      ...[0, 1, 2, 3].flatMap((r) =>
+        [0, 1].flatMap((h) => {
+          const term = (q: number): number[] => [...op.get(AP), ...op.vSplatLoad(32 * q + 8 * r), ...op.get(BP), ...op.vLoad(32 * q + 16 * h), ...op.f64x2Mul];
+          return accumulate(ACC + 2 * r + h, [...term(0), ...term(1), ...op.f64x2Add, ...term(2), ...op.f64x2Add, ...term(3), ...op.f64x2Add]);
+        }),
+      ),
+      ...bump(AP, 128), ...bump(BP, 128), ...bump(P, -4),
+    ]),
+  ),
+};
+
+// axpy parameters: y, x (byte addresses), alpha, n; local: alpha in both lanes.
+const Y = 0, X = 1, ALPHA = 2, N = 3, ALPHA2 = 4;
+/** y[i] ← y[i] + alpha·x[i] for i < n. */
+const axpy: WasmFunction = {
+  name: "axpy",
+  params: [I32, I32, F64, I32],
+  locals: [V128],
+  body: [
+    ...op.get(ALPHA), ...op.f64x2Splat, ...op.set(ALPHA2),
+    ...whileNot([...op.get(N), ...op.i32(4), ...op.i32LtS], [
+      ...[0, 16].flatMap((off) => [...op.get(Y), ...op.get(Y), ...op.vLoad(off), ...op.get(ALPHA2), ...op.get(X), ...op.vLoad(off), ...op.f64x2Mul, ...op.f64x2Add, ...op.vStore(off)]),
+      ...bump(Y, 32), ...bump(X, 32), ...bump(N, -4),
+    ]),
+    ...whileNot([...op.get(N), ...op.i32Eqz], [
+      ...op.get(Y), ...op.get(Y), ...op.f64Load(0), ...op.get(ALPHA), ...op.get(X), ...op.f64Load(0), ...op.f64Mul, ...op.f64Add, ...op.f64Store(0),
+      ...bump(Y, 8), ...bump(X, 8), ...bump(N, -1),
+    ]),
+  ],
+};
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum?: number }) => { buffer: ArrayBuffer; grow(pages: number): number };
+}
+
+export type PanelKernel = (c: number, ldcBytes: number, a: number, b: number, kc: number, np: number) => void;
+export type Axpy = (y: number, x: number, alpha: number, n: number) => void;
+
+export interface Kernels {
+  readonly gemmPanel: PanelKernel;
+  readonly gramPanel: PanelKernel;
+  readonly axpy: Axpy;
+  /** The memory as doubles, valid until the next `reserve` (growing replaces the buffer). */
+  f64(): Float64Array;
+  /** Makes at least `bytes` bytes addressable (from address 0). */
+  reserve(bytes: number): void;
+}
+
+const PAGE = 65536;
+/** 2^31 bytes keeps every byte address a positive i32. */
+export const KERNEL_MAX_BYTES = 2 ** 31 - PAGE;
+
+let loaded: Kernels | null | undefined;
+let disabled = false;
+
+/**
+ * Runs f with the kernels switched off, so every routine takes its plain JavaScript loop: the
+ * baseline of bench/linalg.ts and the reference the tests compare the kernels with, bit for bit.
+ */
+export function withoutKernels<T>(f: () => T): T {
+  const was = disabled;
+  disabled = true;
+  try {
+    return f();
+  } finally {
+    disabled = was;
+  }
+}
+
+/** The kernels and their memory, once per process (thread); null without WebAssembly SIMD. */
+export function kernels(): Kernels | null {
+  if (disabled) return null;
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (api === undefined || process.env.LMUC_NO_WASM === "1") return null;
+  try {
+    const memory = new api.Memory({ initial: 16, maximum: KERNEL_MAX_BYTES / PAGE });
+    const instance = new api.Instance(new api.Module(moduleBytes([gemmPanel, gramPanel, axpy])), { env: { memory } });
+    const e = instance.exports;
+    let view = new Float64Array(memory.buffer);
+    loaded = {
+      gemmPanel: e.gemmPanel as PanelKernel,
+      gramPanel: e.gramPanel as PanelKernel,
+      axpy: e.axpy as Axpy,
+      f64: () => (view.buffer === memory.buffer ? view : (view = new Float64Array(memory.buffer))),
+      reserve(bytes: number): void {
+        if (bytes > KERNEL_MAX_BYTES) throw new RangeError(`dense kernel workspace of ${bytes} bytes exceeds ${KERNEL_MAX_BYTES}`);
+        const have = memory.buffer.byteLength;
+        if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
+      },
+    };
+  } catch {
+    loaded = null;
+  }
+  return loaded;
+}
