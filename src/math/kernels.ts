@@ -106,6 +106,47 @@ const axpy: WasmFunction = {
   ],
 };
 
+// sinPowChains: parameters (byte addresses of count doubles each, then count, k0, m) and locals.
+const SI = 0, SSP = 1, SC = 2, SQ = 3, SS = 4, SW = 5, SCOUNT = 6, SK0 = 7, SM = 8;
+const SK = 9, KV = 10, KM1V = 11, IV = 12, SPV = 16, WV = 20;
+const splatOf = (k: number[]): number[] => [...k, ...op.f64ConvertI32S, ...op.f64x2Splat];
+/**
+ * The recurrences of samplers.ts's sinPowIntegral and powInt for 8 points at a time (4 vectors,
+ * whose division chains overlap), count % 8 = 0: for k = k0, k0+2, …, m:
+ * i ← (−sp·c + (k−1)·i) / k, sp ← sp·q, w ← (w·s)·s — the JavaScript expressions' operations.
+ */
+const sinPowChains: WasmFunction = {
+  name: "sinPowChains",
+  params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+  locals: [I32, V128, V128, ...Array<number>(12).fill(V128)],
+  body: whileNot([...op.get(SCOUNT), ...op.i32Eqz], [
+    ...[0, 1, 2, 3].flatMap((v) => [
+      ...op.get(SI), ...op.vLoad(16 * v), ...op.set(IV + v),
+      ...op.get(SSP), ...op.vLoad(16 * v), ...op.set(SPV + v),
+      ...op.get(SW), ...op.vLoad(16 * v), ...op.set(WV + v),
+    ]),
+    ...op.get(SK0), ...op.set(SK),
+    ...whileNot([...op.get(SM), ...op.get(SK), ...op.i32LtS], [
+      ...splatOf(op.get(SK)), ...op.set(KV),
+      ...splatOf([...op.get(SK), ...op.i32(1), ...op.i32Sub]), ...op.set(KM1V),
+      ...[0, 1, 2, 3].flatMap((v) => [
+        ...op.get(SPV + v), ...op.get(SC), ...op.vLoad(16 * v), ...op.f64x2Mul, ...op.f64x2Neg,
+        ...op.get(KM1V), ...op.get(IV + v), ...op.f64x2Mul, ...op.f64x2Add,
+        ...op.get(KV), ...op.f64x2Div, ...op.set(IV + v),
+        ...op.get(SPV + v), ...op.get(SQ), ...op.vLoad(16 * v), ...op.f64x2Mul, ...op.set(SPV + v),
+        ...op.get(WV + v), ...op.get(SS), ...op.vLoad(16 * v), ...op.f64x2Mul, ...op.get(SS), ...op.vLoad(16 * v), ...op.f64x2Mul, ...op.set(WV + v),
+      ]),
+      ...bump(SK, 2),
+    ]),
+    ...[0, 1, 2, 3].flatMap((v) => [
+      ...op.get(SI), ...op.get(IV + v), ...op.vStore(16 * v),
+      ...op.get(SW), ...op.get(WV + v), ...op.vStore(16 * v),
+    ]),
+    ...[SI, SSP, SC, SQ, SS, SW].flatMap((ptr) => bump(ptr, 64)),
+    ...bump(SCOUNT, -8),
+  ]),
+};
+
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
@@ -114,11 +155,13 @@ interface WasmApi {
 
 export type PanelKernel = (c: number, ldcBytes: number, a: number, b: number, kc: number, np: number) => void;
 export type Axpy = (y: number, x: number, alpha: number, n: number) => void;
+export type SinPowChains = (i: number, sp: number, c: number, q: number, s: number, w: number, count: number, k0: number, m: number) => void;
 
 export interface Kernels {
   readonly gemmPanel: PanelKernel;
   readonly gramPanel: PanelKernel;
   readonly axpy: Axpy;
+  readonly sinPowChains: SinPowChains;
   /** The memory as doubles, valid until the next `reserve` (growing replaces the buffer). */
   f64(): Float64Array;
   /** Makes at least `bytes` bytes addressable (from address 0). */
@@ -155,13 +198,14 @@ export function kernels(): Kernels | null {
   if (api === undefined || process.env.LMUC_NO_WASM === "1") return null;
   try {
     const memory = new api.Memory({ initial: 16, maximum: KERNEL_MAX_BYTES / PAGE });
-    const instance = new api.Instance(new api.Module(moduleBytes([gemmPanel, gramPanel, axpy])), { env: { memory } });
+    const instance = new api.Instance(new api.Module(moduleBytes([gemmPanel, gramPanel, axpy, sinPowChains])), { env: { memory } });
     const e = instance.exports;
     let view = new Float64Array(memory.buffer);
     loaded = {
       gemmPanel: e.gemmPanel as PanelKernel,
       gramPanel: e.gramPanel as PanelKernel,
       axpy: e.axpy as Axpy,
+      sinPowChains: e.sinPowChains as SinPowChains,
       f64: () => (view.buffer === memory.buffer ? view : (view = new Float64Array(memory.buffer))),
       reserve(bytes: number): void {
         if (bytes > KERNEL_MAX_BYTES) throw new RangeError(`dense kernel workspace of ${bytes} bytes exceeds ${KERNEL_MAX_BYTES}`);

@@ -6,6 +6,7 @@
  * runs with the points as its inner loop, so the chains of different points overlap. Every
  * point sees exactly the operations of the scalar version, in the same order.
  */
+import { kernels } from "../math/kernels.js";
 import { powInt, sinPowIntegral } from "./samplers.js";
 
 /** Scratch reused across calls (grown on demand): sampling is single-threaded and not reentrant. */
@@ -26,7 +27,7 @@ function scratchOf(n: number): Float64Array[] {
 function integralsAndPowers(m: number, phi: Float64Array, count: number, integral: Float64Array, power: Float64Array): void {
   const odd = m % 2 !== 0;
   const k0 = (odd ? 1 : 0) + 2;
-  let a = 0;
+  let a = onKernel(m, phi, count, integral, power);
   for (; a + 4 <= count; a += 4) {
     const p0 = phi[a], p1 = phi[a + 1], p2 = phi[a + 2], p3 = phi[a + 3];
     const s0 = Math.sin(p0), s1 = Math.sin(p1), s2 = Math.sin(p2), s3 = Math.sin(p3);
@@ -57,6 +58,42 @@ function integralsAndPowers(m: number, phi: Float64Array, count: number, integra
     integral[a] = sinPowIntegral(m, phi[a]);
     power[a] = powInt(Math.sin(phi[a]), m);
   }
+}
+
+/**
+ * The first 8⌊count/8⌋ points of integralsAndPowers on the SIMD kernel (kernels.ts's
+ * sinPowChains: the same recurrences, 8 chains at once); returns how many it did (0 without
+ * WebAssembly). Starting values are set here exactly as in the loop above.
+ */
+function onKernel(m: number, phi: Float64Array, count: number, integral: Float64Array, power: Float64Array): number {
+  const kern = count >= 8 ? kernels() : null;
+  if (kern === null) return 0;
+  const n = count & ~7;
+  kern.reserve(8 * 6 * n);
+  const mem = kern.f64();
+  const I = 0, SP = n, C = 2 * n, Q = 3 * n, S = 4 * n, W = 5 * n;
+  const odd = m % 2 !== 0;
+  for (let a = 0; a < n; a++) {
+    const p = phi[a];
+    const s = Math.sin(p);
+    mem[C + a] = Math.cos(p);
+    mem[Q + a] = s * s;
+    mem[S + a] = s;
+    if (odd) {
+      const h = Math.sin(p / 2);
+      mem[I + a] = 2 * h * h;
+      mem[SP + a] = s * s;
+      mem[W + a] = s;
+    } else {
+      mem[I + a] = p;
+      mem[SP + a] = s;
+      mem[W + a] = 1;
+    }
+  }
+  kern.sinPowChains(8 * I, 8 * SP, 8 * C, 8 * Q, 8 * S, 8 * W, n, (odd ? 1 : 0) + 2, m);
+  integral.set(mem.subarray(I, I + n));
+  power.set(mem.subarray(W, W + n));
+  return n;
 }
 
 /**
