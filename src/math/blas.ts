@@ -33,16 +33,15 @@ const ceil4 = (n: number): number => (n + 3) & ~3;
 function pack(dst: Float64Array, at: number, src: StridedView, r0: number, rows: number, c0: number, cols: number, sign: number): void {
   const { data, offset, rowStride, colStride } = src;
   const panels = ceil4(cols) >> 2;
+  // Row by row, four columns each: four sequential streams whichever stride is 1 (column by
+  // column, a row-contiguous source was read `rowStride` apart, a cache miss per element).
   for (let q = 0; q < panels; q++) {
     const base = at + q * rows * 4;
     const width = Math.min(4, cols - 4 * q);
-    for (let c = 0; c < 4; c++) {
-      if (c >= width) {
-        for (let r = 0; r < rows; r++) dst[base + r * 4 + c] = 0;
-        continue;
-      }
-      let s = offset + r0 * rowStride + (c0 + 4 * q + c) * colStride;
-      for (let r = 0; r < rows; r++, s += rowStride) dst[base + r * 4 + c] = sign * data[s];
+    let s = offset + r0 * rowStride + (c0 + 4 * q) * colStride;
+    for (let r = 0; r < rows; r++, s += rowStride) {
+      const d = base + r * 4;
+      for (let c = 0; c < 4; c++) dst[d + c] = c < width ? sign * data[s + c * colStride] : 0;
     }
   }
 }
