@@ -5,7 +5,7 @@
  * loops each routine documents (and falls back to): results are bit-identical with and
  * without WebAssembly.
  */
-import { kernels, type Kernels } from "./kernels.js";
+import { kernels, privateKernels, type Kernels } from "./kernels.js";
 
 /** Element (r, c) of a strided matrix is data[offset + r·rowStride + c·colStride]. */
 export interface StridedView {
@@ -146,4 +146,45 @@ export function choleskySubstitute(l: Float64Array, n: number, x: Float64Array, 
   }
   x.set(mem.subarray(0, n * k));
   return true;
+}
+
+/**
+ * out ← (or +=) M·x for a fixed row-major M (rows×cols), on a private copy of M packed into 8-row
+ * panels for the SIMD kernel: each out_i is 0 + m_i0·x_0 + m_i1·x_1 + … in column order, then
+ * added to out_i — the operations of sim/plan.ts's matVec, so the simulator's results do not move.
+ */
+export class PackedMatVec {
+  private constructor(
+    private readonly kern: Kernels,
+    private readonly rows: number,
+    private readonly cols: number,
+    private readonly nPanels: number,
+  ) {}
+
+  /** null without WebAssembly (the caller keeps its loop). */
+  static create(m: Float64Array, rows: number, cols: number): PackedMatVec | null {
+    const nPanels = (rows + 7) >> 3;
+    const kern = privateKernels(8 * (nPanels * 8 * cols + cols + nPanels * 8));
+    if (kern === null) return null;
+    const mem = kern.f64();
+    for (let q = 0; q < nPanels; q++) {
+      for (let j = 0; j < cols; j++) {
+        for (let r = 0; r < 8; r++) {
+          const i = q * 8 + r;
+          mem[(q * cols + j) * 8 + r] = i < rows ? m[i * cols + j] : 0;
+        }
+      }
+    }
+    return new PackedMatVec(kern, rows, cols, nPanels);
+  }
+
+  apply(x: Float64Array, out: Float64Array, accumulate: boolean): void {
+    const { kern, rows, cols, nPanels } = this;
+    const mem = kern.f64();
+    const X = nPanels * 8 * cols, Y = X + cols;
+    for (let j = 0; j < cols; j++) mem[X + j] = x[j];
+    kern.matVecPanels(8 * Y, 0, 8 * X, cols, nPanels);
+    if (accumulate) for (let i = 0; i < rows; i++) out[i] += mem[Y + i];
+    else for (let i = 0; i < rows; i++) out[i] = mem[Y + i];
+  }
 }

@@ -147,6 +147,29 @@ const sinPowChains: WasmFunction = {
   ]),
 };
 
+// matVecPanels: parameters (y, panels, x byte addresses; cols; number of 8-row panels), locals.
+const MY = 0, MP = 1, MX = 2, MCOLS = 3, MNB = 4, MJ = 5, MXP = 6, MACC = 7, MXS = 11;
+/**
+ * y[i] = 0 + m_i0·x_0 + m_i1·x_1 + … in column order, 8 rows per panel (4 vectors); a panel holds
+ * its rows' values column after column (64 bytes per column), panels back to back.
+ */
+const matVecPanels: WasmFunction = {
+  name: "matVecPanels",
+  params: [I32, I32, I32, I32, I32],
+  locals: [I32, I32, V128, V128, V128, V128, V128],
+  body: whileNot([...op.get(MNB), ...op.i32Eqz], [
+    ...[0, 1, 2, 3].flatMap((v) => [...splatOf(op.i32(0)), ...op.set(MACC + v)]),
+    ...op.get(MX), ...op.set(MXP), ...op.get(MCOLS), ...op.set(MJ),
+    ...whileNot([...op.get(MJ), ...op.i32Eqz], [
+      ...op.get(MXP), ...op.vSplatLoad(0), ...op.set(MXS),
+      ...[0, 1, 2, 3].flatMap((v) => accumulate(MACC + v, [...op.get(MP), ...op.vLoad(16 * v), ...op.get(MXS), ...op.f64x2Mul])),
+      ...bump(MP, 64), ...bump(MXP, 8), ...bump(MJ, -1),
+    ]),
+    ...[0, 1, 2, 3].flatMap((v) => [...op.get(MY), ...op.get(MACC + v), ...op.vStore(16 * v)]),
+    ...bump(MY, 64), ...bump(MNB, -1),
+  ]),
+};
+
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
@@ -155,6 +178,7 @@ interface WasmApi {
 
 export type PanelKernel = (c: number, ldcBytes: number, a: number, b: number, kc: number, np: number) => void;
 export type Axpy = (y: number, x: number, alpha: number, n: number) => void;
+export type MatVecPanels = (y: number, panels: number, x: number, cols: number, nPanels: number) => void;
 export type SinPowChains = (i: number, sp: number, c: number, q: number, s: number, w: number, count: number, k0: number, m: number) => void;
 
 export interface Kernels {
@@ -162,6 +186,7 @@ export interface Kernels {
   readonly gramPanel: PanelKernel;
   readonly axpy: Axpy;
   readonly sinPowChains: SinPowChains;
+  readonly matVecPanels: MatVecPanels;
   /** The memory as doubles, valid until the next `reserve` (growing replaces the buffer). */
   f64(): Float64Array;
   /** Makes at least `bytes` bytes addressable (from address 0). */
@@ -174,6 +199,7 @@ export const KERNEL_MAX_BYTES = 2 ** 31 - PAGE;
 
 let loaded: Kernels | null | undefined;
 let disabled = false;
+let compiled: object | null | undefined;
 
 /**
  * Runs f with the kernels switched off, so every routine takes its plain JavaScript loop: the
@@ -189,32 +215,57 @@ export function withoutKernels<T>(f: () => T): T {
   }
 }
 
-/** The kernels and their memory, once per process (thread); null without WebAssembly SIMD. */
-export function kernels(): Kernels | null {
+function wasmApi(): WasmApi | undefined {
+  return process.env.LMUC_NO_WASM === "1" ? undefined : (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+/** The compiled module, once per process (thread); null without WebAssembly SIMD. */
+function compiledModule(): object | null {
+  if (compiled === undefined) {
+    const api = wasmApi();
+    try {
+      compiled = api === undefined ? null : new api.Module(moduleBytes([gemmPanel, gramPanel, axpy, sinPowChains, matVecPanels]));
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/**
+ * A new instance with its own memory of `bytes` (growable), for a caller that keeps data in it
+ * (the float simulator's encoders); null without WebAssembly or when switched off.
+ */
+export function privateKernels(bytes: number): Kernels | null {
   if (disabled) return null;
-  if (loaded !== undefined) return loaded;
-  loaded = null;
-  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (api === undefined || process.env.LMUC_NO_WASM === "1") return null;
+  const api = wasmApi();
+  const mod = compiledModule();
+  if (api === undefined || mod === null || bytes > KERNEL_MAX_BYTES) return null;
   try {
-    const memory = new api.Memory({ initial: 16, maximum: KERNEL_MAX_BYTES / PAGE });
-    const instance = new api.Instance(new api.Module(moduleBytes([gemmPanel, gramPanel, axpy, sinPowChains])), { env: { memory } });
-    const e = instance.exports;
+    const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)), maximum: KERNEL_MAX_BYTES / PAGE });
+    const e = new api.Instance(mod, { env: { memory } }).exports;
     let view = new Float64Array(memory.buffer);
-    loaded = {
+    return {
       gemmPanel: e.gemmPanel as PanelKernel,
       gramPanel: e.gramPanel as PanelKernel,
       axpy: e.axpy as Axpy,
       sinPowChains: e.sinPowChains as SinPowChains,
+      matVecPanels: e.matVecPanels as MatVecPanels,
       f64: () => (view.buffer === memory.buffer ? view : (view = new Float64Array(memory.buffer))),
-      reserve(bytes: number): void {
-        if (bytes > KERNEL_MAX_BYTES) throw new RangeError(`dense kernel workspace of ${bytes} bytes exceeds ${KERNEL_MAX_BYTES}`);
+      reserve(n: number): void {
+        if (n > KERNEL_MAX_BYTES) throw new RangeError(`dense kernel workspace of ${n} bytes exceeds ${KERNEL_MAX_BYTES}`);
         const have = memory.buffer.byteLength;
-        if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
+        if (n > have) memory.grow(Math.ceil((n - have) / PAGE));
       },
     };
   } catch {
-    loaded = null;
+    return null;
   }
+}
+
+/** The shared scratch kernels (callers lay out their data from address 0 for one call). */
+export function kernels(): Kernels | null {
+  if (disabled) return null;
+  if (loaded === undefined) loaded = privateKernels(16 * PAGE);
   return loaded;
 }

@@ -20,6 +20,7 @@ import { lowpassCoefficients } from "./synapse.js";
 import { runSteps } from "../util/run-steps.js";
 import { evalNode, planNode, publishStateful, updateStateful } from "./nodes.js";
 import { planPes, pesUpdate, type PesPlan } from "./pes.js";
+import { PackedMatVec } from "../math/blas.js";
 import { idx, matVec, type ConnPlan, type EnsPlan, type NodePlan, type ProbePlan, type ProbeResult } from "./plan.js";
 import { planProbe, probeResult, record } from "./probes.js";
 
@@ -36,6 +37,9 @@ export const enum TargetKind {
   /** The error input of a learned connection's rule (see pes.ts). */
   Learning,
 }
+
+/** Encoder matrices at least this large (n·d) go to the SIMD mat-vec kernel; below, copying x in and J out costs more than it saves. */
+const ENCODER_KERNEL_MIN = 4096;
 
 export class Simulator {
   readonly dtSeconds: number;
@@ -80,6 +84,7 @@ export class Simulator {
       }
       this.ensembles.push({
         id: e.id, n, d, x: new Float64Array(d), J: new Float64Array(n), bias: e.bias, gain: e.gain, scaledEncoders,
+        encoderKernel: !this.naive && d >= 4 && n * d >= ENCODER_KERNEL_MIN ? PackedMatVec.create(scaledEncoders, n, d) : null,
         output: new Float64Array(n), voltage: Float64Array.from(e.initialVoltage), refractory: new Float64Array(n),
         neuron: e.neuron, incoming: [], hasDecodedInput: false, active: new Int32Array(n), activeCount: 0, external: e.external ?? false,
       });
@@ -254,7 +259,10 @@ export class Simulator {
       const c = inc[k];
       this.deliver(c, c.targetKind === TargetKind.EnsembleValue ? x : J);
     }
-    if (e.hasDecodedInput) matVec(e.scaledEncoders, x, J, e.n, e.d, true);
+    if (e.hasDecodedInput) {
+      if (e.encoderKernel !== null) e.encoderKernel.apply(x, J, true);
+      else matVec(e.scaledEncoders, x, J, e.n, e.d, true);
+    }
     const m = e.neuron;
     const dt = this.dtSeconds;
     switch (m.type) {
