@@ -44,3 +44,13 @@ export function psmnistShape(layout: "single" | "per-dimension" = "single"): obj
   doc.lmus.memory.implementation.n_neurons_per_dimension = 8;
   return doc;
 }
+
+/** One recurrent ensemble of `neurons` LIF in `dims` dimensions with `evalPoints` eval points (issue 12's decoder-solve case). */
+export function recurrentEnsemble(neurons: number, dims: number, evalPoints: number): object {
+  return {
+    name: `recurrent-${neurons}`, dt: 0.001, seed: 12,
+    nodes: { stim: { output: { kind: "sine", frequency: 2, amplitude: 0.5 } } },
+    ensembles: { big: { n_neurons: neurons, dimensions: dims, n_eval_points: evalPoints, seed: 3 } },
+    connections: [{ from: "stim", to: "big[0]", synapse: 0.005 }, { from: "big", to: "big", synapse: 0.1 }],
+  };
+}

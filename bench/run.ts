@@ -17,6 +17,7 @@ import { loadTarget } from "../src/target/target.js";
 import { lmuMemory } from "./networks.js";
 import { learningBench } from "./learning.js";
 import { evaluateBench } from "./evaluate.js";
+import { linalgBench } from "./linalg.js";
 
 interface Case {
   readonly name: string;
@@ -88,7 +89,8 @@ async function main(): Promise<void> {
   const emulator = emulatorBench();
   const learning = learningBench();
   const evaluate = await evaluateBench();
-  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning, evaluate }, null, 2) + "\n");
+  const linalg = linalgBench();
+  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning, evaluate, linalg }, null, 2) + "\n");
   console.log("wrote out/bench.json");
 }
 

@@ -20,6 +20,8 @@ export const transposed = (v: StridedView): StridedView => ({ data: v.data, offs
 
 /** Depth of one packed chunk. */
 const KC = 256;
+/** Panels of B per cache block: 48 × 4 columns × KC × 8 bytes = 384 KiB, within L2. */
+const NC_PANELS = 48;
 /** Below this many multiply-adds the copies into the kernel memory cost more than they save. */
 const SMALL = 1 << 15;
 
@@ -60,16 +62,20 @@ export function gemm(m: number, n: number, k: number, a: StridedView, b: Strided
   }
   const mPad = ceil4(m), nPad = ceil4(n);
   const cAt = 0, bAt = mPad * nPad, aAt = bAt + KC * nPad;
-  kern.reserve(8 * (aAt + KC * 4));
+  kern.reserve(8 * (aAt + KC * mPad));
   const mem = kern.f64();
   for (let i = 0; i < m; i++) mem.set(c.subarray(cOffset + i * ldc, cOffset + i * ldc + n), cAt + i * nPad);
-  const at = transposed(a);
+  const panels = nPad >> 2;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = Math.min(KC, k - p0);
     pack(mem, bAt, b, p0, kc, 0, n, 1);
-    for (let i0 = 0; i0 < m; i0 += 4) {
-      pack(mem, aAt, at, p0, kc, i0, Math.min(4, m - i0), sign);
-      kern.gemmPanel(8 * (cAt + i0 * nPad), 8 * nPad, 8 * aAt, 8 * bAt, kc, nPad >> 2);
+    pack(mem, aAt, transposed(a), p0, kc, 0, m, sign);
+    // B in blocks of NC_PANELS panels, each reused by every A panel while it sits in L2.
+    for (let q0 = 0; q0 < panels; q0 += NC_PANELS) {
+      const np = Math.min(NC_PANELS, panels - q0);
+      for (let i0 = 0; i0 < m; i0 += 4) {
+        kern.gemmPanel(8 * (cAt + i0 * nPad + 4 * q0), 8 * nPad, 8 * (aAt + i0 * kc), 8 * (bAt + q0 * kc * 4), kc, np);
+      }
     }
   }
   for (let i = 0; i < m; i++) c.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), cOffset + i * ldc);
@@ -105,9 +111,13 @@ export function gramGroupsOf4(ad: Float64Array, m: number, n: number, g: Float64
   for (let r0 = 0; r0 < m4; r0 += KC) {
     const kc = Math.min(KC, m4 - r0);
     pack(mem, pAt, src, r0, kc, 0, n, 1);
-    for (let q = 0; q < panels; q++) {
-      const panel = 8 * (pAt + q * kc * 4);
-      kern.gramPanel(8 * (q * 4 * nPad + q * 4), 8 * nPad, panel, panel, kc, panels - q);
+    for (let q0 = 0; q0 < panels; q0 += NC_PANELS) {
+      const q1 = Math.min(panels, q0 + NC_PANELS);
+      // Row panels q against column panels max(q, q0)..q1−1: the upper triangle, block by block.
+      for (let q = 0; q < q1; q++) {
+        const from = Math.max(q, q0);
+        kern.gramPanel(8 * (q * 4 * nPad + from * 4), 8 * nPad, 8 * (pAt + q * kc * 4), 8 * (pAt + from * kc * 4), kc, q1 - from);
+      }
     }
   }
   for (let i = 0; i < n; i++) g.set(mem.subarray(i * nPad + i, i * nPad + n), i * n + i);

@@ -69,18 +69,22 @@ const gemmPanel: WasmFunction = {
  * gram: as gemm, but the depth goes in groups of four, each summed first and then added:
  * C ← C + (((a₀b₀ + a₁b₁) + a₂b₂) + a₃b₃), the grouping of linalg.ts's `gram` loop. kc % 4 = 0.
  */
+const BQ = 23; // 4 v128: one half (2 columns) of the B panel at depths q = 0..3 of a group
 const gramPanel: WasmFunction = {
   name: "gramPanel",
   params: gemmPanel.params,
-  locals: gemmPanel.locals,
+  locals: [...gemmPanel.locals, V128, V128, V128, V128],
   body: panelLoop(
     whileNot([...op.get(P), ...op.i32Eqz], [
-      ...[0, 1, 2, 3].flatMap((r) =>
-        [0, 1].flatMap((h) => {
-          const term = (q: number): number[] => [...op.get(AP), ...op.vSplatLoad(32 * q + 8 * r), ...op.get(BP), ...op.vLoad(32 * q + 16 * h), ...op.f64x2Mul];
+      // Per half: its 4 B vectors loaded once, then each row's 4 values splatted (40 loads per
+      // 128 flops; loading per term was 64).
+      ...[0, 1].flatMap((h) => [
+        ...[0, 1, 2, 3].flatMap((q) => [...op.get(BP), ...op.vLoad(32 * q + 16 * h), ...op.set(BQ + q)]),
+        ...[0, 1, 2, 3].flatMap((r) => {
+          const term = (q: number): number[] => [...op.get(AP), ...op.vSplatLoad(32 * q + 8 * r), ...op.get(BQ + q), ...op.f64x2Mul];
           return accumulate(ACC + 2 * r + h, [...term(0), ...term(1), ...op.f64x2Add, ...term(2), ...op.f64x2Add, ...term(3), ...op.f64x2Add]);
         }),
-      ),
+      ]),
       ...bump(AP, 128), ...bump(BP, 128), ...bump(P, -4),
     ]),
   ),
