@@ -198,3 +198,34 @@ export class PackedMatVec {
     else for (let i = 0; i < rows; i++) out[i] = mem[Y + i];
   }
 }
+
+/**
+ * out ← Σ_k a[i_k]·W[i_k] over a list of rows i_k (ascending, as given) of a fixed row-major W
+ * (rows×width), on a private copy of W: each out_r is 0 + W[i_0][r]·a_i0 + W[i_1][r]·a_i1 + …
+ * in list order, as the float simulator's event-driven loop computes it; the SIMD lanes are
+ * different r.
+ */
+export class PackedRowSum {
+  private constructor(private readonly kern: Kernels, private readonly rows: number, private readonly width: number) {}
+
+  /** null without WebAssembly (the caller keeps its loop). */
+  static create(w: Float64Array, rows: number, width: number): PackedRowSum | null {
+    const kern = privateKernels(8 * (rows * width + width));
+    if (kern === null) return null;
+    kern.f64().set(w.subarray(0, rows * width));
+    return new PackedRowSum(kern, rows, width);
+  }
+
+  sum(list: Int32Array, count: number, a: Float64Array, out: Float64Array): void {
+    const { kern, rows, width } = this;
+    const mem = kern.f64();
+    const Y = rows * width;
+    mem.fill(0, Y, Y + width);
+    const axpy = kern.axpy;
+    for (let k = 0; k < count; k++) {
+      const i = list[k];
+      axpy(8 * Y, 8 * i * width, a[i], width);
+    }
+    for (let r = 0; r < width; r++) out[r] = mem[Y + r];
+  }
+}

@@ -1,7 +1,8 @@
 /**
- * The float simulator's encoder mat-vec on the SIMD kernel (math/blas.ts PackedMatVec) against
- * the plain loop (plan.ts matVec): an 8-d, 800-neuron LMU memory (n·d = 6,400, above the
- * kernel threshold) run 300 steps both ways.
+ * The float simulator's encoder mat-vec and event-driven W·a on the SIMD kernels (math/blas.ts
+ * PackedMatVec, PackedRowSum) against the plain loops (plan.ts matVec, connectionOutput): an 8-d,
+ * 800-neuron LMU memory (encoders and recurrence 800 × 8, above the kernel thresholds) run 300
+ * steps both ways.
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";

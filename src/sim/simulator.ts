@@ -20,7 +20,7 @@ import { lowpassCoefficients } from "./synapse.js";
 import { runSteps } from "../util/run-steps.js";
 import { evalNode, planNode, publishStateful, updateStateful } from "./nodes.js";
 import { planPes, pesUpdate, type PesPlan } from "./pes.js";
-import { PackedMatVec } from "../math/blas.js";
+import { PackedMatVec, PackedRowSum } from "../math/blas.js";
 import { idx, matVec, type ConnPlan, type EnsPlan, type NodePlan, type ProbePlan, type ProbeResult } from "./plan.js";
 import { planProbe, probeResult, record } from "./probes.js";
 
@@ -149,6 +149,8 @@ export class Simulator {
       id: c.id, sourceKind, source, sourceIndices: idx(src.indices), identitySource, fn,
       fnIn: new Float64Array(nSrcIdx), fnOut: new Float64Array(fn ? functionOutputSize(fn, nSrcIdx) : nSrcIdx),
       dOut, dIn, weights, targetKind, target, targetIndices: idx(t.indices), targetGain,
+      // Learned weights change in place, so only fixed ones get a packed copy.
+      eventKernel: sourceKind === SourceKind.Neurons && identitySource && !this.naive && !("learning" in c && c.learning) && dOut >= 8 && dIn * dOut >= ENCODER_KERNEL_MIN ? PackedRowSum.create(weights, dIn, dOut) : null,
       w: new Float64Array(dOut), filtered: c.synapse.kind === "lowpass", state: new Float64Array(dOut), a: coef.a, b: coef.b,
     };
   }
@@ -205,6 +207,10 @@ export class Simulator {
         // Event-driven: only neurons that fired (or have non-zero rate), in ascending order as the
         // dense loop would visit them, so the sums are bit-identical.
         const active = src.active;
+        if (c.eventKernel !== null) {
+          c.eventKernel.sum(active, src.activeCount, a, w);
+          return;
+        }
         for (let k = 0; k < src.activeCount; k++) {
           const i = active[k];
           const ai = a[i];
