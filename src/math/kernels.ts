@@ -69,19 +69,21 @@ const gemmPanel: WasmFunction = {
  * gram: as gemm, but the depth goes in groups of four, each summed first and then added:
  * C ← C + (((a₀b₀ + a₁b₁) + a₂b₂) + a₃b₃), the grouping of linalg.ts's `gram` loop. kc % 4 = 0.
  */
-const BQ = 23; // 4 v128: one half (2 columns) of the B panel at depths q = 0..3 of a group
+const BQ = 23; // 8 v128: the B panel's two halves at depths q = 0..3 of a group (BQ + 2q + h)
+const AQ = 31; // 4 v128: one row's values at depths 0..3, each in both lanes
 const gramPanel: WasmFunction = {
   name: "gramPanel",
   params: gemmPanel.params,
-  locals: [...gemmPanel.locals, V128, V128, V128, V128],
+  locals: [...gemmPanel.locals, ...Array<number>(12).fill(V128)],
   body: panelLoop(
     whileNot([...op.get(P), ...op.i32Eqz], [
-      // Per half: its 4 B vectors loaded once, then each row's 4 values splatted (40 loads per
-      // 128 flops; loading per term was 64).
-      ...[0, 1].flatMap((h) => [
-        ...[0, 1, 2, 3].flatMap((q) => [...op.get(BP), ...op.vLoad(32 * q + 16 * h), ...op.set(BQ + q)]),
-        ...[0, 1, 2, 3].flatMap((r) => {
-          const term = (q: number): number[] => [...op.get(AP), ...op.vSplatLoad(32 * q + 8 * r), ...op.get(BQ + q), ...op.f64x2Mul];
+      // B loaded once per group, each row's 4 values splatted once and used for both halves:
+      // 24 loads per 128 flops, as in gemmPanel.
+      ...[0, 1, 2, 3].flatMap((q) => [0, 1].flatMap((h) => [...op.get(BP), ...op.vLoad(32 * q + 16 * h), ...op.set(BQ + 2 * q + h)])),
+      ...[0, 1, 2, 3].flatMap((r) => [
+        ...[0, 1, 2, 3].flatMap((q) => [...op.get(AP), ...op.vSplatLoad(32 * q + 8 * r), ...op.set(AQ + q)]),
+        ...[0, 1].flatMap((h) => {
+          const term = (q: number): number[] => [...op.get(AQ + q), ...op.get(BQ + 2 * q + h), ...op.f64x2Mul];
           return accumulate(ACC + 2 * r + h, [...term(0), ...term(1), ...op.f64x2Add, ...term(2), ...op.f64x2Add, ...term(3), ...op.f64x2Add]);
         }),
       ]),
