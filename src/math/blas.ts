@@ -35,8 +35,21 @@ const ceil4 = (n: number): number => (n + 3) & ~3;
 function pack(dst: Float64Array, at: number, src: StridedView, r0: number, rows: number, c0: number, cols: number, sign: number): void {
   const { data, offset, rowStride, colStride } = src;
   const panels = ceil4(cols) >> 2;
-  // Row by row, four columns each: four sequential streams whichever stride is 1 (column by
-  // column, a row-contiguous source was read `rowStride` apart, a cache miss per element).
+  if (colStride === 1 && rowStride !== 1) {
+    // Row-contiguous source: walk each source row once, dealing 4 values to every panel (panel
+    // by panel, a tall source was re-read from memory for every panel).
+    for (let r = 0; r < rows; r++) {
+      const srow = offset + (r0 + r) * rowStride + c0;
+      for (let q = 0; q < panels; q++) {
+        const d = at + q * rows * 4 + r * 4;
+        const width = Math.min(4, cols - 4 * q);
+        for (let c = 0; c < 4; c++) dst[d + c] = c < width ? sign * data[srow + 4 * q + c] : 0;
+      }
+    }
+    return;
+  }
+  // Panel by panel, row by row, four columns each: four sequential streams when rows are
+  // contiguous (rowStride 1).
   for (let q = 0; q < panels; q++) {
     const base = at + q * rows * 4;
     const width = Math.min(4, cols - 4 * q);
