@@ -46,3 +46,25 @@ export function psmnistShape(): object {
   doc.probes.hidden = { target: "hidden.neurons", attr: "output", synapse: 0.05 };
   return doc;
 }
+
+/**
+ * The psMNIST shape of issue 12's table: examples/psmnist-lmu.yaml with its order-256 memory in
+ * 2048 LIF (8 per dimension), as one 256-d ensemble ("single") or one ensemble per dimension.
+ */
+export function psmnistTableShape(layout: "single" | "per-dimension" = "single"): object {
+  const doc = parse(readFileSync("examples/psmnist-lmu.yaml", "utf8")) as { name: string; lmus: { memory: { implementation: Record<string, unknown> } } };
+  doc.name = `psmnist-shape-${layout}`;
+  doc.lmus.memory.implementation.layout = layout;
+  doc.lmus.memory.implementation.n_neurons_per_dimension = 8;
+  return doc;
+}
+
+/** One recurrent ensemble of `neurons` LIF in `dims` dimensions with `evalPoints` eval points (issue 12's decoder-solve case). */
+export function recurrentEnsemble(neurons: number, dims: number, evalPoints: number): object {
+  return {
+    name: `recurrent-${neurons}`, dt: 0.001, seed: 12,
+    nodes: { stim: { output: { kind: "sine", frequency: 2, amplitude: 0.5 } } },
+    ensembles: { big: { n_neurons: neurons, dimensions: dims, n_eval_points: evalPoints, seed: 3 } },
+    connections: [{ from: "stim", to: "big[0]", synapse: 0.005 }, { from: "big", to: "big", synapse: 0.1 }],
+  };
+}

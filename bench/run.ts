@@ -19,6 +19,8 @@ import { learningBench } from "./learning.js";
 import { evaluateBench } from "./evaluate.js";
 import { evaluateChipBench } from "./evaluate-chip.js";
 import { psmnistChipBench } from "./psmnist-chip.js";
+import { linalgBench } from "./linalg.js";
+import { emulatorColdBench } from "./emulate-cold.js";
 
 interface Case {
   readonly name: string;
@@ -91,7 +93,9 @@ async function main(): Promise<void> {
   const learning = learningBench();
   const evaluate = { ...(await evaluateBench()), chip_mode: await evaluateChipBench() };
   const psmnistChip = psmnistChipBench();
-  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning, evaluate, psmnist_chip: psmnistChip }, null, 2) + "\n");
+  const linalg = linalgBench();
+  const emulatorCold = emulatorColdBench();
+  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning, evaluate, psmnist_chip: psmnistChip, linalg, emulator_cold: emulatorCold }, null, 2) + "\n");
   console.log("wrote out/bench.json");
 }
 

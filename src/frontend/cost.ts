@@ -14,10 +14,10 @@ export const BUDGET_SECONDS = 120;
 const WHITE_NOISE_SECONDS_PER_TERM = 2e-8;
 /** Seconds per order³ of the ZOH discretization (Padé matrix exponential with squaring). */
 const ZOH_SECONDS_PER_ORDER_CUBED = 6.5e-8;
-/** Seconds per (point · dimension²) of the scattered-hypersphere spherical transform. */
-const SCATTERED_SECONDS_PER_POINT_DIM2 = 7e-8;
-/** Seconds per (eval point · neuron²) of the LstsqL2 decoder solve (Gram matrix and Cholesky). */
-const SOLVE_SECONDS_PER_EVAL_NEURON2 = 1.5e-9;
+/** Seconds per (point · dimension²) of the scattered-hypersphere spherical transform (SIMD batch, issue 12; was 7e-8). */
+const SCATTERED_SECONDS_PER_POINT_DIM2 = 2e-8;
+/** Seconds per (eval point · neuron²) of the LstsqL2 decoder solve (Gram matrix and Cholesky on the SIMD kernels, issue 12: 3.7 GFLOP/s loaded; was 1.5e-9). */
+const SOLVE_SECONDS_PER_EVAL_NEURON2 = 5e-10;
 
 export interface Cost {
   readonly seconds: number;

@@ -4,6 +4,8 @@
  * contiguous memory.
  */
 import { type Mat, identity, mat, matmul } from "./matrix.js";
+import { choleskySubstitute, gemm, gramGroupsOf4, rowMajor, transposed } from "./blas.js";
+import { kernels } from "./kernels.js";
 
 const EPS = Number.EPSILON;
 
@@ -238,6 +240,7 @@ function swapRows(d: Float64Array, cols: number, r1: number, r2: number): void {
 export function cholesky(a: Mat): Mat {
   assertSquare(a, "cholesky");
   const n = a.rows;
+  if (n >= 2 * CHOLESKY_BLOCK && kernels() !== null) return { rows: n, cols: n, data: choleskyBlocked(a.data, n) };
   const ad = a.data;
   const l = new Float64Array(n * n);
   // Row-oriented (Cholesky–Banachiewicz): every inner product is over two contiguous rows of L.
@@ -260,6 +263,48 @@ export function cholesky(a: Mat): Mat {
   return { rows: n, cols: n, data: l };
 }
 
+/** Columns per block of the blocked Cholesky. */
+const CHOLESKY_BLOCK = 64;
+
+/**
+ * cholesky's factor with the same operations per element (s = a_ij − l_i0·l_j0 − l_i1·l_j1 − …
+ * in order of p, then √s or s / l_jj), arranged left-looking by blocks of columns: the part of
+ * each sum over earlier blocks (p < j0) is one matrix product on the SIMD kernel, and the rest
+ * (j0 ≤ p < j) finishes row by row as in the plain loop. The first non-positive pivot is found
+ * at the same row, with the same value, so the error is the same too.
+ */
+function choleskyBlocked(ad: Float64Array, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let j0 = 0; j0 < n; j0 += CHOLESKY_BLOCK) {
+    const j1 = Math.min(n, j0 + CHOLESKY_BLOCK);
+    const nb = j1 - j0;
+    const s = new Float64Array((n - j0) * nb);
+    for (let i = j0; i < n; i++) {
+      for (let j = j0; j < Math.min(j1, i + 1); j++) s[(i - j0) * nb + (j - j0)] = ad[i * n + j];
+    }
+    // s_ij −= Σ_{p<j0} l_ip·l_jp, as C + (−L_rows)·(L_block)ᵀ.
+    gemm(n - j0, nb, j0, rowMajor(l, n, j0 * n), transposed(rowMajor(l, n, j0 * n)), s, 0, nb, -1);
+    for (let i = j0; i < n; i++) {
+      const irow = i * n;
+      const jEnd = Math.min(j1, i + 1);
+      for (let j = j0; j < jEnd; j++) {
+        const jrow = j * n;
+        let v = s[(i - j0) * nb + (j - j0)];
+        for (let p = j0; p < j; p++) v -= l[irow + p] * l[jrow + p];
+        if (i === j) {
+          if (!(v > 0) || !Number.isFinite(v)) {
+            throw new Error(`cholesky: matrix is not symmetric positive definite (pivot ${v} at row ${i} of ${n}x${n})`);
+          }
+          l[irow + i] = Math.sqrt(v);
+        } else {
+          l[irow + j] = v / l[jrow + j];
+        }
+      }
+    }
+  }
+  return l;
+}
+
 /** Solve a·x = b for symmetric positive definite a (n×n) and b (n×k), via cholesky(a). */
 export function choleskySolve(a: Mat, b: Mat): Mat {
   assertSquare(a, "choleskySolve");
@@ -268,6 +313,7 @@ export function choleskySolve(a: Mat, b: Mat): Mat {
   const k = b.cols;
   const l = cholesky(a).data;
   const x = Float64Array.from(b.data);
+  if (choleskySubstitute(l, n, x, k)) return { rows: n, cols: k, data: x };
   // Forward: L·y = b.
   for (let i = 0; i < n; i++) {
     const irow = i * n;
@@ -313,6 +359,11 @@ export function gram(a: Mat): Mat {
   const n = a.cols;
   const ad = a.data;
   const g = new Float64Array(n * n);
+  if (gramGroupsOf4(ad, m, n, g)) {
+    gramRemainderRows(ad, m, n, g);
+    mirrorUpper(g, n);
+    return { rows: n, cols: n, data: g };
+  }
   for (let j0 = 0; j0 < n; j0 += GRAM_COL_TILE) {
     const j1 = Math.min(n, j0 + GRAM_COL_TILE);
     let r = 0;
@@ -361,12 +412,31 @@ export function gram(a: Mat): Mat {
   return { rows: n, cols: n, data: g };
 }
 
+/** gram's rows after the last group of four (m mod 4 of them), added one at a time. */
+function gramRemainderRows(ad: Float64Array, m: number, n: number, g: Float64Array): void {
+  for (let r = m & ~3; r < m; r++) {
+    const o = r * n;
+    for (let i = 0; i < n; i++) {
+      const v = ad[o + i];
+      if (v === 0) continue;
+      const grow = i * n;
+      for (let j = i; j < n; j++) g[grow + j] += v * ad[o + j];
+    }
+  }
+}
+
 /** a·aᵀ (m×m for m×n a): dot products of contiguous rows, upper triangle then mirrored. */
 export function outerGram(a: Mat): Mat {
   const m = a.rows;
   const n = a.cols;
   const ad = a.data;
   const g = new Float64Array(m * m);
+  if (kernels() !== null) {
+    // The same sums, 0 + a_i0·a_j0 + a_i1·a_j1 + …, as one product A·Aᵀ.
+    gemm(m, m, n, rowMajor(ad, n), transposed(rowMajor(ad, n)), g, 0, m);
+    mirrorUpper(g, m);
+    return { rows: m, cols: m, data: g };
+  }
   for (let i = 0; i < m; i++) {
     const oi = i * n;
     for (let j = i; j < m; j++) {

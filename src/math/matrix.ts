@@ -2,6 +2,7 @@
  * Dense row-major float64 matrices: the one matrix type shared by the LMU, NEF and simulator code.
  * Element (i, j) is data[i * cols + j]. Vectors are Float64Array.
  */
+import { gemm, rowMajor } from "./blas.js";
 export interface Mat {
   readonly rows: number;
   readonly cols: number;
@@ -67,6 +68,12 @@ export function matmul(a: Mat, b: Mat): Mat {
   const n = a.rows, k = a.cols, m = b.cols;
   const out = new Float64Array(n * m);
   const ad = a.data, bd = b.data;
+  // The same per-element sums on the SIMD kernel (skipping a zero a_ip changes nothing: the
+  // running sum is never −0, so adding ±0 leaves it as it is).
+  if (n * m * k >= 1 << 15) {
+    gemm(n, m, k, rowMajor(ad, k), rowMajor(bd, m), out, 0, m);
+    return { rows: n, cols: m, data: out };
+  }
   for (let i = 0; i < n; i++) {
     const orow = i * m;
     for (let p = 0; p < k; p++) {

@@ -9,6 +9,7 @@
  */
 import { type Mat, mat, matmul } from "../math/matrix.js";
 import type { Rng } from "../util/rng.js";
+import { sphericalAnglePpfBatch } from "./spherical-batch.js";
 
 export type Distribution =
   | { dist: "uniform"; low: number; high: number; integer?: boolean }
@@ -120,7 +121,7 @@ function sampleUniformHypersphere(surface: boolean, minMagnitude: number, n: num
 }
 
 /** x^k for a non-negative integer k by repeated multiplication (exactly reproducible, unlike pow). */
-function powInt(x: number, k: number): number {
+export function powInt(x: number, k: number): number {
   let p = 1;
   for (let i = 0; i < k; i++) p *= x;
   return p;
@@ -182,7 +183,7 @@ function shuffleRows(z: Float64Array, n: number, d: number, rng: Rng): Float64Ar
 }
 
 /** Wallis integrals W_m = ∫_0^{π/2} sin^m t dt, for m = 0..maxM. */
-function wallisIntegrals(maxM: number): Float64Array {
+export function wallisIntegrals(maxM: number): Float64Array {
   const w = new Float64Array(Math.max(2, maxM + 1));
   w[0] = Math.PI / 2;
   w[1] = 1;
@@ -195,7 +196,7 @@ function wallisIntegrals(maxM: number): Float64Array {
  * I_m = (−sin^(m−1)φ·cosφ + (m−1)·I_(m−2)) / m, which damps earlier rounding errors by (m−1)/m.
  * I_1 uses 2·sin²(φ/2) instead of 1 − cosφ to avoid cancellation at small φ.
  */
-function sinPowIntegral(m: number, phi: number): number {
+export function sinPowIntegral(m: number, phi: number): number {
   const s = Math.sin(phi), c = Math.cos(phi);
   let k: number, integral: number, sPow: number;
   if (m % 2 === 0) {
@@ -259,20 +260,26 @@ export function sphericalAnglePpf(m: number, u: number, wallis: Float64Array = w
  * coordinate transform (Fang & Wang 1994, §1.5.2–1.5.3, as in Nengo's "sct" method): angle j
  * (j < q−1) has density ∝ sin^(q−1−j) on [0, π], the last angle is uniform on [0, 2π), and
  * x_0 = cos θ_0, x_i = sin θ_0 ⋯ sin θ_(i−1) · cos θ_i, x_q = sin θ_0 ⋯ sin θ_(q−1).
+ * Angle j of every point is found at once (sphericalAnglePpfBatch), then multiplied in: the
+ * same operations per point as one sphericalAnglePpf call each, in the same order.
  */
 function sphericalTransform(u: Float64Array, n: number, dims: number): Float64Array {
   const q = dims - 1;
   const wallis = wallisIntegrals(q);
   const out = new Float64Array(n * dims);
-  for (let i = 0; i < n; i++) {
-    let sinProduct = 1;
-    for (let j = 0; j < q; j++) {
-      const theta = j === q - 1 ? 2 * Math.PI * u[i * q + j] : sphericalAnglePpf(q - 1 - j, u[i * q + j], wallis);
-      out[i * dims + j] = sinProduct * Math.cos(theta);
-      sinProduct *= Math.sin(theta);
+  const sinProduct = new Float64Array(n).fill(1);
+  const column = new Float64Array(n);
+  const theta = new Float64Array(n);
+  for (let j = 0; j < q; j++) {
+    for (let i = 0; i < n; i++) column[i] = u[i * q + j];
+    if (j === q - 1) for (let i = 0; i < n; i++) theta[i] = 2 * Math.PI * column[i];
+    else sphericalAnglePpfBatch(q - 1 - j, column, wallis, theta);
+    for (let i = 0; i < n; i++) {
+      out[i * dims + j] = sinProduct[i] * Math.cos(theta[i]);
+      sinProduct[i] *= Math.sin(theta[i]);
     }
-    out[i * dims + q] = sinProduct;
   }
+  for (let i = 0; i < n; i++) out[i * dims + q] = sinProduct[i];
   return out;
 }
 

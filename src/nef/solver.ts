@@ -5,6 +5,7 @@
 
 import { type Mat, mat } from "../math/matrix.js";
 import { choleskySolve, gram, outerGram } from "../math/linalg.js";
+import { gemm, rowMajor, transposed } from "../math/blas.js";
 import { type NeuronModel, rates } from "../neurons/models.js";
 
 /** The decoder solve cannot proceed. Maps to diagnostic LMU2008. */
@@ -47,16 +48,12 @@ export function activities(
 
   const out = mat(nPoints, nNeurons);
   const J = out.data;
-  const P = evalPoints.data;
+  // x = 0 + P_k0·E_i0 + P_k1·E_i1 + … in component order, as one product P·Eᵀ (blas.ts keeps
+  // each element's order), then J = gain·x + bias.
+  gemm(nPoints, nNeurons, d, rowMajor(evalPoints.data, d), transposed(rowMajor(scaledEnc, d)), J, 0, nNeurons);
   for (let k = 0; k < nPoints; k++) {
-    const prow = k * d;
     const jrow = k * nNeurons;
-    for (let i = 0; i < nNeurons; i++) {
-      const erow = i * d;
-      let x = 0;
-      for (let p = 0; p < d; p++) x += P[prow + p] * scaledEnc[erow + p];
-      J[jrow + i] = gain[i] * x + bias[i];
-    }
+    for (let i = 0; i < nNeurons; i++) J[jrow + i] = gain[i] * J[jrow + i] + bias[i];
   }
   // The rate curves are elementwise, so converting the currents in place is safe.
   rates(m, J, J);
@@ -140,17 +137,9 @@ function transposeTimes(A: Mat, B: Mat): Mat {
   const m = A.rows, n = A.cols, k = B.cols;
   const a = A.data, b = B.data;
   const out = mat(n, k);
-  const o = out.data;
-  for (let r = 0; r < m; r++) {
-    const arow = r * n;
-    const brow = r * k;
-    for (let i = 0; i < n; i++) {
-      const v = a[arow + i];
-      if (v === 0) continue;
-      const orow = i * k;
-      for (let c = 0; c < k; c++) o[orow + c] += v * b[brow + c];
-    }
-  }
+  // Per element 0 + a_0i·b_0c + a_1i·b_1c + … in row order (a skipped zero adds ±0 to a sum
+  // that is never −0: no change), as the product Aᵀ·B.
+  gemm(n, k, m, transposed(rowMajor(a, n)), rowMajor(b, k), out.data, 0, k);
   return out;
 }
 
@@ -158,18 +147,12 @@ function rmsesOf(A: Mat, D: Mat, Y: Mat): Float64Array {
   const m = A.rows, n = A.cols, df = Y.cols;
   const a = A.data, d = D.data, y = Y.data;
   const sumSq = new Float64Array(df);
-  const decoded = new Float64Array(df);
+  // decoded = A·D, each element summed over neurons in order as before (zero skips change nothing).
+  const decoded = new Float64Array(m * df);
+  gemm(m, df, n, rowMajor(a, n), rowMajor(d, df), decoded, 0, df);
   for (let r = 0; r < m; r++) {
-    decoded.fill(0);
-    const arow = r * n;
-    for (let i = 0; i < n; i++) {
-      const v = a[arow + i];
-      if (v === 0) continue;
-      const drow = i * df;
-      for (let c = 0; c < df; c++) decoded[c] += v * d[drow + c];
-    }
     for (let c = 0; c < df; c++) {
-      const e = y[r * df + c] - decoded[c];
+      const e = y[r * df + c] - decoded[r * df + c];
       sumSq[c] += e * e;
     }
   }

@@ -3,6 +3,7 @@
  * the Simulator's constructor and then only read and written in place by `step()`.
  */
 import type { BuiltConnection, BuiltNetwork, BuiltProbe } from "../ir/built.js";
+import type { PackedMatVec, PackedRowSum } from "../math/blas.js";
 import type { NodeIR } from "../ir/network.js";
 // Declared where they are compared in hot loops: a const enum imported from another module is
 // emitted as a property load (isolatedModules), not an inlined constant.
@@ -27,6 +28,8 @@ export interface ConnPlan {
   readonly target: number;
   readonly targetIndices: Int32Array;
   readonly targetGain: Float64Array | undefined;
+  /** Event-driven W·a of a fixed neuron-source connection on the SIMD kernel (same sums), or null. */
+  readonly eventKernel: PackedRowSum | null;
   /** This step's connection output w_n. */
   readonly w: Float64Array;
   readonly filtered: boolean;
@@ -60,6 +63,8 @@ export interface EnsPlan {
   readonly gain: Float64Array;
   /** (gain/radius) ⊙ E, n × d. */
   readonly scaledEncoders: Float64Array;
+  /** scaledEncoders on the SIMD mat-vec kernel (same sums), for the larger ensembles; else null. */
+  readonly encoderKernel: PackedMatVec | null;
   readonly output: Float64Array;
   readonly voltage: Float64Array;
   readonly refractory: Float64Array;

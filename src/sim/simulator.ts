@@ -20,6 +20,7 @@ import { lowpassCoefficients } from "./synapse.js";
 import { runSteps } from "../util/run-steps.js";
 import { evalNode, planNode, publishStateful, updateStateful } from "./nodes.js";
 import { planPes, pesUpdate, type PesPlan } from "./pes.js";
+import { PackedMatVec, PackedRowSum } from "../math/blas.js";
 import { idx, matVec, type ConnPlan, type EnsPlan, type NodePlan, type ProbePlan, type ProbeResult } from "./plan.js";
 import { planProbe, probeResult, record } from "./probes.js";
 
@@ -36,6 +37,9 @@ export const enum TargetKind {
   /** The error input of a learned connection's rule (see pes.ts). */
   Learning,
 }
+
+/** Encoder matrices at least this large (n·d) go to the SIMD mat-vec kernel; below, copying x in and J out costs more than it saves. */
+const ENCODER_KERNEL_MIN = 4096;
 
 export class Simulator {
   readonly dtSeconds: number;
@@ -80,6 +84,7 @@ export class Simulator {
       }
       this.ensembles.push({
         id: e.id, n, d, x: new Float64Array(d), J: new Float64Array(n), bias: e.bias, gain: e.gain, scaledEncoders,
+        encoderKernel: !this.naive && d >= 4 && n * d >= ENCODER_KERNEL_MIN ? PackedMatVec.create(scaledEncoders, n, d) : null,
         output: new Float64Array(n), voltage: Float64Array.from(e.initialVoltage), refractory: new Float64Array(n),
         neuron: e.neuron, incoming: [], hasDecodedInput: false, active: new Int32Array(n), activeCount: 0, external: e.external ?? false,
       });
@@ -144,6 +149,8 @@ export class Simulator {
       id: c.id, sourceKind, source, sourceIndices: idx(src.indices), identitySource, fn,
       fnIn: new Float64Array(nSrcIdx), fnOut: new Float64Array(fn ? functionOutputSize(fn, nSrcIdx) : nSrcIdx),
       dOut, dIn, weights, targetKind, target, targetIndices: idx(t.indices), targetGain,
+      // Learned weights change in place, so only fixed ones get a packed copy.
+      eventKernel: sourceKind === SourceKind.Neurons && identitySource && !this.naive && !("learning" in c && c.learning) && dOut >= 8 && dIn * dOut >= ENCODER_KERNEL_MIN ? PackedRowSum.create(weights, dIn, dOut) : null,
       w: new Float64Array(dOut), filtered: c.synapse.kind === "lowpass", state: new Float64Array(dOut), a: coef.a, b: coef.b,
     };
   }
@@ -200,6 +207,10 @@ export class Simulator {
         // Event-driven: only neurons that fired (or have non-zero rate), in ascending order as the
         // dense loop would visit them, so the sums are bit-identical.
         const active = src.active;
+        if (c.eventKernel !== null) {
+          c.eventKernel.sum(active, src.activeCount, a, w);
+          return;
+        }
         for (let k = 0; k < src.activeCount; k++) {
           const i = active[k];
           const ai = a[i];
@@ -254,7 +265,10 @@ export class Simulator {
       const c = inc[k];
       this.deliver(c, c.targetKind === TargetKind.EnsembleValue ? x : J);
     }
-    if (e.hasDecodedInput) matVec(e.scaledEncoders, x, J, e.n, e.d, true);
+    if (e.hasDecodedInput) {
+      if (e.encoderKernel !== null) e.encoderKernel.apply(x, J, true);
+      else matVec(e.scaledEncoders, x, J, e.n, e.d, true);
+    }
     const m = e.neuron;
     const dt = this.dtSeconds;
     switch (m.type) {

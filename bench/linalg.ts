@@ -1,0 +1,81 @@
+/**
+ * Dense linear algebra (issue 12 item 1): GFLOP/s of the Gram matrix, the Cholesky factorization
+ * and the simulator's encoder mat-vec on the SIMD kernels (src/math/kernels.ts), each against
+ * the plain JavaScript loop it replaces, measured in the same run on the same matrices (the
+ * kernels are bit-identical to those loops; `withoutKernels` switches them off). Then the builds
+ * the kernels are for: a 3000-neuron recurrent ensemble with 6000 eval points (target < 3 s),
+ * the psMNIST shape (target < 4 s) and its float run (target ≥ 1.5k steps/s).
+ */
+import { build, loadNetworkObject } from "../src/api.js";
+import { PackedMatVec } from "../src/math/blas.js";
+import { withoutKernels } from "../src/math/kernels.js";
+import { cholesky, gram } from "../src/math/linalg.js";
+import { matVec } from "../src/sim/plan.js";
+import { Simulator } from "../src/sim/simulator.js";
+import { Rng } from "../src/util/rng.js";
+import { psmnistTableShape, recurrentEnsemble } from "./networks.js";
+
+function seconds<T>(f: () => T): [T, number] {
+  const t0 = performance.now();
+  const v = f();
+  return [v, (performance.now() - t0) / 1000];
+}
+
+/** Best of `repeats` timings of f, in seconds. */
+function best(f: () => unknown, repeats: number): number {
+  let b = Infinity;
+  for (let r = 0; r < repeats; r++) b = Math.min(b, seconds(f)[1]);
+  return b;
+}
+
+/** LIF-like activities: about half exact zeros, the rest positive rates. */
+function activities(m: number, n: number): Float64Array {
+  const rng = new Rng(7);
+  const a = new Float64Array(m * n);
+  for (let i = 0; i < a.length; i++) a[i] = Math.max(0, rng.normal() * 100);
+  return a;
+}
+
+interface KernelRow { readonly operation: string; readonly size: string; readonly gflops: number; readonly plainGflops: number; readonly speedup: number }
+
+function kernelRows(): KernelRow[] {
+  const rows: KernelRow[] = [];
+  const add = (operation: string, size: string, flops: number, fast: () => unknown, plain: () => unknown, repeats: number): void => {
+    fast();
+    const f = best(fast, repeats);
+    const p = best(() => withoutKernels(plain), Math.min(repeats, 2));
+    rows.push({ operation, size, gflops: flops / f / 1e9, plainGflops: flops / p / 1e9, speedup: p / f });
+  };
+  const [m, n] = [3000, 1500];
+  const A = { rows: m, cols: n, data: activities(m, n) };
+  add("Gram AᵀA", `${m}×${n}`, m * n * (n + 1), () => gram(A), () => gram(A), 2);
+  const G = gram(A);
+  for (let i = 0; i < n; i++) G.data[i * n + i] += 1;
+  add("Cholesky", `${n}×${n}`, (n * n * n) / 3, () => cholesky(G), () => cholesky(G), 2);
+  const [rowsE, colsE] = [2048, 256];
+  const E = activities(rowsE, colsE);
+  const x = Float64Array.from({ length: colsE }, (_, j) => Math.sin(j));
+  const J = new Float64Array(rowsE);
+  const packed = PackedMatVec.create(E, rowsE, colsE);
+  const reps = 2000;
+  add("mat-vec (encoders)", `${rowsE}×${colsE}`, 2 * rowsE * colsE * reps,
+    () => { for (let r = 0; r < reps; r++) packed!.apply(x, J, true); },
+    () => { for (let r = 0; r < reps; r++) matVec(E, x, J, rowsE, colsE, true); }, 3);
+  return rows;
+}
+
+export function linalgBench(): object {
+  console.log("\ndense linear algebra: SIMD kernels vs the plain loops they replace (same matrices, same run; results bit-identical)");
+  console.log("operation           size        GFLOP/s  plain GFLOP/s  × plain");
+  const kernelTable = kernelRows();
+  for (const r of kernelTable) console.log(`${r.operation.padEnd(18)}  ${r.size.padEnd(10)}  ${r.gflops.toFixed(2).padStart(7)}  ${r.plainGflops.toFixed(2).padStart(13)}  ${r.speedup.toFixed(1).padStart(7)}`);
+  const [, recurrentSeconds] = seconds(() => build(loadNetworkObject(recurrentEnsemble(3000, 8, 6000), "<bench>")));
+  const [psm, psmBuildSeconds] = seconds(() => build(loadNetworkObject(psmnistTableShape("single"), "examples/psmnist-lmu.yaml")));
+  const sim = new Simulator(psm, { expectedSteps: 16 });
+  sim.run(100);
+  const steps = 1568;
+  const runSps = steps / seconds(() => sim.run(steps))[1];
+  console.log(`3000-neuron recurrent ensemble, 6000 eval points, 8-d: build ${recurrentSeconds.toFixed(2)} s (target < 3 s)`);
+  console.log(`psMNIST shape (order 256 in 2048 LIF + 212 hidden): float build ${psmBuildSeconds.toFixed(2)} s (target < 4 s), float run ${runSps.toFixed(0)} steps/s (target ≥ 1500)`);
+  return { kernels: kernelTable, recurrent_3000_build_seconds: recurrentSeconds, psmnist_shape_build_seconds: psmBuildSeconds, psmnist_shape_float_steps_per_second: runSps };
+}

@@ -1,0 +1,74 @@
+import { Rng } from "../util/rng.js";
+import { gemm, rowMajor, transposed } from "./blas.js";
+import { kernels, withoutKernels } from "./kernels.js";
+import { cholesky, choleskySolve, gram, outerGram } from "./linalg.js";
+import { type Mat, mat, matmul } from "./matrix.js";
+
+/** Random m×n with about a third exact zeros (activities are often 0) and mixed magnitudes. */
+function random(m: number, n: number, seed: number): Mat {
+  const rng = new Rng(seed);
+  const out = mat(m, n);
+  for (let i = 0; i < out.data.length; i++) {
+    const u = rng.uniform();
+    out.data[i] = u < 0.33 ? 0 : (rng.normal() * 10 ** Math.floor(rng.uniform() * 6 - 3));
+  }
+  return out;
+}
+
+/** Number of elements whose bits differ (Object.is: −0 and NaN count too). */
+function differing(a: Float64Array, b: Float64Array): number {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) d++;
+  return d;
+}
+
+describe("SIMD kernels give the plain loops' bits", () => {
+  // Every expectation below is 0 differing elements: the kernels perform each element's
+  // operations in the plain loop's order (see kernels.ts), so decoders, and through them the
+  // pinned build hashes, do not move. Sizes are odd so padding and remainders are exercised.
+  it("is running on WebAssembly here (else these tests compare the fallback with itself)", () => {
+    expect(kernels()).not.toBeNull();
+  });
+
+  it.each([[37, 53, 301], [4, 4, 2100], [130, 7, 515]])("matmul %i×%i · %i×… : 0 differ", (m, k, n) => {
+    const a = random(m, k, 1), b = random(k, n, 2);
+    expect(differing(matmul(a, b).data, withoutKernels(() => matmul(a, b)).data)).toBe(0);
+  });
+
+  it.each([[603, 211], [1030, 130], [9, 40]])("gram of %i×%i (groups of 4 rows, then the rest): 0 differ", (m, n) => {
+    const a = random(m, n, 3);
+    expect(differing(gram(a).data, withoutKernels(() => gram(a)).data)).toBe(0);
+  });
+
+  it("outerGram of 90×1001: 0 differ", () => {
+    const a = random(90, 1001, 4);
+    expect(differing(outerGram(a).data, withoutKernels(() => outerGram(a)).data)).toBe(0);
+  });
+
+  it("cholesky (blocked) and choleskySolve of a 301×301 SPD system with 37 right-hand sides: 0 differ", () => {
+    const g = gram(random(700, 301, 5));
+    for (let i = 0; i < 301; i++) g.data[i * 301 + i] += 0.1;
+    expect(differing(cholesky(g).data, withoutKernels(() => cholesky(g)).data)).toBe(0);
+    const b = random(301, 37, 6);
+    expect(differing(choleskySolve(g, b).data, withoutKernels(() => choleskySolve(g, b)).data)).toBe(0);
+  });
+
+  it("blocked cholesky fails on the same row with the same message as the plain loop", () => {
+    const g = gram(random(400, 300, 7));
+    g.data[250 * 300 + 250] = -1;
+    const plain = (() => { try { withoutKernels(() => cholesky(g)); return ""; } catch (e) { return (e as Error).message; } })();
+    expect(plain).toMatch(/pivot .* at row 250 of 300x300/);
+    expect(() => cholesky(g)).toThrow(plain);
+  });
+
+  it("gemm with strided (transposed) operands and C − A·B: 0 differ", () => {
+    const a = random(70, 45, 8), b = random(70, 33, 9), c0 = random(45, 33, 10);
+    const run = (): Float64Array => {
+      const c = Float64Array.from(c0.data);
+      gemm(45, 33, 70, transposed(rowMajor(a.data, 45)), rowMajor(b.data, 33), c, 0, 33, -1);
+      return c;
+    };
+    expect(differing(run(), withoutKernels(run))).toBe(0);
+  });
+});
