@@ -11,82 +11,16 @@ import { join } from "node:path";
 import { loadNetworkFile, loadNetworkText } from "../../src/api.js";
 import { emitCoresBin } from "../../src/backends/loihi/emit.js";
 import { loadCoresBin } from "../../src/backends/loihi/load.js";
-import { compileNetwork, type CompileOptions, type CompileResult } from "../../src/compile.js";
+import { compileNetwork } from "../../src/compile.js";
 import { DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import type { ChipConfig } from "../../src/ir/core.js";
 import { coreSynapseBits, verifyChip } from "../../src/ir/verify-core.js";
-import type { NetworkIR } from "../../src/ir/network.js";
 import { recurrentEnsemble } from "../helpers/networks.js";
-import type { QuantizedNetwork } from "../../src/passes/quantize.js";
+import { compile, expectEachNeuronPlacedOnce, type Compiled } from "../helpers/compile.js";
 import { loadTarget, type Target } from "../../src/target/target.js";
 
 const loihi1 = loadTarget("loihi1");
 const tiny = loadTarget("tiny");
-
-interface Compiled extends CompileResult {
-  /** On-chip ensembles (the quantized blocks): id → neuron count. */
-  readonly onChip: Map<string, number>;
-  /** Whatever the compile wrote to stdout, stderr or the console (must be nothing). */
-  readonly printed: string;
-}
-
-/** Compiles with stdout, stderr and console captured: the compiler itself must print nothing. */
-function compile(net: NetworkIR, target: Target, opts: CompileOptions = {}): Compiled {
-  let printed = "";
-  const record = (...args: unknown[]): void => void (printed += args.map(String).join(" "));
-  const saved = { out: process.stdout.write, err: process.stderr.write, log: console.log, warn: console.warn, error: console.error, info: console.info };
-  process.stdout.write = ((chunk: unknown) => (record(chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown) => (record(chunk), true)) as typeof process.stderr.write;
-  console.log = console.warn = console.error = console.info = record;
-  let q: QuantizedNetwork | undefined;
-  try {
-    const r = compileNetwork(net, target, { ...opts, onPass: (name, ir) => void (name === "quantize" ? (q = ir as QuantizedNetwork) : undefined) });
-    return { ...r, onChip: new Map(q!.blocks.map((b) => [b.id, b.n])), printed };
-  } finally {
-    Object.assign(process.stdout, { write: saved.out });
-    Object.assign(process.stderr, { write: saved.err });
-    Object.assign(console, { log: saved.log, warn: saved.warn, error: saved.error, info: saved.info });
-  }
-}
-
-/**
- * For every on-chip ensemble, how many compartments hold each of its neurons, read from the
- * cores' blocks (label "id" for a whole block, "id[s:e]" for a part; source "ensemble id").
- */
-function placementCounts(chip: ChipConfig, onChip: Map<string, number>): Map<string, Int32Array> {
-  const counts = new Map([...onChip].map(([id, n]) => [id, new Int32Array(n)]));
-  for (const core of chip.cores) {
-    for (const b of core.blocks) {
-      const id = b.source.replace(/^(ensemble|decode block) /, "");
-      const c = counts.get(id);
-      if (!c) throw new Error(`core ${core.index} block '${b.label}' implements '${b.source}', which is not an on-chip ensemble`);
-      const m = /\[(\d+):(\d+)\]$/.exec(b.label);
-      const start = m ? Number(m[1]) : 0;
-      expect(m ? Number(m[2]) - start : c.length).toBe(b.count);
-      for (let i = start; i < start + b.count; i++) c[i]++;
-    }
-  }
-  return counts;
-}
-
-/** Every neuron of every on-chip ensemble in exactly one compartment, by the blocks and by host.placements. */
-function expectEachNeuronPlacedOnce(r: Compiled): void {
-  for (const [id, c] of placementCounts(r.chip, r.onChip)) {
-    const wrong = [...c.keys()].filter((i) => c[i] !== 1);
-    expect({ ensemble: id, neuronsNotPlacedExactlyOnce: wrong.slice(0, 5) }).toEqual({ ensemble: id, neuronsNotPlacedExactlyOnce: [] });
-  }
-  expect(r.chip.cores.reduce((s, core) => s + core.nCompartments, 0)).toBe([...r.onChip.values()].reduce((s, n) => s + n, 0));
-  // The host reads chip ensembles through placements: their segments cover each neuron once too.
-  for (const p of r.host.placements) {
-    const seen = new Int32Array(r.onChip.get(p.ensemble)!);
-    for (const s of p.segments) {
-      const core = r.chip.cores[s.core];
-      expect(s.localStart + s.count).toBeLessThanOrEqual(core.nCompartments);
-      for (let i = 0; i < s.count; i++) seen[s.neuronStart + i]++;
-    }
-    expect([...seen].every((x) => x === 1)).toBe(true);
-  }
-}
 
 /** Per-core usage measured on the configuration itself, independently of verifyChip. */
 function expectWithinLimits(chip: ChipConfig, target: Target): void {
@@ -229,35 +163,6 @@ describe("the two networks nengo-loihi fails on compile, with their reports", ()
     for (const c of r.report.connections) expect(c.maxRelError).toBeLessThan(0.5);
     expectEachNeuronPlacedOnce(r);
   });
-
-  test("a recurrent 1-D LIF ensemble of 1500 neurons (above a core's 1024): split, valid, cores ≤ 1.1·bound + 1 (recorded: 2 vs 2; with neuron-to-neuron weights 24% of the recurrent weight would round to zero: refused, LMU3004), no warnings", () => {
-    const r = compile(loadNetworkText(recurrentEnsemble(1500, "recurrent-1500"), "recurrent-1500.yaml"), loihi1);
-    expect(r.printed).toBe("");
-    // 1-D: one row × 4 levels × on/off = 8 decode compartments.
-    expect(r.report.decodePaths).toMatchObject([{ path: "decode-neurons", decodeCompartments: 8 }]);
-    expect(r.report.neuronsOnChip).toBe(1508);
-    expect(verifyChip(r.chip, loihi1)).toEqual([]);
-    expect(r.report.warnings).toEqual([]);
-    const p = r.report.partition;
-    // 1508 compartments need at least 2 cores of 1024.
-    expect(p.lowerBound).toBeGreaterThanOrEqual(2);
-    expect(p.splits.find((s) => s.block === "big")?.parts).toBeGreaterThanOrEqual(2);
-    // With neuron-to-neuron weights ("never") 24% of the recurrent weight would round to zero:
-    // more than the 5% the compiler accepts, so it is refused with what to change (issue 14:
-    // the compiler acts instead of warning), and decode neurons, which lose nothing, are named.
-    let refused: DiagnosticError | undefined;
-    try {
-      compileNetwork(loadNetworkText(recurrentEnsemble(1500, "recurrent-1500"), "recurrent-1500.yaml"), loihi1, { decodeNeurons: "never" });
-    } catch (e) {
-      refused = e as DiagnosticError;
-    }
-    expect(refused).toBeInstanceOf(DiagnosticError);
-    expect(refused!.diagnostics.map((d) => d.code)).toEqual(["LMU3004"]);
-    expect(refused!.diagnostics[0].message).toMatch(/connection \S+ into 'big' would lose (2\d)\.\d% of its weight to rounding/);
-    expect(refused!.diagnostics[0].hint).toMatch(/decode neurons/);
-    expect(p.cores).toBeLessThanOrEqual(Math.floor(1.1 * p.lowerBound + 1));
-    expectEachNeuronPlacedOnce(r);
-  }, 60_000);
 });
 
 /**
