@@ -57,7 +57,7 @@ export async function runRange(
     counters: new Int32Array(buffer(8)),
   };
   if (n === 1) {
-    runClaimedChunks(shared, onProgress);
+    await runClaimedChunks(shared, onProgress);
     return { logits: shared.logits, activity: shared.activity };
   }
   const script = workerScript();
@@ -77,7 +77,7 @@ export async function runRange(
       }),
   );
   try {
-    runClaimedChunks(shared, onProgress);
+    await runClaimedChunks(shared, onProgress);
     await Promise.all(finished);
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));

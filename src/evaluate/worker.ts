@@ -7,5 +7,5 @@ import { parentPort, workerData } from "node:worker_threads";
 import { runClaimedChunks, type SharedRun } from "./chunks.js";
 
 const run = workerData as SharedRun;
-const done = runClaimedChunks(run, () => {});
+const done = await runClaimedChunks(run, () => {});
 parentPort!.postMessage(done);
