@@ -34,6 +34,7 @@
  * anyway). Addresses need no alignment. Node ≥ 16.4 has SIMD enabled; where WebAssembly is
  * missing or disabled (`--jitless`), `loadRowAdd` returns null and the caller uses JavaScript.
  */
+import { nameBytes, section, sleb, uleb, vector } from "../math/wasm-asm.js";
 
 // Opcodes used (WebAssembly core spec §5.4; SIMD opcodes follow the 0xfd prefix as LEB128).
 const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
@@ -45,35 +46,6 @@ const I32 = 0x7f, FUNC = 0x60, MEMORY = 0x02, EXPORT_FUNC = 0x00;
 // Parameters.
 const Q = 0, W = 1, N = 2;
 
-/** Unsigned LEB128: section sizes, counts, indices and memory offsets. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128, the encoding of i32.const immediates (64 is [0xc0, 0x00], not [0x40]). */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 /** Memory immediate: log2 alignment hint, byte offset. */
 const memarg = (align: number, offset: number): number[] => [align, ...uleb(offset)];
 /** local ← local + d for a parameter (q, w or n) and a constant d (a negative d subtracts |d|). */
@@ -109,9 +81,9 @@ function moduleBytes(): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
     ...section(1, vector([[FUNC, 3, I32, I32, I32, 0]])), // type 0: (i32, i32, i32) → ()
-    ...section(2, vector([[...name("env"), ...name("memory"), MEMORY, 0x00, 0x01]])), // memory, min 1 page
+    ...section(2, vector([[...nameBytes("env"), ...nameBytes("memory"), MEMORY, 0x00, 0x01]])), // memory, min 1 page
     ...section(3, vector([[0]])), // function 0 has type 0
-    ...section(7, vector([[...name("addF64"), EXPORT_FUNC, 0]])),
+    ...section(7, vector([[...nameBytes("addF64"), EXPORT_FUNC, 0]])),
     ...section(10, vector([[...uleb(body.length), ...body]])),
   ]);
 }

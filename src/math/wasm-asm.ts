@@ -74,9 +74,9 @@ export interface WasmFunction {
   readonly body: readonly number[];
 }
 
-const nameBytes = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+export const nameBytes = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+export const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 
 /** A module importing env.memory and exporting `fns` (no results; one type per function). */
 export function moduleBytes(fns: readonly WasmFunction[]): Uint8Array {
