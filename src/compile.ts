@@ -54,10 +54,17 @@ function groupReport(g: QGroup): ConnectionQuantReport {
   };
 }
 
-/** The partition report with the learning cores' usage added. */
-function withUsage(r: PartitionedNetwork["report"], usage: PartitionedNetwork["report"]["usage"]): PartitionedNetwork["report"] {
+/**
+ * The partition report with the learning cores' usage added. Each learned connection gets a core
+ * of its own (its learning profile and readouts share it with nothing), so each adds one to the
+ * lower bound as well.
+ */
+function withUsage(r: PartitionedNetwork["report"], usage: PartitionedNetwork["report"]["usage"], learningCores: number): PartitionedNetwork["report"] {
   const totals = usage.reduce((t, u) => ({ compartments: t.compartments + u.compartments, inputAxons: t.inputAxons + u.inputAxons, outputAxons: t.outputAxons + u.outputAxons, synapseBits: t.synapseBits + u.synapseBits }), { compartments: 0, inputAxons: 0, outputAxons: 0, synapseBits: 0 });
-  return { ...r, cores: usage.length, chips: Math.max(r.chips, ...usage.map((u) => u.chip + 1)), usage, totals };
+  return {
+    ...r, cores: usage.length, chips: Math.max(r.chips, ...usage.map((u) => u.chip + 1)), usage, totals,
+    lowerBound: r.lowerBound + learningCores, lowerBoundBy: `${r.lowerBoundBy} + ${learningCores} learning core${learningCores === 1 ? "" : "s"}`,
+  };
 }
 
 export function compileNetwork(network: NetworkIR, target: Target, opts: CompileOptions = {}): CompileResult {
@@ -80,7 +87,7 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   const chip = L.chip;
   // The learning cores are checked as every pass's output is (LMU9001 on a bug).
   if (learned.length > 0) check("learning", [...verifyChip(chip, target), ...verifyLearning(chip, target)]);
-  const partitionReport = learned.length > 0 ? withUsage(partitioned.report, L.usage) : partitioned.report;
+  const partitionReport = learned.length > 0 ? withUsage(partitioned.report, L.usage, L.usage.length - partitioned.report.usage.length) : partitioned.report;
   // A chip ensemble only the learned connection read needs no spikes on the host any more.
   const stillRead = (id: string): boolean => L.host.connections.some((c) => c.source.kind === "neurons" && c.source.id === id) || L.host.probes.some((p) => p.target.id === id);
   // …and an error computed from a chip ensemble's spikes needs them there (lower does not see error connections).

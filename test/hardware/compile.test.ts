@@ -66,11 +66,13 @@ const RECORDED: Record<string, [cores: number, lowerBound: number]> = {
 
 test("the example that learns compiles its learned readout to a learning core of its own (test/hardware/learning-compile.test.ts checks it learns)", () => {
   expect(learning).toEqual(["lmu-delay-pes.yaml"]);
-  const { chip } = compileNetwork(loadNetworkFile(join("examples", learning[0])), loihi1);
+  const { chip, report } = compileNetwork(loadNetworkFile(join("examples", learning[0])), loihi1);
   const learningCores = chip.cores.filter((c) => (c.learningGroups ?? []).length > 0);
   // One group: 1000 pre neurons' axons onto 2 readouts (+ and − of the 1-D output).
   expect(learningCores.map((c) => [c.learningGroups!.length, c.learningGroups![0].nAxons, c.nCompartments])).toEqual([[1, 1000, 2]]);
   expectWithinLimits(chip, loihi1);
+  // The learning core shares with nothing, so the bound counts it: 1 core of compartments + 1.
+  expect([report.partition.cores, report.partition.lowerBound, report.partition.lowerBoundBy]).toEqual([2, 2, "compartments + 1 learning core"]);
 });
 
 describe("every example compiles for loihi1", () => {
