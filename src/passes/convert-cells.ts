@@ -34,8 +34,13 @@ export interface ConversionOptions {
   readonly memoryPerDimension: number;
   readonly maxRatesHz: readonly [number, number];
   readonly intercepts: readonly [number, number];
-  /** τ of every chip-bound connection. */
+  /** τ of every chip-bound connection except the memory's inputs. */
   readonly synapseSeconds: number;
+  /**
+   * τ of the memory's inputs (its recurrence and u): when long, the synaptic current itself holds
+   * m (a near-integrator) and the neurons only carry the small increments (Ak − I)·m.
+   */
+  readonly memorySynapseSeconds: number;
   /** τ of the hidden → host decoding of h. */
   readonly readoutSynapseSeconds: number;
   readonly reg: number;
@@ -54,6 +59,7 @@ export const DEFAULT_CONVERSION: ConversionOptions = {
   maxRatesHz: [300, 600],
   intercepts: [-0.9, 0.9],
   synapseSeconds: 0.005,
+  memorySynapseSeconds: 0.2,
   readoutSynapseSeconds: 0.005,
   reg: 0.01,
   rangeMargin: 1.1,
@@ -118,6 +124,7 @@ export function convertCells(net: NetworkIR, input: ConversionInput, o: Conversi
   const K = o.presentationSteps, dt = net.dtSeconds, origin = cell.origin;
   const { hiddenSize: H, order: q, inputSize: d } = cell;
   const a = Math.exp(-dt / o.synapseSeconds);
+  const aMem = Math.exp(-dt / o.memorySynapseSeconds);
   const rate = input.rate ?? ((J: number) => (J > 0 ? J : 0));
   // Scales: the ensembles represent m_i / R_i and z_j / S_j in [−1, 1].
   const R = Float64Array.from(input.ranges.memoryAbs, (v) => Math.max(v, 1e-6) * o.rangeMargin);
@@ -135,7 +142,8 @@ export function convertCells(net: NetworkIR, input: ConversionInput, o: Conversi
   const { Ak, Bk } = substeps(Aeff, cell.B, K);
   const Rinv = diag(R.map((v) => 1 / v));
   const mapped = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? a : 0)) / (1 - a))); // (Ak − aI)/(1 − a)
-  const rec = matmul(matmul(Rinv, mapped), diag(R));
+  const mappedMem = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? aMem : 0)) / (1 - aMem)));
+  const rec = matmul(matmul(Rinv, mappedMem), diag(R));
   // The hidden units read the memory through the same mapping, so their filtered input is
   // W_m·m(n + L) exactly (in the rate limit, u held), not a lowpassed lag of it: L substeps
   // ahead to make up for the readout synapse that follows. u's part comes straight from u.
@@ -153,15 +161,15 @@ export function convertCells(net: NetworkIR, input: ConversionInput, o: Conversi
   const memToHidden = matmul(matmul(matmul(Sinv0(S), cell.Wm), matmul(mapped, AkL)), diag(R));
   const uLead = matmul(mapped, SL).data.map((v, k) => v * (1 - a) + (k % (q + 1) === 0 ? 1 : 0)); // (Ak − aI)·S_L + I
   const uToHidden = matmul(matmul(Sinv0(S), cell.Wm), matmul(mat(q, q, uLead), mat(q, 1, Bk.data.map((v) => v / (1 - a)))));
-  const uIn = matmul(Rinv, mat(q, 1, Bk.data.map((v) => v / (1 - a))));
+  const uIn = matmul(Rinv, mat(q, 1, Bk.data.map((v) => v / (1 - aMem))));
   const Sinv = diag(S.map((v) => 1 / v));
   const nodes: NodeIR[] = [node(CONVERTED.input, 0, d, { kind: "data", values: input.xRows, afterEnd: "hold", source: "dataset" }, origin)];
   const conns: ConnectionIR[] = [
-    conn("memory/recurrent", CONVERTED.memory, CONVERTED.memory, rec, lowpass(o.synapseSeconds), Dm, origin),
+    conn("memory/recurrent", CONVERTED.memory, CONVERTED.memory, rec, lowpass(o.memorySynapseSeconds), Dm, origin),
     conn("memory/hidden", CONVERTED.memory, CONVERTED.hidden, memToHidden, lowpass(o.synapseSeconds), Dm, origin),
     conn("u/hidden", "u", CONVERTED.hidden, uToHidden, lowpass(o.synapseSeconds), undefined, origin),
     conn("hidden/h", CONVERTED.hidden, "h", 1, lowpass(o.readoutSynapseSeconds), Dh, origin),
-    conn("u/memory", "u", CONVERTED.memory, uIn, lowpass(o.synapseSeconds), undefined, origin),
+    conn("u/memory", "u", CONVERTED.memory, uIn, lowpass(o.memorySynapseSeconds), undefined, origin),
     conn("h/logits", "h", CONVERTED.logits, readout.weight, none, undefined, origin),
     conn("logits-bias/logits", "logits-bias", CONVERTED.logits, 1, none, undefined, origin),
   ];
