@@ -7,7 +7,11 @@
  * - the memory m is one ensemble of `memoryPerDimension` spiking-ReLU neurons per dimension (axis-
  *   aligned, so it is an array of 1-D populations), each dimension scaled to its calibrated range,
  *   with a recurrence that runs the stored (A, B) — with B·e_m folded in — in K exact substeps
- *   (lmu/substep.ts) through the synapse's discrete mapping (Ak − aI)/(1 − a): on the chip;
+ *   (lmu/substep.ts) through the synapse's discrete mapping (Ak − aI)/(1 − a): on the chip.
+ *   Its inputs have a long synapse of their own (memorySynapseSeconds, 0.2 s): the current then
+ *   holds m and the neurons carry only (Ak − I)·m and a share 1 − a of m, so the staircase rate
+ *   curve of the chip's integrate-and-fire neurons (reset to 0) no longer sticks the memory
+ *   (lmufft, every 18th test sequence, chip: 4/20 with 5 ms, 13/20 with 0.2 s);
  * - hidden units are one ensemble of `hiddenPerUnit` neurons per unit representing the unit's
  *   pre-activation; decoders compute tanh or relu of it (plus bias) per unit: on the chip;
  * - the recurrence on h_{t−1} (W_h, e_h of LMU cells) goes through a host sample-and-hold
