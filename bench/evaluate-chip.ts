@@ -1,9 +1,11 @@
 /**
  * Evaluation throughput in chip mode: the psdigits LMUFFT converted, compiled once to a build
- * folder, and run on the chip emulator with its host program, sequence by sequence (state reset
- * by a fresh HardwareRun per sequence), on 1 and 2 worker threads over the same sequences. The
- * ratio is the figure to read (the shared machine's load moves both rates); the logits of both
- * runs must be identical.
+ * folder, and run on the chip emulator with its host program, sequence by sequence (one
+ * HardwareRun per thread, reset between sequences), on 1 and 2 worker threads over the same
+ * sequences. The ratio is the figure to read, with the cores the process got (cpu time / wall
+ * time): on a loaded machine both threads share less than two cores and the ratio says little;
+ * sequences per CPU-second then show what the second thread costs. The logits of both runs must
+ * be identical.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
