@@ -37,7 +37,8 @@ export function sweepSection(doc: EvaluationDoc): string {
   const f: Frame = { width: 560, height: 260, left: 52, right: 14, top: 22, bottom: 34 };
   const Ks = rows.map((r) => r.K);
   const byK = [...rows].sort((a, b) => a.K - b.K);
-  const xt = ticks(Math.min(...Ks), Math.max(...Ks), 6, false);
+  // K is a whole number: no more ticks than whole steps between the ends.
+  const xt = ticks(Math.min(...Ks), Math.max(...Ks), Math.max(1, Math.min(6, Math.max(...Ks) - Math.min(...Ks))), false);
   const yt = ticks(0, 100, 5, false);
   const ax = axes(f, xt, yt, "presentation steps K (simulator steps per sequence step)", "%");
   let paths = "";
