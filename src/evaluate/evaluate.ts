@@ -211,6 +211,8 @@ export async function evaluateNetwork(net: NetworkIR, data: Dataset, opts: Evalu
   const c: RunContext = { net, program, data, opts, range: { first, count, steps: data.steps, x: data.x }, shape: { inputSize: program.inputSize, outputs } };
   const spikingModes = EVAL_MODES.filter((m): m is "spiking" | "chip" => m !== "float" && opts.modes.includes(m));
   const sweep: readonly (number | undefined)[] = opts.presentationSweep && opts.presentationSweep.length > 0 ? opts.presentationSweep : [undefined];
+  const outside = (opts.traceSequences ?? []).filter((i) => i >= data.sequences);
+  if (outside.length > 0) throw new DiagnosticError([diag("LMU8002", `--trace-sequences ${outside.join(",")}: the dataset has sequences 0..${data.sequences - 1}`)]);
   const traced = spikingModes.length > 0 ? tracedInRange(opts.traceSequences, first, end) : [];
   const totalWork = count * ((opts.modes.includes("float") ? 1 : 0) + spikingModes.length * sweep.length);
   let before = 0;
