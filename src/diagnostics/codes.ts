@@ -81,6 +81,7 @@ export const CODES = {
   LMU7031: { title: "evaluation mode not available", hint: "use --mode float" },
   LMU7032: { title: "evaluation parts do not fit together", hint: "merge the parts of one evaluation: same network, same dataset, shards of the same count" },
   LMU7040: { title: "trained cells are not supported here yet", hint: "lmuc evaluate converts and compiles trained cells: --mode spiking (float simulator) or --mode chip --build DIR (writes the compiled build)" },
+  LMU7050: { title: "invalid conversion choice in a network file", hint: "see the conversion block of a trained cell in the README (Trained models) and schemas/network.schema.json" },
   LMU9001: { title: "internal error: IR verification failed after a pass", hint: "this is a bug in lmuc; please report it with the input file" },
 } as const satisfies Record<string, CodeInfo>;
 

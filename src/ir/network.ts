@@ -243,6 +243,18 @@ export interface TrainedCellIR {
   readonly Wh?: Mat;
   readonly Wm: Mat;
   readonly hBias?: Float64Array;
+  /** Spiking-conversion choices the network file sets (its `conversion:` block), in file order. */
+  readonly conversion?: readonly ConversionSetting[];
+  readonly origin?: SourceLocation;
+}
+
+export type ConversionValue = number | string | boolean | readonly number[];
+
+/** One conversion choice set in the network file: the ConversionOptions name, its YAML key, where. */
+export interface ConversionSetting {
+  readonly option: string;
+  readonly key: string;
+  readonly value: ConversionValue;
   readonly origin?: SourceLocation;
 }
 
