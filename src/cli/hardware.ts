@@ -332,6 +332,7 @@ function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
   const passCount = passes.length;
   const result = compileNetwork(net, target, {
     decodeNeurons: opts.decodeNeurons,
+    ...(progress ? { onProgress: progress } : {}),
     onPass: (name, ir) => {
       progress?.("compile", Math.min(++passesDone, passCount), passCount);
       if (name !== opts.dumpIrAfter || dumped) return;

@@ -54,7 +54,7 @@ export interface CompareOptions {
   readonly decodeNeurons?: DecodeNeuronsMode;
   /** The window shown at full resolution, seconds (default: the last second of the run, or all of it if shorter). */
   readonly window?: { readonly startSeconds: number; readonly endSeconds: number };
-  /** Progress of each phase: "compile" and "build …" (passes), "emulate", "simulate float", "simulate ideal LMU", "simulate exact delay" (steps). */
+  /** Progress of each phase: "compile" (passes), "compile: solve decoders" and "build …" (connections solved), "compile: calibrate", "emulate", "simulate float", "simulate ideal LMU", "simulate exact delay" (steps). */
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -90,11 +90,9 @@ interface References {
   readonly runs: { readonly kind: string; readonly probes: Map<string, ProbeResult> }[];
 }
 
-/** build() with its float passes reported as phase `phase` (decoder solves can take seconds). */
+/** build() reported as phase `phase`, counted in connections whose decoders are solved (the long part). */
 function buildWithProgress(network: NetworkIR, phase: string, onProgress: CompareOptions["onProgress"]) {
-  let done = 0;
-  onProgress?.(phase, 0, FLOAT_PASSES.length);
-  return build(network, onProgress ? () => onProgress(phase, Math.min(++done, FLOAT_PASSES.length), FLOAT_PASSES.length) : undefined);
+  return build(network, undefined, onProgress ? (d, t) => onProgress(phase, d, t) : undefined);
 }
 
 function references(network: NetworkIR, steps: number, onProgress: CompareOptions["onProgress"]): References {
@@ -170,7 +168,7 @@ export function compareNetwork(userNetwork: NetworkIR, target: Target, opts: Com
   progress?.("compile", 0, passCount);
   const compiled = compileNetwork(network, target, {
     ...(opts.decodeNeurons ? { decodeNeurons: opts.decodeNeurons } : {}),
-    ...(progress ? { onPass: () => progress("compile", Math.min(++passesDone, passCount), passCount) } : {}),
+    ...(progress ? { onPass: () => progress("compile", Math.min(++passesDone, passCount), passCount), onProgress: (phase: string, d: number, t: number) => progress(`compile: ${phase}`, d, t) } : {}),
   });
   writeBuild(opts.buildDir, compiled, target, opts.source);
   const loaded = readBuild(opts.buildDir);
