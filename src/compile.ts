@@ -40,8 +40,8 @@ export interface CompileOptions {
   readonly onPass?: (name: string, ir: AnyIR) => void;
   /**
    * Decoded chip → chip connections through on-chip sigma-delta decode neurons instead of
-   * neuron-to-neuron weights: "auto" (default: when the weights cannot fit a core's input axons or
-   * need > 4× the synapse memory), "never", "always".
+   * neuron-to-neuron weights: "auto" (default: when the weights cannot fit a core's input axons,
+   * need > 4× the synapse memory or more cores of it; LMU recurrences that fit one chip), "never", "always".
    */
   readonly decodeNeurons?: DecodeNeuronsMode;
   /** Progress inside the long passes: phase "solve decoders" (connections) and "calibrate" (steps). */
