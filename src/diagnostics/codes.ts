@@ -71,6 +71,8 @@ export const CODES = {
   LMU8007: { title: "large output file", hint: "record less: --probes ID,ID, --window START:END (seconds), --sample-every N" },
   LMU8008: { title: "invalid time window", hint: "give --window START:END in seconds with 0 ≤ START < END ≤ the run's duration" },
   LMU8009: { title: "accumulator may wrap in this run", hint: "the input accumulator q of a block wrapped: lower the input's transform or rates, or see the report's headroom table" },
+  // LMU8010–LMU8019: compare's references and report (issue 13).
+  LMU8010: { title: "probe reference is not comparable", hint: "give `reference:` a node, ensemble or LMU (optionally sliced) whose value has the probe's size; a spike or voltage probe has no reference" },
   LMU7001: { title: "not a readable PyTorch file", hint: "give a file written by torch.save (PyTorch ≥ 1.6 zip format); re-save legacy files with torch.save(model.state_dict(), path)" },
   LMU7002: { title: "refused pickle content", hint: "lmuc reads state dicts as data only: save model.state_dict(), not the model object" },
   LMU7003: { title: "unsupported tensor", hint: "save float32, float64, float16 or int64 tensors" },

@@ -199,6 +199,12 @@ export interface ProbeIR {
   readonly sampleEverySteps: number;
   readonly solver: SolverSpec;
   readonly decoders?: Mat;
+  /**
+   * The value this probe should show (`reference:` in the file): a node, ensemble or LMU value of
+   * the probe's size. `compare` records it through the probe's synapse in the float run and
+   * reports each run's NRMSE against it.
+   */
+  readonly reference?: Endpoint;
   readonly origin?: SourceLocation;
 }
 
