@@ -1,7 +1,7 @@
 import { Rng } from "../util/rng.js";
 import { gemm, rowMajor, transposed } from "./blas.js";
 import { kernels, withoutKernels } from "./kernels.js";
-import { cholesky, choleskySolve, gram, outerGram } from "./linalg.js";
+import { cholesky, choleskyInPlace, choleskySolve, choleskySubstituteSolve, gram, outerGram } from "./linalg.js";
 import { type Mat, mat, matmul } from "./matrix.js";
 
 /** Random m×n with about a third exact zeros (activities are often 0) and mixed magnitudes. */
@@ -52,6 +52,31 @@ describe("SIMD kernels give the plain loops' bits", () => {
     expect(differing(cholesky(g).data, withoutKernels(() => cholesky(g)).data)).toBe(0);
     const b = random(301, 37, 6);
     expect(differing(choleskySolve(g, b).data, withoutKernels(() => choleskySolve(g, b)).data)).toBe(0);
+  });
+
+  it("choleskyInPlace (blocked and plain) writes cholesky's lower triangle over G, and solves to the same bits: 0 differ", () => {
+    const g = gram(random(700, 301, 5));
+    for (let i = 0; i < 301; i++) g.data[i * 301 + i] += 0.1;
+    const l = cholesky(g).data;
+    const lower = (x: Float64Array): Float64Array => x.map((v, k) => (k % 301 <= Math.floor(k / 301) ? v : 0));
+    const b = random(301, 37, 6);
+    for (const run of [<T>(f: () => T): T => f(), withoutKernels]) {
+      const h = mat(301, 301, g.data);
+      run(() => choleskyInPlace(h));
+      expect(differing(lower(h.data), l)).toBe(0);
+      expect(differing(choleskySubstituteSolve(h, b).data, choleskySolve(g, b).data)).toBe(0);
+    }
+  });
+
+  it("gemm told C is zero (not read) gives the bits of one that reads it: 0 differ", () => {
+    const a = random(203, 8, 11), b = random(8, 517, 12);
+    const run = (cIsZero: boolean): Float64Array => {
+      const c = new Float64Array(203 * 517);
+      gemm(203, 517, 8, rowMajor(a.data, 8), rowMajor(b.data, 517), c, 0, 517, 1, cIsZero);
+      return c;
+    };
+    expect(differing(run(true), run(false))).toBe(0);
+    expect(differing(run(true), withoutKernels(() => run(false)))).toBe(0);
   });
 
   it("blocked cholesky fails on the same row with the same message as the plain loop", () => {

@@ -4,7 +4,7 @@
  */
 
 import { type Mat, mat } from "../math/matrix.js";
-import { choleskySolve, gram, outerGram } from "../math/linalg.js";
+import { choleskyInPlace, choleskySubstituteSolve, gram, outerGram } from "../math/linalg.js";
 import { gemm, rowMajor, transposed } from "../math/blas.js";
 import { type NeuronModel, rates } from "../neurons/models.js";
 
@@ -50,7 +50,7 @@ export function activities(
   const J = out.data;
   // x = 0 + P_k0·E_i0 + P_k1·E_i1 + … in component order, as one product P·Eᵀ (blas.ts keeps
   // each element's order), then J = gain·x + bias.
-  gemm(nPoints, nNeurons, d, rowMajor(evalPoints.data, d), transposed(rowMajor(scaledEnc, d)), J, 0, nNeurons);
+  gemm(nPoints, nNeurons, d, rowMajor(evalPoints.data, d), transposed(rowMajor(scaledEnc, d)), J, 0, nNeurons, 1, true);
   for (let k = 0; k < nPoints; k++) {
     const jrow = k * nNeurons;
     for (let i = 0; i < nNeurons; i++) J[jrow + i] = gain[i] * J[jrow + i] + bias[i];
@@ -124,12 +124,14 @@ function addToDiagonal(G: Mat, lambda: number): void {
   for (let i = 0; i < n; i++) G.data[i * n + i] += lambda;
 }
 
+/** choleskySolve(G, b), factoring G in place (G is this solve's own: no second n×n array). */
 function solveSpd(G: Mat, b: Mat): Mat {
   try {
-    return choleskySolve(G, b);
+    choleskyInPlace(G);
   } catch (e) {
     throw new SolverError(`regularized Gram matrix is not positive definite: ${(e as Error).message}`);
   }
+  return choleskySubstituteSolve(G, b);
 }
 
 /** Aᵀ·B without forming Aᵀ; rows of A are walked contiguously and zero activities skipped. */
