@@ -1,6 +1,7 @@
 import { Rng } from "../util/rng.js";
 import { gemm, rowMajor, transposed } from "./blas.js";
 import { kernels, withoutKernels } from "./kernels.js";
+import { parallelJobs, withParallelMinWork } from "./parallel.js";
 import { cholesky, choleskyInPlace, choleskySolve, choleskySubstituteSolve, gram, outerGram } from "./linalg.js";
 import { type Mat, mat, matmul } from "./matrix.js";
 
@@ -39,6 +40,15 @@ describe("SIMD kernels give the plain loops' bits", () => {
   it.each([[603, 211], [1030, 130], [9, 40]])("gram of %i×%i (groups of 4 rows, then the rest): 0 differ", (m, n) => {
     const a = random(m, n, 3);
     expect(differing(gram(a).data, withoutKernels(() => gram(a)).data)).toBe(0);
+  });
+
+  it("gram split over two threads (the helper computes part of every chunk): 0 differ", () => {
+    const a = random(1030, 130, 3);
+    const before = parallelJobs();
+    const split = withParallelMinWork(0, () => gram(a));
+    // 1030 rows are 5 packed chunks of at most 256; each chunk is one job for the helper.
+    expect(parallelJobs() - before).toBe(5);
+    expect(differing(split.data, withoutKernels(() => gram(a)).data)).toBe(0);
   });
 
   it("outerGram of 90×1001: 0 differ", () => {

@@ -6,6 +6,7 @@
  * without WebAssembly.
  */
 import { kernels, privateKernels, type Kernels } from "./kernels.js";
+import { gramRows, gramRowsParallel } from "./parallel.js";
 
 /** Element (r, c) of a strided matrix is data[offset + r·rowStride + c·colStride]. */
 export interface StridedView {
@@ -127,14 +128,9 @@ export function gramGroupsOf4(ad: Float64Array, m: number, n: number, g: Float64
   for (let r0 = 0; r0 < m4; r0 += KC) {
     const kc = Math.min(KC, m4 - r0);
     pack(mem, pAt, src, r0, kc, 0, n, 1);
-    for (let q0 = 0; q0 < panels; q0 += NC_PANELS) {
-      const q1 = Math.min(panels, q0 + NC_PANELS);
-      // Row panels q against column panels max(q, q0)..q1−1: the upper triangle, block by block.
-      for (let q = 0; q < q1; q++) {
-        const from = Math.max(q, q0);
-        kern.gramPanel(8 * (q * 4 * nPad + from * 4), 8 * nPad, 8 * (pAt + q * kc * 4), 8 * (pAt + from * kc * 4), kc, q1 - from);
-      }
-    }
+    // Row panels q against column panels max(q, q0)..q1−1: the upper triangle, block by block,
+    // on two threads when it is large (each element still on one thread, in the same order).
+    if (!gramRowsParallel(kern.gramPanel, panels, NC_PANELS, nPad, pAt, kc, m * n * n)) gramRows(kern.gramPanel, panels, NC_PANELS, nPad, pAt, kc, 0, panels);
   }
   for (let i = 0; i < n; i++) g.set(mem.subarray(i * nPad + i, i * nPad + n), i * n + i);
   return true;

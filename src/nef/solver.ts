@@ -6,6 +6,7 @@
 import { type Mat, mat } from "../math/matrix.js";
 import { choleskyInPlace, choleskySubstituteSolve, gram, outerGram } from "../math/linalg.js";
 import { gemm, rowMajor, transposed } from "../math/blas.js";
+import { startHelper } from "../math/parallel.js";
 import { type NeuronModel, rates } from "../neurons/models.js";
 
 /** The decoder solve cannot proceed. Maps to diagnostic LMU2008. */
@@ -43,6 +44,8 @@ export function activities(
   if (gain.length !== nNeurons || bias.length !== nNeurons) {
     throw new RangeError(`activities: ${nNeurons} encoders but ${gain.length} gains and ${bias.length} biases`);
   }
+  // The solve's Gram matrix (m·n·min(m, n) multiply-adds) may use a second thread: start it now.
+  startHelper(nPoints * nNeurons * Math.min(nPoints, nNeurons));
   const scaledEnc = new Float64Array(nNeurons * d);
   for (let i = 0; i < scaledEnc.length; i++) scaledEnc[i] = encoders.data[i] / radius;
 
