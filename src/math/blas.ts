@@ -6,7 +6,7 @@
  * without WebAssembly.
  */
 import { kernels, privateKernels, type Kernels } from "./kernels.js";
-import { gramRows, gramRowsParallel } from "./parallel.js";
+import { counter, gramRows, gramRowsParallel } from "./parallel.js";
 
 /** Element (r, c) of a strided matrix is data[offset + r·rowStride + c·colStride]. */
 export interface StridedView {
@@ -130,7 +130,7 @@ export function gramGroupsOf4(ad: Float64Array, m: number, n: number, g: Float64
     pack(mem, pAt, src, r0, kc, 0, n, 1);
     // Row panels q against column panels max(q, q0)..q1−1: the upper triangle, block by block,
     // on two threads when it is large (each element still on one thread, in the same order).
-    if (!gramRowsParallel(kern.gramPanel, panels, NC_PANELS, nPad, pAt, kc, m * n * n)) gramRows(kern.gramPanel, panels, NC_PANELS, nPad, pAt, kc, 0, panels);
+    if (!gramRowsParallel(kern.gramPanel, panels, NC_PANELS, nPad, pAt, kc, m * n * n)) gramRows(kern.gramPanel, panels, NC_PANELS, nPad, pAt, kc, counter());
   }
   for (let i = 0; i < n; i++) g.set(mem.subarray(i * nPad + i, i * nPad + n), i * n + i);
   return true;

@@ -35,26 +35,37 @@ export function parallelJobs(): number {
 }
 
 /**
- * The row panels [qa, qb) of one packed chunk of the Gram product: row panel q against column
- * panels max(q, q0)..q1−1, block by block (blas.ts's gramGroupsOf4 loop, restricted to rows).
- * Source text, so the worker and the main thread run the very same loop.
+ * One packed chunk of the Gram product in units of (block of column panels q0..q1−1, row panel
+ * q < q1): row panel q against column panels max(q, q0)..q1−1 (blas.ts's block loop). `next()`
+ * hands out unit numbers in that order, each exactly once (a counter, shared between the threads
+ * through Atomics when split), so each element of G in a chunk is computed by one thread, with
+ * the kernel's operations in its order, whichever thread it is. Source text, so the worker and
+ * the main thread run the very same loop.
  */
 const GRAM_ROWS_SOURCE = `
+  let u = next(), base = 0;
   for (let q0 = 0; q0 < panels; q0 += ncPanels) {
     const q1 = Math.min(panels, q0 + ncPanels);
-    for (let q = qa; q < qb && q < q1; q++) {
-      const from = Math.max(q, q0);
+    for (; u < base + q1; u = next()) {
+      const q = u - base, from = Math.max(q, q0);
       gramPanel(8 * (q * 4 * nPad + from * 4), 8 * nPad, 8 * (pAt + q * kc * 4), 8 * (pAt + from * kc * 4), kc, q1 - from);
     }
+    base += q1;
   }`;
-type GramRows = (gramPanel: PanelKernel, panels: number, ncPanels: number, nPad: number, pAt: number, kc: number, qa: number, qb: number) => void;
-const GRAM_ROWS_PARAMS = ["gramPanel", "panels", "ncPanels", "nPad", "pAt", "kc", "qa", "qb"];
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- the one loop both threads run (see above)
+type GramRows = (gramPanel: PanelKernel, panels: number, ncPanels: number, nPad: number, pAt: number, kc: number, next: () => number) => void;
+const GRAM_ROWS_PARAMS = ["gramPanel", "panels", "ncPanels", "nPad", "pAt", "kc", "next"];
+// The one loop both threads run (see above).
 export const gramRows = new Function(...GRAM_ROWS_PARAMS, GRAM_ROWS_SOURCE) as GramRows;
 
+/** A unit counter for one thread alone. */
+export function counter(): () => number {
+  let u = 0;
+  return () => u++;
+}
+
 // Control words: GO (main → helper: a job is posted), DONE (helper → main: 1 done, 2 failed),
-// then the job's parameters in GRAM_ROWS_PARAMS order (after gramPanel).
-const GO = 0, DONE = 1, PARAMS = 2;
+// NEXT (the shared unit counter), then the job's parameters in GRAM_ROWS_PARAMS order.
+const GO = 0, DONE = 1, NEXT = 2, PARAMS = 3;
 
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -62,12 +73,13 @@ const { module, memory, control } = workerData;
 const gramPanel = new WebAssembly.Instance(module, { env: { memory } }).exports.gramPanel;
 const c = new Int32Array(control);
 const gramRows = new Function(${GRAM_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(GRAM_ROWS_SOURCE)});
+const next = () => Atomics.add(c, ${NEXT}, 1);
 for (;;) {
   Atomics.wait(c, ${GO}, 0);
   Atomics.store(c, ${GO}, 0);
   let status = 1;
   try {
-    gramRows(gramPanel, c[${PARAMS}], c[${PARAMS + 1}], c[${PARAMS + 2}], c[${PARAMS + 3}], c[${PARAMS + 4}], c[${PARAMS + 5}], c[${PARAMS + 6}]);
+    gramRows(gramPanel, c[${PARAMS}], c[${PARAMS + 1}], c[${PARAMS + 2}], c[${PARAMS + 3}], c[${PARAMS + 4}], next);
   } catch {
     status = 2;
   }
@@ -117,29 +129,29 @@ export function startHelper(work: number): void {
 }
 
 /**
- * Runs the Gram kernel over row panels [0, panels) of one packed chunk: the helper takes the
- * panels from `split` on (about half the triangle's work), this thread the rest. Returns false
- * (nothing done) without a helper or when the helper failed; the caller then runs them all.
+ * Runs the Gram kernel over one packed chunk on this thread and the helper, which take units
+ * from one counter until none are left (so neither waits long for the other). Returns false
+ * (nothing done) without a helper; if the helper failed, this thread finishes alone.
  */
 export function gramRowsParallel(gramPanel: PanelKernel, panels: number, ncPanels: number, nPad: number, pAt: number, kc: number, work: number): boolean {
   if (work < minWork) return false;
   const h = getHelper();
   if (h === null) return false;
-  // Row panel q costs ∝ panels − q: the first 1 − 1/√2 of the rows hold half the triangle.
-  const split = Math.max(1, Math.min(panels - 1, Math.round(panels * (1 - Math.SQRT1_2))));
   const c = h.control;
-  const params = [panels, ncPanels, nPad, pAt, kc, split, panels];
+  const params = [panels, ncPanels, nPad, pAt, kc];
   for (let i = 0; i < params.length; i++) c[PARAMS + i] = params[i];
+  Atomics.store(c, NEXT, 0);
   Atomics.store(c, DONE, 0);
   Atomics.store(c, GO, 1);
   Atomics.notify(c, GO);
-  gramRows(gramPanel, panels, ncPanels, nPad, pAt, kc, 0, split);
+  const next = (): number => Atomics.add(c, NEXT, 1);
+  gramRows(gramPanel, panels, ncPanels, nPad, pAt, kc, next);
   while (Atomics.load(c, DONE) === 0) Atomics.wait(c, DONE, 0, 1000);
   if (Atomics.load(c, DONE) !== 1) {
-    helper = null;
-    gramRows(gramPanel, panels, ncPanels, nPad, pAt, kc, split, panels);
-  } else {
-    helperJobs++;
+    // The helper stopped part-way: its last unit may be half done, so it cannot be trusted;
+    // this chunk's units are not idempotent (they accumulate), so give up on the process.
+    throw new Error("dense kernel helper thread failed during a Gram product");
   }
+  helperJobs++;
   return true;
 }
