@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { sharedScratch, type PanelKernel } from "./kernels.js";
+import { sharedScratch, type PanelKernel, type SinPowChains } from "./kernels.js";
 
 /** Multiply-adds (m·n² for a Gram matrix) from which a product is split over two threads. */
 const PARALLEL_MIN_WORK = 2e9;
@@ -64,13 +64,15 @@ export function counter(): () => number {
 }
 
 // Control words: GO (main → helper: a job is posted), DONE (helper → main: 1 done, 2 failed),
-// NEXT (the shared unit counter), then the job's parameters in GRAM_ROWS_PARAMS order.
-const GO = 0, DONE = 1, NEXT = 2, PARAMS = 3;
+// NEXT (the shared unit counter), KIND (the job: GRAM or SIN_POW), then the job's parameters
+// (GRAM_ROWS_PARAMS' numbers, or sinPowChains' arguments).
+const GO = 0, DONE = 1, NEXT = 2, KIND = 3, PARAMS = 4;
+const GRAM = 0, SIN_POW = 1;
 
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control } = workerData;
-const gramPanel = new WebAssembly.Instance(module, { env: { memory } }).exports.gramPanel;
+const { gramPanel, sinPowChains } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(control);
 const gramRows = new Function(${GRAM_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(GRAM_ROWS_SOURCE)});
 const next = () => Atomics.add(c, ${NEXT}, 1);
@@ -79,7 +81,9 @@ for (;;) {
   Atomics.store(c, ${GO}, 0);
   let status = 1;
   try {
-    gramRows(gramPanel, c[${PARAMS}], c[${PARAMS + 1}], c[${PARAMS + 2}], c[${PARAMS + 3}], c[${PARAMS + 4}], next);
+    const p = c.subarray(${PARAMS});
+    if (c[${KIND}] === ${GRAM}) gramRows(gramPanel, p[0], p[1], p[2], p[3], p[4], next);
+    else sinPowChains(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
   } catch {
     status = 2;
   }
@@ -138,20 +142,52 @@ export function gramRowsParallel(gramPanel: PanelKernel, panels: number, ncPanel
   const h = getHelper();
   if (h === null) return false;
   const c = h.control;
-  const params = [panels, ncPanels, nPad, pAt, kc];
-  for (let i = 0; i < params.length; i++) c[PARAMS + i] = params[i];
   Atomics.store(c, NEXT, 0);
+  post(h, GRAM, [panels, ncPanels, nPad, pAt, kc]);
+  const next = (): number => Atomics.add(c, NEXT, 1);
+  gramRows(gramPanel, panels, ncPanels, nPad, pAt, kc, next);
+  // The helper stopped part-way if it failed: its last unit may be half done, and units
+  // accumulate (not idempotent), so there is nothing to finish from.
+  if (!finished(h)) throw new Error("dense kernel helper thread failed during a Gram product");
+  helperJobs++;
+  return true;
+}
+
+function post(h: Helper, kind: number, params: readonly number[]): void {
+  const c = h.control;
+  c[KIND] = kind;
+  for (let i = 0; i < params.length; i++) c[PARAMS + i] = params[i];
   Atomics.store(c, DONE, 0);
   Atomics.store(c, GO, 1);
   Atomics.notify(c, GO);
-  const next = (): number => Atomics.add(c, NEXT, 1);
-  gramRows(gramPanel, panels, ncPanels, nPad, pAt, kc, next);
+}
+
+/** Waits for the helper's job; false if it failed. */
+function finished(h: Helper): boolean {
+  const c = h.control;
   while (Atomics.load(c, DONE) === 0) Atomics.wait(c, DONE, 0, 1000);
-  if (Atomics.load(c, DONE) !== 1) {
-    // The helper stopped part-way: its last unit may be half done, so it cannot be trusted;
-    // this chunk's units are not idempotent (they accumulate), so give up on the process.
-    throw new Error("dense kernel helper thread failed during a Gram product");
+  return Atomics.load(c, DONE) === 1;
+}
+
+/** Chain steps (points × m) from which sinPowChains is split over two threads. */
+const SIN_POW_MIN_WORK = 1 << 17;
+
+/**
+ * kernels.ts's sinPowChains(i, sp, c, q, s, w, count, k0, m) on byte addresses in the shared
+ * scratch memory, the points from about half-way on (a multiple of 8) on the helper: every
+ * point's chain is independent of the others, so the split changes no bit.
+ */
+export function sinPowChainsParallel(sinPowChains: SinPowChains, ptrs: readonly [number, number, number, number, number, number], count: number, k0: number, m: number): void {
+  // withParallelMinWork scales this threshold too (0 in tests: always split).
+  const h = count * m >= SIN_POW_MIN_WORK * (minWork / PARALLEL_MIN_WORK) && count >= 16 ? getHelper() : null;
+  if (h === null) {
+    sinPowChains(...ptrs, count, k0, m);
+    return;
   }
+  const half = (count >> 1) & ~7;
+  post(h, SIN_POW, [...ptrs.map((p) => p + 8 * half), count - half, k0, m]);
+  sinPowChains(...ptrs, half, k0, m);
+  // The helper may have updated some of its chains in place before failing: no safe rerun.
+  if (!finished(h)) throw new Error("dense kernel helper thread failed during sinPowChains");
   helperJobs++;
-  return true;
 }
