@@ -1,7 +1,7 @@
 import { Rng } from "../util/rng.js";
 import { gemm, rowMajor, transposed } from "./blas.js";
 import { kernels, withoutKernels } from "./kernels.js";
-import { parallelJobs, withParallelMinWork } from "./parallel.js";
+import { helperReady, parallelJobs, startHelper, withParallelMinWork } from "./parallel.js";
 import { cholesky, choleskyInPlace, choleskySolve, choleskySubstituteSolve, gram, outerGram } from "./linalg.js";
 import { type Mat, mat, matmul } from "./matrix.js";
 
@@ -49,6 +49,24 @@ describe("SIMD kernels give the plain loops' bits", () => {
     // 1030 rows are 5 packed chunks of at most 256; each chunk is one job for the helper.
     expect(parallelJobs() - before).toBe(5);
     expect(differing(split.data, withoutKernels(() => gram(a)).data)).toBe(0);
+  });
+
+  it("gemm's row groups shared with a running helper thread (C − A·B, strided A): 0 differ", () => {
+    withParallelMinWork(0, () => startHelper(1));
+    const until = Date.now() + 10000;
+    while (!helperReady() && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    expect(helperReady()).toBe(true);
+    const a = random(600, 301, 14), b = random(600, 77, 15), c0 = random(301, 77, 16);
+    const run = (): Float64Array => {
+      const c = Float64Array.from(c0.data);
+      gemm(301, 77, 600, transposed(rowMajor(a.data, 301)), rowMajor(b.data, 77), c, 0, 77, -1);
+      return c;
+    };
+    const before = parallelJobs();
+    const split = withParallelMinWork(0, run);
+    // 600 deep is 3 packed chunks of at most 256, each one job.
+    expect(parallelJobs() - before).toBe(3);
+    expect(differing(split, withoutKernels(run))).toBe(0);
   });
 
   it("outerGram of 90×1001: 0 differ", () => {

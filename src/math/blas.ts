@@ -6,7 +6,7 @@
  * without WebAssembly.
  */
 import { kernels, privateKernels, type Kernels } from "./kernels.js";
-import { counter, gramRows, gramRowsParallel } from "./parallel.js";
+import { counter, gemmRows, gemmRowsParallel, gramRows, gramRowsParallel } from "./parallel.js";
 
 /** Element (r, c) of a strided matrix is data[offset + r·rowStride + c·colStride]. */
 export interface StridedView {
@@ -87,13 +87,10 @@ export function gemm(m: number, n: number, k: number, a: StridedView, b: Strided
     const kc = Math.min(KC, k - p0);
     pack(mem, bAt, b, p0, kc, 0, n, 1);
     pack(mem, aAt, transposed(a), p0, kc, 0, m, sign);
-    // B in blocks of NC_PANELS panels, each reused by every A panel while it sits in L2.
-    for (let q0 = 0; q0 < panels; q0 += NC_PANELS) {
-      const np = Math.min(NC_PANELS, panels - q0);
-      for (let i0 = 0; i0 < m; i0 += 4) {
-        kern.gemmPanel(8 * (cAt + i0 * nPad + 4 * q0), 8 * nPad, 8 * (aAt + i0 * kc), 8 * (bAt + q0 * kc * 4), kc, np);
-      }
-    }
+    // B in blocks of NC_PANELS panels, each reused by every A panel while it sits in L2; the
+    // row groups shared with the helper thread when it is up and the chunk is large.
+    const groups = mPad >> 2;
+    if (!gemmRowsParallel(kern.gemmPanel, panels, NC_PANELS, nPad, groups, cAt, aAt, bAt, kc)) gemmRows(kern.gemmPanel, panels, NC_PANELS, nPad, groups, cAt, aAt, bAt, kc, counter());
   }
   for (let i = 0; i < m; i++) c.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), cOffset + i * ldc);
 }

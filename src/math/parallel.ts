@@ -57,6 +57,24 @@ const GRAM_ROWS_PARAMS = ["gramPanel", "panels", "ncPanels", "nPad", "pAt", "kc"
 // The one loop both threads run (see above).
 export const gramRows = new Function(...GRAM_ROWS_PARAMS, GRAM_ROWS_SOURCE) as GramRows;
 
+/**
+ * gemm's panel loop for one packed depth chunk (blas.ts) in units of (block of B panels q0.., row
+ * group i0 of 4 rows): each C element of the chunk is updated by one thread, in depth order.
+ */
+const GEMM_ROWS_SOURCE = `
+  let u = next(), base = 0;
+  for (let q0 = 0; q0 < panels; q0 += ncPanels) {
+    const np = Math.min(ncPanels, panels - q0);
+    for (; u < base + groups; u = next()) {
+      const i0 = 4 * (u - base);
+      gemmPanel(8 * (cAt + i0 * nPad + 4 * q0), 8 * nPad, 8 * (aAt + i0 * kc), 8 * (bAt + q0 * kc * 4), kc, np);
+    }
+    base += groups;
+  }`;
+type GemmRows = (gemmPanel: PanelKernel, panels: number, ncPanels: number, nPad: number, groups: number, cAt: number, aAt: number, bAt: number, kc: number, next: () => number) => void;
+const GEMM_ROWS_PARAMS = ["gemmPanel", "panels", "ncPanels", "nPad", "groups", "cAt", "aAt", "bAt", "kc", "next"];
+export const gemmRows = new Function(...GEMM_ROWS_PARAMS, GEMM_ROWS_SOURCE) as GemmRows;
+
 /** A unit counter for one thread alone. */
 export function counter(): () => number {
   let u = 0;
@@ -66,16 +84,18 @@ export function counter(): () => number {
 // Control words: GO (main → helper: a job is posted), DONE (helper → main: 1 done, 2 failed),
 // NEXT (the shared unit counter), KIND (the job: GRAM or SIN_POW), then the job's parameters
 // (GRAM_ROWS_PARAMS' numbers, or sinPowChains' arguments).
-const GO = 0, DONE = 1, NEXT = 2, KIND = 3, PARAMS = 4;
-const GRAM = 0, SIN_POW = 1;
+const GO = 0, DONE = 1, NEXT = 2, KIND = 3, READY = 4, PARAMS = 5;
+const GRAM = 0, SIN_POW = 1, GEMM = 2;
 
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control } = workerData;
-const { gramPanel, sinPowChains } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { gramPanel, gemmPanel, sinPowChains } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(control);
 const gramRows = new Function(${GRAM_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(GRAM_ROWS_SOURCE)});
+const gemmRows = new Function(${GEMM_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(GEMM_ROWS_SOURCE)});
 const next = () => Atomics.add(c, ${NEXT}, 1);
+Atomics.store(c, ${READY}, 1);
 for (;;) {
   Atomics.wait(c, ${GO}, 0);
   Atomics.store(c, ${GO}, 0);
@@ -83,6 +103,7 @@ for (;;) {
   try {
     const p = c.subarray(${PARAMS});
     if (c[${KIND}] === ${GRAM}) gramRows(gramPanel, p[0], p[1], p[2], p[3], p[4], next);
+    else if (c[${KIND}] === ${GEMM}) gemmRows(gemmPanel, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], next);
     else sinPowChains(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
   } catch {
     status = 2;
@@ -190,4 +211,30 @@ export function sinPowChainsParallel(sinPowChains: SinPowChains, ptrs: readonly 
   // The helper may have updated some of its chains in place before failing: no safe rerun.
   if (!finished(h)) throw new Error("dense kernel helper thread failed during sinPowChains");
   helperJobs++;
+}
+
+/** Whether the helper thread has started and is waiting for work. */
+export function helperReady(): boolean {
+  return helper !== null && helper !== undefined && Atomics.load(helper.control, READY) === 1;
+}
+
+/** Multiply-adds from which one gemm chunk is shared with a helper that is already up. */
+const GEMM_MIN_WORK = 1 << 22;
+
+/**
+ * gemm's panel loop for one packed chunk, shared with the helper through the unit counter when
+ * the helper is already running (a large solve started it; a gemm alone never waits for a
+ * thread to start) and the chunk is large. Returns false (nothing done) otherwise.
+ */
+export function gemmRowsParallel(gemmPanel: PanelKernel, panels: number, ncPanels: number, nPad: number, groups: number, cAt: number, aAt: number, bAt: number, kc: number): boolean {
+  const h = helper;
+  if (h === null || h === undefined || !helperReady()) return false;
+  if (groups * 4 * panels * 4 * kc < GEMM_MIN_WORK * (minWork / PARALLEL_MIN_WORK)) return false;
+  const c = h.control;
+  Atomics.store(c, NEXT, 0);
+  post(h, GEMM, [panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc]);
+  gemmRows(gemmPanel, panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc, (): number => Atomics.add(c, NEXT, 1));
+  if (!finished(h)) throw new Error("dense kernel helper thread failed during a matrix product");
+  helperJobs++;
+  return true;
 }
