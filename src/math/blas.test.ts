@@ -42,13 +42,20 @@ describe("SIMD kernels give the plain loops' bits", () => {
     expect(differing(gram(a).data, withoutKernels(() => gram(a)).data)).toBe(0);
   });
 
-  it("gram split over two threads (the helper computes part of every chunk): 0 differ", () => {
-    const a = random(1030, 130, 3);
+  /** Runs f until the helper thread has taken part in one of its products (it may be slow to wake), at most 20 times. */
+  const withHelper = (f: () => void): number => {
     const before = parallelJobs();
-    const split = withParallelMinWork(0, () => gram(a));
-    // 1030 rows are 5 packed chunks of at most 256; each chunk is one job for the helper.
-    expect(parallelJobs() - before).toBe(5);
-    expect(differing(split.data, withoutKernels(() => gram(a)).data)).toBe(0);
+    for (let r = 0; r < 20 && parallelJobs() === before; r++) withParallelMinWork(0, f);
+    return parallelJobs() - before;
+  };
+
+  it("gram split over two threads (the helper takes units of a chunk from a shared counter): 0 differ", () => {
+    const a = random(1030, 400, 3);
+    const plain = withoutKernels(() => gram(a)).data;
+    let worst = 0;
+    // Expected: ≥ 1 helper job, and 0 differing elements in every split run.
+    expect(withHelper(() => { worst = Math.max(worst, differing(gram(a).data, plain)); })).toBeGreaterThan(0);
+    expect(worst).toBe(0);
   });
 
   it("gemm's row groups shared with a running helper thread (C − A·B, strided A): 0 differ", () => {
@@ -56,17 +63,16 @@ describe("SIMD kernels give the plain loops' bits", () => {
     const until = Date.now() + 10000;
     while (!helperReady() && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     expect(helperReady()).toBe(true);
-    const a = random(600, 301, 14), b = random(600, 77, 15), c0 = random(301, 77, 16);
+    const a = random(600, 301, 14), b = random(600, 177, 15), c0 = random(301, 177, 16);
     const run = (): Float64Array => {
       const c = Float64Array.from(c0.data);
-      gemm(301, 77, 600, transposed(rowMajor(a.data, 301)), rowMajor(b.data, 77), c, 0, 77, -1);
+      gemm(301, 177, 600, transposed(rowMajor(a.data, 301)), rowMajor(b.data, 177), c, 0, 177, -1);
       return c;
     };
-    const before = parallelJobs();
-    const split = withParallelMinWork(0, run);
-    // 600 deep is 3 packed chunks of at most 256, each one job.
-    expect(parallelJobs() - before).toBe(3);
-    expect(differing(split, withoutKernels(run))).toBe(0);
+    const plain = withoutKernels(run);
+    let worst = 0;
+    expect(withHelper(() => { worst = Math.max(worst, differing(run(), plain)); })).toBeGreaterThan(0);
+    expect(worst).toBe(0);
   });
 
   it("outerGram of 90×1001: 0 differ", () => {

@@ -15,7 +15,7 @@ import { sharedScratch, type PanelKernel, type SinPowChains } from "./kernels.js
 /** Multiply-adds (m·n² for a Gram matrix) from which a product is split over two threads. */
 const PARALLEL_MIN_WORK = 2e9;
 let minWork = PARALLEL_MIN_WORK;
-/** Chunks the helper has finished (tests check that it ran). */
+/** Jobs the helper has finished (tests check that it took part). */
 let helperJobs = 0;
 
 /** Runs f with products from `work` multiply-adds on split (tests use small ones). */
@@ -29,7 +29,7 @@ export function withParallelMinWork<T>(work: number, f: () => T): T {
   }
 }
 
-/** How many chunks the helper thread has computed in this process. */
+/** How many jobs the helper thread has finished in this process. */
 export function parallelJobs(): number {
   return helperJobs;
 }
@@ -98,7 +98,8 @@ const next = () => Atomics.add(c, ${NEXT}, 1);
 Atomics.store(c, ${READY}, 1);
 for (;;) {
   Atomics.wait(c, ${GO}, 0);
-  Atomics.store(c, ${GO}, 0);
+  // The job is this thread's only if it takes it before the main thread takes it back.
+  if (Atomics.compareExchange(c, ${GO}, 1, 0) !== 1) continue;
   let status = 1;
   try {
     const p = c.subarray(${PARAMS});
@@ -134,7 +135,8 @@ function getHelper(): Helper | null {
   if (scratch === null) return null;
   try {
     const control = new Int32Array(new SharedArrayBuffer(4 * 16));
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: scratch.module, memory: scratch.memory, control: control.buffer } });
+    // execArgv []: the parent's flags (--input-type=module would make this source ESM) not inherited.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: scratch.module, memory: scratch.memory, control: control.buffer } });
     worker.unref();
     // A helper that dies is not used again (its current job, if any, reports failure first).
     worker.on("error", () => { helper = null; });
@@ -155,8 +157,8 @@ export function startHelper(work: number): void {
 
 /**
  * Runs the Gram kernel over one packed chunk on this thread and the helper, which take units
- * from one counter until none are left (so neither waits long for the other). Returns false
- * (nothing done) without a helper; if the helper failed, this thread finishes alone.
+ * from one counter until none are left (so neither waits long for the other; a helper that has
+ * not picked the job up by then is left out). Returns false (nothing done) without a helper.
  */
 export function gramRowsParallel(gramPanel: PanelKernel, panels: number, ncPanels: number, nPad: number, pAt: number, kc: number, work: number): boolean {
   if (work < minWork) return false;
@@ -167,10 +169,11 @@ export function gramRowsParallel(gramPanel: PanelKernel, panels: number, ncPanel
   post(h, GRAM, [panels, ncPanels, nPad, pAt, kc]);
   const next = (): number => Atomics.add(c, NEXT, 1);
   gramRows(gramPanel, panels, ncPanels, nPad, pAt, kc, next);
-  // The helper stopped part-way if it failed: its last unit may be half done, and units
-  // accumulate (not idempotent), so there is nothing to finish from.
-  if (!finished(h)) throw new Error("dense kernel helper thread failed during a Gram product");
-  helperJobs++;
+  // This thread ran until no unit was left, so a retracted job has nothing left to do. A failed
+  // helper may have left its last unit half done, and units accumulate: nothing to finish from.
+  const end = collect(h);
+  if (end === "failed") throw new Error("dense kernel helper thread failed during a Gram product");
+  if (end === "done") helperJobs++;
   return true;
 }
 
@@ -183,11 +186,16 @@ function post(h: Helper, kind: number, params: readonly number[]): void {
   Atomics.notify(c, GO);
 }
 
-/** Waits for the helper's job; false if it failed. */
-function finished(h: Helper): boolean {
+/**
+ * The end of a posted job: "retracted" if the helper had not taken it yet (it is starting, or
+ * busy elsewhere: the main thread never waits for a thread that has not begun), else the
+ * helper's result once it is done. Exactly one of the two threads wins the job word.
+ */
+function collect(h: Helper): "retracted" | "done" | "failed" {
   const c = h.control;
+  if (Atomics.compareExchange(c, GO, 1, 0) === 1) return "retracted";
   while (Atomics.load(c, DONE) === 0) Atomics.wait(c, DONE, 0, 1000);
-  return Atomics.load(c, DONE) === 1;
+  return Atomics.load(c, DONE) === 1 ? "done" : "failed";
 }
 
 /** Chain steps (points × m) from which sinPowChains is split over two threads. */
@@ -208,9 +216,11 @@ export function sinPowChainsParallel(sinPowChains: SinPowChains, ptrs: readonly 
   const half = (count >> 1) & ~7;
   post(h, SIN_POW, [...ptrs.map((p) => p + 8 * half), count - half, k0, m]);
   sinPowChains(...ptrs, half, k0, m);
+  const end = collect(h);
   // The helper may have updated some of its chains in place before failing: no safe rerun.
-  if (!finished(h)) throw new Error("dense kernel helper thread failed during sinPowChains");
-  helperJobs++;
+  if (end === "failed") throw new Error("dense kernel helper thread failed during sinPowChains");
+  if (end === "retracted") sinPowChains(...(ptrs.map((p) => p + 8 * half) as [number, number, number, number, number, number]), count - half, k0, m);
+  else helperJobs++;
 }
 
 /** Whether the helper thread has started and is waiting for work. */
@@ -234,7 +244,8 @@ export function gemmRowsParallel(gemmPanel: PanelKernel, panels: number, ncPanel
   Atomics.store(c, NEXT, 0);
   post(h, GEMM, [panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc]);
   gemmRows(gemmPanel, panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc, (): number => Atomics.add(c, NEXT, 1));
-  if (!finished(h)) throw new Error("dense kernel helper thread failed during a matrix product");
-  helperJobs++;
+  const end = collect(h);
+  if (end === "failed") throw new Error("dense kernel helper thread failed during a matrix product");
+  if (end === "done") helperJobs++;
   return true;
 }
