@@ -1,12 +1,14 @@
 /**
- * A second thread for the largest dense product of a build, the Gram matrix of a decoder solve
- * (a 3000-neuron ensemble with 6000 eval points: 27·10⁹ multiply-adds, 2–3 s on one core). The
- * helper is a worker thread with an instance of the same WebAssembly kernels on the same shared
- * scratch memory (kernels.ts); the main thread packs each chunk of rows, then both threads run
- * the Gram kernel on disjoint row panels of G. Every element of G is still computed by one
+ * A second thread for the largest dense work of a build: the Gram matrix of a decoder solve (a
+ * 3000-neuron ensemble with 6000 eval points: 27·10⁹ multiply-adds, 2–3 s on one core), the
+ * blocked Cholesky's updates after it, and the spherical sampling's recurrences of high-
+ * dimensional ensembles. The helper is a worker thread with an instance of the same WebAssembly
+ * kernels on the same shared scratch memory (kernels.ts): the main thread packs, then both run
+ * the kernel on disjoint parts of the output. Every output element is still computed by one
  * thread with the operations and order of the single-threaded kernel, so results are
- * bit-identical whatever the thread count. Only products large enough to repay the helper's
- * start (tens of milliseconds) use it; `LMUC_DENSE_THREADS=1` switches it off.
+ * bit-identical whatever the thread count. The helper starts with the first large solve
+ * (tens of milliseconds; the main thread never waits for it to start); one-core machines and
+ * `LMUC_DENSE_THREADS=1` do without it.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
