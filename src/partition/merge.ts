@@ -88,7 +88,7 @@ const NO_PRESENCE = new Uint8Array(0);
 function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g: QGroup) => Where, postOf: (g: QGroup) => Where): QGroup[] {
   // One layer per (exponent, repeat): two groups into the same cells (two connections between the
   // same blocks) go to separate layers rather than adding stored fields.
-  const layers = new Map<string, { e: number; wgt: Int32Array }>();
+  const layers = new Map<string, { e: number; wgt: Int32Array; nonzero: number }>();
   const nPre = pre.n, nPost = post.n;
   for (const g of list) {
     const po = preOf(g).offset, qo = postOf(g).offset;
@@ -99,20 +99,26 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
       for (let layer = 0; ; layer++) {
         const key = `${e}/${layer}`;
         m = layers.get(key);
-        if (!m) layers.set(key, (m = { e, wgt: new Int32Array(nPre * nPost) }));
+        if (!m) layers.set(key, (m = { e, wgt: new Int32Array(nPre * nPost), nonzero: 0 }));
         // Groups from one pre into different members use disjoint columns; a second group into the same cells needs its own layer.
         let clash = false;
         for (let i = 0; i < g.nPost && !clash; i++) clash = g.wgt[src + i] !== 0 && m.wgt[dst + i] !== 0;
         if (!clash) break;
       }
-      for (let i = 0; i < g.nPost; i++) if (g.wgt[src + i] !== 0) m.wgt[dst + i] = g.wgt[src + i];
+      // No clash: every nonzero written lands in an empty cell, so the layer's count grows by one each.
+      for (let i = 0; i < g.nPost; i++) {
+        const x = g.wgt[src + i];
+        if (x !== 0) {
+          m.wgt[dst + i] = x;
+          m.nonzero++;
+        }
+      }
     }
   }
   const connections = [...new Set(list.flatMap((g) => g.connections))];
   const g0 = list[0];
   return [...layers.entries()].sort((a, b) => a[1].e - b[1].e || (a[0] < b[0] ? -1 : 1)).map(([key, m]) => {
-    let nonzero = 0;
-    for (const x of m.wgt) if (x !== 0) nonzero++;
+    const nonzero = m.nonzero;
     return {
       id: layers.size === 1 ? `${pre.id}->${post.id}` : `${pre.id}->${post.id}@${key}`, pre: g0.pre.kind === "block" ? { kind: "block" as const, block: pre.id } : g0.pre, post: post.id,
       nPre, nPost, weightExp: m.e, rowExp: new Int8Array(nPre).fill(m.e), wgt: m.wgt, present: NO_PRESENCE, connections,
