@@ -6,6 +6,7 @@ import type { QGroup, QuantizedNetwork, QBlock } from "../ir/quantized.js";
 import { bestChunkLength, minRowBitsTable } from "../target/cost.js";
 import type { Target } from "../target/types.js";
 import { cxKeyOf, iotaFrom } from "./memory.js";
+import { rowSpans } from "./shared-rows.js";
 
 /**
  * The order heavy pieces are taken in: block order, or densest columns (compartments with the most
@@ -43,14 +44,13 @@ export interface BlockData {
 
 /**
  * A heavy block's compartments in the order its pieces are taken, and for each row with a synapse,
- * prefix counts of its non-zero weights along that order: row r has counts[r·(n+1) + e] −
- * counts[r·(n+1) + s] synapses in the piece order[s..e).
+ * the positions of its non-zero weights along that order, ascending: row r has as many synapses
+ * in the piece order[s..e) as positions[rowStart[r] .. rowStart[r + 1]) has values in [s, e)
+ * (found by binary search; prefix counts over every row and position took rows × n memory).
  */
 export interface OrderData {
   readonly order: Int32Array;
   readonly rowExp: Int8Array;
-  readonly counts: Int32Array;
-  /** Row r's synapse positions along the order, ascending: positions[rowStart[r] .. rowStart[r + 1]). */
   readonly positions: Int32Array;
   readonly rowStart: Int32Array;
 }
@@ -58,42 +58,52 @@ export interface OrderData {
 export function heavyOrder(d: BlockData, kind: HeavyOrder): OrderData {
   const known = d.orders.get(kind);
   if (known) return known;
-  const n = d.b.n, n1 = n + 1;
+  const n = d.b.n;
   const rows: { g: QGroup; j: number }[] = [];
   const colNnz = new Int32Array(n);
+  let nnz = 0;
   for (const g of d.groups) {
+    const { first, last } = rowSpans(g);
     for (let j = 0; j < g.nPre; j++) {
-      let any = false;
-      for (let i = 0, base = j * g.nPost; i < n; i++) {
+      if (first[j] > last[j]) continue;
+      for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) {
         if (g.wgt[base + i] !== 0) {
           colNnz[i]++;
-          any = true;
+          nnz++;
         }
       }
-      if (any) rows.push({ g, j });
+      rows.push({ g, j });
     }
   }
   const order = iotaFrom(0, n);
   if (kind === "density") order.sort((a, b) => colNnz[b] - colNnz[a] || a - b);
-  const rowExp = new Int8Array(rows.length), counts = new Int32Array(rows.length * n1), rowStart = new Int32Array(rows.length + 1);
-  let nnz = 0;
-  for (const c of colNnz) nnz += c;
+  const positionOf = new Int32Array(n);
+  for (let t = 0; t < n; t++) positionOf[order[t]] = t;
+  const rowExp = new Int8Array(rows.length), rowStart = new Int32Array(rows.length + 1);
   const positions = new Int32Array(nnz);
   let k = 0;
   rows.forEach(({ g, j }, r) => {
     rowExp[r] = g.rowExp[j];
     rowStart[r] = k;
-    const at = r * n1, base = j * g.nPost;
-    for (let t = 0; t < n; t++) {
-      const nz = g.wgt[base + order[t]] !== 0;
-      counts[at + t + 1] = counts[at + t] + (nz ? 1 : 0);
-      if (nz) positions[k++] = t;
-    }
+    const { first, last } = rowSpans(g);
+    for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) if (g.wgt[base + i] !== 0) positions[k++] = positionOf[i];
+    if (kind !== "index") positions.subarray(rowStart[r], k).sort();
   });
   rowStart[rows.length] = k;
-  const out = { order, rowExp, counts, positions, rowStart };
+  const out = { order, rowExp, positions, rowStart };
   d.orders.set(kind, out);
   return out;
+}
+
+/** The first index in sorted a[from .. to) whose value is ≥ x (to if none). */
+export function lowerBoundIn(a: Int32Array, from: number, to: number, x: number): number {
+  let lo = from, hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A block is heavy when a cut duplicates more input axons than this (1/64 of a core's). */

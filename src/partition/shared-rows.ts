@@ -104,14 +104,17 @@ export function rowSpans(g: QGroup): { first: Int32Array; last: Int32Array } {
   let s = spanCache.get(g);
   if (s) return s;
   const first = new Int32Array(g.nPre).fill(g.nPost), last = new Int32Array(g.nPre).fill(-1);
+  const w = g.wgt, n = g.nPost;
   for (let j = 0; j < g.nPre; j++) {
-    const base = j * g.nPost;
-    for (let i = 0; i < g.nPost; i++) {
-      if (g.wgt[base + i] !== 0) {
-        if (first[j] > i) first[j] = i;
-        last[j] = i;
-      }
-    }
+    // The first non-zero from the left, the last from the right: each cell is read at most once.
+    const base = j * n;
+    let i = 0;
+    while (i < n && w[base + i] === 0) i++;
+    if (i === n) continue;
+    first[j] = i;
+    let k = n - 1;
+    while (w[base + k] === 0) k--;
+    last[j] = k;
   }
   spanCache.set(g, (s = { first, last }));
   return s;

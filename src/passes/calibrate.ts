@@ -27,7 +27,9 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
   const sim = new Simulator({ ...built, probes: [] }, { expectedSteps: 16 });
   const spikes = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
   const maxJ = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
-  const nodeConns = built.connections.filter((c) => c.source.kind === "node");
+  // A decode hub's own connections are lowered with the hub (on chip): their peaks are never read.
+  const hubNodes = new Set(hubPlans.map((p) => p.node));
+  const nodeConns = built.connections.filter((c) => c.source.kind === "node" && !hubNodes.has(c.source.id));
   const peaks = new Map(nodeConns.map((c) => [c.id, new Float64Array(c.weights.rows)]));
   const scratch = nodeConns.map((c) => {
     const n = c.source.indices.length;
