@@ -117,9 +117,10 @@ export function blockData(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, 
   const rowNnz = new Map<QGroup, Int32Array>();
   for (const g of q.groups) {
     const nnz = new Int32Array(g.nPre);
+    const { first, last } = rowSpans(g);
     for (let j = 0; j < g.nPre; j++) {
       let c = 0;
-      for (let i = j * g.nPost, e = i + g.nPost; i < e; i++) if (g.wgt[i] !== 0) c++;
+      for (let i = j * g.nPost + first[j], e = j * g.nPost + last[j]; i <= e; i++) if (g.wgt[i] !== 0) c++;
       nnz[j] = c;
     }
     rowNnz.set(g, nnz);

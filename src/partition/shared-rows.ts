@@ -89,7 +89,9 @@ export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
     if (hasPresence) present.set(g.present.subarray(j * n, (j + 1) * n), r * n);
     rowExp[r] = g.rowExp[j];
   });
-  return { ...g, nPre: kept.length, wgt, present, rowExp, rowOfPre };
+  const shared: QGroup = { ...g, nPre: kept.length, wgt, present, rowExp, rowOfPre };
+  seedRowSpans(shared, Int32Array.from(kept, (j) => first[j]), Int32Array.from(kept, (j) => last[j]));
+  return shared;
 }
 
 const spanCache = new WeakMap<QGroup, { first: Int32Array; last: Int32Array }>();
@@ -118,6 +120,11 @@ export function rowSpans(g: QGroup): { first: Int32Array; last: Int32Array } {
   }
   spanCache.set(g, (s = { first, last }));
   return s;
+}
+
+/** Row spans of g known from how it was built (merge, sharing): rowSpans then need not scan its rows. */
+export function seedRowSpans(g: QGroup, first: Int32Array, last: Int32Array): void {
+  spanCache.set(g, { first, last });
 }
 
 /** Whether row j of g can have a weight among the compartments lo..hi (a piece's smallest and largest). */
