@@ -51,8 +51,12 @@ class CoreFiller {
     let k = 0;
     const od = this.orderOf.get(s);
     if (od && at !== undefined) {
-      const rows = od.rowExp.length, positions = od.positions, rowStart = od.rowStart, end = at + size;
-      for (let r = 0; r < rows; r++) {
+      const positions = od.positions, rowStart = od.rowStart, end = at + size, byFirst = od.byFirst;
+      // Only rows starting in [at − widest, end) can reach the piece. The rows' order does not
+      // matter: a piece's cost sums over its rows and collects their formats in a set.
+      const from = lowerBoundIn(od.firstSorted, 0, byFirst.length, at - od.widest), to = lowerBoundIn(od.firstSorted, from, byFirst.length, end);
+      for (let t = from; t < to; t++) {
+        const r = byFirst[t];
         const s0 = rowStart[r], s1 = rowStart[r + 1];
         // Rows whose synapses all lie outside the piece are skipped without a search.
         if (s0 === s1 || positions[s0] >= end || positions[s1 - 1] < at) continue;
