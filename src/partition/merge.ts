@@ -92,6 +92,7 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
   // Each layer's row spans are kept as it is filled (rows of merged groups reach a few columns of a
   // wide post, and every later scan of their rows stays within these spans).
   const layers = new Map<string, { e: number; wgt: Int32Array; nonzero: number; first: Int32Array; last: Int32Array }>();
+  const layerOf = new Map<number, typeof layers extends Map<string, infer L> ? L : never>();
   const nPre = pre.n, nPost = post.n;
   for (const g of list) {
     const po = preOf(g).offset, qo = postOf(g).offset;
@@ -100,9 +101,14 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
       const src = j * g.nPost, dst = (po + j) * nPost + qo;
       let m;
       for (let layer = 0; ; layer++) {
-        const key = `${e}/${layer}`;
-        m = layers.get(key);
-        if (!m) layers.set(key, (m = { e, wgt: new Int32Array(nPre * nPost), nonzero: 0, first: new Int32Array(nPre).fill(nPost), last: new Int32Array(nPre).fill(-1) }));
+        // Looked up by number (no key string per row); the string key names and orders the layers.
+        const num = (e + 128) * 65536 + layer;
+        m = layerOf.get(num);
+        if (!m) {
+          m = { e, wgt: new Int32Array(nPre * nPost), nonzero: 0, first: new Int32Array(nPre).fill(nPost), last: new Int32Array(nPre).fill(-1) };
+          layers.set(`${e}/${layer}`, m);
+          layerOf.set(num, m);
+        }
         // Groups from one pre into different members use disjoint columns; a second group into the same cells needs its own layer.
         let clash = false;
         for (let i = 0; i < g.nPost && !clash; i++) clash = g.wgt[src + i] !== 0 && m.wgt[dst + i] !== 0;

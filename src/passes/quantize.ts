@@ -189,7 +189,10 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
   let maxIdeal = 0, maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0, total = 0, lost = 0, maxExp = -1;
   for (let j = 0; j < nPre; j++) {
     let rowMax = 0;
-    for (let i = 0; i < nPost; i++) rowMax = Math.max(rowMax, Math.abs(w[j * nPost + i] * sigmaW[i]));
+    for (let i = 0, base = j * nPost; i < nPost; i++) {
+      const x = w[base + i];
+      if (x !== 0) rowMax = Math.max(rowMax, Math.abs(x * sigmaW[i]));
+    }
     maxIdeal = Math.max(maxIdeal, rowMax);
     const e = chooseWeightExp(rowMax);
     rowExp[j] = e;
