@@ -7,7 +7,7 @@
  * part to start within the compartment-base range, past it every row is sparse.
  */
 import type { Target, TargetLimits } from "../target/types.js";
-import { heavyOrder, lowerBoundIn, type BlockState, type CoreState, type FillVariant, type OrderData, type Piece, type PieceCost } from "./fill-data.js";
+import { heavyOrder, heavyPieceRows, type BlockState, type CoreState, type FillVariant, type OrderData, type Piece, type PieceCost } from "./fill-data.js";
 import type { Memory } from "./memory.js";
 import { denseIsSmaller, extent, isRange, rowExtent } from "./rows.js";
 
@@ -50,25 +50,7 @@ class CoreFiller {
     const size = comps.length;
     let k = 0;
     const od = this.orderOf.get(s);
-    if (od && at !== undefined) {
-      const positions = od.positions, rowStart = od.rowStart, end = at + size, byFirst = od.byFirst;
-      // Only rows starting in [at − widest, end) can reach the piece. The rows' order does not
-      // matter: a piece's cost sums over its rows and collects their formats in a set.
-      const from = lowerBoundIn(od.firstSorted, 0, byFirst.length, at - od.widest), to = lowerBoundIn(od.firstSorted, from, byFirst.length, end);
-      for (let t = from; t < to; t++) {
-        const r = byFirst[t];
-        const s0 = rowStart[r], s1 = rowStart[r + 1];
-        // Rows whose synapses all lie outside the piece are skipped without a search.
-        if (s0 === s1 || positions[s0] >= end || positions[s1 - 1] < at) continue;
-        const lo = positions[s0] >= at ? s0 : lowerBoundIn(positions, s0, s1, at);
-        const hi = positions[s1 - 1] < end ? s1 : lowerBoundIn(positions, lo, s1, end);
-        if (hi === lo) continue;
-        this.scLen[k] = positions[hi - 1] - at + 1;
-        this.scCount[k] = hi - lo;
-        this.scExp[k++] = od.rowExp[r];
-      }
-      return k;
-    }
+    if (od && at !== undefined) return heavyPieceRows(od, at, size, this.scLen, this.scCount, this.scExp);
     const range = isRange(comps);
     for (const g of s.d.groups) {
       const w = g.wgt, nPost = g.nPost;

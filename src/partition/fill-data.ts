@@ -109,6 +109,32 @@ export function heavyOrder(d: BlockData, kind: HeavyOrder): OrderData {
   return out;
 }
 
+/**
+ * The stored rows of the heavy piece order[at .. at + size): per row reaching it, its dense length
+ * (to its last synapse in the piece), its synapse count and its exponent, into len, count and exp
+ * from index 0; returns how many. Only rows starting in [at − widest, at + size) can reach the
+ * piece. The rows come in order of their first position: a piece's cost sums over its rows and
+ * collects their formats in a set, so the order does not matter.
+ */
+export function heavyPieceRows(od: OrderData, at: number, size: number, len: Int32Array, count: Int32Array, exp: Int8Array): number {
+  const positions = od.positions, rowStart = od.rowStart, end = at + size, byFirst = od.byFirst;
+  const from = lowerBoundIn(od.firstSorted, 0, byFirst.length, at - od.widest), to = lowerBoundIn(od.firstSorted, from, byFirst.length, end);
+  let k = 0;
+  for (let t = from; t < to; t++) {
+    const r = byFirst[t];
+    const s0 = rowStart[r], s1 = rowStart[r + 1];
+    // Rows whose synapses all lie outside the piece are skipped without a search.
+    if (s0 === s1 || positions[s0] >= end || positions[s1 - 1] < at) continue;
+    const lo = positions[s0] >= at ? s0 : lowerBoundIn(positions, s0, s1, at);
+    const hi = positions[s1 - 1] < end ? s1 : lowerBoundIn(positions, lo, s1, end);
+    if (hi === lo) continue;
+    len[k] = positions[hi - 1] - at + 1;
+    count[k] = hi - lo;
+    exp[k++] = od.rowExp[r];
+  }
+  return k;
+}
+
 /** The first index in sorted a[from .. to) whose value is ≥ x (to if none). */
 export function lowerBoundIn(a: Int32Array, from: number, to: number, x: number): number {
   let lo = from, hi = to;
