@@ -6,7 +6,9 @@ import type { QGroup, QuantizedNetwork, QBlock } from "../ir/quantized.js";
 import { bestChunkLength, minRowBitsTable } from "../target/cost.js";
 import type { Target } from "../target/types.js";
 import { cxKeyOf, iotaFrom } from "./memory.js";
-import { rowSpans } from "./shared-rows.js";
+import { lowerBoundIn, rowSpans } from "./shared-rows.js";
+
+export { lowerBoundIn };
 
 /**
  * The order heavy pieces are taken in: block order, or densest columns (compartments with the most
@@ -133,17 +135,6 @@ export function heavyPieceRows(od: OrderData, at: number, size: number, len: Int
     exp[k++] = od.rowExp[r];
   }
   return k;
-}
-
-/** The first index in sorted a[from .. to) whose value is ≥ x (to if none). */
-export function lowerBoundIn(a: Int32Array, from: number, to: number, x: number): number {
-  let lo = from, hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** A block is heavy when a cut duplicates more input axons than this (1/64 of a core's). */

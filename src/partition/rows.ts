@@ -4,7 +4,7 @@
  */
 import type { QBlock, QGroup } from "../ir/quantized.js";
 import type { Memory, Part, Row } from "./memory.js";
-import { rowMayReach, rowSpans } from "./shared-rows.js";
+import { candidateRows, rowMayReach, rowSpans } from "./shared-rows.js";
 
 /** Whether comps is s, s + 1, …, s + n − 1. */
 export function isRange(comps: Int32Array): boolean {
@@ -44,29 +44,26 @@ export function rowExtent(w: Int32Array, base: number, comps: Int32Array, range:
  * non-zero entry are not stored at all.
  */
 export function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memory): (Row | null)[] {
-  const out: (Row | null)[] = [];
+  const out: (Row | null)[] = new Array<Row | null>(g.nPre).fill(null);
   const size = comps.length;
   const range = isRange(comps);
   const s0 = size > 0 ? comps[0] : 0;
   const w = g.wgt;
   const spans = rowSpans(g);
   const lo = size === 0 ? 0 : range ? s0 : Math.min(...comps), hi = size === 0 ? -1 : range ? s0 + size - 1 : Math.max(...comps);
-  for (let j = 0; j < g.nPre; j++) {
-    if (!rowMayReach(spans, j, lo, hi)) {
-      out.push(null);
-      continue;
-    }
+  // Rows that cannot reach lo..hi stay null without being visited.
+  const { rows, from, to } = candidateRows(g, lo, hi);
+  for (let t = from; t < to; t++) {
+    const j = rows[t];
+    if (!rowMayReach(spans, j, lo, hi)) continue;
     const base = j * g.nPost;
     rowExtent(w, base, comps, range, extent);
     const count = extent[0], last = extent[1];
-    if (count === 0) {
-      out.push(null);
-      continue;
-    }
+    if (count === 0) continue;
     const len = last + 1;
     if (denseIsSmaller(len, count, idxBits)) {
       const weights = range ? w.slice(base + s0, base + s0 + len) : Int32Array.from(comps.subarray(0, len), (c) => w[base + c]);
-      out.push({ offsets: mem.iota(len), weights, dense: true, weightExp: g.rowExp[j] });
+      out[j] = { offsets: mem.iota(len), weights, dense: true, weightExp: g.rowExp[j] };
       continue;
     }
     const offsets = new Int32Array(count), weights = new Int32Array(count);
@@ -78,7 +75,7 @@ export function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memo
         weights[k++] = v;
       }
     }
-    out.push({ offsets, weights, dense: false, weightExp: g.rowExp[j] });
+    out[j] = { offsets, weights, dense: false, weightExp: g.rowExp[j] };
   }
   return out;
 }
@@ -106,7 +103,10 @@ export function partNeeds(groups: readonly QGroup[], comps: Int32Array, mem: Mem
   for (const g of groups) {
     const w = g.wgt;
     const spans = rowSpans(g);
-    for (let j = 0; j < g.nPre; j++) {
+    // Sums and a set of formats: the order the rows are visited in does not matter.
+    const { rows, from, to } = candidateRows(g, lo, hi);
+    for (let t = from; t < to; t++) {
+      const j = rows[t];
       if (!rowMayReach(spans, j, lo, hi)) continue;
       const base = j * g.nPost;
       let count = 0, last = -1;
