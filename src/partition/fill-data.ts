@@ -49,6 +49,9 @@ export interface BlockData {
  * the positions of its non-zero weights along that order, ascending: row r has as many synapses
  * in the piece order[s..e) as positions[rowStart[r] .. rowStart[r + 1]) has values in [s, e)
  * (found by binary search; prefix counts over every row and position took rows × n memory).
+ * Rows with a synapse in at least 1/16 of the block's compartments also keep prefix counts
+ * (counts[countsAt[r] + t]: synapses at positions < t), which answer without a search, at most
+ * 16 × the positions' memory.
  */
 export interface OrderData {
   readonly order: Int32Array;
@@ -64,6 +67,34 @@ export interface OrderData {
   readonly byFirst: Int32Array;
   readonly firstSorted: Int32Array;
   readonly widest: number;
+  readonly countsAt: Int32Array;
+  readonly counts: Int32Array;
+}
+
+/** Prefix counts of the dense rows (see OrderData): where each row's start in counts (−1: none), and the counts. */
+function denseRowCounts(positions: Int32Array, rowStart: Int32Array, n: number): { countsAt: Int32Array; counts: Int32Array } {
+  const rows = rowStart.length - 1;
+  const countsAt = new Int32Array(rows).fill(-1);
+  let size = 0;
+  for (let r = 0; r < rows; r++) {
+    if ((rowStart[r + 1] - rowStart[r]) * 16 < n) continue;
+    countsAt[r] = size;
+    size += n + 1;
+  }
+  const counts = new Int32Array(size);
+  for (let r = 0; r < rows; r++) {
+    const off = countsAt[r];
+    if (off < 0) continue;
+    let c = 0, p = rowStart[r];
+    for (let t = 0; t <= n; t++) {
+      counts[off + t] = c;
+      while (p < rowStart[r + 1] && positions[p] === t) {
+        c++;
+        p++;
+      }
+    }
+  }
+  return { countsAt, counts };
 }
 
 export function heavyOrder(d: BlockData, kind: HeavyOrder): OrderData {
@@ -106,7 +137,7 @@ export function heavyOrder(d: BlockData, kind: HeavyOrder): OrderData {
   for (let r = 0; r < rows.length; r++) widest = Math.max(widest, positions[rowStart[r + 1] - 1] - positions[rowStart[r]]);
   byFirst.sort((a, b) => positions[rowStart[a]] - positions[rowStart[b]] || a - b);
   const firstSorted = Int32Array.from(byFirst, (r) => positions[rowStart[r]]);
-  const out = { order, rowExp, positions, rowStart, byFirst, firstSorted, widest };
+  const out = { order, rowExp, positions, rowStart, byFirst, firstSorted, widest, ...denseRowCounts(positions, rowStart, n) };
   d.orders.set(kind, out);
   return out;
 }
@@ -125,6 +156,15 @@ export function heavyPieceRows(od: OrderData, at: number, size: number, len: Int
   for (let t = from; t < to; t++) {
     const r = byFirst[t];
     const s0 = rowStart[r], s1 = rowStart[r + 1];
+    const off = od.countsAt[r];
+    if (off >= 0) {
+      const before = od.counts[off + at], upTo = od.counts[off + end];
+      if (upTo === before) continue;
+      len[k] = positions[s0 + upTo - 1] - at + 1;
+      count[k] = upTo - before;
+      exp[k++] = od.rowExp[r];
+      continue;
+    }
     // Rows whose synapses all lie outside the piece are skipped without a search.
     if (s0 === s1 || positions[s0] >= end || positions[s1 - 1] < at) continue;
     const lo = positions[s0] >= at ? s0 : lowerBoundIn(positions, s0, s1, at);
