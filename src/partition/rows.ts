@@ -126,13 +126,36 @@ export function partNeeds(groups: readonly QGroup[], comps: Int32Array, mem: Mem
   return { inAxons, bits, formats: formats.size };
 }
 
+/**
+ * A part's stored rows without the nulls, and its bits and formats per (past the compartment-base
+ * limit, index bits), computed once: the legacy packer asks for them for every core it tries the
+ * part on, and a part of the psMNIST hub has ~5000 row slots, most of them empty.
+ */
+interface PartCosts { readonly rows: Row[]; readonly bits: Map<number, number>; readonly formats: Map<number, Set<number>> }
+const costCache = new WeakMap<Pick<Part, "rows" | "comps">, PartCosts>();
+
+function partCosts(p: Pick<Part, "rows" | "comps">): PartCosts {
+  let c = costCache.get(p);
+  if (!c) {
+    const rows: Row[] = [];
+    for (const { rows: rs } of p.rows) for (const r of rs) if (r) rows.push(r);
+    costCache.set(p, (c = { rows, bits: new Map(), formats: new Map() }));
+  }
+  return c;
+}
+
 /** Synapse bits of a part's rows when its first compartment sits at `localStart` on its core. */
 export function partBits(p: Pick<Part, "rows" | "comps">, localStart: number, mem: Memory): number {
   const size = p.comps.length;
   const past = localStart > mem.baseMax;
   const idx = mem.idxBits(past ? localStart - mem.baseMax + size : size);
-  let bits = 0;
-  for (const { rows } of p.rows) for (const r of rows) if (r) bits += mem.rowBits(r.offsets.length, r.dense && !past, idx);
+  const c = partCosts(p), key = (past ? 1024 : 0) + idx;
+  let bits = c.bits.get(key);
+  if (bits === undefined) {
+    bits = 0;
+    for (const r of c.rows) bits += mem.rowBits(r.offsets.length, r.dense && !past, idx);
+    c.bits.set(key, bits);
+  }
   return bits;
 }
 
@@ -145,8 +168,14 @@ export function partFormats(p: Pick<Part, "rows" | "comps">, localStart: number,
   const size = p.comps.length;
   const past = localStart > mem.baseMax;
   const idx = mem.idxBits(past ? localStart - mem.baseMax + size : size);
-  const out = new Set<number>();
-  for (const { rows } of p.rows) for (const r of rows) if (r) out.add(r.dense && !past ? mem.formatKey(r.weightExp, true, 0) : mem.formatKey(r.weightExp, false, idx));
-  return out;
+  const c = partCosts(p), key = (past ? 1024 : 0) + idx;
+  let out = c.formats.get(key);
+  if (!out) {
+    out = new Set<number>();
+    for (const r of c.rows) out.add(r.dense && !past ? mem.formatKey(r.weightExp, true, 0) : mem.formatKey(r.weightExp, false, idx));
+    c.formats.set(key, out);
+  }
+  // A copy: callers may add to it.
+  return new Set(out);
 }
 
