@@ -23,7 +23,11 @@ export interface Calibration {
   readonly decoded: ReadonlyMap<string, DecodeCalibration>;
 }
 
-export function calibrate(built: BuiltNetwork, steps: number, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = []): Calibration {
+export function calibrate(
+  built: BuiltNetwork, steps: number, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = [],
+  /** Progress of the run (steps done, total): psMNIST-size calibrations take seconds. */
+  onProgress?: (done: number, total: number) => void,
+): Calibration {
   const sim = new Simulator({ ...built, probes: [] }, { expectedSteps: 16 });
   const spikes = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
   const maxJ = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
@@ -93,6 +97,7 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
         if (Math.abs(y) > peak[r]) peak[r] = Math.abs(y);
       }
     }
+    if (onProgress && ((k + 1) % 100 === 0 || k + 1 === steps)) onProgress(k + 1, steps);
   }
   const ratesHz = new Map<string, Float64Array>();
   for (const e of built.ensembles) {

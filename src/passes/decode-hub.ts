@@ -19,10 +19,7 @@ import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
 import { correctRecurrence } from "./pole-correction.js";
 import type { Target } from "../target/types.js";
-import { addDecodeInput, DECODE_LEVELS, decodeOutputWeights, decodeQuanta, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
-
-/** "auto" keeps a hub on chip while its synapse memory is at most this many cores' worth. */
-export const HUB_MAX_CORES = 16;
+import { addDecodeInput, DECODE_LEVELS, decodeOutputWeights, decodeQuanta, hubPathPolicy, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
 
 export interface HubPlan {
   /** The LMU's output node (its id is the LMU's). */
@@ -117,18 +114,7 @@ export function planHubs(built: BuiltNetwork, target: Target, mode: DecodeNeuron
     // (passes/share-rows.ts): 2 rows per hub row into every post, and 2 of 2·L entries as feedback.
     const postBits = rowBits(posts.reduce((s, e) => s + e.nNeurons, 0), target);
     const hubBits = feeds.reduce((s, c) => s + c.source.indices.length * rowBits(2 * DECODE_LEVELS * c.target.indices.length, target), 0) + chunks.length * 2 * rows * (rowBits(2 * DECODE_LEVELS, target) + postBits);
-    const budget = HUB_MAX_CORES * target.limits.synapseBitsPerCore;
-    let path: HubChoice["path"], why: string;
-    if (mode === "always") {
-      path = "chip";
-      why = "--decode-neurons always";
-    } else if (hubBits <= budget) {
-      path = "chip";
-      why = `the recurrence stays on chip through ${chunks.length * nDec} decode compartments (${(hubBits / target.limits.synapseBitsPerCore).toFixed(1)} cores of synapse memory ≤ ${HUB_MAX_CORES})`;
-    } else {
-      path = "host";
-      why = `on chip the recurrence would need ${(hubBits / target.limits.synapseBitsPerCore).toFixed(0)} cores of synapse memory (> ${HUB_MAX_CORES}); it runs through the host (--decode-neurons always keeps it on chip)`;
-    }
+    const { path, why } = hubPathPolicy(mode, hubBits, chunks.length * nDec, target);
     if (path === "host") {
       choices.push({ node: out.id, path, why, hubBits });
       continue;
