@@ -250,13 +250,19 @@ export function lowerHub(
     for (const c of recurrent) {
       const post = ensById.get(c.target.id)!;
       const tw = valueWeight(c, post);
-      // Row r of the hub reaches post compartment i through Σ_r2 tw(i, r2)·W[r2][r].
-      const colOf = new Map(c.source.indices.map((r, q) => [r, q]));
+      // Row r of the hub reaches post compartment i through Σ_r2 tw(i, r2)·W[r2][r]; tw and the
+      // column of each row are tabulated once (the same products, summed in the same order), as
+      // decodeOutputWeights asks for every (row, post compartment) pair.
+      const W = c.weights, rows2 = W.rows;
+      const colOf = new Int32Array(Math.max(rows, ...c.source.indices.map((r) => r + 1))).fill(-1);
+      c.source.indices.forEach((r, q) => (colOf[r] = q));
+      const twOf = new Float64Array(post.nNeurons * rows2);
+      for (let i = 0; i < post.nNeurons; i++) for (let r2 = 0; r2 < rows2; r2++) twOf[i * rows2 + r2] = tw(i, r2);
       const weight = (i: number, r: number): number => {
-        const q = colOf.get(r);
-        if (q === undefined) return 0;
+        const q = r < colOf.length ? colOf[r] : -1;
+        if (q < 0) return 0;
         let w = 0;
-        for (let r2 = 0; r2 < c.weights.rows; r2++) w += tw(i, r2) * c.weights.data[r2 * c.weights.cols + q];
+        for (let r2 = 0; r2 < rows2; r2++) w += twOf[i * rows2 + r2] * W.data[r2 * W.cols + q];
         return w;
       };
       groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: id }, post: post.id, weights: decodeOutputWeights(rows, post.nNeurons, quantum, weight), connections: [c.id], ...origin });
