@@ -8,9 +8,10 @@
 #   --examples     runs `lmuc compare` on every examples/*.yaml (3 s each; the build in dist/ must
 #                  be current: npx tsc -p tsconfig.build.json), then renders each report at 1400 and
 #                  900 px wide into OUTDIR (default out/check-report) and checks that Chromium's
-#                  DOM of each page has every panel with its how-to-read line. A network compare
-#                  refuses (e.g. learning, LMU3101) is listed as skipped, not failed. The
-#                  trained-model page (lmuc evaluate --report, psdigits fixture) is rendered too.
+#                  DOM of each page has every panel with its how-to-read line (the PES example's
+#                  learning curve included). A network compare refuses (LMU3101) is listed as
+#                  skipped, not failed. The trained-model page (lmuc evaluate --report, psdigits
+#                  fixture, float mode) is rendered too.
 #
 #   REPORT.html    the page written by `lmuc compare` (or by renderReportHtml in a test)
 #   OUT.png        where to write the screenshot; default: REPORT.png next to the HTML

@@ -13,8 +13,9 @@ import { learningCurve, learningPairs, untrainedTwin, type LearningCurve } from 
 export { loadNetworkFile, loadNetworkObject, loadNetworkText } from "./frontend/index.js";
 export type { BuiltNetwork, NetworkIR, ProbeResult };
 
-export function build(network: NetworkIR, onPass?: (name: string, ir: StageIR) => void): BuiltNetwork {
-  return runFloatPipeline(network, onPass);
+/** `onSolve(done, total)`: after each connection's decoders are solved (a long build's progress). */
+export function build(network: NetworkIR, onPass?: (name: string, ir: StageIR) => void, onSolve?: (done: number, total: number) => void): BuiltNetwork {
+  return runFloatPipeline(network, onPass, onSolve ? { onProgress: onSolve } : {});
 }
 
 export interface SimulationResult {
@@ -57,10 +58,10 @@ export interface SimulationReport extends SimulationResult {
 export function simulateWithReference(
   network: NetworkIR,
   steps: number,
-  opts: { reference?: boolean; onProgress?: (done: number, total: number) => void; onReferenceProgress?: (reference: string, done: number, total: number) => void } = {},
+  opts: { reference?: boolean; onProgress?: (done: number, total: number) => void; onReferenceProgress?: (reference: string, done: number, total: number) => void; onSolve?: (done: number, total: number) => void } = {},
 ): SimulationReport {
   rejectTrainedCells(network, "lmuc simulate");
-  const built = build(network);
+  const built = build(network, undefined, opts.onSolve);
   const t0 = performance.now();
   const result = simulate(built, steps, opts.onProgress);
   const wallSeconds = (performance.now() - t0) / 1000;

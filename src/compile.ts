@@ -40,10 +40,12 @@ export interface CompileOptions {
   readonly onPass?: (name: string, ir: AnyIR) => void;
   /**
    * Decoded chip → chip connections through on-chip sigma-delta decode neurons instead of
-   * neuron-to-neuron weights: "auto" (default: when the weights cannot fit a core's input axons or
-   * need > 4× the synapse memory), "never", "always".
+   * neuron-to-neuron weights: "auto" (default: when the weights cannot fit a core's input axons,
+   * need > 4× the synapse memory or more cores of it; LMU recurrences that fit one chip), "never", "always".
    */
   readonly decodeNeurons?: DecodeNeuronsMode;
+  /** Progress inside the long passes: phase "solve decoders" (connections) and "calibrate" (steps). */
+  readonly onProgress?: (phase: string, done: number, total: number) => void;
 }
 
 function groupReport(g: QGroup): ConnectionQuantReport {
@@ -70,11 +72,16 @@ function withUsage(r: PartitionedNetwork["report"], usage: PartitionedNetwork["r
 export function compileNetwork(network: NetworkIR, target: Target, opts: CompileOptions = {}): CompileResult {
   rejectTrainedCells(network, "lmuc compile");
   // Decoders of spiking ensembles are solved on the chip's own rate curve (§5.11).
+  const progress = opts.onProgress;
   const floatBuilt = runFloatPipeline(network, opts.onPass, {
     rateCurveFor: (e) => (e.neuron.type === "lif" || e.neuron.type === "spiking-relu" ? chipRateCurve(e.neuron, network.dtSeconds) : undefined),
+    ...(progress ? { onProgress: (d: number, t: number) => progress("solve decoders", d, t) } : {}),
   });
   const mode = opts.decodeNeurons ?? "auto";
-  const ctx = { target, decodeNeurons: mode, calibrationSteps: opts.calibrationSteps ?? Math.round(2 / floatBuilt.dtSeconds) };
+  const ctx = {
+    target, decodeNeurons: mode, calibrationSteps: opts.calibrationSteps ?? Math.round(2 / floatBuilt.dtSeconds),
+    ...(progress ? { onCalibrateProgress: (d: number, t: number) => progress("calibrate", d, t) } : {}),
+  };
   // Learned connections: registers chosen on a float run before the chip is built (LMU3103 refuses early).
   const onChip = (e: { neuron: { type: string } }): boolean => e.neuron.type === "lif" || e.neuron.type === "spiking-relu";
   const learningWarnings: Diagnostic[] = [];

@@ -3,8 +3,11 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError } from "commander";
 import { loadNetworkFile } from "../api.js";
 import { loadDataset } from "../evaluate/dataset.js";
-import { checkModes, evaluateNetwork, evaluationJson, evaluationShape, type EvaluationDoc, type Shard } from "../evaluate/evaluate.js";
+import { choicesText } from "../evaluate/conversion.js";
+import { checkModes, evaluateNetwork, evaluationJson, evaluationShape, presentationRows, type EvaluationDoc, type ModeResult, type Shard } from "../evaluate/evaluate.js";
 import { renderEvaluationHtml } from "../evaluate/html.js";
+import { parseConversionFlag } from "../frontend/conversion.js";
+import type { ConversionOptions } from "../passes/convert-cells.js";
 import { mergeEvaluations, readEvaluationFile } from "../evaluate/merge.js";
 import { Progress } from "../util/progress.js";
 import { writeFileAtomic } from "../io/write.js";
@@ -28,7 +31,9 @@ interface EvaluateOpts {
   merge?: string[];
   json?: boolean;
   quiet?: boolean;
-  presentationSteps?: number;
+  presentationSteps?: number[];
+  conversion?: string[];
+  traceSequences?: number[];
   neuronsPerUnit?: number;
   synapse?: number;
   build?: string;
@@ -42,9 +47,29 @@ function parseShard(v: string): Shard {
   return { index, count };
 }
 
+/** "10,20,40" → [10, 20, 40]: each a whole number from `min`. */
+function intList(flag: string, min: number) {
+  return (v: string): number[] => {
+    const xs = v.split(",").map((t) => t.trim());
+    const out = xs.map((t) => (/^\d+$/.test(t) ? Number(t) : NaN));
+    if (out.some((x) => !(x >= min)) || xs.length === 0) throw new InvalidArgumentError(`${flag} takes whole numbers ≥ ${min}, separated by commas (e.g. 10,20,40), got '${v}'`);
+    return [...new Set(out)];
+  };
+}
+
+/** Accuracy against K: one line per K of each spiking mode. */
+function sweepLines(doc: EvaluationDoc): string[] {
+  if (!doc.presentation_sweep) return [];
+  const lines = ["  accuracy against presentation steps K:"];
+  for (const row of presentationRows(doc)) {
+    lines.push(`    K ${String(row.K).padStart(4)}: ${row.cells.map((c) => `${c.mode} ${(100 * c.result.accuracy).toFixed(2)} % (agreement ${(100 * (c.result.spiking?.agreement ?? 0)).toFixed(1)} %, NRMSE ${(c.result.spiking?.logit_nrmse ?? 0).toFixed(3)})`).join(", ")}`);
+  }
+  return lines;
+}
+
 function summary(doc: EvaluationDoc, source: string, seconds?: number): string {
   const n = doc.shard ? doc.shard.end - doc.shard.first : doc.sequences;
-  const lines = [`${source}: ${n} sequences${doc.shard ? ` (shard ${doc.shard.index}/${doc.shard.count}: ${doc.shard.first}..${doc.shard.end - 1} of ${doc.sequences})` : ""}, ${doc.steps} steps${seconds !== undefined ? `, in ${seconds.toFixed(2)} s (${Math.round(n / Math.max(seconds, 1e-9))} sequences/s)` : ""}`];
+  const lines = [`${source}: ${n} sequences${doc.shard ? ` (shard ${doc.shard.index}/${doc.shard.count}: ${doc.shard.first}..${doc.shard.end - 1} of ${doc.sequences})` : ""}, ${doc.steps} steps${seconds !== undefined ? `, in ${seconds.toFixed(2)} s (${Number((n / Math.max(seconds, 1e-9)).toPrecision(3))} sequences/s)` : ""}`];
   for (const [mode, m] of Object.entries(doc.modes)) {
     lines.push(`  ${mode}: accuracy ${(100 * m.accuracy).toFixed(2)} % (${m.correct}/${m.total})`);
     const sp = m.spiking;
@@ -52,15 +77,36 @@ function summary(doc: EvaluationDoc, source: string, seconds?: number): string {
       lines.push(`    K ${sp.presentation_steps} steps per sequence step; agreement with float ${(100 * sp.agreement).toFixed(1)} %, logit NRMSE vs float ${sp.logit_nrmse.toFixed(3)}`);
       lines.push(`    per sequence: ${Math.round(sp.spikes_per_sequence)} spikes${sp.synaptic_events_per_sequence > 0 ? `, ${Math.round(sp.synaptic_events_per_sequence)} synaptic events` : ""}${sp.chip_seconds_per_sequence > 0 ? `, chip ${(sp.chip_seconds_per_sequence * 1e3).toFixed(3)} ms and ${(sp.chip_joules_per_sequence * 1e6).toFixed(2)} µJ (modelled)` : ""}`);
       if (sp.cores !== undefined) lines.push(`    cores ${sp.cores} (lower bound ${sp.cores_lower_bound}), memory and hidden units on chip`);
+      lines.push(`    conversion: ${choicesText(sp.conversion)}`);
     }
     lines.push(`    recall per class: ${m.per_class.map((c) => `${c.class}: ${c.recall === null ? "-" : `${(100 * c.recall).toFixed(1)}%`}`).join(", ")}`);
   }
+  lines.push(...sweepLines(doc));
   return lines.join("\n") + "\n";
 }
 
 function jsonSummary(doc: EvaluationDoc, extra: Record<string, unknown>): string {
-  const modes = Object.fromEntries(Object.entries(doc.modes).map(([k, m]) => [k, { accuracy: m.accuracy, correct: m.correct, total: m.total }]));
-  return JSON.stringify({ ok: true, network: doc.network, sequences: doc.sequences, steps: doc.steps, ...(doc.shard ? { shard: doc.shard } : {}), ...modes, ...extra }, null, 2) + "\n";
+  const brief = (m: ModeResult) => ({
+    accuracy: m.accuracy, correct: m.correct, total: m.total,
+    ...(m.spiking ? { presentation_steps: m.spiking.presentation_steps, agreement: m.spiking.agreement, logit_nrmse: m.spiking.logit_nrmse, conversion: m.spiking.conversion } : {}),
+  });
+  const modes = Object.fromEntries(Object.entries(doc.modes).map(([k, m]) => [k, brief(m)]));
+  const sweep = doc.presentation_sweep ? { presentation_sweep: presentationRows(doc).flatMap((r) => r.cells.map((c) => ({ mode: c.mode, presentation_steps: r.K, ...brief(c.result) }))) } : {};
+  return JSON.stringify({ ok: true, network: doc.network, sequences: doc.sequences, steps: doc.steps, ...(doc.shard ? { shard: doc.shard } : {}), ...modes, ...sweep, ...extra }, null, 2) + "\n";
+}
+
+/** The conversion flags as ConversionOptions fields: the named flags, then each --conversion KEY=VALUE. */
+function conversionFlags(opts: EvaluateOpts): Partial<ConversionOptions> {
+  const flags: Record<string, unknown> = {
+    ...(opts.presentationSteps !== undefined ? { presentationSteps: opts.presentationSteps[0] } : {}),
+    ...(opts.neuronsPerUnit !== undefined ? { hiddenPerUnit: opts.neuronsPerUnit, memoryPerDimension: opts.neuronsPerUnit } : {}),
+    ...(opts.synapse !== undefined ? { synapseSeconds: opts.synapse, readoutSynapseSeconds: opts.synapse } : {}),
+  };
+  for (const text of opts.conversion ?? []) {
+    const c = parseConversionFlag(text, "--conversion");
+    flags[c.option] = c.value;
+  }
+  return flags as Partial<ConversionOptions>;
 }
 
 function writeOutputs(doc: EvaluationDoc, opts: EvaluateOpts, labels?: ArrayLike<number>): void {
@@ -92,12 +138,10 @@ async function run(io: EvaluateIo, file: string | undefined, opts: EvaluateOpts)
     workers: opts.workers ?? availableParallelism(),
     ...(opts.shard ? { shard: opts.shard } : {}),
     ...(opts.readout ? { readout: opts.readout } : {}),
+    ...(opts.presentationSteps && opts.presentationSteps.length > 1 ? { presentationSweep: opts.presentationSteps } : {}),
+    ...(opts.traceSequences ? { traceSequences: opts.traceSequences } : {}),
     spiking: {
-      conversion: {
-        ...(opts.presentationSteps !== undefined ? { presentationSteps: opts.presentationSteps } : {}),
-        ...(opts.neuronsPerUnit !== undefined ? { hiddenPerUnit: opts.neuronsPerUnit, memoryPerDimension: opts.neuronsPerUnit } : {}),
-        ...(opts.synapse !== undefined ? { synapseSeconds: opts.synapse, readoutSynapseSeconds: opts.synapse } : {}),
-      },
+      conversion: conversionFlags(opts),
       ...(opts.build ? { buildDir: opts.build } : {}),
     },
     ...(progress ? { onProgress: (done: number, total: number) => progress.update(done, total) } : {}),
@@ -119,7 +163,9 @@ export function addEvaluateCommand(program: Command, io: EvaluateIo): void {
     .option("--inputs <x.npy>", "input sequences, shape [sequences, steps, input dimensions]")
     .option("--labels <y.npy>", "integer class labels, shape [sequences]")
     .option("--mode <modes>", "comma-separated: float, spiking (converted network, float simulator), chip (compiled, emulator), or all", "float")
-    .option("--presentation-steps <K>", "spiking modes: simulator steps per sequence step", positiveInt("--presentation-steps"))
+    .option("--presentation-steps <K,...>", "spiking modes: simulator steps per sequence step; several (10,20,40) run each and report accuracy against K", intList("--presentation-steps", 1))
+    .option("--conversion <key=value>", "spiking modes: a conversion choice as the network file's conversion block names it (lists as low:high, e.g. max_rates=200:400); repeatable; overrides the file", (v: string, prev: string[] = []) => [...prev, ...v.split(",").filter((t) => t.trim() !== "")])
+    .option("--trace-sequences <i,...>", "spiking modes: dataset indices of the sequences whose per-step logits the report plots (default 0,1,2)", intList("--trace-sequences", 0))
     .option("--neurons-per-unit <n>", "spiking modes: neurons per hidden unit and per memory dimension", positiveInt("--neurons-per-unit"))
     .option("--synapse <seconds>", "spiking modes: synapse time constant of every connection", (v: string) => {
       const x = Number(v);

@@ -18,12 +18,14 @@ export function realTimeWords(stepNs: number, dtSeconds: number): string {
 
 export function compareText(file: string, report: CompareReport, targetName: string, buildDir: string, jsonPath: string, htmlPath: string): string {
   const lines = [`${file}: ${report.network} on ${report.chip.cores} core${report.chip.cores === 1 ? "" : "s"} of ${targetName} (lower bound ${report.chip.lowerBound}), ${report.steps} steps`];
-  lines.push("  probe            reference      NRMSE float  emulator  ratio  emulator vs float  corr");
+  // The reference column is as wide as its longest kind ("ideal functions", "target <endpoint>").
+  const kindWidth = Math.max(13, ...report.probes.flatMap((p) => (p.references ?? []).map((r) => r.kind.length)));
+  lines.push(`  probe            ${"reference".padEnd(kindWidth)}  NRMSE float  emulator  ratio  emulator vs float  corr`);
   for (const p of report.probes) {
     const refs = p.references ?? [];
     const row = (id: string, kind: string, f: number | undefined, e: number | undefined, tail: string) => {
       const ratio = e !== undefined && f ? `${(e / f).toFixed(2)}×` : "-";
-      return `  ${id.padEnd(15)}  ${kind.padEnd(13)}  ${(f?.toFixed(4) ?? "-").padStart(11)}  ${(e?.toFixed(4) ?? "-").padStart(8)}  ${ratio.padStart(5)}${tail}`;
+      return `  ${id.padEnd(15)}  ${kind.padEnd(kindWidth)}  ${(f?.toFixed(4) ?? "-").padStart(11)}  ${(e?.toFixed(4) ?? "-").padStart(8)}  ${ratio.padStart(5)}${tail}`;
     };
     const tail = `  ${p.nrmseEmulatorVsFloat.toFixed(4).padStart(17)}  ${p.correlation.toFixed(3)}`;
     if (refs.length === 0) lines.push(row(p.id, "none", undefined, undefined, tail));

@@ -48,7 +48,7 @@ function decodeMode(value: string): DecodeNeuronsMode {
   if (!(DECODE_NEURON_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${DECODE_NEURON_MODES.join(", ")}`);
   return value as DecodeNeuronsMode;
 }
-const DECODE_HELP = "decoded chip → chip connections through on-chip decode neurons: auto (default: when the weights do not fit or cost > 4× the memory), never, always";
+const DECODE_HELP = "decoded chip → chip connections and LMU recurrences through on-chip decode neurons: auto (default: when the weights do not fit, cost > 4× the memory or more cores; every LMU recurrence that fits one chip), never, always";
 
 /** What a worst-case headroom below 1× means: q can wrap only if that much of the input arrives in one step. */
 function headroomMeaning(worst: number | null | undefined, typical: number | null | undefined): string {
@@ -332,6 +332,7 @@ function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
   const passCount = passes.length;
   const result = compileNetwork(net, target, {
     decodeNeurons: opts.decodeNeurons,
+    ...(progress ? { onProgress: progress } : {}),
     onPass: (name, ir) => {
       progress?.("compile", Math.min(++passesDone, passCount), passCount);
       if (name !== opts.dumpIrAfter || dumped) return;

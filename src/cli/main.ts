@@ -244,7 +244,7 @@ function runSimulate(file: string, opts: SimulateCliOptions, io: Io): void {
   if (opts.probes !== undefined) probeIds(opts.probes, net.probes.map((p) => p.id));
   const phase = phaseProgress(io, !!(opts.quiet || opts.json));
   const onProgress = phase ? (done: number, total: number): void => phase("simulate", done, total) : undefined;
-  const report = simulateWithReference(net, steps, { reference: opts.reference, ...(phase && onProgress ? { onProgress, onReferenceProgress: (kind: string, d: number, t: number) => phase(`simulate ${kind}`, d, t) } : {}) });
+  const report = simulateWithReference(net, steps, { reference: opts.reference, ...(phase && onProgress ? { onProgress, onReferenceProgress: (kind: string, d: number, t: number) => phase(`simulate ${kind}`, d, t), onSolve: (d: number, t: number) => phase("build", d, t) } : {}) });
   for (const p of report.probes) {
     const bad = p.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) io.err(`${file}: warning: probe '${p.id}' diverged: non-finite value at recorded row ${Math.floor(bad / p.size)} (check transforms and gains)\n`);

@@ -16,8 +16,9 @@ export interface ProgressIo {
   progressLines?: boolean;
 }
 
-/** Phases counted in passes ("compile", "build …"); every other phase counts steps. */
-const unitsOf = (phase: string): [string, string] => (phase === "compile" || phase.startsWith("build") ? ["passes", "passes/s"] : ["steps", "steps/s"]);
+/** Phases counted in passes ("compile"), in connections whose decoders are solved ("build …", "… solve decoders"); every other phase counts steps. */
+const unitsOf = (phase: string): [string, string] =>
+  phase === "compile" ? ["passes", "passes/s"] : phase.startsWith("build") || phase.endsWith("solve decoders") ? ["connections", "connections/s"] : ["steps", "steps/s"];
 
 /** A reporter of (phase, done, total): a new bar per phase, the previous one cleared. Undefined when quiet. */
 export function phaseProgress(io: ProgressIo, quiet: boolean): ((phase: string, done: number, total: number) => void) | undefined {

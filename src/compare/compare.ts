@@ -22,6 +22,8 @@ import type { CompareReport, CoreCost, ProbeComparison, ProbeReference, SpikeCom
 import { spikeComparison } from "./spikes.js";
 import { HEAT_MIN_DIMS, heatMap, lineDims, slidingNrmse, traceSet, traceWindow } from "./traces.js";
 import { tuningComparison } from "./tuning.js";
+import { DiagnosticError } from "../diagnostics/diagnostic.js";
+import { idealFunctionTwin, REFERENCE_PROBE_PREFIX, withReferenceProbes } from "./references.js";
 
 /** Static power per chip measured on Pohoiki Springs (hardware-model.md §7.1: 3.34 W per 32 chips). */
 const STATIC_WATTS_PER_CHIP = 3.34 / 32;
@@ -54,7 +56,7 @@ export interface CompareOptions {
   readonly decodeNeurons?: DecodeNeuronsMode;
   /** The window shown at full resolution, seconds (default: the last second of the run, or all of it if shorter). */
   readonly window?: { readonly startSeconds: number; readonly endSeconds: number };
-  /** Progress of each phase: "compile" and "build …" (passes), "emulate", "simulate float", "simulate ideal LMU", "simulate exact delay" (steps). */
+  /** Progress of each phase: "compile" (passes), "compile: solve decoders" and "build …" (connections solved), "compile: calibrate", "emulate", "simulate float", "simulate ideal LMU", "simulate exact delay" (steps). */
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -90,11 +92,9 @@ interface References {
   readonly runs: { readonly kind: string; readonly probes: Map<string, ProbeResult> }[];
 }
 
-/** build() with its float passes reported as phase `phase` (decoder solves can take seconds). */
+/** build() reported as phase `phase`, counted in connections whose decoders are solved (the long part). */
 function buildWithProgress(network: NetworkIR, phase: string, onProgress: CompareOptions["onProgress"]) {
-  let done = 0;
-  onProgress?.(phase, 0, FLOAT_PASSES.length);
-  return build(network, onProgress ? () => onProgress(phase, Math.min(++done, FLOAT_PASSES.length), FLOAT_PASSES.length) : undefined);
+  return build(network, undefined, onProgress ? (d, t) => onProgress(phase, d, t) : undefined);
 }
 
 function references(network: NetworkIR, steps: number, onProgress: CompareOptions["onProgress"]): References {
@@ -105,11 +105,21 @@ function references(network: NetworkIR, steps: number, onProgress: CompareOption
   };
   if (hasNeuralLmu(network)) add("ideal LMU", idealLmuTwin(network));
   if (hasDelayReadout(network)) add("exact delay", exactDelayTwin(network));
+  const direct = idealFunctionTwin(network);
+  if (direct) {
+    try {
+      add("ideal functions", direct);
+    } catch (e) {
+      // A network the exact twin cannot run (e.g. a loop that only neurons' state breaks) has no such reference.
+      if (!(e instanceof DiagnosticError)) throw e;
+    }
+  }
   return { runs };
 }
 
-function probeComparison(f: ProbeResult, e: ProbeResult, refs: References, dt: number, window: { startSeconds: number; endSeconds: number }): ProbeComparison {
-  const usable: { kind: string; p: ProbeResult }[] = [];
+function probeComparison(f: ProbeResult, e: ProbeResult, refs: References, dt: number, window: { startSeconds: number; endSeconds: number }, stated?: { kind: string; p: ProbeResult }): ProbeComparison {
+  // The reference the file states for this probe comes first: it is what the user said the probe should show.
+  const usable: { kind: string; p: ProbeResult }[] = stated && stated.p.data.length === f.data.length && stated.p.data.some((v) => v !== 0) ? [stated] : [];
   for (const r of refs.runs) {
     const p = r.probes.get(f.id);
     // NRMSE is relative to the reference's energy: undefined while it is all zero (e.g. a run shorter than its delay).
@@ -163,14 +173,14 @@ function windowOf(opts: CompareOptions, steps: number, dt: number): { startSecon
 export function compareNetwork(userNetwork: NetworkIR, target: Target, opts: CompareOptions): CompareReport {
   const steps = opts.steps;
   const dt = userNetwork.dtSeconds;
-  const network = withRasterProbes(userNetwork);
+  const network = withReferenceProbes(withRasterProbes(userNetwork));
   const progress = opts.onProgress;
   const passCount = FLOAT_PASSES.length + HARDWARE_PASSES.length;
   let passesDone = 0;
   progress?.("compile", 0, passCount);
   const compiled = compileNetwork(network, target, {
     ...(opts.decodeNeurons ? { decodeNeurons: opts.decodeNeurons } : {}),
-    ...(progress ? { onPass: () => progress("compile", Math.min(++passesDone, passCount), passCount) } : {}),
+    ...(progress ? { onPass: () => progress("compile", Math.min(++passesDone, passCount), passCount), onProgress: (phase: string, d: number, t: number) => progress(`compile: ${phase}`, d, t) } : {}),
   });
   writeBuild(opts.buildDir, compiled, target, opts.source);
   const loaded = readBuild(opts.buildDir);
@@ -185,16 +195,19 @@ export function compareNetwork(userNetwork: NetworkIR, target: Target, opts: Com
   const learning = untrained ? learningComparison(network, { float: floatRun.probes, chip: run.probeResults(), untrained }) : [];
   const probes: ProbeComparison[] = [];
   const spikes: SpikeComparison[] = [];
+  const floatById = new Map(floatRun.probes.map((p) => [p.id, p]));
   for (const f of floatRun.probes) {
     const e = emu.get(f.id);
-    if (!e) continue;
+    if (!e || f.id.startsWith(REFERENCE_PROBE_PREFIX)) continue;
     if (f.spikes && e.spikes) {
       const id = f.id.startsWith(RASTER_PROBE_PREFIX) ? `${f.id.slice(RASTER_PROBE_PREFIX.length)}.neurons` : f.id;
       spikes.push(spikeComparison(id, f, e, steps, dt, window));
       continue;
     }
     if (f.data.length !== e.data.length) continue;
-    probes.push(probeComparison(f, e, refs, dt, window));
+    const ref = userNetwork.probes.find((p) => p.id === f.id)?.reference;
+    const stated = ref ? floatById.get(`${REFERENCE_PROBE_PREFIX}${f.id}`) : undefined;
+    probes.push(probeComparison(f, e, refs, dt, window, ref && stated ? { kind: `target ${ref.text}`, p: stated } : undefined));
   }
   const stats = run.stats();
   const tuning = tuningComparison(built.ensembles, spikes.map((s) => s.ensemble.replace(/\.neurons$/, "")).concat(built.ensembles.map((e) => e.id)), dt);

@@ -30,7 +30,7 @@ function accuracySection(report: CompareReport): string {
   return (
     `<section><h2>Accuracy summary</h2>${summaryTable(report)}` +
     `<p class="note">NRMSE = ‖y − y*‖ / ‖y*‖ over all steps and dimensions. “emulator / float” is the emulator’s NRMSE against the reference divided by the float simulator’s: ` +
-    `1× means the chip adds no error beyond the network’s own. A probe without a reference (no LMU, no delay readout) is measured emulator vs float.</p></section>`
+    `1× means the chip adds no error beyond the network’s own. References: the target the file states (<code>reference:</code>), the ideal LMU, the exact delay, or for a network without an LMU its ideal functions; a probe with none is measured emulator vs float.</p></section>`
   );
 }
 

@@ -46,6 +46,14 @@ test("windows of 2 steps … 50 windows over 100 rows; after t = 8 s (row 79) th
   expect(html).toContain("learning off");
   expect(learningPanelHtml([{ ...c, text: "<a> & b" }])).toContain("&#60;a&#62; &#38; b");
   expect(learningPanelHtml(undefined)).toBe("");
+  // A panel like every other: title, units and how to read it (scripts/check-report.sh counts them).
+  expect(html.match(/<section class="panel"/g)).toHaveLength(1);
+  expect(html).toMatch(/<p class="howto"><span class="units">NRMSE \(dimensionless\) of each 0.2 s window; time in s<\/span> · both curves should fall/);
+  // Round y ticks: the axis holds at least 1 plus 5 % (1.05 → steps of 0.5 up to 2); a curve
+  // reaching 3.8 (3.99 with the margin) gets 0, 1, 2, 3, 4 (they were 0, 1.00, 2.00, 2.99, 3.99).
+  const ticks = (h: string) => [...h.matchAll(/text-anchor="end" font-size="10">([^<]*)</g)].map((m) => m[1]);
+  expect(ticks(html)).toEqual(["0", "0.5", "1", "1.5", "2"]);
+  expect(ticks(learningPanelHtml([{ ...c, chip: c.chip.map((y, k) => (k === 10 ? 3.8 : y)) }]))).toEqual(["0", "1", "2", "3", "4"]);
 });
 
 test("no curve when the probes are missing or of another length", () => {

@@ -6,6 +6,7 @@
  * chip. Computed here for report.json, drawn by `learningPanelHtml` as one SVG plot and a table
  * (self-contained, deterministic: fixed precision, no scripts).
  */
+import { panel } from "./panels/panel.js";
 import type { NetworkIR } from "../ir/network.js";
 import { learningPairs, type LearningPair } from "../sim/learning-curve.js";
 import type { ProbeResult } from "../sim/simulator.js";
@@ -94,14 +95,16 @@ function curvePlot(c: LearningComparison): string {
   const n = Math.max(c.float.length, c.chip.length);
   const total = n * c.windowSeconds;
   const finite = [...c.float, ...c.chip].filter(Number.isFinite);
-  const yMax = Math.max(1, ...finite) * 1.05;
+  // Four grid steps of a round size (1, 2, 2.5 or 5 × 10^k), so the tick labels are round numbers.
+  const raw = (Math.max(1, ...finite) * 1.05) / 4, mag = 10 ** Math.floor(Math.log10(raw));
+  const yMax = 4 * mag * ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10);
   const sx = (k: number): number => LEFT + ((k + 0.5) * c.windowSeconds * (W - LEFT - RIGHT)) / total;
   const st = (t: number): number => LEFT + (t * (W - LEFT - RIGHT)) / total;
   const sy = (y: number): number => TOP + (1 - y / yMax) * (H - TOP - BOTTOM);
   const grid: string[] = [];
   for (let k = 0; k <= 4; k++) {
     const y = (yMax * k) / 4;
-    grid.push(`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${r1(sy(y))}" y2="${r1(sy(y))}" stroke="#ddd"/><text x="${LEFT - 4}" y="${r1(sy(y) + 4)}" text-anchor="end" font-size="10">${y.toFixed(2)}</text>`);
+    grid.push(`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${r1(sy(y))}" y2="${r1(sy(y))}" stroke="#ddd"/><text x="${LEFT - 4}" y="${r1(sy(y) + 4)}" text-anchor="end" font-size="10">${Number(y.toPrecision(3))}</text>`);
   }
   for (let k = 0; k <= 5; k++) {
     const t = (total * k) / 5;
@@ -129,7 +132,11 @@ export function learningPanelHtml(learning: readonly LearningComparison[] | unde
       `<tr><td>untrained (nothing learned, float)</td><td>${fx(c.untrained)}</td></tr>` +
       `<tr><td>float simulator</td><td>${fx(c.floatTrained)}</td></tr>` +
       `<tr><td>chip emulator</td><td>${fx(c.chipTrained)} (${fx(ratio, 2)}× float)</td></tr></tbody></table>`;
-    return `<section class="learning"><h3>${esc(c.text)} <span class="muted">(PES, rate ${esc(c.learningRate)})</span></h3>${legend}${curvePlot(c)}${table}</section>`;
+    return panel(
+      { title: c.text, units: `NRMSE (dimensionless) of each ${Number(c.windowSeconds.toPrecision(3))} s window; time in s`, howToRead: "both curves should fall as the connection learns and the chip (red) follow float (blue); the table compares the end of the run with the network that learned nothing" },
+      `${legend}${curvePlot(c)}${table}`,
+      { titleHtml: `${esc(c.text)} <span class="muted">(PES, rate ${esc(c.learningRate)})</span>` },
+    );
   });
   return `<section><h2>Learning</h2>${parts.join("")}</section>`;
 }

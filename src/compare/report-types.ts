@@ -61,7 +61,7 @@ export interface ProbeComparison {
   readonly nrmseEmulatorVsFloat: number;
   /** Pearson correlation of emulator and float over all samples and dimensions. */
   readonly correlation: number;
-  /** What "ideal" means for this probe: the first of `references` ("ideal LMU" or "exact delay"). */
+  /** What "ideal" means for this probe: the first of `references` ("target <endpoint>" stated in the file, "ideal LMU", "exact delay" or "ideal functions"). */
   readonly idealKind?: string;
   /** Every reference this probe has, in order: ideal LMU, then exact delay (legendre-delay readouts). */
   readonly references?: readonly ProbeReference[];

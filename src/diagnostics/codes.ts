@@ -71,6 +71,8 @@ export const CODES = {
   LMU8007: { title: "large output file", hint: "record less: --probes ID,ID, --window START:END (seconds), --sample-every N" },
   LMU8008: { title: "invalid time window", hint: "give --window START:END in seconds with 0 ≤ START < END ≤ the run's duration" },
   LMU8009: { title: "accumulator may wrap in this run", hint: "the input accumulator q of a block wrapped: lower the input's transform or rates, or see the report's headroom table" },
+  // LMU8010–LMU8019: compare's references and report (issue 13).
+  LMU8010: { title: "probe reference is not comparable", hint: "give `reference:` a node, ensemble or LMU (optionally sliced) whose value has the probe's size; a spike or voltage probe has no reference" },
   LMU7001: { title: "not a readable PyTorch file", hint: "give a file written by torch.save (PyTorch ≥ 1.6 zip format); re-save legacy files with torch.save(model.state_dict(), path)" },
   LMU7002: { title: "refused pickle content", hint: "lmuc reads state dicts as data only: save model.state_dict(), not the model object" },
   LMU7003: { title: "unsupported tensor", hint: "save float32, float64, float16 or int64 tensors" },
@@ -81,6 +83,7 @@ export const CODES = {
   LMU7031: { title: "evaluation mode not available", hint: "use --mode float" },
   LMU7032: { title: "evaluation parts do not fit together", hint: "merge the parts of one evaluation: same network, same dataset, shards of the same count" },
   LMU7040: { title: "trained cells are not supported here yet", hint: "lmuc evaluate converts and compiles trained cells: --mode spiking (float simulator) or --mode chip --build DIR (writes the compiled build)" },
+  LMU7050: { title: "invalid conversion choice in a network file", hint: "see the conversion block of a trained cell in the README (Trained models) and schemas/network.schema.json" },
   LMU9001: { title: "internal error: IR verification failed after a pass", hint: "this is a bug in lmuc; please report it with the input file" },
 } as const satisfies Record<string, CodeInfo>;
 

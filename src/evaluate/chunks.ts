@@ -5,6 +5,8 @@
  * 2 cores against 1.9× for two separate processes), and the claim order never changes a result.
  */
 import type { BuiltNetwork } from "../ir/built.js";
+import type { ChipConfig } from "../ir/core.js";
+import type { HostProgram } from "../ir/host.js";
 import { CellState, runCellSequence, type CellProgram } from "../sim/cell.js";
 import type { SequenceActivity } from "./spiking.js";
 
@@ -12,7 +14,14 @@ import type { SequenceActivity } from "./spiking.js";
 export type EvalJob =
   | { readonly kind: "float"; readonly program: CellProgram }
   | { readonly kind: "spiking"; readonly built: BuiltNetwork; readonly presentationSteps: number; readonly averageSteps: number }
-  | { readonly kind: "chip"; readonly buildDir: string; readonly presentationSteps: number; readonly averageSteps: number };
+  | {
+      readonly kind: "chip";
+      readonly buildDir: string;
+      readonly presentationSteps: number;
+      readonly averageSteps: number;
+      /** The build as read from buildDir once by the calling thread (pool.ts), handed to every worker. */
+      readonly loaded?: { readonly chip: ChipConfig; readonly host: HostProgram };
+    };
 
 /** Activity columns per sequence: spikes, synaptic events, chip ns, chip pJ. */
 export const ACTIVITY_COLUMNS = 4;
@@ -32,9 +41,12 @@ export interface SharedRun {
   readonly activity: Float64Array;
   /** Int32Array(2) on a SharedArrayBuffer: [next unclaimed sequence, sequences finished]. */
   readonly counters: Int32Array;
+  /** Logit traces: traceSlot[i] is sequence i's slot in `traces` ([slots, steps, outputs]), or −1. */
+  readonly traceSlot?: Int32Array;
+  readonly traces?: Float64Array;
 }
 
-type SequenceFn = (x: Float64Array, xOffset: number, logits: Float64Array, outOffset: number, act: SequenceActivity) => void;
+type SequenceFn = (x: Float64Array, xOffset: number, logits: Float64Array, outOffset: number, act: SequenceActivity, trace?: Float64Array) => void;
 
 /**
  * The per-sequence function of a job, set up once per thread (a chip build is read from disk here).
@@ -45,23 +57,23 @@ export async function sequenceRunner(job: EvalJob, inputSize: number, outputs: n
   if (job.kind === "float") {
     const p = job.program;
     const state = new CellState(p);
-    return (x, xo, out, oo) => runCellSequence(p, state, x, xo, steps, out, oo);
+    return (x, xo, out, oo, _act, trace) => runCellSequence(p, state, x, xo, steps, out, oo, trace);
   }
   const { ChipRunner, SpikingFloatRunner } = await import("./spiking.js");
   if (job.kind === "spiking") {
     const r = new SpikingFloatRunner(job.built, job.presentationSteps, inputSize, outputs, job.averageSteps);
-    return (x, xo, out, oo, act) => r.run(x, xo, steps, out, oo, act);
+    return (x, xo, out, oo, act, trace) => r.run(x, xo, steps, out, oo, act, trace);
   }
-  const { readBuild } = await import("../build.js");
-  const b = readBuild(job.buildDir);
+  const b = job.loaded ?? (await import("../build.js")).readBuild(job.buildDir);
   const r = new ChipRunner(b.chip, b.host, job.presentationSteps, inputSize, outputs, job.averageSteps);
-  return (x, xo, out, oo, act) => r.run(x, xo, steps, out, oo, act);
+  return (x, xo, out, oo, act, trace) => r.run(x, xo, steps, out, oo, act, trace);
 }
 
 /** Runs chunks until none is left; returns how many sequences this thread ran. */
 export async function runClaimedChunks(r: SharedRun, onChunk: (finishedOverall: number) => void): Promise<number> {
   const run = await sequenceRunner(r.job, r.inputSize, r.outputs, r.steps);
   const stride = r.steps * r.inputSize;
+  const traceSize = r.steps * r.outputs;
   const act: SequenceActivity = { spikes: 0, synapticEvents: 0, chipNs: 0, chipPj: 0 };
   let mine = 0;
   for (;;) {
@@ -70,7 +82,9 @@ export async function runClaimedChunks(r: SharedRun, onChunk: (finishedOverall: 
     const last = Math.min(first + r.chunk, r.count);
     for (let i = first; i < last; i++) {
       act.spikes = act.synapticEvents = act.chipNs = act.chipPj = 0;
-      run(r.x, i * stride, r.logits, i * r.outputs, act);
+      const slot = r.traceSlot ? r.traceSlot[i] : -1;
+      const trace = slot >= 0 && r.traces ? r.traces.subarray(slot * traceSize, (slot + 1) * traceSize) : undefined;
+      run(r.x, i * stride, r.logits, i * r.outputs, act, trace);
       const a = i * ACTIVITY_COLUMNS;
       r.activity[a] = act.spikes;
       r.activity[a + 1] = act.synapticEvents;

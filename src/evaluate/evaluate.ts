@@ -13,8 +13,9 @@ import { compileCellProgram, type CellProgram } from "../sim/cell.js";
 import { VERSION } from "../version.js";
 import type { Dataset } from "./dataset.js";
 import { runRange } from "./pool.js";
-import { ACTIVITY_COLUMNS } from "./chunks.js";
+import { resolveConversion } from "./conversion.js";
 import { prepareSpikingJob, type SpikingOptions } from "./modes.js";
+import { sequenceStats, summarize, type SpikingSummary } from "./summary.js";
 
 export const EVAL_MODES = ["float", "spiking", "chip"] as const;
 export type EvalMode = (typeof EVAL_MODES)[number];
@@ -54,19 +55,19 @@ export interface ModeResult {
   readonly spiking?: SpikingSummary;
 }
 
-export interface SpikingSummary {
+export type { SpikingSummary };
+
+/** The spiking modes at one more presentation time K (the first K given is `modes`). */
+export interface SweepEntry {
   readonly presentation_steps: number;
-  /** Fraction of sequences whose prediction equals float's. */
-  readonly agreement: number;
-  /** sqrt(Σ(logits − float)²) / sqrt(Σ float²) over every sequence and class. */
-  readonly logit_nrmse: number;
-  readonly spikes_per_sequence: number;
-  readonly synaptic_events_per_sequence: number;
-  /** Chip mode: modelled chip time (s) and energy (J) per sequence (emulator cost model). */
-  readonly chip_seconds_per_sequence: number;
-  readonly chip_joules_per_sequence: number;
-  readonly cores?: number;
-  readonly cores_lower_bound?: number;
+  readonly modes: Partial<Record<EvalMode, ModeResult>>;
+}
+
+/** Per-step logits of one sequence ([steps][classes]) in each mode, read as its final logits are. */
+export interface LogitTrace {
+  readonly sequence: number;
+  readonly label: number;
+  readonly modes: Partial<Record<EvalMode, number[][]>>;
 }
 
 export interface EvaluationDoc {
@@ -83,6 +84,10 @@ export interface EvaluationDoc {
   /** Present in the part files of a sharded run only. */
   readonly shard?: { index: number; count: number; first: number; end: number };
   readonly modes: Partial<Record<EvalMode, ModeResult>>;
+  /** With several --presentation-steps: the spiking modes at the second and later K. */
+  readonly presentation_sweep?: SweepEntry[];
+  /** Spiking modes: logit traces of a few sequences, float vs spiking vs chip. */
+  readonly traces?: LogitTrace[];
 }
 
 export function shardRange(sequences: number, shard: Shard | undefined): { first: number; end: number } {
@@ -132,6 +137,10 @@ export interface EvaluateOptions {
   readonly readout?: string;
   readonly onProgress?: (done: number, total: number) => void;
   readonly spiking?: SpikingOptions;
+  /** Several K: the spiking modes run at each; the first is `modes`, the rest `presentation_sweep`. */
+  readonly presentationSweep?: readonly number[];
+  /** Dataset indices of the sequences whose logit traces go to `traces` (default the first 3). */
+  readonly traceSequences?: readonly number[];
 }
 
 /** The network's input size and classes, checked: evaluate needs one input, one cell, one readout. */
@@ -149,62 +158,90 @@ export function evaluationShape(net: NetworkIR, readout?: string): CellProgram {
   return compileCellProgram(net, readout);
 }
 
-function spikingSummary(K: number, raw: { logits: Float64Array; activity: Float64Array }, float: Float64Array, count: number, outputs: number, cores?: { used: number; lowerBound: number }): SpikingSummary {
-  let agree = 0, se = 0, sr = 0;
+/** The logits of a run as the document stores them: one list per sequence, and the predictions. */
+function scoreRaw(logits: Float64Array, labels: Int32Array, first: number, count: number, outputs: number): ModeResult {
+  const rows: number[][] = [];
+  const predictions: number[] = [];
   for (let i = 0; i < count; i++) {
-    if (argmax(raw.logits, i * outputs, outputs) === argmax(float, i * outputs, outputs)) agree++;
-    for (let k = i * outputs; k < (i + 1) * outputs; k++) {
-      se += (raw.logits[k] - float[k]) ** 2;
-      sr += float[k] ** 2;
-    }
+    rows.push(Array.from(logits.subarray(i * outputs, (i + 1) * outputs)));
+    predictions.push(argmax(logits, i * outputs, outputs));
   }
-  const mean = (col: number): number => {
-    let s = 0;
-    for (let i = 0; i < count; i++) s += raw.activity[i * ACTIVITY_COLUMNS + col];
-    return count > 0 ? s / count : 0;
-  };
-  return {
-    presentation_steps: K, agreement: count > 0 ? agree / count : 0, logit_nrmse: sr > 0 ? Math.sqrt(se / sr) : 0,
-    spikes_per_sequence: mean(0), synaptic_events_per_sequence: mean(1), chip_seconds_per_sequence: mean(2) * 1e-9, chip_joules_per_sequence: mean(3) * 1e-12,
-    ...(cores ? { cores: cores.used, cores_lower_bound: cores.lowerBound } : {}),
-  };
+  return scoreMode(labels, first, predictions, rows, outputs);
+}
+
+/** Traced sequences, 0-based in the range: the requested dataset indices that fall in it. */
+function tracedInRange(requested: readonly number[] | undefined, first: number, end: number): number[] {
+  return [...new Set(requested ?? [0, 1, 2])].filter((i) => i >= first && i < end).sort((a, b) => a - b).map((i) => i - first);
+}
+
+function traceRows(traces: Float64Array, slot: number, steps: number, outputs: number): number[][] {
+  return Array.from({ length: steps }, (_, t) => Array.from(traces.subarray((slot * steps + t) * outputs, (slot * steps + t + 1) * outputs)));
+}
+
+interface RunContext {
+  readonly net: NetworkIR;
+  readonly program: CellProgram;
+  readonly data: Dataset;
+  readonly opts: EvaluateOptions;
+  readonly range: { first: number; count: number; steps: number; x: Float64Array };
+  readonly shape: { inputSize: number; outputs: number };
+}
+
+/** One spiking mode at one K: convert (with the choices resolved), run, score against float. */
+async function runSpikingMode(c: RunContext, mode: "spiking" | "chip", K: number | undefined, primary: boolean, float: Float64Array, traced: number[], progress: (done: number) => void): Promise<{ result: ModeResult; traces: Float64Array }> {
+  const { net, program, data, opts, range } = c;
+  const readout = net.readouts!.find((r) => r.id === program.readoutId);
+  const cell = net.cells!.find((x) => x.id === readout?.from);
+  const flags = { ...opts.spiking?.conversion, ...(K !== undefined ? { presentationSteps: K } : {}) };
+  const { options, choices } = resolveConversion(cell, flags, mode);
+  // Only the first K's chip build goes to --build; the others to temporary folders.
+  const { buildDir, ...rest } = opts.spiking ?? {};
+  const prepared = prepareSpikingJob(mode, net, program, data, { ...rest, ...(primary && buildDir ? { buildDir } : {}), conversion: options });
+  const raw = await runRange(prepared.job, c.shape, { ...range, traceSequences: traced }, opts.workers, progress);
+  const stats = sequenceStats(raw.logits, float, raw.activity, range.count, program.outputs);
+  const scored = scoreRaw(raw.logits, data.labels, range.first, range.count, program.outputs);
+  return { result: { ...scored, spiking: summarize(prepared.presentationSteps, stats, choices, prepared.cores) }, traces: raw.traces };
 }
 
 export async function evaluateNetwork(net: NetworkIR, data: Dataset, opts: EvaluateOptions): Promise<EvaluationDoc> {
   const program = evaluationShape(net, opts.readout);
   const { first, end } = shardRange(data.sequences, opts.shard);
   const count = end - first;
-  const modes: Partial<Record<EvalMode, ModeResult>> = {};
-  const totalWork = count * opts.modes.length;
-  const shape = { inputSize: program.inputSize, outputs: program.outputs };
-  const range = { first, count, steps: data.steps, x: data.x };
+  const outputs = program.outputs;
+  const c: RunContext = { net, program, data, opts, range: { first, count, steps: data.steps, x: data.x }, shape: { inputSize: program.inputSize, outputs } };
+  const spikingModes = EVAL_MODES.filter((m): m is "spiking" | "chip" => m !== "float" && opts.modes.includes(m));
+  const sweep: readonly (number | undefined)[] = opts.presentationSweep && opts.presentationSweep.length > 0 ? opts.presentationSweep : [undefined];
+  const outside = (opts.traceSequences ?? []).filter((i) => i >= data.sequences);
+  if (outside.length > 0) throw new DiagnosticError([diag("LMU8002", `--trace-sequences ${outside.join(",")}: the dataset has sequences 0..${data.sequences - 1}`)]);
+  const traced = spikingModes.length > 0 ? tracedInRange(opts.traceSequences, first, end) : [];
+  const totalWork = count * ((opts.modes.includes("float") ? 1 : 0) + spikingModes.length * sweep.length);
   let before = 0;
-  let floatLogits: Float64Array | undefined;
+  const progress = (done: number): void => opts.onProgress?.(before + done, totalWork);
+  const modes: Partial<Record<EvalMode, ModeResult>> = {};
+  const traceModes: Partial<Record<EvalMode, Float64Array>> = {};
   // Float first: the spiking modes are compared with it.
-  const order = [...opts.modes].sort((a, b) => EVAL_MODES.indexOf(a) - EVAL_MODES.indexOf(b));
-  for (const mode of order) {
-    const progress = (done: number): void => opts.onProgress?.(before + done, totalWork);
-    let raw: { logits: Float64Array; activity: Float64Array };
-    let extra: SpikingSummary | undefined;
-    if (mode === "float") {
-      raw = await runRange({ kind: "float", program }, shape, range, opts.workers, progress);
-      floatLogits = raw.logits;
-    } else {
-      floatLogits ??= (await runRange({ kind: "float", program }, shape, range, opts.workers)).logits;
-      const prepared = prepareSpikingJob(mode, net, program, data, opts.spiking);
-      raw = await runRange(prepared.job, shape, range, opts.workers, progress);
-      extra = spikingSummary(prepared.presentationSteps, raw, floatLogits, count, program.outputs, prepared.cores);
-    }
+  const float = await runRange({ kind: "float", program }, c.shape, { ...c.range, traceSequences: traced }, opts.workers, opts.modes.includes("float") ? progress : undefined);
+  if (opts.modes.includes("float")) {
+    modes.float = scoreRaw(float.logits, data.labels, first, count, outputs);
     before += count;
-    const logits: number[][] = [];
-    const predictions: number[] = [];
-    for (let i = 0; i < count; i++) {
-      logits.push(Array.from(raw.logits.subarray(i * program.outputs, (i + 1) * program.outputs)));
-      predictions.push(argmax(raw.logits, i * program.outputs, program.outputs));
-    }
-    const scored = scoreMode(data.labels, first, predictions, logits, program.outputs);
-    modes[mode] = extra ? { ...scored, spiking: extra } : scored;
   }
+  traceModes.float = float.traces;
+  const later: SweepEntry[] = sweep.slice(1).map((K) => ({ presentation_steps: K!, modes: {} }));
+  for (const mode of spikingModes) {
+    for (let j = 0; j < sweep.length; j++) {
+      const r = await runSpikingMode(c, mode, sweep[j], j === 0, float.logits, j === 0 ? traced : [], progress);
+      before += count;
+      if (j === 0) {
+        modes[mode] = r.result;
+        traceModes[mode] = r.traces;
+      } else later[j - 1].modes[mode] = r.result;
+    }
+  }
+  const traces: LogitTrace[] = traced.map((i, slot) => ({
+    sequence: first + i,
+    label: data.labels[first + i],
+    modes: Object.fromEntries(Object.entries(traceModes).map(([m, t]) => [m, traceRows(t, slot, data.steps, outputs)])),
+  }));
   return {
     format: "lmuc-evaluation/1",
     lmuc: VERSION,
@@ -215,10 +252,20 @@ export async function evaluateNetwork(net: NetworkIR, data: Dataset, opts: Evalu
     sequences: data.sequences,
     steps: data.steps,
     input_dimensions: data.dimensions,
-    classes: program.outputs,
+    classes: outputs,
     ...(opts.shard ? { shard: { index: opts.shard.index, count: opts.shard.count, first, end } } : {}),
     modes,
+    ...(later.length > 0 ? { presentation_sweep: later } : {}),
+    ...(spikingModes.length > 0 ? { traces } : {}),
   };
+}
+
+/** Accuracy against K: one row per K (the first from `modes`, the rest from the sweep), one cell per spiking mode. */
+export function presentationRows(doc: EvaluationDoc): { K: number; cells: { mode: EvalMode; result: ModeResult }[] }[] {
+  const cellsOf = (modes: Partial<Record<EvalMode, ModeResult>>) => (Object.entries(modes) as [EvalMode, ModeResult][]).filter(([, m]) => m.spiking).map(([mode, result]) => ({ mode, result }));
+  const first = cellsOf(doc.modes);
+  if (first.length === 0) return [];
+  return [{ K: first[0].result.spiking!.presentation_steps, cells: first }, ...(doc.presentation_sweep ?? []).map((e) => ({ K: e.presentation_steps, cells: cellsOf(e.modes) }))];
 }
 
 export function evaluationJson(doc: EvaluationDoc): string {

@@ -6,11 +6,12 @@
 import { escapeHtml as esc } from "../compare/html.js";
 import { CSS as COMPARE_CSS } from "../compare/panels/css.js";
 import type { EvalMode, EvaluationDoc, ModeResult } from "./evaluate.js";
+import { choicesTable, PLOT_CSS, sweepSection, tracesSection } from "./html-plots.js";
 
 // The compare report's stylesheet, so both pages look alike, plus the confusion matrix.
 const CSS = `${COMPARE_CSS.trim()}
 table.cm td{text-align:right;min-width:38px}
-details{margin-top:8px}summary{cursor:pointer;font-size:13px;color:#1f5fa8}`;
+details{margin-top:8px}summary{cursor:pointer;font-size:13px;color:#1f5fa8}${PLOT_CSS}`;
 
 const pct = (x: number | null): string => (x === null ? "-" : `${(100 * x).toFixed(2)} %`);
 
@@ -59,7 +60,8 @@ function spikingKvs(m: ModeResult): string {
     (sp.synaptic_events_per_sequence > 0 ? kv("synaptic events / sequence", Math.round(sp.synaptic_events_per_sequence).toLocaleString("en-US")) : "") +
     (sp.chip_seconds_per_sequence > 0 ? kv("chip time / sequence", `${(sp.chip_seconds_per_sequence * 1e3).toFixed(3)} ms`, "modelled") + kv("chip energy / sequence", `${(sp.chip_joules_per_sequence * 1e6).toFixed(2)} µJ`, "modelled") : "") +
     (sp.cores !== undefined ? kv("cores", String(sp.cores), `lower bound ${sp.cores_lower_bound}`) : "") +
-    `</div>`
+    `</div>` +
+    (sp.conversion ? choicesTable(sp.conversion) : "")
   );
 }
 
@@ -89,7 +91,7 @@ export function renderEvaluationHtml(doc: EvaluationDoc, labels?: ArrayLike<numb
     kv("steps per sequence", String(doc.steps)) +
     kv("classes", String(doc.classes)) +
     `</div><p class="note">lmuc ${esc(doc.lmuc)} · ${esc(doc.format)} · network ${esc(doc.network_sha256.slice(0, 12))} · inputs ${esc(doc.inputs_sha256.slice(0, 12))}</p></header>`;
-  const body = header + sideBySide(modes) + modes.map(([k, m]) => modeSection(doc, k, m, labels)).join("");
+  const body = header + sideBySide(modes) + sweepSection(doc) + tracesSection(doc) + modes.map(([k, m]) => modeSection(doc, k, m, labels)).join("");
   return (
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import { fromConfusion, type EvalMode, type EvaluationDoc, type ModeResult } from "./evaluate.js";
+import { concatStats, summarize, type SpikingSummary } from "./summary.js";
 
 function fail(message: string): never {
   throw new DiagnosticError([diag("LMU7032", message)]);
@@ -50,20 +51,47 @@ export function mergeEvaluations(parts: readonly { path: string; doc: Evaluation
     covered = r.end;
   }
   if (covered !== head.sequences) fail(`sequences ${covered}..${head.sequences - 1} are in no part`);
+  const docs = ranges.map((r) => r.doc);
+  const modes = mergeModes(docs.map((d) => d.modes), head.classes);
+  const sweep = head.presentation_sweep?.map((e, j) =>
+    ({ presentation_steps: e.presentation_steps, modes: mergeModes(ranges.map((r) => r.doc.presentation_sweep?.[j]?.presentation_steps === e.presentation_steps ? r.doc.presentation_sweep[j].modes : fail(`${r.path}: its presentation-steps sweep differs from ${parts[0].path}'s`)), head.classes) }),
+  );
+  const traces = head.traces !== undefined ? docs.flatMap((d) => d.traces ?? []) : undefined;
+  const { shard: _drop, presentation_sweep: _s, traces: _t, ...rest } = head;
+  void _drop;
+  void _s;
+  void _t;
+  return { ...rest, modes, ...(sweep ? { presentation_sweep: sweep } : {}), ...(traces ? { traces } : {}) };
+}
+
+/** Each mode's parts (in sequence order) as one: confusion summed, lists concatenated, the spiking summary recomputed. */
+function mergeModes(parts: readonly Partial<Record<EvalMode, ModeResult>>[], classes: number): Partial<Record<EvalMode, ModeResult>> {
   const modes: Partial<Record<EvalMode, ModeResult>> = {};
-  for (const mode of Object.keys(head.modes) as EvalMode[]) {
-    const confusion = Array.from({ length: head.classes }, () => new Array<number>(head.classes).fill(0));
+  for (const mode of Object.keys(parts[0]) as EvalMode[]) {
+    const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
     const predictions: number[] = [];
     const logits: number[][] = [];
-    for (const r of ranges) {
-      const m = r.doc.modes[mode]!;
+    for (const p of parts) {
+      const m = p[mode]!;
       m.confusion.forEach((row, i) => row.forEach((v, j) => (confusion[i][j] += v)));
       predictions.push(...m.predictions);
       logits.push(...m.logits);
     }
-    modes[mode] = fromConfusion(confusion, predictions, logits);
+    const merged = fromConfusion(confusion, predictions, logits);
+    const sp = parts.map((p) => p[mode]!.spiking);
+    modes[mode] = sp[0] ? { ...merged, spiking: mergeSummaries(sp, mode) } : merged;
   }
-  const { shard: _drop, ...rest } = head;
-  void _drop;
-  return { ...rest, modes };
+  return modes;
+}
+
+/** The spiking summary of the whole run from its parts' per-sequence numbers; the parts must share K, conversion and build. */
+function mergeSummaries(parts: readonly (SpikingSummary | undefined)[], mode: EvalMode): SpikingSummary {
+  const head = parts[0]!;
+  const same = (s: SpikingSummary): string => JSON.stringify([s.presentation_steps, s.conversion, s.cores, s.cores_lower_bound]);
+  for (const s of parts) {
+    if (!s || !s.per_sequence) fail(`a part's ${mode} result has no per-sequence spiking numbers (written by an older lmuc?); evaluate the parts again with this version`);
+    if (same(s) !== same(head)) fail(`the parts' ${mode} results were converted differently (presentation steps, conversion choices or cores differ)`);
+  }
+  const cores = head.cores !== undefined ? { used: head.cores, lowerBound: head.cores_lower_bound ?? 0 } : undefined;
+  return summarize(head.presentation_steps, concatStats(parts.map((s) => s!.per_sequence)), head.conversion, cores);
 }

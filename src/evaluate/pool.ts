@@ -15,6 +15,20 @@ export interface RangeRun {
   readonly steps: number;
   /** The whole dataset, [sequences, steps, inputSize]. */
   readonly x: Float64Array;
+  /** Sequences (0-based within the range) whose per-step logits to return, in this order. */
+  readonly traceSequences?: readonly number[];
+}
+
+/**
+ * A chip job with its build read here, once: each thread reading it itself cost 0.6–1.7 s of
+ * bit decoding, hashing and JSON reviving per thread (more than a few sequences), where handing
+ * the decoded build to a worker by structured clone costs ~0.2 s.
+ */
+async function withLoadedBuild(job: EvalJob): Promise<EvalJob> {
+  if (job.kind !== "chip" || job.loaded) return job;
+  const { readBuild } = await import("../build.js");
+  const b = readBuild(job.buildDir);
+  return { ...job, loaded: { chip: b.chip, host: b.host } };
 }
 
 /** The compiled worker beside this module; under ts-jest (sources are .ts) the one npm ci built in dist/. */
@@ -37,14 +51,17 @@ export async function runRange(
   r: RangeRun,
   workers: number,
   onProgress: (done: number) => void = () => {},
-): Promise<{ logits: Float64Array; activity: Float64Array }> {
+): Promise<{ logits: Float64Array; activity: Float64Array; traces: Float64Array }> {
   const n = Math.max(1, Math.min(workers, r.count));
   const stride = r.steps * shape.inputSize;
   const buffer = (bytes: number): ArrayBufferLike => (n === 1 ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes));
+  const traced = r.traceSequences ?? [];
+  const traceSlot = new Int32Array(buffer(r.count * 4)).fill(-1);
+  traced.forEach((i, slot) => (traceSlot[i] = slot));
   const x = new Float64Array(buffer(r.count * stride * 8));
   x.set(r.x.subarray(r.first * stride, (r.first + r.count) * stride));
   const shared: SharedRun = {
-    job,
+    job: await withLoadedBuild(job),
     inputSize: shape.inputSize,
     outputs: shape.outputs,
     x,
@@ -55,10 +72,12 @@ export async function runRange(
     logits: new Float64Array(buffer(r.count * shape.outputs * 8)),
     activity: new Float64Array(buffer(r.count * ACTIVITY_COLUMNS * 8)),
     counters: new Int32Array(buffer(8)),
+    traceSlot,
+    traces: new Float64Array(buffer(traced.length * r.steps * shape.outputs * 8)),
   };
   if (n === 1) {
     await runClaimedChunks(shared, onProgress);
-    return { logits: shared.logits, activity: shared.activity };
+    return { logits: shared.logits, activity: shared.activity, traces: shared.traces! };
   }
   const script = workerScript();
   const pool = Array.from({ length: n - 1 }, () => new Worker(script, { workerData: shared }));
@@ -84,5 +103,5 @@ export async function runRange(
   }
   onProgress(r.count);
   // Plain copies: callers keep the results after the workers are gone.
-  return { logits: new Float64Array(shared.logits), activity: new Float64Array(shared.activity) };
+  return { logits: new Float64Array(shared.logits), activity: new Float64Array(shared.activity), traces: new Float64Array(shared.traces!) };
 }

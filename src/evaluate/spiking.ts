@@ -43,6 +43,11 @@ function meanOfLastRows(data: Float64Array, outputs: number, rows: number, out: 
   }
 }
 
+/** trace[t] ([steps, outputs]): the logits as read at the end of each sequence step, as the final ones are. */
+function stepMeans(data: Float64Array, outputs: number, steps: number, K: number, rows: number, trace: Float64Array): void {
+  for (let t = 0; t < steps; t++) meanOfLastRows(data.subarray(0, (t + 1) * K * outputs), outputs, rows, trace, t * outputs);
+}
+
 export class SpikingFloatRunner {
   private readonly rows: Float64Array;
   private readonly hidden: number;
@@ -57,7 +62,7 @@ export class SpikingFloatRunner {
     this.hidden = net.ensembles.findIndex((e) => e.id === CONVERTED.hidden);
   }
 
-  run(x: Float64Array, xOffset: number, steps: number, out: Float64Array, outOffset: number, act: SequenceActivity): void {
+  run(x: Float64Array, xOffset: number, steps: number, out: Float64Array, outOffset: number, act: SequenceActivity, trace?: Float64Array): void {
     present(this.rows, x, xOffset, steps, this.d, this.K);
     const total = steps * this.K;
     const sim = new Simulator(this.net, { expectedSteps: total });
@@ -69,6 +74,7 @@ export class SpikingFloatRunner {
     }
     const p = sim.probeResults().find((r) => r.id === CONVERTED.logits)!;
     meanOfLastRows(p.data, this.outputs, this.averageRows, out, outOffset);
+    if (trace) stepMeans(p.data, this.outputs, steps, this.K, this.averageRows, trace);
     act.spikes += spikes;
   }
 }
@@ -88,7 +94,7 @@ export class ChipRunner {
     this.rows = inputRows(host.network);
   }
 
-  run(x: Float64Array, xOffset: number, steps: number, out: Float64Array, outOffset: number, act: SequenceActivity): void {
+  run(x: Float64Array, xOffset: number, steps: number, out: Float64Array, outOffset: number, act: SequenceActivity, trace?: Float64Array): void {
     present(this.rows, x, xOffset, steps, this.d, this.K);
     const total = steps * this.K;
     if (this.hw) this.hw.reset();
@@ -97,6 +103,7 @@ export class ChipRunner {
     run.run(total);
     const p = run.probeResults().find((r) => r.id === CONVERTED.logits)!;
     meanOfLastRows(p.data, this.outputs, this.averageRows, out, outOffset);
+    if (trace) stepMeans(p.data, this.outputs, steps, this.K, this.averageRows, trace);
     const s = run.stats();
     act.spikes += s.spikes;
     act.synapticEvents += s.synapticEvents;

@@ -7,6 +7,7 @@
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { mat, type Mat } from "../math/matrix.js";
 import type { NetworkIR, ReadoutIR, SequenceInputIR, TrainedCellIR } from "../ir/network.js";
+import { readConversionBlock } from "./conversion.js";
 import type { JsonPath } from "./source.js";
 import { readMatrix, readVector, type Ctx } from "./values.js";
 
@@ -19,7 +20,7 @@ const KIND_FIELDS: Record<TrainedCellIR["kind"], readonly string[]> = {
   lmu: ["e_x", "e_h", "e_m", "W_x", "W_h", "W_m"],
   "lmu-fft": ["W_u", "b_u", "W_h", "b_h"],
 };
-const COMMON = ["kind", "input", "hidden", "nonlinearity", "order", "theta_steps", "A", "B"];
+const COMMON = ["kind", "input", "hidden", "nonlinearity", "order", "theta_steps", "A", "B", "conversion"];
 
 function cell(ctx: Ctx, id: string, o: Obj, path: JsonPath, inputs: ReadonlyMap<string, SequenceInputIR>): TrainedCellIR {
   const kind = o.kind as TrainedCellIR["kind"];
@@ -46,6 +47,7 @@ function cell(ctx: Ctx, id: string, o: Obj, path: JsonPath, inputs: ReadonlyMap<
     thetaSteps: o.theta_steps as number,
     A: m("A", order, order, "order × order"),
     B: m("B", order, 1, "order × 1"),
+    ...(o.conversion !== undefined ? { conversion: readConversionBlock(ctx, o.conversion, [...path, "conversion"]) } : {}),
     origin: ctx.src.locate(path, true),
   };
   if (kind === "lmu") {

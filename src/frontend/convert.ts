@@ -8,6 +8,7 @@ import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import { deriveSeed } from "../util/rng.js";
 import type {
   ConnectionIR,
+  Endpoint,
   EnsembleIR,
   LmuEnsembleTemplate,
   LmuIR,
@@ -180,6 +181,15 @@ class Converter extends ConverterBase {
     };
   }
 
+  /** `reference:` of a probe: the value it should show, a node/ensemble/LMU value of the probe's size (LMU8010 otherwise). */
+  probeReference(text: string, attr: ProbeAttr, size: number, path: JsonPath): Endpoint {
+    if (attr === "spikes" || attr === "voltage") this.error("LMU8010", `a ${attr} probe has no reference value; give 'reference' to a probe of a decoded value or a node's output`, path);
+    const ref = this.endpoint(text, path, "probe");
+    if (ref.ep.part === "neurons") this.error("LMU8010", `reference '${text}' is a neuron population; give a node, ensemble or LMU value (e.g. '${ref.ep.id}')`, path);
+    if (ref.size !== size) this.error("LMU8010", `reference '${text}' has ${ref.size} dimension${ref.size === 1 ? "" : "s"}, the probe ${size}; slice one of them (e.g. '${ref.ep.id}[0:${size}]') so they match`, path);
+    return ref.ep;
+  }
+
   probe(id: string, x: unknown, path: JsonPath): ProbeIR {
     const o: Obj = typeof x === "string" ? { target: x } : (x as Obj);
     const target = this.endpoint(o.target as string, typeof x === "string" ? path : [...path, "target"], "probe");
@@ -209,10 +219,12 @@ class Converter extends ConverterBase {
       this.checkEntries(target.info.evalPoints, target.info.neurons, `decoding '${target.ep.id}' needs an activity matrix (eval points × neurons) that`, typeof x === "string" ? path : [...path, "target"], `use fewer neurons in '${target.ep.id}', set its n_eval_points, or probe '${target.ep.id}.neurons'`);
       this.chargeSolve(target.info.evalPoints, target.info.neurons, 1, typeof x === "string" ? path : [...path, "target"], `use fewer neurons in '${target.ep.id}', set its n_eval_points, or probe '${target.ep.id}.neurons'`);
     }
+    const reference = o.reference !== undefined ? this.probeReference(o.reference as string, attr, target.size, [...path, "reference"]) : undefined;
     return {
       id,
       target: target.ep,
       attr,
+      ...(reference ? { reference } : {}),
       synapse: this.synapse(o.synapse, { kind: "none" }),
       sampleEverySteps,
       solver: this.solver(o.solver),

@@ -199,6 +199,12 @@ export interface ProbeIR {
   readonly sampleEverySteps: number;
   readonly solver: SolverSpec;
   readonly decoders?: Mat;
+  /**
+   * The value this probe should show (`reference:` in the file): a node, ensemble or LMU value of
+   * the probe's size. `compare` records it through the probe's synapse in the float run and
+   * reports each run's NRMSE against it.
+   */
+  readonly reference?: Endpoint;
   readonly origin?: SourceLocation;
 }
 
@@ -243,6 +249,18 @@ export interface TrainedCellIR {
   readonly Wh?: Mat;
   readonly Wm: Mat;
   readonly hBias?: Float64Array;
+  /** Spiking-conversion choices the network file sets (its `conversion:` block), in file order. */
+  readonly conversion?: readonly ConversionSetting[];
+  readonly origin?: SourceLocation;
+}
+
+export type ConversionValue = number | string | boolean | readonly number[];
+
+/** One conversion choice set in the network file: the ConversionOptions name, its YAML key, where. */
+export interface ConversionSetting {
+  readonly option: string;
+  readonly key: string;
+  readonly value: ConversionValue;
   readonly origin?: SourceLocation;
 }
 

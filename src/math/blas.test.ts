@@ -1,7 +1,8 @@
 import { Rng } from "../util/rng.js";
 import { gemm, rowMajor, transposed } from "./blas.js";
 import { kernels, withoutKernels } from "./kernels.js";
-import { cholesky, choleskySolve, gram, outerGram } from "./linalg.js";
+import { helperReady, parallelJobs, startHelper, withParallelMinWork } from "./parallel.js";
+import { cholesky, choleskyInPlace, choleskySolve, choleskySubstituteSolve, gram, outerGram } from "./linalg.js";
 import { type Mat, mat, matmul } from "./matrix.js";
 
 /** Random m×n with about a third exact zeros (activities are often 0) and mixed magnitudes. */
@@ -41,6 +42,39 @@ describe("SIMD kernels give the plain loops' bits", () => {
     expect(differing(gram(a).data, withoutKernels(() => gram(a)).data)).toBe(0);
   });
 
+  /** Runs f until the helper thread has taken part in one of its products (it may be slow to wake), at most 20 times. */
+  const withHelper = (f: () => void): number => {
+    const before = parallelJobs();
+    for (let r = 0; r < 20 && parallelJobs() === before; r++) withParallelMinWork(0, f);
+    return parallelJobs() - before;
+  };
+
+  it("gram split over two threads (the helper takes units of a chunk from a shared counter): 0 differ", () => {
+    const a = random(1030, 400, 3);
+    const plain = withoutKernels(() => gram(a)).data;
+    let worst = 0;
+    // Expected: ≥ 1 helper job, and 0 differing elements in every split run.
+    expect(withHelper(() => { worst = Math.max(worst, differing(gram(a).data, plain)); })).toBeGreaterThan(0);
+    expect(worst).toBe(0);
+  });
+
+  it("gemm's row groups shared with a running helper thread (C − A·B, strided A): 0 differ", () => {
+    withParallelMinWork(0, () => startHelper(1));
+    const until = Date.now() + 10000;
+    while (!helperReady() && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    expect(helperReady()).toBe(true);
+    const a = random(600, 301, 14), b = random(600, 177, 15), c0 = random(301, 177, 16);
+    const run = (): Float64Array => {
+      const c = Float64Array.from(c0.data);
+      gemm(301, 177, 600, transposed(rowMajor(a.data, 301)), rowMajor(b.data, 177), c, 0, 177, -1);
+      return c;
+    };
+    const plain = withoutKernels(run);
+    let worst = 0;
+    expect(withHelper(() => { worst = Math.max(worst, differing(run(), plain)); })).toBeGreaterThan(0);
+    expect(worst).toBe(0);
+  });
+
   it("outerGram of 90×1001: 0 differ", () => {
     const a = random(90, 1001, 4);
     expect(differing(outerGram(a).data, withoutKernels(() => outerGram(a)).data)).toBe(0);
@@ -52,6 +86,31 @@ describe("SIMD kernels give the plain loops' bits", () => {
     expect(differing(cholesky(g).data, withoutKernels(() => cholesky(g)).data)).toBe(0);
     const b = random(301, 37, 6);
     expect(differing(choleskySolve(g, b).data, withoutKernels(() => choleskySolve(g, b)).data)).toBe(0);
+  });
+
+  it("choleskyInPlace (blocked and plain) writes cholesky's lower triangle over G, and solves to the same bits: 0 differ", () => {
+    const g = gram(random(700, 301, 5));
+    for (let i = 0; i < 301; i++) g.data[i * 301 + i] += 0.1;
+    const l = cholesky(g).data;
+    const lower = (x: Float64Array): Float64Array => x.map((v, k) => (k % 301 <= Math.floor(k / 301) ? v : 0));
+    const b = random(301, 37, 6);
+    for (const run of [<T>(f: () => T): T => f(), withoutKernels]) {
+      const h = mat(301, 301, g.data);
+      run(() => choleskyInPlace(h));
+      expect(differing(lower(h.data), l)).toBe(0);
+      expect(differing(choleskySubstituteSolve(h, b).data, choleskySolve(g, b).data)).toBe(0);
+    }
+  });
+
+  it("gemm told C is zero (not read) gives the bits of one that reads it: 0 differ", () => {
+    const a = random(203, 8, 11), b = random(8, 517, 12);
+    const run = (cIsZero: boolean): Float64Array => {
+      const c = new Float64Array(203 * 517);
+      gemm(203, 517, 8, rowMajor(a.data, 8), rowMajor(b.data, 517), c, 0, 517, 1, cIsZero);
+      return c;
+    };
+    expect(differing(run(true), run(false))).toBe(0);
+    expect(differing(run(true), withoutKernels(() => run(false)))).toBe(0);
   });
 
   it("blocked cholesky fails on the same row with the same message as the plain loop", () => {

@@ -6,6 +6,7 @@
  * without WebAssembly.
  */
 import { kernels, privateKernels, type Kernels } from "./kernels.js";
+import { counter, gemmRows, gemmRowsParallel, gramRows, gramRowsParallel } from "./parallel.js";
 
 /** Element (r, c) of a strided matrix is data[offset + r·rowStride + c·colStride]. */
 export interface StridedView {
@@ -64,9 +65,11 @@ function pack(dst: Float64Array, at: number, src: StridedView, r0: number, rows:
 /**
  * C ← C + sign·A·B for row-major C (m×n, data from cOffset, row stride ldc): every element gets
  * C + (sign·a_p)·b_p for p = 0..k−1 in order, as `for p: c += a[i][p] * b[p][j]` does (sign −1
- * gives `c -= a*b` exactly).
+ * gives `c -= a*b` exactly). `cIsZero`: the caller promises C is all +0 (a fresh array), so it is
+ * not read: reading a freshly allocated array costs a page fault per 4 KiB (~3 ms per MB on the
+ * bench machine), and the result is the same (the sums start from +0 either way).
  */
-export function gemm(m: number, n: number, k: number, a: StridedView, b: StridedView, c: Float64Array, cOffset: number, ldc: number, sign: 1 | -1 = 1): void {
+export function gemm(m: number, n: number, k: number, a: StridedView, b: StridedView, c: Float64Array, cOffset: number, ldc: number, sign: 1 | -1 = 1, cIsZero = false): void {
   if (m === 0 || n === 0 || k === 0) return;
   const kern = m * n * k >= SMALL ? kernels() : null;
   if (kern === null) {
@@ -77,19 +80,17 @@ export function gemm(m: number, n: number, k: number, a: StridedView, b: Strided
   const cAt = 0, bAt = mPad * nPad, aAt = bAt + KC * nPad;
   kern.reserve(8 * (aAt + KC * mPad));
   const mem = kern.f64();
-  for (let i = 0; i < m; i++) mem.set(c.subarray(cOffset + i * ldc, cOffset + i * ldc + n), cAt + i * nPad);
+  if (cIsZero) mem.fill(0, cAt, cAt + m * nPad);
+  else for (let i = 0; i < m; i++) mem.set(c.subarray(cOffset + i * ldc, cOffset + i * ldc + n), cAt + i * nPad);
   const panels = nPad >> 2;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = Math.min(KC, k - p0);
     pack(mem, bAt, b, p0, kc, 0, n, 1);
     pack(mem, aAt, transposed(a), p0, kc, 0, m, sign);
-    // B in blocks of NC_PANELS panels, each reused by every A panel while it sits in L2.
-    for (let q0 = 0; q0 < panels; q0 += NC_PANELS) {
-      const np = Math.min(NC_PANELS, panels - q0);
-      for (let i0 = 0; i0 < m; i0 += 4) {
-        kern.gemmPanel(8 * (cAt + i0 * nPad + 4 * q0), 8 * nPad, 8 * (aAt + i0 * kc), 8 * (bAt + q0 * kc * 4), kc, np);
-      }
-    }
+    // B in blocks of NC_PANELS panels, each reused by every A panel while it sits in L2; the
+    // row groups shared with the helper thread when it is up and the chunk is large.
+    const groups = mPad >> 2;
+    if (!gemmRowsParallel(kern.gemmPanel, panels, NC_PANELS, nPad, groups, cAt, aAt, bAt, kc)) gemmRows(kern.gemmPanel, panels, NC_PANELS, nPad, groups, cAt, aAt, bAt, kc, counter());
   }
   for (let i = 0; i < m; i++) c.set(mem.subarray(cAt + i * nPad, cAt + i * nPad + n), cOffset + i * ldc);
 }
@@ -124,14 +125,9 @@ export function gramGroupsOf4(ad: Float64Array, m: number, n: number, g: Float64
   for (let r0 = 0; r0 < m4; r0 += KC) {
     const kc = Math.min(KC, m4 - r0);
     pack(mem, pAt, src, r0, kc, 0, n, 1);
-    for (let q0 = 0; q0 < panels; q0 += NC_PANELS) {
-      const q1 = Math.min(panels, q0 + NC_PANELS);
-      // Row panels q against column panels max(q, q0)..q1−1: the upper triangle, block by block.
-      for (let q = 0; q < q1; q++) {
-        const from = Math.max(q, q0);
-        kern.gramPanel(8 * (q * 4 * nPad + from * 4), 8 * nPad, 8 * (pAt + q * kc * 4), 8 * (pAt + from * kc * 4), kc, q1 - from);
-      }
-    }
+    // Row panels q against column panels max(q, q0)..q1−1: the upper triangle, block by block,
+    // on two threads when it is large (each element still on one thread, in the same order).
+    if (!gramRowsParallel(kern.gramPanel, panels, NC_PANELS, nPad, pAt, kc, m * n * n)) gramRows(kern.gramPanel, panels, NC_PANELS, nPad, pAt, kc, counter());
   }
   for (let i = 0; i < n; i++) g.set(mem.subarray(i * nPad + i, i * nPad + n), i * n + i);
   return true;

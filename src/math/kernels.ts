@@ -225,17 +225,48 @@ function wasmApi(): WasmApi | undefined {
   return process.env.LMUC_NO_WASM === "1" ? undefined : (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
-/** The compiled module, once per process (thread); null without WebAssembly SIMD. */
-function compiledModule(): object | null {
-  if (compiled === undefined) {
+const FUNCTIONS = [gemmPanel, gramPanel, axpy, sinPowChains, matVecPanels];
+const MAX_PAGES = KERNEL_MAX_BYTES / PAGE;
+let compiledShared: object | null | undefined;
+
+/**
+ * The compiled module, once per process (thread); null without WebAssembly SIMD. `shared`: the
+ * variant importing a shared memory, which a second thread can work in too (parallel.ts).
+ */
+function compiledModule(shared = false): object | null {
+  if ((shared ? compiledShared : compiled) === undefined) {
     const api = wasmApi();
+    let mod: object | null;
     try {
-      compiled = api === undefined ? null : new api.Module(moduleBytes([gemmPanel, gramPanel, axpy, sinPowChains, matVecPanels]));
+      mod = api === undefined ? null : new api.Module(moduleBytes(FUNCTIONS, shared ? MAX_PAGES : undefined));
     } catch {
-      compiled = null;
+      mod = null;
     }
+    if (shared) compiledShared = mod;
+    else compiled = mod;
   }
-  return compiled;
+  return (shared ? compiledShared : compiled) ?? null;
+}
+
+type Memory = InstanceType<WasmApi["Memory"]>;
+
+function instantiate(api: WasmApi, mod: object, memory: Memory): Kernels {
+  const e = new api.Instance(mod, { env: { memory } }).exports;
+  let view = new Float64Array(memory.buffer);
+  return {
+    gemmPanel: e.gemmPanel as PanelKernel,
+    gramPanel: e.gramPanel as PanelKernel,
+    axpy: e.axpy as Axpy,
+    sinPowChains: e.sinPowChains as SinPowChains,
+    matVecPanels: e.matVecPanels as MatVecPanels,
+    // A shared memory's buffer object is replaced when it grows (an unshared one is detached).
+    f64: () => (view.byteLength === memory.buffer.byteLength ? view : (view = new Float64Array(memory.buffer))),
+    reserve(n: number): void {
+      if (n > KERNEL_MAX_BYTES) throw new RangeError(`dense kernel workspace of ${n} bytes exceeds ${KERNEL_MAX_BYTES}`);
+      const have = memory.buffer.byteLength;
+      if (n > have) memory.grow(Math.ceil((n - have) / PAGE));
+    },
+  };
 }
 
 /**
@@ -248,30 +279,40 @@ export function privateKernels(bytes: number): Kernels | null {
   const mod = compiledModule();
   if (api === undefined || mod === null || bytes > KERNEL_MAX_BYTES) return null;
   try {
-    const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)), maximum: KERNEL_MAX_BYTES / PAGE });
-    const e = new api.Instance(mod, { env: { memory } }).exports;
-    let view = new Float64Array(memory.buffer);
-    return {
-      gemmPanel: e.gemmPanel as PanelKernel,
-      gramPanel: e.gramPanel as PanelKernel,
-      axpy: e.axpy as Axpy,
-      sinPowChains: e.sinPowChains as SinPowChains,
-      matVecPanels: e.matVecPanels as MatVecPanels,
-      f64: () => (view.buffer === memory.buffer ? view : (view = new Float64Array(memory.buffer))),
-      reserve(n: number): void {
-        if (n > KERNEL_MAX_BYTES) throw new RangeError(`dense kernel workspace of ${n} bytes exceeds ${KERNEL_MAX_BYTES}`);
-        const have = memory.buffer.byteLength;
-        if (n > have) memory.grow(Math.ceil((n - have) / PAGE));
-      },
-    };
+    return instantiate(api, mod, new api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)), maximum: MAX_PAGES }));
   } catch {
     return null;
   }
 }
 
-/** The shared scratch kernels (callers lay out their data from address 0 for one call). */
+/** The scratch memory and its module when the memory is shared (a helper thread may join in). */
+let scratchShared: { readonly module: object; readonly memory: object } | null = null;
+
+/**
+ * The shared scratch kernels (callers lay out their data from address 0 for one call). Its memory
+ * is a shared one where threads are available, so parallel.ts can hand part of a product to a
+ * second thread in the same (already touched) memory.
+ */
 export function kernels(): Kernels | null {
   if (disabled) return null;
-  if (loaded === undefined) loaded = privateKernels(16 * PAGE);
+  if (loaded === undefined) {
+    const api = wasmApi();
+    const mod = compiledModule(true);
+    if (api !== undefined && mod !== null) {
+      try {
+        const memory = new (api.Memory as new (d: object) => Memory)({ initial: 16, maximum: MAX_PAGES, shared: true });
+        loaded = instantiate(api, mod, memory);
+        scratchShared = { module: mod, memory };
+      } catch {
+        loaded = undefined;
+      }
+    }
+    if (loaded === undefined) loaded = privateKernels(16 * PAGE);
+  }
   return loaded;
+}
+
+/** The scratch kernels' module and shared memory, or null (no threads: unshared memory). */
+export function sharedScratch(): { readonly module: object; readonly memory: object } | null {
+  return kernels() === null ? null : scratchShared;
 }

@@ -78,8 +78,11 @@ export const nameBytes = (s: string): number[] => [...uleb(s.length), ...Array.f
 export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 export const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 
-/** A module importing env.memory and exporting `fns` (no results; one type per function). */
-export function moduleBytes(fns: readonly WasmFunction[]): Uint8Array {
+/**
+ * A module importing env.memory and exporting `fns` (no results; one type per function). With
+ * `sharedMaxPages` the memory it imports is a shared one of at most that many pages (threads).
+ */
+export function moduleBytes(fns: readonly WasmFunction[], sharedMaxPages?: number): Uint8Array {
   const types = fns.map((f) => [0x60, ...uleb(f.params.length), ...f.params, 0]);
   const bodies = fns.map((f) => {
     const locals = vector(f.locals.map((t) => [1, t]));
@@ -89,7 +92,7 @@ export function moduleBytes(fns: readonly WasmFunction[]): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vector(types)),
-    ...section(2, vector([[...nameBytes("env"), ...nameBytes("memory"), 0x02, 0x00, 0x01]])),
+    ...section(2, vector([[...nameBytes("env"), ...nameBytes("memory"), 0x02, ...(sharedMaxPages === undefined ? [0x00, 0x01] : [0x03, 0x01, ...uleb(sharedMaxPages)])]])),
     ...section(3, vector(fns.map((_, i) => uleb(i)))),
     ...section(7, vector(fns.map((f, i) => [...nameBytes(f.name), 0x00, ...uleb(i)]))),
     ...section(10, vector(bodies)),

@@ -1,3 +1,4 @@
+import { parallelJobs, withParallelMinWork } from "../math/parallel.js";
 import { Rng } from "../util/rng.js";
 import { sphericalAnglePpf, wallisIntegrals } from "./samplers.js";
 import { sphericalAnglePpfBatch } from "./spherical-batch.js";
@@ -18,6 +19,22 @@ describe("sphericalAnglePpfBatch", () => {
       sphericalAnglePpfBatch(m, u, wallis, out);
       for (let i = 0; i < u.length; i++) if (!Object.is(out[i], sphericalAnglePpf(m, u[i], wallis))) mismatches++;
     }
+    expect(mismatches).toBe(0);
+  });
+
+  it("gives the same angles with half of each batch's chains on the helper thread (0 of 620 differ)", () => {
+    // Each point's chain is independent of the others, so which thread runs it changes no bit.
+    const m = 200, wallis = wallisIntegrals(m), rng = new Rng(13);
+    const u = Float64Array.from({ length: 620 }, () => rng.uniform());
+    const out = new Float64Array(u.length);
+    const before = parallelJobs();
+    let mismatches = 0;
+    // Until the helper has taken part (it may be slow to wake), at most 20 times.
+    for (let r = 0; r < 20 && parallelJobs() === before; r++) {
+      withParallelMinWork(0, () => sphericalAnglePpfBatch(m, u, wallis, out));
+      for (let i = 0; i < u.length; i++) if (!Object.is(out[i], sphericalAnglePpf(m, u[i], wallis))) mismatches++;
+    }
+    expect(parallelJobs()).toBeGreaterThan(before);
     expect(mismatches).toBe(0);
   });
 });

@@ -7,6 +7,7 @@
  * point sees exactly the operations of the scalar version, in the same order.
  */
 import { kernels } from "../math/kernels.js";
+import { sinPowChainsParallel } from "../math/parallel.js";
 import { powInt, sinPowIntegral } from "./samplers.js";
 
 /** Scratch reused across calls (grown on demand): sampling is single-threaded and not reentrant. */
@@ -90,7 +91,8 @@ function onKernel(m: number, phi: Float64Array, count: number, integral: Float64
       mem[W + a] = 1;
     }
   }
-  kern.sinPowChains(8 * I, 8 * SP, 8 * C, 8 * Q, 8 * S, 8 * W, n, (odd ? 1 : 0) + 2, m);
+  // Half the points on a second thread when there are many (each chain is independent).
+  sinPowChainsParallel(kern.sinPowChains, [8 * I, 8 * SP, 8 * C, 8 * Q, 8 * S, 8 * W], n, (odd ? 1 : 0) + 2, m);
   integral.set(mem.subarray(I, I + n));
   power.set(mem.subarray(W, W + n));
   return n;

@@ -11,7 +11,7 @@ import type { QBlock, QGroup, QuantizedNetwork } from "../ir/quantized.js";
 import { minRowBitsTable } from "../target/cost.js";
 import type { Target } from "../target/types.js";
 import { cxKeyOf } from "./memory.js";
-import { presOfRow } from "./shared-rows.js";
+import { presOfRow, rowSpans } from "./shared-rows.js";
 
 export function lowerBound(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target): { value: number; by: string } {
   const L = target.limits;
@@ -32,9 +32,10 @@ export function lowerBound(q: QuantizedNetwork, incoming: Map<string, QGroup[]>,
     for (const v of b.vthMant) c.vth.add(v);
     if (b.n > 0) c.cx.add(cxKeyOf(b));
     for (const g of incoming.get(b.id)!) {
+      const { first, last } = rowSpans(g);
       for (let j = 0; j < g.nPre; j++) {
         let nnz = 0;
-        for (let i = j * g.nPost, e = i + g.nPost; i < e; i++) if (g.wgt[i] !== 0) nnz++;
+        for (let i = j * g.nPost + first[j], e = j * g.nPost + last[j]; i <= e; i++) if (g.wgt[i] !== 0) nnz++;
         if (nnz === 0) continue;
         c.bits += fmin[nnz];
         c.inAxons++;

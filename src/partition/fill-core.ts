@@ -7,7 +7,7 @@
  * part to start within the compartment-base range, past it every row is sparse.
  */
 import type { Target, TargetLimits } from "../target/types.js";
-import { heavyOrder, type BlockState, type CoreState, type FillVariant, type OrderData, type Piece, type PieceCost } from "./fill-data.js";
+import { heavyOrder, heavyPieceRows, type BlockState, type CoreState, type FillVariant, type OrderData, type Piece, type PieceCost } from "./fill-data.js";
 import type { Memory } from "./memory.js";
 import { denseIsSmaller, extent, isRange, rowExtent } from "./rows.js";
 
@@ -44,24 +44,13 @@ class CoreFiller {
 
   /**
    * Fills the scratch rows of piece `comps` of s; returns how many rows it stores. A heavy piece
-   * (`at`: its first position in the block's order) is counted from the prefix counts.
+   * (`at`: its first position in the block's order) is counted from its rows' synapse positions.
    */
   private pieceRows(s: BlockState, comps: Int32Array, at?: number): number {
     const size = comps.length;
     let k = 0;
     const od = this.orderOf.get(s);
-    if (od && at !== undefined) {
-      const n1 = s.d.b.n + 1, rows = od.rowExp.length, counts = od.counts, positions = od.positions, rowStart = od.rowStart;
-      for (let r = 0; r < rows; r++) {
-        const upTo = counts[r * n1 + at + size];
-        const c = upTo - counts[r * n1 + at];
-        if (c === 0) continue;
-        this.scLen[k] = positions[rowStart[r] + upTo - 1] - at + 1;
-        this.scCount[k] = c;
-        this.scExp[k++] = od.rowExp[r];
-      }
-      return k;
-    }
+    if (od && at !== undefined) return heavyPieceRows(od, at, size, this.scLen, this.scCount, this.scExp);
     const range = isRange(comps);
     for (const g of s.d.groups) {
       const w = g.wgt, nPost = g.nPost;

@@ -6,6 +6,9 @@ import type { QGroup, QuantizedNetwork, QBlock } from "../ir/quantized.js";
 import { bestChunkLength, minRowBitsTable } from "../target/cost.js";
 import type { Target } from "../target/types.js";
 import { cxKeyOf, iotaFrom } from "./memory.js";
+import { lowerBoundIn, rowSpans } from "./shared-rows.js";
+
+export { lowerBoundIn };
 
 /**
  * The order heavy pieces are taken in: block order, or densest columns (compartments with the most
@@ -43,57 +46,135 @@ export interface BlockData {
 
 /**
  * A heavy block's compartments in the order its pieces are taken, and for each row with a synapse,
- * prefix counts of its non-zero weights along that order: row r has counts[r·(n+1) + e] −
- * counts[r·(n+1) + s] synapses in the piece order[s..e).
+ * the positions of its non-zero weights along that order, ascending: row r has as many synapses
+ * in the piece order[s..e) as positions[rowStart[r] .. rowStart[r + 1]) has values in [s, e)
+ * (found by binary search; prefix counts over every row and position took rows × n memory).
+ * Rows with a synapse in at least 1/16 of the block's compartments also keep prefix counts
+ * (counts[countsAt[r] + t]: synapses at positions < t), which answer without a search, at most
+ * 16 × the positions' memory.
  */
 export interface OrderData {
   readonly order: Int32Array;
   readonly rowExp: Int8Array;
-  readonly counts: Int32Array;
-  /** Row r's synapse positions along the order, ascending: positions[rowStart[r] .. rowStart[r + 1]). */
   readonly positions: Int32Array;
   readonly rowStart: Int32Array;
+  /**
+   * The rows by their first position (byFirst), those first positions ascending (firstSorted),
+   * and the widest span of any row (last − first): only rows whose first position lies in
+   * [s − widest, e) can reach the piece [s, e), so a piece's rows are found without a scan of all
+   * of them (the psMNIST hub has ~5000 rows, each reaching 8 of its 2048 compartments).
+   */
+  readonly byFirst: Int32Array;
+  readonly firstSorted: Int32Array;
+  readonly widest: number;
+  readonly countsAt: Int32Array;
+  readonly counts: Int32Array;
+}
+
+/** Prefix counts of the dense rows (see OrderData): where each row's start in counts (−1: none), and the counts. */
+function denseRowCounts(positions: Int32Array, rowStart: Int32Array, n: number): { countsAt: Int32Array; counts: Int32Array } {
+  const rows = rowStart.length - 1;
+  const countsAt = new Int32Array(rows).fill(-1);
+  let size = 0;
+  for (let r = 0; r < rows; r++) {
+    if ((rowStart[r + 1] - rowStart[r]) * 16 < n) continue;
+    countsAt[r] = size;
+    size += n + 1;
+  }
+  const counts = new Int32Array(size);
+  for (let r = 0; r < rows; r++) {
+    const off = countsAt[r];
+    if (off < 0) continue;
+    let c = 0, p = rowStart[r];
+    for (let t = 0; t <= n; t++) {
+      counts[off + t] = c;
+      while (p < rowStart[r + 1] && positions[p] === t) {
+        c++;
+        p++;
+      }
+    }
+  }
+  return { countsAt, counts };
 }
 
 export function heavyOrder(d: BlockData, kind: HeavyOrder): OrderData {
   const known = d.orders.get(kind);
   if (known) return known;
-  const n = d.b.n, n1 = n + 1;
+  const n = d.b.n;
   const rows: { g: QGroup; j: number }[] = [];
   const colNnz = new Int32Array(n);
+  let nnz = 0;
   for (const g of d.groups) {
+    const { first, last } = rowSpans(g);
     for (let j = 0; j < g.nPre; j++) {
-      let any = false;
-      for (let i = 0, base = j * g.nPost; i < n; i++) {
+      if (first[j] > last[j]) continue;
+      for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) {
         if (g.wgt[base + i] !== 0) {
           colNnz[i]++;
-          any = true;
+          nnz++;
         }
       }
-      if (any) rows.push({ g, j });
+      rows.push({ g, j });
     }
   }
   const order = iotaFrom(0, n);
   if (kind === "density") order.sort((a, b) => colNnz[b] - colNnz[a] || a - b);
-  const rowExp = new Int8Array(rows.length), counts = new Int32Array(rows.length * n1), rowStart = new Int32Array(rows.length + 1);
-  let nnz = 0;
-  for (const c of colNnz) nnz += c;
+  const positionOf = new Int32Array(n);
+  for (let t = 0; t < n; t++) positionOf[order[t]] = t;
+  const rowExp = new Int8Array(rows.length), rowStart = new Int32Array(rows.length + 1);
   const positions = new Int32Array(nnz);
   let k = 0;
   rows.forEach(({ g, j }, r) => {
     rowExp[r] = g.rowExp[j];
     rowStart[r] = k;
-    const at = r * n1, base = j * g.nPost;
-    for (let t = 0; t < n; t++) {
-      const nz = g.wgt[base + order[t]] !== 0;
-      counts[at + t + 1] = counts[at + t] + (nz ? 1 : 0);
-      if (nz) positions[k++] = t;
-    }
+    const { first, last } = rowSpans(g);
+    for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) if (g.wgt[base + i] !== 0) positions[k++] = positionOf[i];
+    if (kind !== "index") positions.subarray(rowStart[r], k).sort();
   });
   rowStart[rows.length] = k;
-  const out = { order, rowExp, counts, positions, rowStart };
+  const byFirst = iotaFrom(0, rows.length);
+  let widest = 0;
+  for (let r = 0; r < rows.length; r++) widest = Math.max(widest, positions[rowStart[r + 1] - 1] - positions[rowStart[r]]);
+  byFirst.sort((a, b) => positions[rowStart[a]] - positions[rowStart[b]] || a - b);
+  const firstSorted = Int32Array.from(byFirst, (r) => positions[rowStart[r]]);
+  const out = { order, rowExp, positions, rowStart, byFirst, firstSorted, widest, ...denseRowCounts(positions, rowStart, n) };
   d.orders.set(kind, out);
   return out;
+}
+
+/**
+ * The stored rows of the heavy piece order[at .. at + size): per row reaching it, its dense length
+ * (to its last synapse in the piece), its synapse count and its exponent, into len, count and exp
+ * from index 0; returns how many. Only rows starting in [at − widest, at + size) can reach the
+ * piece. The rows come in order of their first position: a piece's cost sums over its rows and
+ * collects their formats in a set, so the order does not matter.
+ */
+export function heavyPieceRows(od: OrderData, at: number, size: number, len: Int32Array, count: Int32Array, exp: Int8Array): number {
+  const positions = od.positions, rowStart = od.rowStart, end = at + size, byFirst = od.byFirst;
+  const from = lowerBoundIn(od.firstSorted, 0, byFirst.length, at - od.widest), to = lowerBoundIn(od.firstSorted, from, byFirst.length, end);
+  let k = 0;
+  for (let t = from; t < to; t++) {
+    const r = byFirst[t];
+    const s0 = rowStart[r], s1 = rowStart[r + 1];
+    const off = od.countsAt[r];
+    if (off >= 0) {
+      const before = od.counts[off + at], upTo = od.counts[off + end];
+      if (upTo === before) continue;
+      len[k] = positions[s0 + upTo - 1] - at + 1;
+      count[k] = upTo - before;
+      exp[k++] = od.rowExp[r];
+      continue;
+    }
+    // Rows whose synapses all lie outside the piece are skipped without a search.
+    if (s0 === s1 || positions[s0] >= end || positions[s1 - 1] < at) continue;
+    const lo = positions[s0] >= at ? s0 : lowerBoundIn(positions, s0, s1, at);
+    const hi = positions[s1 - 1] < end ? s1 : lowerBoundIn(positions, lo, s1, end);
+    if (hi === lo) continue;
+    len[k] = positions[hi - 1] - at + 1;
+    count[k] = hi - lo;
+    exp[k++] = od.rowExp[r];
+  }
+  return k;
 }
 
 /** A block is heavy when a cut duplicates more input axons than this (1/64 of a core's). */
@@ -107,9 +188,10 @@ export function blockData(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, 
   const rowNnz = new Map<QGroup, Int32Array>();
   for (const g of q.groups) {
     const nnz = new Int32Array(g.nPre);
+    const { first, last } = rowSpans(g);
     for (let j = 0; j < g.nPre; j++) {
       let c = 0;
-      for (let i = j * g.nPost, e = i + g.nPost; i < e; i++) if (g.wgt[i] !== 0) c++;
+      for (let i = j * g.nPost + first[j], e = j * g.nPost + last[j]; i <= e; i++) if (g.wgt[i] !== 0) c++;
       nnz[j] = c;
     }
     rowNnz.set(g, nnz);

@@ -9,7 +9,7 @@ import { fillOnce } from "./fill-core.js";
 import type { BlockData, BlockState, FillPlan, FillVariant, Piece } from "./fill-data.js";
 import type { Memory } from "./memory.js";
 import { isRange } from "./rows.js";
-import { presOfRow, rowMayReach, rowSpans } from "./shared-rows.js";
+import { candidateRows, presOfRow, rowMayReach, rowSpans } from "./shared-rows.js";
 
 /**
  * For each pre compartment of each block, how many of the pieces' rows it feeds (its output
@@ -26,7 +26,10 @@ function pieceOutputAxons(cores: readonly (readonly Piece[])[], data: readonly B
         const cnt = perPre.get((g.pre as { block: string }).block)!;
         const spans = rowSpans(g);
         const lo = range ? comps[0] : Math.min(...comps), hi = range ? comps[comps.length - 1] : Math.max(...comps);
-        for (let j = 0; j < g.nPre; j++) {
+        // Counts only: the order the rows are visited in does not matter.
+        const { rows, from, to } = candidateRows(g, lo, hi);
+        for (let t = from; t < to; t++) {
+          const j = rows[t];
           if (!rowMayReach(spans, j, lo, hi)) continue;
           const base = j * g.nPost;
           let any = false;

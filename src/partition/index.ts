@@ -35,7 +35,7 @@ import { binTraffic, placeOnMesh } from "./place.js";
 import { partitionReport, splitsOf, type PartitionReport } from "./report.js";
 import { mergeBlocks, unmerge } from "./merge.js";
 import { makePart } from "./rows.js";
-import { shareIdenticalRows } from "./shared-rows.js";
+import { rowSpans, shareIdenticalRows } from "./shared-rows.js";
 
 export type { CoreUsage, PartitionReport } from "./report.js";
 
@@ -51,7 +51,10 @@ function checkFanIn(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target
   const L = target.limits;
   for (const b of q.blocks) {
     const fanIn = new Int32Array(b.n);
-    for (const g of incoming.get(b.id)!) for (let j = 0; j < g.nPre; j++) for (let i = 0; i < b.n; i++) if (g.wgt[j * g.nPost + i] !== 0) fanIn[i]++;
+    for (const g of incoming.get(b.id)!) {
+      const { first, last } = rowSpans(g);
+      for (let j = 0; j < g.nPre; j++) for (let i = first[j]; i <= last[j]; i++) if (g.wgt[j * g.nPost + i] !== 0) fanIn[i]++;
+    }
     let worst = 0;
     for (const f of fanIn) worst = Math.max(worst, f);
     if (worst > L.inputAxonsPerCore) {

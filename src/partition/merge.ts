@@ -15,6 +15,7 @@ import type { ChipConfig, CoreBlock } from "../ir/core.js";
 import type { BlockPlacement, PlacementSegment } from "../ir/host.js";
 import type { QBlock, QGroup, QuantizedNetwork } from "../ir/quantized.js";
 import { blockNoun } from "./memory.js";
+import { seedRowSpans } from "./shared-rows.js";
 
 export interface Merge {
   readonly id: string;
@@ -88,7 +89,10 @@ const NO_PRESENCE = new Uint8Array(0);
 function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g: QGroup) => Where, postOf: (g: QGroup) => Where): QGroup[] {
   // One layer per (exponent, repeat): two groups into the same cells (two connections between the
   // same blocks) go to separate layers rather than adding stored fields.
-  const layers = new Map<string, { e: number; wgt: Int32Array }>();
+  // Each layer's row spans are kept as it is filled (rows of merged groups reach a few columns of a
+  // wide post, and every later scan of their rows stays within these spans).
+  const layers = new Map<string, { e: number; wgt: Int32Array; nonzero: number; first: Int32Array; last: Int32Array }>();
+  const layerOf = new Map<number, typeof layers extends Map<string, infer L> ? L : never>();
   const nPre = pre.n, nPost = post.n;
   for (const g of list) {
     const po = preOf(g).offset, qo = postOf(g).offset;
@@ -97,29 +101,45 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
       const src = j * g.nPost, dst = (po + j) * nPost + qo;
       let m;
       for (let layer = 0; ; layer++) {
-        const key = `${e}/${layer}`;
-        m = layers.get(key);
-        if (!m) layers.set(key, (m = { e, wgt: new Int32Array(nPre * nPost) }));
+        // Looked up by number (no key string per row); the string key names and orders the layers.
+        const num = (e + 128) * 65536 + layer;
+        m = layerOf.get(num);
+        if (!m) {
+          m = { e, wgt: new Int32Array(nPre * nPost), nonzero: 0, first: new Int32Array(nPre).fill(nPost), last: new Int32Array(nPre).fill(-1) };
+          layers.set(`${e}/${layer}`, m);
+          layerOf.set(num, m);
+        }
         // Groups from one pre into different members use disjoint columns; a second group into the same cells needs its own layer.
         let clash = false;
         for (let i = 0; i < g.nPost && !clash; i++) clash = g.wgt[src + i] !== 0 && m.wgt[dst + i] !== 0;
         if (!clash) break;
       }
-      for (let i = 0; i < g.nPost; i++) if (g.wgt[src + i] !== 0) m.wgt[dst + i] = g.wgt[src + i];
+      // No clash: every nonzero written lands in an empty cell, so the layer's count grows by one each.
+      for (let i = 0; i < g.nPost; i++) {
+        const x = g.wgt[src + i];
+        if (x !== 0) {
+          m.wgt[dst + i] = x;
+          m.nonzero++;
+          const col = qo + i, row = po + j;
+          if (col < m.first[row]) m.first[row] = col;
+          if (col > m.last[row]) m.last[row] = col;
+        }
+      }
     }
   }
   const connections = [...new Set(list.flatMap((g) => g.connections))];
   const g0 = list[0];
   return [...layers.entries()].sort((a, b) => a[1].e - b[1].e || (a[0] < b[0] ? -1 : 1)).map(([key, m]) => {
-    let nonzero = 0;
-    for (const x of m.wgt) if (x !== 0) nonzero++;
-    return {
+    const nonzero = m.nonzero;
+    const group: QGroup = {
       id: layers.size === 1 ? `${pre.id}->${post.id}` : `${pre.id}->${post.id}@${key}`, pre: g0.pre.kind === "block" ? { kind: "block" as const, block: pre.id } : g0.pre, post: post.id,
       nPre, nPost, weightExp: m.e, rowExp: new Int8Array(nPre).fill(m.e), wgt: m.wgt, present: NO_PRESENCE, connections,
       // Reports stay with quantize's per-connection groups; this one only carries the sums.
       report: { ...g0.report, nonzero },
       ...(g0.origin ? { origin: g0.origin } : {}),
     };
+    seedRowSpans(group, m.first, m.last);
+    return group;
   });
 }
 

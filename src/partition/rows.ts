@@ -4,7 +4,7 @@
  */
 import type { QBlock, QGroup } from "../ir/quantized.js";
 import type { Memory, Part, Row } from "./memory.js";
-import { rowMayReach, rowSpans } from "./shared-rows.js";
+import { candidateRows, rowMayReach, rowSpans } from "./shared-rows.js";
 
 /** Whether comps is s, s + 1, …, s + n − 1. */
 export function isRange(comps: Int32Array): boolean {
@@ -44,29 +44,26 @@ export function rowExtent(w: Int32Array, base: number, comps: Int32Array, range:
  * non-zero entry are not stored at all.
  */
 export function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memory): (Row | null)[] {
-  const out: (Row | null)[] = [];
+  const out: (Row | null)[] = new Array<Row | null>(g.nPre).fill(null);
   const size = comps.length;
   const range = isRange(comps);
   const s0 = size > 0 ? comps[0] : 0;
   const w = g.wgt;
   const spans = rowSpans(g);
   const lo = size === 0 ? 0 : range ? s0 : Math.min(...comps), hi = size === 0 ? -1 : range ? s0 + size - 1 : Math.max(...comps);
-  for (let j = 0; j < g.nPre; j++) {
-    if (!rowMayReach(spans, j, lo, hi)) {
-      out.push(null);
-      continue;
-    }
+  // Rows that cannot reach lo..hi stay null without being visited.
+  const { rows, from, to } = candidateRows(g, lo, hi);
+  for (let t = from; t < to; t++) {
+    const j = rows[t];
+    if (!rowMayReach(spans, j, lo, hi)) continue;
     const base = j * g.nPost;
     rowExtent(w, base, comps, range, extent);
     const count = extent[0], last = extent[1];
-    if (count === 0) {
-      out.push(null);
-      continue;
-    }
+    if (count === 0) continue;
     const len = last + 1;
     if (denseIsSmaller(len, count, idxBits)) {
       const weights = range ? w.slice(base + s0, base + s0 + len) : Int32Array.from(comps.subarray(0, len), (c) => w[base + c]);
-      out.push({ offsets: mem.iota(len), weights, dense: true, weightExp: g.rowExp[j] });
+      out[j] = { offsets: mem.iota(len), weights, dense: true, weightExp: g.rowExp[j] };
       continue;
     }
     const offsets = new Int32Array(count), weights = new Int32Array(count);
@@ -78,7 +75,7 @@ export function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memo
         weights[k++] = v;
       }
     }
-    out.push({ offsets, weights, dense: false, weightExp: g.rowExp[j] });
+    out[j] = { offsets, weights, dense: false, weightExp: g.rowExp[j] };
   }
   return out;
 }
@@ -106,7 +103,10 @@ export function partNeeds(groups: readonly QGroup[], comps: Int32Array, mem: Mem
   for (const g of groups) {
     const w = g.wgt;
     const spans = rowSpans(g);
-    for (let j = 0; j < g.nPre; j++) {
+    // Sums and a set of formats: the order the rows are visited in does not matter.
+    const { rows, from, to } = candidateRows(g, lo, hi);
+    for (let t = from; t < to; t++) {
+      const j = rows[t];
       if (!rowMayReach(spans, j, lo, hi)) continue;
       const base = j * g.nPost;
       let count = 0, last = -1;
@@ -126,13 +126,36 @@ export function partNeeds(groups: readonly QGroup[], comps: Int32Array, mem: Mem
   return { inAxons, bits, formats: formats.size };
 }
 
+/**
+ * A part's stored rows without the nulls, and its bits and formats per (past the compartment-base
+ * limit, index bits), computed once: the legacy packer asks for them for every core it tries the
+ * part on, and a part of the psMNIST hub has ~5000 row slots, most of them empty.
+ */
+interface PartCosts { readonly rows: Row[]; readonly bits: Map<number, number>; readonly formats: Map<number, Set<number>> }
+const costCache = new WeakMap<Pick<Part, "rows" | "comps">, PartCosts>();
+
+function partCosts(p: Pick<Part, "rows" | "comps">): PartCosts {
+  let c = costCache.get(p);
+  if (!c) {
+    const rows: Row[] = [];
+    for (const { rows: rs } of p.rows) for (const r of rs) if (r) rows.push(r);
+    costCache.set(p, (c = { rows, bits: new Map(), formats: new Map() }));
+  }
+  return c;
+}
+
 /** Synapse bits of a part's rows when its first compartment sits at `localStart` on its core. */
 export function partBits(p: Pick<Part, "rows" | "comps">, localStart: number, mem: Memory): number {
   const size = p.comps.length;
   const past = localStart > mem.baseMax;
   const idx = mem.idxBits(past ? localStart - mem.baseMax + size : size);
-  let bits = 0;
-  for (const { rows } of p.rows) for (const r of rows) if (r) bits += mem.rowBits(r.offsets.length, r.dense && !past, idx);
+  const c = partCosts(p), key = (past ? 1024 : 0) + idx;
+  let bits = c.bits.get(key);
+  if (bits === undefined) {
+    bits = 0;
+    for (const r of c.rows) bits += mem.rowBits(r.offsets.length, r.dense && !past, idx);
+    c.bits.set(key, bits);
+  }
   return bits;
 }
 
@@ -145,8 +168,14 @@ export function partFormats(p: Pick<Part, "rows" | "comps">, localStart: number,
   const size = p.comps.length;
   const past = localStart > mem.baseMax;
   const idx = mem.idxBits(past ? localStart - mem.baseMax + size : size);
-  const out = new Set<number>();
-  for (const { rows } of p.rows) for (const r of rows) if (r) out.add(r.dense && !past ? mem.formatKey(r.weightExp, true, 0) : mem.formatKey(r.weightExp, false, idx));
-  return out;
+  const c = partCosts(p), key = (past ? 1024 : 0) + idx;
+  let out = c.formats.get(key);
+  if (!out) {
+    out = new Set<number>();
+    for (const r of c.rows) out.add(r.dense && !past ? mem.formatKey(r.weightExp, true, 0) : mem.formatKey(r.weightExp, false, idx));
+    c.formats.set(key, out);
+  }
+  // A copy: callers may add to it.
+  return new Set(out);
 }
 

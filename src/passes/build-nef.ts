@@ -190,7 +190,13 @@ function scaled(P: Mat, radius: number): Mat {
   return out;
 }
 
-export function buildNef(net: NetworkIR, opts: { rateCurveFor?: RateCurveFor } = {}): BuiltNetwork {
+export interface BuildNefOptions {
+  readonly rateCurveFor?: RateCurveFor;
+  /** Called after each connection's decoders are solved (done, total): progress of a long build. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export function buildNef(net: NetworkIR, opts: BuildNefOptions = {}): BuiltNetwork {
   if (net.lmus.length > 0) throw new Error("build-nef runs after expand-lmu");
   const diagnostics: Diagnostic[] = [];
   const guard = <T>(f: () => T): T | undefined => {
@@ -217,6 +223,7 @@ export function buildNef(net: NetworkIR, opts: { rateCurveFor?: RateCurveFor } =
   for (const c of net.connections) {
     const b = guard(() => buildConnection(c, nodeById, ensById, cache));
     if (b) connections.push(b);
+    opts.onProgress?.(connections.length, net.connections.length);
   }
   const learnedById = new Map(connections.filter((c) => c.learning).map((c) => [c.id, c]));
   const errorConnections: BuiltErrorConnection[] = [];

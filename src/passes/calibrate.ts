@@ -23,11 +23,17 @@ export interface Calibration {
   readonly decoded: ReadonlyMap<string, DecodeCalibration>;
 }
 
-export function calibrate(built: BuiltNetwork, steps: number, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = []): Calibration {
+export function calibrate(
+  built: BuiltNetwork, steps: number, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = [],
+  /** Progress of the run (steps done, total): psMNIST-size calibrations take seconds. */
+  onProgress?: (done: number, total: number) => void,
+): Calibration {
   const sim = new Simulator({ ...built, probes: [] }, { expectedSteps: 16 });
   const spikes = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
   const maxJ = new Map(built.ensembles.map((e) => [e.id, new Float64Array(e.nNeurons)]));
-  const nodeConns = built.connections.filter((c) => c.source.kind === "node");
+  // A decode hub's own connections are lowered with the hub (on chip): their peaks are never read.
+  const hubNodes = new Set(hubPlans.map((p) => p.node));
+  const nodeConns = built.connections.filter((c) => c.source.kind === "node" && !hubNodes.has(c.source.id));
   const peaks = new Map(nodeConns.map((c) => [c.id, new Float64Array(c.weights.rows)]));
   const scratch = nodeConns.map((c) => {
     const n = c.source.indices.length;
@@ -37,7 +43,14 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
   const views = built.ensembles.map((e) => ({ id: e.id, view: sim.ensembleView(e.id)!, sum: spikes.get(e.id)! }));
   const dt = built.dtSeconds;
   // Values decode blocks will carry: per signal, chunk and row, y = Σ W·a over the chunk's terms.
-  interface Term { view: Float64Array; src: readonly number[]; cols: readonly number[]; W: Mat; rowOf: readonly number[] }
+  // Wt is W transposed (column-major), so a spike's column is read contiguously: the same products
+  // summed in the same order as reading W by column.
+  interface Term { view: Float64Array; src: Int32Array; cols: Int32Array; Wt: Float64Array; rows: number; rowOf: Int32Array }
+  const term = (view: Float64Array, src: readonly number[], cols: readonly number[], W: Mat, rowOf: ArrayLike<number>): Term => {
+    const Wt = new Float64Array(W.rows * W.cols);
+    for (let r = 0; r < W.rows; r++) for (let col = 0; col < W.cols; col++) Wt[col * W.rows + r] = W.data[r * W.cols + col];
+    return { view, src: Int32Array.from(src), cols: Int32Array.from(cols), Wt, rows: W.rows, rowOf: Int32Array.from(rowOf) };
+  };
   const signal = (key: string, rows: number, tauSeconds: number, chunks: Term[][]) => {
     const tau = Math.max(tauSeconds, 0.005);
     const per = () => chunks.map(() => new Float64Array(rows));
@@ -49,57 +62,42 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
       const c = built.connections.find((x) => x.id === plan.connection)!;
       const W = plan.weights ?? c.weights;
       const view = sim.ensembleView(c.source.id)!.output;
-      return signal(plan.connection, W.rows, tauOf(c), plan.chunks.map((cols) => [{ view, src: c.source.indices, cols, W, rowOf: Array.from({ length: W.rows }, (_, r) => r) }]));
+      const rowOf = Array.from({ length: W.rows }, (_, r) => r);
+      return signal(plan.connection, W.rows, tauOf(c), plan.chunks.map((cols) => [term(view, c.source.indices, cols, W, rowOf)]));
     }),
     ...hubPlans.map((plan) =>
       signal(plan.node, plan.rows, plan.tauSeconds, plan.chunks.map((ids) => ids.map((id) => {
         const c = built.connections.find((x) => x.id === id)!;
-        return { view: sim.ensembleView(c.source.id)!.output, src: c.source.indices, cols: c.source.indices.map((_, k) => k), W: c.weights, rowOf: c.target.indices };
+        return term(sim.ensembleView(c.source.id)!.output, c.source.indices, c.source.indices.map((_, k) => k), c.weights, c.target.indices);
       }))),
     ),
   ];
+  const nodeState = nodeConns.map((c, ci) => ({ c, out: sim.nodeOutputView(c.source.id)!, src: Int32Array.from(c.source.indices), ...scratch[ci], peak: peaks.get(c.id)! }));
+  const ensembleState = views.map(({ id, view, sum }) => ({ view, sum, maxJ: maxJ.get(id)! }));
   for (let k = 0; k < steps; k++) {
     sim.step();
     for (const st of decodeState) {
-      st.chunks.forEach((terms, m) => {
-        const y = st.y[m].fill(0);
-        for (const { view, src, cols, W, rowOf } of terms) {
-          for (const col of cols) {
-            const a = view[src[col]];
-            if (a === 0) continue;
-            for (let r = 0; r < W.rows; r++) y[rowOf[r]] += W.data[r * W.cols + col] * a;
-          }
-        }
-        const yf = st.yf[m];
-        for (let r = 0; r < y.length; r++) {
-          yf[r] += st.alpha * (y[r] - yf[r]);
-          st.peakStep[m][r] = Math.max(st.peakStep[m][r], Math.abs(y[r]));
-          st.peakFiltered[m][r] = Math.max(st.peakFiltered[m][r], Math.abs(yf[r]));
-          st.meanAbs[m][r] += Math.abs(yf[r]) / steps;
-          st.rmsStep[m][r] += (y[r] * y[r]) / steps;
-        }
-      });
+      for (let m = 0; m < st.chunks.length; m++) recordDecoded(st.chunks[m], st.y[m], st.yf[m], st.alpha, st.peakStep[m], st.peakFiltered[m], st.meanAbs[m], st.rmsStep[m], steps);
     }
-    for (const { id, view, sum } of views) {
-      const m = maxJ.get(id)!;
-      for (let i = 0; i < view.J.length; i++) {
-        sum[i] += view.output[i];
-        const a = Math.abs(view.J[i] - view.bias[i]);
+    for (const { view, sum, maxJ: m } of ensembleState) {
+      const J = view.J, bias = view.bias, output = view.output;
+      for (let i = 0; i < J.length; i++) {
+        sum[i] += output[i];
+        const a = Math.abs(J[i] - bias[i]);
         if (a > m[i]) m[i] = a;
       }
     }
-    nodeConns.forEach((c, ci) => {
-      const out = sim.nodeOutputView(c.source.id)!;
-      const { x, f, fn } = scratch[ci];
-      c.source.indices.forEach((src, i) => (x[i] = out[src]));
+    for (const { c, out, src, x, f, fn, peak } of nodeState) {
+      for (let i = 0; i < src.length; i++) x[i] = out[src[i]];
       applyFunction(fn, x, 0, x.length, f, 0);
-      const W = c.weights, peak = peaks.get(c.id)!;
+      const W = c.weights, data = W.data, cols = W.cols;
       for (let r = 0; r < W.rows; r++) {
         let y = 0;
-        for (let j = 0; j < W.cols; j++) y += W.data[r * W.cols + j] * f[j];
+        for (let j = 0; j < cols; j++) y += data[r * cols + j] * f[j];
         if (Math.abs(y) > peak[r]) peak[r] = Math.abs(y);
       }
-    });
+    }
+    if (onProgress && ((k + 1) % 100 === 0 || k + 1 === steps)) onProgress(k + 1, steps);
   }
   const ratesHz = new Map<string, Float64Array>();
   for (const e of built.ensembles) {
@@ -109,4 +107,27 @@ export function calibrate(built: BuiltNetwork, steps: number, decodePlans: reado
   }
   const decoded = new Map(decodeState.map((st) => [st.key, { peakFiltered: st.peakFiltered, peakStep: st.peakStep, meanAbs: st.meanAbs, rmsStep: st.rmsStep.map((x) => x.map(Math.sqrt)) }]));
   return { steps, ratesHz, maxInputCurrent: maxJ, nodeConnectionPeak: peaks, decoded };
+}
+
+/** One step of one decode chunk: y = Σ W·a over its terms (columns with a spike only), then its filter and statistics. */
+function recordDecoded(
+  terms: readonly { view: Float64Array; src: Int32Array; cols: Int32Array; Wt: Float64Array; rows: number; rowOf: Int32Array }[],
+  y: Float64Array, yf: Float64Array, alpha: number, peakStep: Float64Array, peakFiltered: Float64Array, meanAbs: Float64Array, rmsStep: Float64Array, steps: number,
+): void {
+  y.fill(0);
+  for (const { view, src, cols, Wt, rows, rowOf } of terms) {
+    for (let t = 0; t < cols.length; t++) {
+      const col = cols[t];
+      const a = view[src[col]];
+      if (a === 0) continue;
+      for (let r = 0, at = col * rows; r < rows; r++) y[rowOf[r]] += Wt[at + r] * a;
+    }
+  }
+  for (let r = 0; r < y.length; r++) {
+    yf[r] += alpha * (y[r] - yf[r]);
+    peakStep[r] = Math.max(peakStep[r], Math.abs(y[r]));
+    peakFiltered[r] = Math.max(peakFiltered[r], Math.abs(yf[r]));
+    meanAbs[r] += Math.abs(yf[r]) / steps;
+    rmsStep[r] += (y[r] * y[r]) / steps;
+  }
 }

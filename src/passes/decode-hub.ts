@@ -19,10 +19,7 @@ import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
 import { correctRecurrence } from "./pole-correction.js";
 import type { Target } from "../target/types.js";
-import { addDecodeInput, DECODE_LEVELS, decodeOutputWeights, decodeQuanta, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
-
-/** "auto" keeps a hub on chip while its synapse memory is at most this many cores' worth. */
-export const HUB_MAX_CORES = 16;
+import { addDecodeInput, DECODE_LEVELS, decodeOutputWeights, decodeQuanta, hubPathPolicy, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
 
 export interface HubPlan {
   /** The LMU's output node (its id is the LMU's). */
@@ -117,18 +114,7 @@ export function planHubs(built: BuiltNetwork, target: Target, mode: DecodeNeuron
     // (passes/share-rows.ts): 2 rows per hub row into every post, and 2 of 2·L entries as feedback.
     const postBits = rowBits(posts.reduce((s, e) => s + e.nNeurons, 0), target);
     const hubBits = feeds.reduce((s, c) => s + c.source.indices.length * rowBits(2 * DECODE_LEVELS * c.target.indices.length, target), 0) + chunks.length * 2 * rows * (rowBits(2 * DECODE_LEVELS, target) + postBits);
-    const budget = HUB_MAX_CORES * target.limits.synapseBitsPerCore;
-    let path: HubChoice["path"], why: string;
-    if (mode === "always") {
-      path = "chip";
-      why = "--decode-neurons always";
-    } else if (hubBits <= budget) {
-      path = "chip";
-      why = `the recurrence stays on chip through ${chunks.length * nDec} decode compartments (${(hubBits / target.limits.synapseBitsPerCore).toFixed(1)} cores of synapse memory ≤ ${HUB_MAX_CORES})`;
-    } else {
-      path = "host";
-      why = `on chip the recurrence would need ${(hubBits / target.limits.synapseBitsPerCore).toFixed(0)} cores of synapse memory (> ${HUB_MAX_CORES}); it runs through the host (--decode-neurons always keeps it on chip)`;
-    }
+    const { path, why } = hubPathPolicy(mode, hubBits, chunks.length * nDec, target);
     if (path === "host") {
       choices.push({ node: out.id, path, why, hubBits });
       continue;
@@ -264,13 +250,19 @@ export function lowerHub(
     for (const c of recurrent) {
       const post = ensById.get(c.target.id)!;
       const tw = valueWeight(c, post);
-      // Row r of the hub reaches post compartment i through Σ_r2 tw(i, r2)·W[r2][r].
-      const colOf = new Map(c.source.indices.map((r, q) => [r, q]));
+      // Row r of the hub reaches post compartment i through Σ_r2 tw(i, r2)·W[r2][r]; tw and the
+      // column of each row are tabulated once (the same products, summed in the same order), as
+      // decodeOutputWeights asks for every (row, post compartment) pair.
+      const W = c.weights, rows2 = W.rows;
+      const colOf = new Int32Array(Math.max(rows, ...c.source.indices.map((r) => r + 1))).fill(-1);
+      c.source.indices.forEach((r, q) => (colOf[r] = q));
+      const twOf = new Float64Array(post.nNeurons * rows2);
+      for (let i = 0; i < post.nNeurons; i++) for (let r2 = 0; r2 < rows2; r2++) twOf[i * rows2 + r2] = tw(i, r2);
       const weight = (i: number, r: number): number => {
-        const q = colOf.get(r);
-        if (q === undefined) return 0;
+        const q = r < colOf.length ? colOf[r] : -1;
+        if (q < 0) return 0;
         let w = 0;
-        for (let r2 = 0; r2 < c.weights.rows; r2++) w += tw(i, r2) * c.weights.data[r2 * c.weights.cols + q];
+        for (let r2 = 0; r2 < rows2; r2++) w += twOf[i * rows2 + r2] * W.data[r2 * W.cols + q];
         return w;
       };
       groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: id }, post: post.id, weights: decodeOutputWeights(rows, post.nNeurons, quantum, weight), connections: [c.id], ...origin });

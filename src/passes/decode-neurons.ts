@@ -106,6 +106,40 @@ function isOnChip(e: BuiltEnsemble | undefined): e is BuiltEnsemble {
   return e !== undefined && (e.neuron.type === "lif" || e.neuron.type === "spiking-relu");
 }
 
+/**
+ * The "auto" policy for one decoded chip → chip connection: decode neurons when the neuron path
+ * cannot fit (fan-in above a core's input axons), when it needs over DECODE_BITS_FACTOR× the
+ * decode path's synapse memory, or when it needs more cores of synapse memory than the decode
+ * path (rows of decode compartments); otherwise neuron-to-neuron weights (no extra compartments,
+ * one step less latency).
+ */
+export function decodePathPolicy(
+  mode: DecodeNeuronsMode, nPre: number, neuronPathBits: number, decodePathBits: number, target: Target,
+): { path: DecodePathChoice["path"]; why: string } {
+  const axons = target.limits.inputAxonsPerCore;
+  const coreBits = target.limits.synapseBitsPerCore;
+  const neuronCores = Math.ceil(neuronPathBits / coreBits), decodeCores = Math.ceil(decodePathBits / coreBits);
+  const ratio = (neuronPathBits / decodePathBits).toFixed(1);
+  if (mode === "always") return { path: "decode-neurons", why: "--decode-neurons always" };
+  if (nPre > axons) return { path: "decode-neurons", why: `fan-in ${nPre} exceeds ${axons} input axons per core` };
+  if (neuronPathBits > DECODE_BITS_FACTOR * decodePathBits) return { path: "decode-neurons", why: `neuron-to-neuron weights need ${ratio}× the synapse memory of decode neurons` };
+  if (neuronCores > decodeCores) return { path: "decode-neurons", why: `neuron-to-neuron weights need ${neuronCores} cores of synapse memory, decode neurons ${decodeCores}` };
+  return { path: "neurons", why: `fits (fan-in ${nPre} ≤ ${axons}) in as many cores of synapse memory (${neuronCores}) as decode neurons, at ${ratio}× their memory (threshold ${DECODE_BITS_FACTOR}×): neuron-to-neuron weights are kept (no extra compartments, one step less latency)` };
+}
+
+/**
+ * The "auto" policy for an LMU recurrence (decode hub): on chip whenever its synapse memory fits
+ * one chip. A recurrence through the host is not a chip result (the state travels chip → host →
+ * chip every step), so only a hub larger than a whole chip stays on the host.
+ */
+export function hubPathPolicy(mode: DecodeNeuronsMode, hubBits: number, decodeCompartments: number, target: Target): { path: "chip" | "host"; why: string } {
+  const cores = hubBits / target.limits.synapseBitsPerCore;
+  const chip = target.limits.coresPerChip;
+  if (mode === "always") return { path: "chip", why: "--decode-neurons always" };
+  if (cores <= chip) return { path: "chip", why: `the recurrence stays on chip through ${decodeCompartments} decode compartments (estimated ${cores.toFixed(1)} cores of synapse memory ≤ ${chip}, one chip)` };
+  return { path: "host", why: `on chip the recurrence would need ${cores.toFixed(0)} cores of synapse memory (> ${chip}, one chip); it runs through the host (--decode-neurons always keeps it on chip)` };
+}
+
 /** Which decoded chip → chip connections use decode neurons under `mode`, and why. */
 export function chooseDecodePaths(built: BuiltNetwork, target: Target, mode: DecodeNeuronsMode): { choices: DecodePathChoice[]; plans: DecodePlan[] } {
   const choices: DecodePathChoice[] = [];
@@ -125,20 +159,7 @@ export function chooseDecodePaths(built: BuiltNetwork, target: Target, mode: Dec
     const fanOut = postFanOut(c, post);
     const neuronPathBits = nPre * rowBits(fanOut, target);
     const decodePathBits = nPre * rowBits(nDec, target) + chunkCount * nDec * (rowBits(fanOut, target) + rowBits(2 * DECODE_LEVELS, target));
-    let path: DecodePathChoice["path"], why: string;
-    if (mode === "always") {
-      path = "decode-neurons";
-      why = "--decode-neurons always";
-    } else if (nPre > axons) {
-      path = "decode-neurons";
-      why = `fan-in ${nPre} exceeds ${axons} input axons per core`;
-    } else if (neuronPathBits > DECODE_BITS_FACTOR * decodePathBits) {
-      path = "decode-neurons";
-      why = `neuron-to-neuron weights need ${(neuronPathBits / decodePathBits).toFixed(1)}× the synapse memory of decode neurons`;
-    } else {
-      path = "neurons";
-      why = `fits (fan-in ${nPre} ≤ ${axons}) and uses ${(neuronPathBits / decodePathBits).toFixed(1)}× the decode path's synapse memory (threshold ${DECODE_BITS_FACTOR}×): below that, neuron-to-neuron weights are kept (no extra compartments, one step less latency)`;
-    }
+    const { path, why } = decodePathPolicy(mode, nPre, neuronPathBits, decodePathBits, target);
     const choice: DecodePathChoice = { connection: c.id, pre: pre.id, post: post.id, path, why, neuronPathBits, decodePathBits, fanIn: nPre };
     if (path === "decode-neurons") {
       const chunks: number[][] = [];

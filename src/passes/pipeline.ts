@@ -16,7 +16,7 @@ import { verifyHw, verifyQuantized } from "../ir/verify-hw.js";
 import { verifyBuilt, verifyNetwork } from "../ir/verify.js";
 import { partition } from "../partition/index.js";
 import type { Target } from "../target/types.js";
-import { buildNef, type RateCurveFor } from "./build-nef.js";
+import { buildNef, type BuildNefOptions } from "./build-nef.js";
 import { calibrate } from "./calibrate.js";
 import { planHubs } from "./decode-hub.js";
 import { chooseDecodePaths, type DecodeNeuronsMode } from "./decode-neurons.js";
@@ -48,7 +48,7 @@ export function check(name: string, problems: string[]): void {
   }
 }
 
-export function runFloatPipeline(net: NetworkIR, onPass?: (name: string, ir: StageIR) => void, opts: { rateCurveFor?: RateCurveFor } = {}): BuiltNetwork {
+export function runFloatPipeline(net: NetworkIR, onPass?: (name: string, ir: StageIR) => void, opts: BuildNefOptions = {}): BuiltNetwork {
   check("frontend", verifyNetwork(net));
   onPass?.("frontend", net);
   const expanded = expandLmus(net);
@@ -68,6 +68,8 @@ export interface HardwareContext {
   readonly decodeNeurons: DecodeNeuronsMode;
   /** Steps of the float calibration run. */
   readonly calibrationSteps: number;
+  /** Progress of the calibration run (steps done, total). */
+  readonly onCalibrateProgress?: (done: number, total: number) => void;
 }
 
 interface HardwarePass extends PassInfo {
@@ -116,7 +118,7 @@ export const HARDWARE_PASSES: readonly HardwarePass[] = [
     name: "calibrate", description: "a short float run: firing rates, current peaks, host input and decoded value ranges", input: "pole-corrected", output: "calibrated",
     run: (ir, ctx) => {
       const p = planned(ir, "pole-corrected", "calibrate");
-      return { ...p, stage: "calibrated", calibration: calibrate(p.built, ctx.calibrationSteps, p.decodePlans, p.hubs) };
+      return { ...p, stage: "calibrated", calibration: calibrate(p.built, ctx.calibrationSteps, p.decodePlans, p.hubs, ctx.onCalibrateProgress) };
     },
     verify: checkPlanned,
   },

@@ -13,7 +13,7 @@
  * what small weights lose is reported per connection instead.
  */
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, weightContribution } from "../emulator/arith.js";
+import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, WEIGHT_ALIGN_SHIFT, weightContribution } from "../emulator/arith.js";
 import type { HwBlock, HwGroup, HwNetwork } from "../ir/hw.js";
 import type { BlockReport, BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "../ir/quantized.js";
 
@@ -162,6 +162,24 @@ export function chooseWeightExp(maxIdealD: number): number {
   return 7;
 }
 
+/**
+ * quantizeWeight and weightContribution at one exponent with their powers of two computed once
+ * (the same divisions and floors, so the same fields and contributions): the per-weight loops
+ * of quantizeGroup and accumulatorLoad run over every synapse of the network, often twice.
+ */
+interface ExpConstants {
+  /** e ≥ 0: the grid step 2^(7+e) in D; e < 0: 2^−e (field units per 64 q). */
+  readonly div: number;
+  readonly maxSteps: number;
+  /** D per field unit for e ≥ 0 (2^e · 64); for e < 0 contributions floor field / 2^−e first. */
+  readonly mul: number;
+}
+const EXP_CONSTANTS: ExpConstants[] = Array.from({ length: 9 }, (_, k) => {
+  const e = k - 1;
+  return e >= 0 ? { div: 2 ** (7 + e), maxSteps: WGT_MAX, mul: 2 ** e * 2 ** WEIGHT_ALIGN_SHIFT } : { div: 2 ** -e, maxSteps: Math.floor(WGT_MAX / 2 ** -e), mul: 2 ** WEIGHT_ALIGN_SHIFT };
+});
+const expConstants = (e: number): ExpConstants | undefined => EXP_CONSTANTS[e + 1];
+
 function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
   const nPre = g.weights.rows, nPost = g.weights.cols;
   const w = g.weights.data;
@@ -171,20 +189,33 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
   let maxIdeal = 0, maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0, total = 0, lost = 0, maxExp = -1;
   for (let j = 0; j < nPre; j++) {
     let rowMax = 0;
-    for (let i = 0; i < nPost; i++) rowMax = Math.max(rowMax, Math.abs(w[j * nPost + i] * sigmaW[i]));
+    for (let i = 0, base = j * nPost; i < nPost; i++) {
+      const x = w[base + i];
+      if (x !== 0) rowMax = Math.max(rowMax, Math.abs(x * sigmaW[i]));
+    }
     maxIdeal = Math.max(maxIdeal, rowMax);
     const e = chooseWeightExp(rowMax);
     rowExp[j] = e;
     maxExp = Math.max(maxExp, e);
+    const c = expConstants(e);
     for (let i = 0; i < nPost; i++) {
       const k = j * nPost + i;
       if (w[k] === 0) continue;
       present[k] = 1;
       nonzero++;
       const ideal = w[k] * sigmaW[i];
-      const field = quantizeWeight(ideal, e);
+      let field: number, got: number;
+      if (!c) {
+        field = quantizeWeight(ideal, e);
+        got = weightContribution(field, e);
+      } else if (e >= 0) {
+        field = clip(2 * rne(ideal / c.div), -WGT_MAX, WGT_MAX);
+        got = field * c.mul;
+      } else {
+        field = clip(rne(ideal / 64), -c.maxSteps, c.maxSteps) * c.div;
+        got = Math.floor(field / c.div) * c.mul;
+      }
       wgt[k] = field;
-      const got = weightContribution(field, e);
       total += Math.abs(ideal);
       if (got === 0) {
         zeroed++;
@@ -236,16 +267,23 @@ function accumulatorLoad(n: number, groups: readonly QGroup[], rateOf: ReadonlyM
     const rates = rateOf.get(g.pre.kind === "block" ? g.pre.block : g.pre.input)!;
     for (let j = 0; j < g.nPre; j++) {
       const p = Math.min(1, rates[j] * dtSeconds);
+      const e = g.rowExp[j], c = expConstants(e);
       for (let i = 0, base = j * g.nPost; i < g.nPost; i++) {
         const field = g.wgt[base + i];
         if (field === 0) continue;
-        const d = Math.abs(weightContribution(field, g.rowExp[j]));
+        // weightContribution(field, e), its powers of two taken from the table.
+        const d = Math.abs(!c ? weightContribution(field, e) : e >= 0 ? field * c.mul : Math.floor(field / c.div) * c.mul);
         worst[i] += d;
         expected[i] += d * p;
       }
     }
   }
-  return { worst: Math.max(0, ...worst), expected: Math.max(0, ...expected) };
+  let w = 0, x = 0;
+  for (let i = 0; i < n; i++) {
+    if (worst[i] > w) w = worst[i];
+    if (expected[i] > x) x = expected[i];
+  }
+  return { worst: w, expected: x };
 }
 
 const worstLoss = (groups: readonly QGroup[]): number => Math.max(0, ...groups.map((g) => g.report.lostMagnitude));

@@ -84,9 +84,10 @@ function dot(a: Float64Array, aOff: number, b: Float64Array, bOff: number, n: nu
 
 /**
  * One sequence: x holds `steps` rows of `inputSize` values from `xOffset`; the readout of the
- * final hidden state goes to out[outOffset .. outOffset + outputs).
+ * final hidden state goes to out[outOffset .. outOffset + outputs). `trace` ([steps, outputs]), when
+ * given, receives the readout of h after every step (evaluate's logit traces).
  */
-export function runCellSequence(p: CellProgram, s: CellState, x: Float64Array, xOffset: number, steps: number, out: Float64Array, outOffset: number): void {
+export function runCellSequence(p: CellProgram, s: CellState, x: Float64Array, xOffset: number, steps: number, out: Float64Array, outOffset: number, trace?: Float64Array): void {
   // Fields in locals: a program that arrived in a worker thread by structured clone can be a
   // slow-mode object, and property loads inside these loops then cost a quarter of the run.
   const { inputSize: d, hidden: H, order: q, A, B, ex, eh, em, Wx, Wh, Wm, hBias, uBias, tanh, reluU } = p;
@@ -145,6 +146,7 @@ export function runCellSequence(p: CellProgram, s: CellState, x: Float64Array, x
     const mSwap = m;
     m = mNext;
     mNext = mSwap;
+    if (trace) for (let k = 0; k < p.outputs; k++) trace[t * p.outputs + k] = dot(p.readoutWeight, k * H, h, 0, H) + p.readoutBias[k];
   }
   for (let k = 0; k < p.outputs; k++) out[outOffset + k] = dot(p.readoutWeight, k * H, h, 0, H) + p.readoutBias[k];
 }

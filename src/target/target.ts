@@ -23,7 +23,10 @@ let validator: ValidateFunction | undefined;
 function targetValidator(): ValidateFunction {
   if (!validator) {
     const schema = JSON.parse(readFileSync(schemaPath("target.schema.json"), "utf8")) as object;
-    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+    // Every command compiles this once: unoptimized generated code validates the same and
+    // compiles in 0.5–0.6× the time (730 → 382 and 800 → 476 ms, same run, loaded machine),
+    // which is most of what validating one small target file costs.
+    validator = new Ajv({ allErrors: true, strict: false, verbose: true, code: { optimize: false } }).compile(schema);
   }
   return validator;
 }

@@ -19,6 +19,8 @@ import { compileNetwork } from "../../src/compile.js";
 import { DiagnosticError } from "../../src/diagnostics/diagnostic.js";
 import { verifyChip } from "../../src/ir/verify-core.js";
 import { loadTarget } from "../../src/target/target.js";
+import { runFloatPipeline } from "../../src/passes/pipeline.js";
+import { planHubs } from "../../src/passes/decode-hub.js";
 import { recurrentEnsemble } from "../helpers/networks.js";
 
 const loihi1 = loadTarget("loihi1");
@@ -122,14 +124,20 @@ describe("decode hubs: per-dimension LMU recurrences on chip", () => {
     expect(report.cost.overflows).toEqual({ q: 0, u: 0, uBias: 0 });
   }, 120_000);
 
-  test("psmnist-lmu (order 256): on chip its dense recurrence would need hundreds of cores, so auto keeps it on the host and says why; never reports nothing", () => {
+  test("psmnist-lmu (order 256): auto (the default) keeps its recurrence on chip, estimated at 24 cores of synapse memory (≤ 128, one chip), and says why; never reports nothing", () => {
     const net = loadNetworkFile("examples/psmnist-lmu.yaml");
-    const r = compileNetwork(net, loihi1, { calibrationSteps: 200 });
-    expect(r.report.decodeHubs).toHaveLength(1);
-    expect(r.report.decodeHubs![0]).toMatchObject({ node: "memory", path: "host" });
-    expect(r.report.decodeHubs![0].why).toMatch(/would need \d+ cores of synapse memory \(> 16\)/);
-    expect(r.report.neuronsOnChip).toBe(256 * 20 + 212);
-    expect(compileNetwork(net, loihi1, { calibrationSteps: 200, decodeNeurons: "never" }).report.decodeHubs).toBeUndefined();
+    // The policy is decided on the float build (decode-hubs is the first hardware pass): no full compile needed.
+    const built = runFloatPipeline(net);
+    const auto = planHubs(built, loihi1, "auto");
+    expect(auto.choices).toHaveLength(1);
+    expect(auto.choices[0]).toMatchObject({ node: "memory", path: "chip", decodeBlocks: 1, decodeCompartments: 2 * 256 * 4 });
+    expect(auto.choices[0].why).toMatch(/estimated 24\.\d cores of synapse memory ≤ 128, one chip/);
+    expect(auto.plans).toHaveLength(1);
+    expect(planHubs(built, loihi1, "never").choices).toEqual([]);
+    // The same hub on a target with 16 cores per chip would not fit one chip: through the host.
+    const small = { ...loihi1, limits: { ...loihi1.limits, coresPerChip: 16 } };
+    expect(planHubs(built, small, "auto").choices[0]).toMatchObject({ path: "host" });
+    expect(planHubs(built, small, "auto").choices[0].why).toMatch(/would need 24 cores of synapse memory \(> 16, one chip\)/);
   }, 120_000);
 });
 

@@ -28,7 +28,7 @@ function validator(schema: "host" | "report"): ValidateFunction {
   let v = validators.get(schema);
   if (!v) {
     const json = JSON.parse(readFileSync(schemaPath(`${schema}.schema.json`), "utf8")) as object;
-    v = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(json);
+    v = new Ajv({ allErrors: true, strict: false, verbose: true, code: { optimize: false } }).compile(json);
     validators.set(schema, v);
   }
   return v;

@@ -35,7 +35,7 @@ path.sep{fill:none;stroke:#d5d9e0}path.limit{fill:none;stroke:#9aa2ad;stroke-das
 .b-float{fill:#1f77b4}.b-emu{fill:#e6550d}
 .c-syn{fill:#7aa6d6;background:#7aa6d6}.c-cx{fill:#9c8ac9;background:#9c8ac9}.c-msg{fill:#6fbf8e;background:#6fbf8e}.c-learn{fill:#e0b040;background:#e0b040}
 path.tile{fill:#f8f9fb;stroke:#c9ced6}.corebox{fill:#dbe7f5;stroke:#4b6f9e}.hostbox{fill:#f1f3f6;stroke:#9aa2ad}
-path.traffic{fill:none;stroke:#e6550d;stroke-opacity:.55;stroke-linecap:round}
+path.traffic{fill:none;stroke:#e6550d;stroke-opacity:.55;stroke-linecap:round}path.traffic.self{stroke-opacity:.9}
 .cb{display:inline-block;width:18px;height:10px;border:1px solid #ccd}.cbl{margin:0 8px 0 3px;font-variant-numeric:tabular-nums}
 details{margin-top:8px}summary{cursor:pointer;font-size:13px;color:#1f5fa8}
 `.trim();

@@ -5,6 +5,8 @@ import { int, isNum, r1, sig } from "./format.js";
 import { panel } from "./panel.js";
 
 const TILE_W = 130, TILE_H = 84, PAD = 8, HOST_W = 70, TOP = 24;
+/** Slots are 58 × 36 for 54 × 32 boxes: a ring this far out, at most this wide, stays within the 4 px gap. */
+const RING_OUT = 1, RING_MAX_W = 2;
 const TILES_X = 8, TILES_Y = 4;
 
 function coreCentre(c: CoreCost): { x: number; y: number } | undefined {
@@ -29,7 +31,9 @@ export function placementPanel(report: CompareReport): string {
   }
   const traffic = (report.cost?.traffic ?? []).filter((t) => isNum(t.messagesPerStep) && t.messagesPerStep > 0);
   const maxM = Math.max(1e-9, ...traffic.map((t) => t.messagesPerStep));
-  let lines = "";
+  let lines = "", rings = "";
+  // With many pairs the lines merge into a band: fainter, so the boxes and busiest pairs stay legible.
+  const opacity = traffic.length > 40 ? 0.25 : 0.55;
   const host = { x: HOST_W / 2, y: TOP + (TILES_Y * TILE_H) / 2 };
   for (const t of traffic) {
     const to = byCore.get(t.to);
@@ -37,15 +41,21 @@ export function placementPanel(report: CompareReport): string {
     if (!to || !from) continue;
     const a = from, b = coreCentre(to)!;
     const w = 0.8 + 5 * Math.sqrt(t.messagesPerStep / maxM);
-    // Messages within a core loop back to it: drawn as a small arc above the box.
-    const d = a.x === b.x && a.y === b.y ? `M${r1(a.x - 12)} ${r1(a.y - 16)}c0 -14 24 -14 24 0` : `M${r1(a.x)} ${r1(a.y)}L${r1(b.x)} ${r1(b.y)}`;
-    lines += `<path class="traffic" stroke-width="${r1(w)}" d="${d}"><title>${t.from < 0 ? "host" : `core ${t.from}`} → core ${t.to}: ${sig(t.messagesPerStep)} messages per step, ${t.hops} hops</title></path>`;
+    const title = `<title>${t.from < 0 ? "host" : `core ${t.from}`} → core ${t.to}: ${sig(t.messagesPerStep)} messages per step, ${t.hops} hops</title>`;
+    // Messages within a core: a ring around its box (an arc outside it would run into the next
+    // core or the title), within the gap between boxes; the table has the numbers.
+    if (a.x === b.x && a.y === b.y) {
+      const o = RING_OUT + RING_MAX_W / 2;
+      rings += `<path class="traffic self" stroke-width="${r1(Math.min(w, RING_MAX_W))}" d="M${r1(a.x - 27 - o)} ${r1(a.y - 16 - o)}h${54 + 2 * o}v${32 + 2 * o}h${-(54 + 2 * o)}z">${title}</path>`;
+      continue;
+    }
+    lines += `<path class="traffic" stroke-width="${r1(w)}" stroke-opacity="${opacity}" d="M${r1(a.x)} ${r1(a.y)}L${r1(b.x)} ${r1(b.y)}">${title}</path>`;
   }
   const svg =
     svgOpen(width, height, "placement of cores on the mesh") +
     `<text class="axlabel" x="${HOST_W + PAD}" y="14">chip 0: 8 × 4 tiles (east–west →, north–south ↓), 4 cores per tile</text>` +
     `<path class="tile" d="${grid}"/><rect class="hostbox" x="4" y="${r1(host.y - 20)}" width="${HOST_W - 8}" height="40"/><text x="${r1(host.x)}" y="${r1(host.y + 4)}" text-anchor="middle">host</text>` +
-    lines + `<path class="corebox" d="${boxes}"/>` + labels + `</svg>`;
+    lines + rings + `<path class="corebox" d="${boxes}"/>` + labels + `</svg>`;
   const total = traffic.reduce((s, t) => s + t.messagesPerStep, 0);
   const table = traffic.length
     ? `<details><summary>Traffic as a table</summary><table><thead><tr><th>from</th><th>to</th><th>messages per step</th><th>mesh hops</th></tr></thead><tbody>${traffic
@@ -54,7 +64,7 @@ export function placementPanel(report: CompareReport): string {
     : "";
   const other = (report.cost?.perCore ?? []).length - cores.length;
   return panel(
-    { title: "Placement and traffic", units: `line width ∝ √(spike messages per step); ${sig(total)} messages per step in all`, howToRead: `busy pairs should sit close (few hops); host lines are the encoders' input spikes${other > 0 ? `; ${other} cores on other chips not drawn` : ""}` },
+    { title: "Placement and traffic", units: `line width ∝ √(spike messages per step); ${sig(total)} messages per step in all`, howToRead: `busy pairs should sit close (few hops); host lines are the encoders' input spikes; an orange ring marks spikes a core sends to itself${other > 0 ? `; ${other} cores on other chips not drawn` : ""}` },
     `<figure class="wide">${svg}</figure>${table}`,
   );
 }
