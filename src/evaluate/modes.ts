@@ -66,7 +66,7 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
     }
   }
   const neuron = { type: o.neuron, amplitude: 1 } as const;
-  const conv = convertCells(net, { ranges, xRows, ...(opts.chipCurveDecoders === false ? {} : { rate: chipRateCurve(neuron, net.dtSeconds) }) }, o);
+  const conv = convertCells(net, { ranges, xRows, forChip: true, ...(opts.chipCurveDecoders === false ? {} : { rate: chipRateCurve(neuron, net.dtSeconds) }) }, o);
   const target = loadTarget(opts.target ?? "loihi1");
   const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, decodeNeurons: opts.decodeNeurons ?? "always" });
   const dir = opts.buildDir ?? join(mkdtempSync(join(tmpdir(), "lmuc-evaluate-")), "build");

@@ -42,6 +42,8 @@ export const CONVERSION_FIELDS: readonly ConversionField[] = [
   { option: "reg", key: "reg", check: num(0, 10, "a regularization, 0 < reg < 10") },
   { option: "rangeMargin", key: "range_margin", check: num(0, 100, "a headroom factor, 0 < margin < 100 (1.1 = 10 % over the calibrated range)") },
   { option: "averageFraction", key: "average_fraction", check: (v) => (isNum(v) && v > 0 && v <= 1 ? undefined : "must be a fraction, 0 < f ≤ 1") },
+  { option: "memorySynapseSeconds", key: "memory_synapse", check: num(0, 10, "a time constant in seconds, 0 < τ < 10") },
+  { option: "chipLeadSteps", key: "chip_lead_steps", check: int(0, 10) },
 ];
 
 const BY_KEY = new Map(CONVERSION_FIELDS.map((f) => [f.key, f]));

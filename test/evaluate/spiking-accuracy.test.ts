@@ -1,7 +1,9 @@
 /**
  * Accuracy floor of the spiking conversion on a subset small enough for CI: the psdigits LMUFFT
  * (float 93.61 % on the whole test set), test sequences 0..7, converted with K = 20 presentation
- * steps, 20 neurons per hidden unit and memory dimension, run on the float simulator (Nengo's
+ * steps, 20 neurons per hidden unit and memory dimension and the memory synapse of 5 ms this
+ * floor was recorded with (the default is now 0.2 s: there one of these 8, a near tie, flips
+ * while the logit NRMSE drops to 0.106; see README), run on the float simulator (Nengo's
  * spiking ReLU). Float gets EXPECTED_FLOAT of the 8 right; the spiking run is deterministic, so
  * its count is exact: EXPECTED_SPIKING (measured), and its agreement with float is checked too.
  */
@@ -31,7 +33,7 @@ test("lmufft-relu spiking on test sequences 0..7 (K 20, 20 neurons per unit)", a
     const y = readNpy(gunzipSync(readFileSync(join(MODELS, "test-y.npy.gz"))));
     const [, steps] = x.shape as [number, number];
     const data: Dataset = { sequences: SEQUENCES, steps, dimensions: 1, x: Float64Array.from(x.data.subarray(0, SEQUENCES * steps)), labels: Int32Array.from(y.data.subarray(0, SEQUENCES), Number), inputsSha256: "", labelsSha256: "" };
-    const doc = await evaluateNetwork(net, data, { modes: ["float", "spiking"], workers: 1, spiking: { conversion: { presentationSteps: 20, hiddenPerUnit: 20, memoryPerDimension: 20 } } });
+    const doc = await evaluateNetwork(net, data, { modes: ["float", "spiking"], workers: 1, spiking: { conversion: { presentationSteps: 20, hiddenPerUnit: 20, memoryPerDimension: 20, memorySynapseSeconds: 0.005 } } });
     expect(doc.modes.float!.correct).toBe(EXPECTED_FLOAT);
     expect(doc.modes.spiking!.correct).toBeGreaterThanOrEqual(EXPECTED_SPIKING);
     expect(doc.modes.spiking!.spiking!.agreement).toBe(1);

@@ -56,6 +56,26 @@ describe("spiking conversion of a trained LMU cell", () => {
     for (let i = 0; i < 384; i++) expect(enc.values.data.subarray(i * 64, (i + 1) * 64).filter((v) => v !== 0).length).toBe(1);
   });
 
+  test("the memory's inputs use the memory synapse (0.2 s); a chip build leads its recurrence by chipLeadSteps substeps", () => {
+    const program = compileCellProgram(net);
+    const ranges = cellRanges(program, data.x, 0, data.sequences, data.steps);
+    const input = { ranges, xRows: mat(data.steps * 4, 1) };
+    const float = convertCells(net, input, small);
+    const byId = (c: typeof float, id: string) => c.connections.find((k) => k.id === id)!;
+    for (const id of ["memory/recurrent", "u/memory"]) expect(byId(float, id).synapse).toEqual({ kind: "lowpass", tauSeconds: 0.2 });
+    expect(byId(float, "memory/hidden").synapse).toEqual({ kind: "lowpass", tauSeconds: 0.005 });
+    const rec = (c: typeof float) => {
+      const t = byId(c, "memory/recurrent").transform;
+      if (t.kind !== "matrix") throw new Error("matrix expected");
+      return t.values.data;
+    };
+    // Chip builds only: with chipLeadSteps 0 they equal the float conversion; with 1 they differ.
+    expect(Array.from(rec(convertCells(net, { ...input, forChip: true }, { ...small, chipLeadSteps: 0 })))).toEqual(Array.from(rec(float)));
+    const led = rec(convertCells(net, { ...input, forChip: true }, small));
+    const diff = led.reduce((m, v, k) => Math.max(m, Math.abs(v - rec(float)[k])), 0);
+    expect(diff).toBeGreaterThan(1e-6);
+  });
+
   test("a sample-and-hold of period 3 outputs the input of steps 3, 6, … from the step after", () => {
     const p = planNode({ id: "s", sizeIn: 1, sizeOut: 1, output: { kind: "sample-hold", periodSteps: 3, averageSteps: 1 }, role: "cell" }, 0.001);
     const seen: number[] = [];
