@@ -80,7 +80,7 @@ export async function runRange(
     return { logits: shared.logits, activity: shared.activity, traces: shared.traces! };
   }
   const script = workerScript();
-  const pool = Array.from({ length: n - 1 }, () => new Worker(script, { workerData: shared }));
+  const pool = Array.from({ length: n - 1 }, () => new Worker(script, { workerData: shared, execArgv: workerExecArgv() }));
   const finished = pool.map(
     (w) =>
       new Promise<void>((resolve, reject) => {
@@ -104,4 +104,19 @@ export async function runRange(
   onProgress(r.count);
   // Plain copies: callers keep the results after the workers are gone.
   return { logits: new Float64Array(shared.logits), activity: new Float64Array(shared.activity), traces: new Float64Array(shared.traces!) };
+}
+
+/**
+ * The parent's Node flags without those that only apply to its own entry point: a script run as
+ * `node --input-type=module -e …` (an API user's one-liner) would otherwise start every worker
+ * with a flag Node refuses for a file (ERR_INPUT_TYPE_NOT_ALLOWED).
+ */
+export function workerExecArgv(parent: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const a = parent[i];
+    if (a === "--input-type" || a === "-e" || a === "--eval" || a === "-p" || a === "--print") i++;
+    else if (!a.startsWith("--input-type=") && !a.startsWith("--eval=") && !a.startsWith("--print=")) out.push(a);
+  }
+  return out;
 }
