@@ -39,6 +39,18 @@ if [[ $# -lt 1 || "$1" == "-h" || "$1" == "--help" ]]; then
   exit 2
 fi
 
+# The DOM Chromium built from $2: the page parsed whole, and every panel has its how-to-read line.
+dom_check() {
+  local dom panels howtos
+  dom="$(timeout 120 "$(command -v chromium || command -v chromium-browser || command -v google-chrome)" --headless --no-sandbox --disable-gpu --dump-dom "file://$(cd "$(dirname "$2")" && pwd)/$(basename "$2")" 2>/dev/null || true)"
+  panels="$(grep -o '<section class="panel"' <<<"$dom" | wc -l)"
+  howtos="$(grep -o '<p class="howto">' <<<"$dom" | wc -l)"
+  if [[ "$dom" != *"</main>"* || "$panels" -eq 0 || "$panels" -ne "$howtos" ]]; then
+    echo "check-report: $1: DOM check failed (panels $panels, how-to lines $howtos)"; return 1
+  fi
+  echo "check-report: $1: rendered at 1400 and 900 px, $panels panels, each with units and how to read it"
+}
+
 if [[ "$1" == "--examples" ]]; then
   outdir="${2:-out/check-report}"
   mkdir -p "$outdir"
@@ -53,15 +65,7 @@ if [[ "$1" == "--examples" ]]; then
     for width in 1400 900; do
       "$0" "$outdir/$name.html" "$outdir/$name-$width.png" "$width,${CHECK_REPORT_HEIGHT:-12000}" >/dev/null || failed=1
     done
-    # The DOM Chromium built: the page parsed whole, and every panel has its how-to-read line.
-    dom="$(timeout 120 "$(command -v chromium || command -v chromium-browser || command -v google-chrome)" --headless --no-sandbox --disable-gpu --dump-dom "file://$(cd "$outdir" && pwd)/$name.html" 2>/dev/null || true)"
-    panels="$(grep -o '<section class="panel"' <<<"$dom" | wc -l)"
-    howtos="$(grep -o '<p class="howto">' <<<"$dom" | wc -l)"
-    if [[ "$dom" != *"</main>"* || "$panels" -eq 0 || "$panels" -ne "$howtos" ]]; then
-      echo "check-report: $name: DOM check failed (panels $panels, how-to lines $howtos)"; failed=1
-    else
-      echo "check-report: $name: rendered at 1400 and 900 px, $panels panels, each with units and how to read it"
-    fi
+    dom_check "$name" "$outdir/$name.html" || failed=1
   done
   # The trained-model report (lmuc evaluate --report) on the psdigits fixture, when it is there.
   model="$here/test/fixtures/models/psdigits/lmu-tanh.pt"
@@ -69,9 +73,10 @@ if [[ "$1" == "--examples" ]]; then
     gunzip -c "$here/test/fixtures/models/psdigits/test-x.npy.gz" >"$outdir/test-x.npy"
     gunzip -c "$here/test/fixtures/models/psdigits/test-y.npy.gz" >"$outdir/test-y.npy"
     if node "$here/bin/lmuc.js" import "$model" -o "$outdir/psdigits/psdigits-lmu.yaml" >"$outdir/evaluate.txt" 2>&1 &&
-      node "$here/bin/lmuc.js" evaluate "$outdir/psdigits/psdigits-lmu.yaml" --inputs "$outdir/test-x.npy" --labels "$outdir/test-y.npy" --quiet --report "$outdir/evaluate.html" >>"$outdir/evaluate.txt" 2>&1; then
-      for width in 1400 900; do "$0" "$outdir/evaluate.html" "$outdir/evaluate-$width.png" "$width,${CHECK_REPORT_HEIGHT:-4000}" >/dev/null || failed=1; done
-      echo "check-report: trained model (lmuc evaluate --report): rendered at 1400 and 900 px"
+      node "$here/bin/lmuc.js" evaluate "$outdir/psdigits/psdigits-lmu.yaml" --inputs "$outdir/test-x.npy" --labels "$outdir/test-y.npy" --mode all --shard 1/36 --presentation-steps 20,10 --quiet --report "$outdir/evaluate.html" >>"$outdir/evaluate.txt" 2>&1; then
+      # Every mode (float, spiking, chip) on the first 10 sequences, with a K sweep and logit traces.
+      for width in 1400 900; do "$0" "$outdir/evaluate.html" "$outdir/evaluate-$width.png" "$width,${CHECK_REPORT_HEIGHT:-9000}" >/dev/null || failed=1; done
+      dom_check "trained model (lmuc evaluate --mode all --report)" "$outdir/evaluate.html" || failed=1
     else
       echo "check-report: trained model: lmuc import/evaluate failed:"; cat "$outdir/evaluate.txt"; failed=1
     fi

@@ -5,6 +5,7 @@
  */
 import { escapeHtml as esc } from "../compare/html.js";
 import { CSS as COMPARE_CSS } from "../compare/panels/css.js";
+import { panel } from "../compare/panels/panel.js";
 import type { EvalMode, EvaluationDoc, ModeResult } from "./evaluate.js";
 import { choicesTable, PLOT_CSS, sweepSection, tracesSection } from "./html-plots.js";
 
@@ -12,6 +13,8 @@ import { choicesTable, PLOT_CSS, sweepSection, tracesSection } from "./html-plot
 const CSS = `${COMPARE_CSS.trim()}
 table.cm td{text-align:right;min-width:38px}
 details{margin-top:8px}summary{cursor:pointer;font-size:13px;color:#1f5fa8}${PLOT_CSS}`;
+
+const CONFUSION_UNITS = "rows: true class, columns: predicted class; cells count sequences, recall in % of the row";
 
 const pct = (x: number | null): string => (x === null ? "-" : `${(100 * x).toFixed(2)} %`);
 
@@ -68,15 +71,24 @@ function spikingKvs(m: ModeResult): string {
 /** Every mode's confusion matrix in one row, to compare at a glance. */
 function sideBySide(modes: readonly [EvalMode, ModeResult][]): string {
   if (modes.length < 2) return "";
-  return `<section><h2>Confusion matrices side by side</h2><div class="kvs">${modes.map(([k, m]) => `<div><h3>${esc(k)} ${pct(m.accuracy)}</h3>${confusionTable(m)}</div>`).join("")}</div></section>`;
+  return `<section><h2>Confusion matrices side by side</h2>${panel(
+    { title: "confusion matrix per mode", units: CONFUSION_UNITS, howToRead: "counts belong on the green diagonal; a red cell that appears or grows from float to spiking to chip is a confusion the conversion or the chip adds" },
+    `<div class="kvs">${modes.map(([k, m]) => `<div><h3>${esc(k)} ${pct(m.accuracy)}</h3>${confusionTable(m)}</div>`).join("")}</div>`,
+  )}</section>`;
 }
 
 function modeSection(doc: EvaluationDoc, mode: EvalMode, m: ModeResult, labels: ArrayLike<number> | undefined): string {
   return (
     `<section><h2>${esc(mode)}: ${pct(m.accuracy)} <span class="muted">(${m.correct}/${m.total})</span></h2>` +
-    spikingKvs(m) +
-    `<h3>Confusion matrix</h3>${confusionTable(m)}` +
-    `<h3>Misclassified</h3>${mistakes(doc, m, labels)}</section>`
+    (m.spiking
+      ? panel(
+          { title: "cost and fidelity", units: "agreement in % of sequences; NRMSE of the final logits against float; counts per sequence; chip time and energy modelled (Loihi 1 figures)", howToRead: "agreement near 100 % and a small NRMSE mean the spiking network decides as float does; the conversion choices below say what bought it" },
+          spikingKvs(m),
+        )
+      : "") +
+    panel({ title: "confusion matrix", units: CONFUSION_UNITS, howToRead: "counts belong on the green diagonal; the red cells are the mistakes, the recall column the share of each class recognised" }, confusionTable(m)) +
+    panel({ title: "misclassified sequences", units: "sequence index in the dataset, true and predicted class, the final logits", howToRead: "logits close together mark near ties (a small change flips them); a large margin for the wrong class is a real error" }, mistakes(doc, m, labels)) +
+    `</section>`
   );
 }
 
