@@ -48,9 +48,12 @@ export function resolveConversion(cell: TrainedCellIR | undefined, flags: Partia
   return { options: options as unknown as ConversionOptions, choices };
 }
 
+/** A choice's value as the terminal and the page print it: `20`, `[300, 600]`. */
+export function choiceValueText(v: ConversionValue): string {
+  return Array.isArray(v) ? `[${v.join(", ")}]` : String(v);
+}
+
 /** One line per choice, for the terminal: `presentation_steps 20 (flag)`. */
 export function choicesText(choices: readonly ConversionChoice[]): string {
-  return choices
-    .map((c) => `${c.key} ${Array.isArray(c.value) ? `[${c.value.join(", ")}]` : String(c.value)} (${c.source}${c.line !== undefined ? ` ${c.line}:${c.column}` : ""})`)
-    .join(", ");
+  return choices.map((c) => `${c.key} ${choiceValueText(c.value)} (${c.source}${c.line !== undefined ? ` ${c.line}:${c.column}` : ""})`).join(", ");
 }

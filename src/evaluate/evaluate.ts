@@ -15,7 +15,7 @@ import type { Dataset } from "./dataset.js";
 import { runRange } from "./pool.js";
 import { resolveConversion } from "./conversion.js";
 import { prepareSpikingJob, type SpikingOptions } from "./modes.js";
-import { sequenceStats, summarize, type SpikingSummary } from "./summary.js";
+import { argmax, sequenceStats, summarize, type SpikingSummary } from "./summary.js";
 
 export const EVAL_MODES = ["float", "spiking", "chip"] as const;
 export type EvalMode = (typeof EVAL_MODES)[number];
@@ -122,12 +122,6 @@ export function fromConfusion(confusion: number[][], predictions: number[], logi
   const correct = per_class.reduce((a, c) => a + c.correct, 0);
   const total = per_class.reduce((a, c) => a + c.total, 0);
   return { accuracy: total > 0 ? correct / total : 0, correct, total, confusion, per_class, predictions, logits };
-}
-
-function argmax(v: Float64Array, off: number, n: number): number {
-  let best = 0;
-  for (let k = 1; k < n; k++) if (v[off + k] > v[off + best]) best = k;
-  return best;
 }
 
 export interface EvaluateOptions {

@@ -6,7 +6,8 @@
 import { axes, finiteRange, seriesPath, svgOpen, ticks, type Frame } from "../compare/panels/axes.js";
 import { esc, r1 } from "../compare/panels/format.js";
 import { legendItem, panel } from "../compare/panels/panel.js";
-import type { ConversionChoice } from "./conversion.js";
+import { choiceValueText, type ConversionChoice } from "./conversion.js";
+import { argmax } from "./summary.js";
 import { presentationRows, type EvalMode, type EvaluationDoc, type LogitTrace } from "./evaluate.js";
 
 /** Extra styles of these figures (series per mode, the label class drawn thick). */
@@ -61,15 +62,8 @@ export function sweepSection(doc: EvaluationDoc): string {
 
 /** Every conversion choice, its value and where it came from (default, the file at line:column, a flag, the mode). */
 export function choicesTable(choices: readonly ConversionChoice[]): string {
-  const value = (v: ConversionChoice["value"]): string => (Array.isArray(v) ? `[${v.join(", ")}]` : String(v));
-  const rows = choices.map((c) => `<tr><td><code>${esc(c.key)}</code></td><td>${esc(value(c.value))}</td><td>${esc(c.source)}${c.line !== undefined ? ` <span class="muted">line ${c.line}, column ${c.column}</span>` : ""}</td></tr>`);
+  const rows = choices.map((c) => `<tr><td><code>${esc(c.key)}</code></td><td>${esc(choiceValueText(c.value))}</td><td>${esc(c.source)}${c.line !== undefined ? ` <span class="muted">line ${c.line}, column ${c.column}</span>` : ""}</td></tr>`);
   return `<details><summary>conversion choices (${choices.filter((c) => c.source !== "default").length} not default)</summary><table class="choices"><tr><th>choice</th><th>value</th><th>from</th></tr>${rows.join("")}</table></details>`;
-}
-
-function argmax(v: readonly number[]): number {
-  let best = 0;
-  for (let k = 1; k < v.length; k++) if (v[k] > v[best]) best = k;
-  return best;
 }
 
 /** One sequence: a plot per mode, every class thin and grey, the label's class thick; one y scale. */

@@ -38,7 +38,8 @@ export interface SpikingSummary {
   readonly per_sequence: SequenceStats;
 }
 
-function argmax(v: ArrayLike<number>, off: number, n: number): number {
+/** Index (0..n−1) of the largest of v[off..off+n), the first on ties: a sequence's predicted class. */
+export function argmax(v: ArrayLike<number>, off = 0, n = v.length - off): number {
   let best = 0;
   for (let k = 1; k < n; k++) if (v[off + k] > v[off + best]) best = k;
   return best;
