@@ -166,17 +166,23 @@ export function gramRowsParallel(gramPanel: PanelKernel, panels: number, ncPanel
   if (work < minWork) return false;
   const h = getHelper();
   if (h === null) return false;
+  shareUnits(h, GRAM, [panels, ncPanels, nPad, pAt, kc], (next) => gramRows(gramPanel, panels, ncPanels, nPad, pAt, kc, next), "a Gram product");
+  return true;
+}
+
+/**
+ * Posts a unit-counter job to the helper and runs the same loop here on the shared counter. This
+ * thread runs until no unit is left, so a retracted job has nothing left to do. A failed helper
+ * may have left its last unit half done, and units accumulate: nothing to finish from.
+ */
+function shareUnits(h: Helper, kind: number, params: readonly number[], runHere: (next: () => number) => void, what: string): void {
   const c = h.control;
   Atomics.store(c, NEXT, 0);
-  post(h, GRAM, [panels, ncPanels, nPad, pAt, kc]);
-  const next = (): number => Atomics.add(c, NEXT, 1);
-  gramRows(gramPanel, panels, ncPanels, nPad, pAt, kc, next);
-  // This thread ran until no unit was left, so a retracted job has nothing left to do. A failed
-  // helper may have left its last unit half done, and units accumulate: nothing to finish from.
+  post(h, kind, params);
+  runHere((): number => Atomics.add(c, NEXT, 1));
   const end = collect(h);
-  if (end === "failed") throw new Error("dense kernel helper thread failed during a Gram product");
+  if (end === "failed") throw new Error(`dense kernel helper thread failed during ${what}`);
   if (end === "done") helperJobs++;
-  return true;
 }
 
 function post(h: Helper, kind: number, params: readonly number[]): void {
@@ -242,12 +248,6 @@ export function gemmRowsParallel(gemmPanel: PanelKernel, panels: number, ncPanel
   const h = helper;
   if (h === null || h === undefined || !helperReady()) return false;
   if (groups * 4 * panels * 4 * kc < GEMM_MIN_WORK * (minWork / PARALLEL_MIN_WORK)) return false;
-  const c = h.control;
-  Atomics.store(c, NEXT, 0);
-  post(h, GEMM, [panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc]);
-  gemmRows(gemmPanel, panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc, (): number => Atomics.add(c, NEXT, 1));
-  const end = collect(h);
-  if (end === "failed") throw new Error("dense kernel helper thread failed during a matrix product");
-  if (end === "done") helperJobs++;
+  shareUnits(h, GEMM, [panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc], (next) => gemmRows(gemmPanel, panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc, next), "a matrix product");
   return true;
 }
