@@ -37,6 +37,8 @@ export const REFRACT_MAX = 63;
 export const REFRACT_MIN = 1;
 /** Left shift aligning the 16-bit dendritic input with the 24-bit u (folded into every weight D). */
 export const WEIGHT_ALIGN_SHIFT = 6;
+/** 2^WEIGHT_ALIGN_SHIFT, a constant rather than a power taken per weight. */
+const WEIGHT_ALIGN = 2 ** WEIGHT_ALIGN_SHIFT;
 /** Smallest per-synapse-group weight exponent wgtExp (4-bit signed field). */
 export const WEIGHT_EXP_MIN = -7;
 /** Largest per-synapse-group weight exponent wgtExp. */
@@ -106,7 +108,15 @@ export function shl(x: number, k: number): number {
 
 /** shl(x, k) for k ≥ 0, asr(x, −k) for k < 0 (the two-way shift of §0.3). */
 export function sh(x: number, k: number): number {
-  return k >= 0 ? x * 2 ** k : Math.floor(x / 2 ** -k);
+  return k >= 0 ? x * pow2(k) : Math.floor(x / pow2(-k));
+}
+
+/** 2^k for k = 0..63, exact: the quantizer runs sh and its grid over every synapse, and `2 **` is a call. */
+const POW2 = Float64Array.from({ length: 64 }, (_, k) => 2 ** k);
+
+/** 2^k for an integer k ≥ 0 (a table lookup below 64). */
+export function pow2(k: number): number {
+  return k < 64 ? POW2[k] : 2 ** k;
 }
 
 /** 2^52: above it every double is an integer, below it adding it rounds to an integer. */
@@ -149,7 +159,7 @@ export function weightShiftS(realWeightBits: number, isMixed: boolean): number {
  * per synapse when wgtExp < 0 (§3.2).
  */
 export function weightContribution(wgt: number, weightExp: number): number {
-  return sh(wgt, weightExp) * 2 ** WEIGHT_ALIGN_SHIFT;
+  return sh(wgt, weightExp) * WEIGHT_ALIGN;
 }
 
 /**

@@ -13,7 +13,7 @@
  * what small weights lose is reported per connection instead.
  */
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, WEIGHT_ALIGN_SHIFT, weightContribution } from "../emulator/arith.js";
+import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, pow2, weightContribution } from "../emulator/arith.js";
 import type { HwBlock, HwGroup, HwNetwork } from "../ir/hw.js";
 import type { BlockReport, BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "../ir/quantized.js";
 
@@ -150,8 +150,8 @@ export function weightGrid(weightExp: number): { step: number; max: number } {
 
 /** Stored field for an ideal contribution D at exponent e: the nearest point of the grid, clipped. */
 export function quantizeWeight(idealD: number, weightExp: number): number {
-  if (weightExp >= 0) return clip(2 * rne(idealD / 2 ** (7 + weightExp)), -WGT_MAX, WGT_MAX);
-  const fieldPerStep = 2 ** -weightExp;
+  if (weightExp >= 0) return clip(2 * rne(idealD / pow2(7 + weightExp)), -WGT_MAX, WGT_MAX);
+  const fieldPerStep = pow2(-weightExp);
   const maxSteps = Math.floor(WGT_MAX / fieldPerStep);
   return clip(rne(idealD / 64), -maxSteps, maxSteps) * fieldPerStep;
 }
@@ -161,24 +161,6 @@ export function chooseWeightExp(maxIdealD: number): number {
   for (let e = -1; e <= 7; e++) if (maxIdealD <= weightGrid(e).max + weightGrid(e).step / 2) return e;
   return 7;
 }
-
-/**
- * quantizeWeight and weightContribution at one exponent with their powers of two computed once
- * (the same divisions and floors, so the same fields and contributions): the per-weight loops
- * of quantizeGroup and accumulatorLoad run over every synapse of the network, often twice.
- */
-interface ExpConstants {
-  /** e ≥ 0: the grid step 2^(7+e) in D; e < 0: 2^−e (field units per 64 q). */
-  readonly div: number;
-  readonly maxSteps: number;
-  /** D per field unit for e ≥ 0 (2^e · 64); for e < 0 contributions floor field / 2^−e first. */
-  readonly mul: number;
-}
-const EXP_CONSTANTS: ExpConstants[] = Array.from({ length: 9 }, (_, k) => {
-  const e = k - 1;
-  return e >= 0 ? { div: 2 ** (7 + e), maxSteps: WGT_MAX, mul: 2 ** e * 2 ** WEIGHT_ALIGN_SHIFT } : { div: 2 ** -e, maxSteps: Math.floor(WGT_MAX / 2 ** -e), mul: 2 ** WEIGHT_ALIGN_SHIFT };
-});
-const expConstants = (e: number): ExpConstants | undefined => EXP_CONSTANTS[e + 1];
 
 function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
   const nPre = g.weights.rows, nPost = g.weights.cols;
@@ -197,24 +179,14 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
     const e = chooseWeightExp(rowMax);
     rowExp[j] = e;
     maxExp = Math.max(maxExp, e);
-    const c = expConstants(e);
     for (let i = 0; i < nPost; i++) {
       const k = j * nPost + i;
       if (w[k] === 0) continue;
       present[k] = 1;
       nonzero++;
       const ideal = w[k] * sigmaW[i];
-      let field: number, got: number;
-      if (!c) {
-        field = quantizeWeight(ideal, e);
-        got = weightContribution(field, e);
-      } else if (e >= 0) {
-        field = clip(2 * rne(ideal / c.div), -WGT_MAX, WGT_MAX);
-        got = field * c.mul;
-      } else {
-        field = clip(rne(ideal / 64), -c.maxSteps, c.maxSteps) * c.div;
-        got = Math.floor(field / c.div) * c.mul;
-      }
+      const field = quantizeWeight(ideal, e);
+      const got = weightContribution(field, e);
       wgt[k] = field;
       total += Math.abs(ideal);
       if (got === 0) {
@@ -267,12 +239,11 @@ function accumulatorLoad(n: number, groups: readonly QGroup[], rateOf: ReadonlyM
     const rates = rateOf.get(g.pre.kind === "block" ? g.pre.block : g.pre.input)!;
     for (let j = 0; j < g.nPre; j++) {
       const p = Math.min(1, rates[j] * dtSeconds);
-      const e = g.rowExp[j], c = expConstants(e);
+      const e = g.rowExp[j];
       for (let i = 0, base = j * g.nPost; i < g.nPost; i++) {
         const field = g.wgt[base + i];
         if (field === 0) continue;
-        // weightContribution(field, e), its powers of two taken from the table.
-        const d = Math.abs(!c ? weightContribution(field, e) : e >= 0 ? field * c.mul : Math.floor(field / c.div) * c.mul);
+        const d = Math.abs(weightContribution(field, e));
         worst[i] += d;
         expected[i] += d * p;
       }
