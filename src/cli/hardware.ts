@@ -332,7 +332,7 @@ function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
   const target = loadTarget(opts.target);
   const net = loadNetworkFile(file);
   // A trained cell is converted first, as evaluate --mode chip does (decode neurons always).
-  if (net.cells && net.cells.length > 0) return runCompileTrained(file, net, opts, io, (b, dir) => compileSummary(b.report, dir));
+  if (net.cells && net.cells.length > 0) return runCompileTrained(file, net, opts, io, (b, dir) => compileSummary(b.report, dir).replace(/report\.json\)\n$/, "report.json, conversion.json)\n"));
   const trainedOnly = (["inputs", "presentationSteps", "neuronsPerUnit", "conversion"] as const).find((k) => opts[k] !== undefined);
   if (trainedOnly) throw new InvalidArgumentError(`--${trainedOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to networks with a trained cell; '${net.name}' has none`);
   let dumped = false;
