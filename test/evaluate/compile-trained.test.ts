@@ -119,7 +119,14 @@ test("lmufft: compile --inputs, inspect shows the conversion; evaluate --build l
 
 test("lmu-tanh: compile from the file's calibration block (import --calibration-inputs wrote it)", () => {
   // Determinism of a build across processes: the lmufft test's compile and evaluate builds are byte-identical.
-  const out = ok("compile", at("nets", "tanh-cal.yaml"), "-o", at("out", "tanh"), ...SMALL, "-q");
+  // K from the file's conversion block this time (the flags set it in the lmufft test).
+  const text = readFileSync(at("nets", "tanh-cal.yaml"), "utf8");
+  const lines = text.split("\n");
+  const calLine = lines.findIndex((l) => l.includes("calibration:"));
+  lines.splice(calLine + 1, 0, "    conversion: { presentation_steps: 4 }");
+  writeFileSync(at("nets", "tanh-cal.yaml"), lines.join("\n"));
+  const out = ok("compile", at("nets", "tanh-cal.yaml"), "-o", at("out", "tanh"), "--neurons-per-unit", "6", "-q");
+  expect(out).toContain(`presentation_steps 4 (file ${calLine + 2}:39)`);
   expect(out).toMatch(/tanh-cal → loihi1: \d+ neurons on \d+ cores \(1 chip\); lower bound \d+ cores/);
   expect(out).toContain(`calibrated on ${SEQUENCES} input sequences of 64 steps`);
   expect(out).toContain("wrote " + at("out", "tanh") + " (manifest.json, chip.yaml, cores.bin, host.json, report.json, conversion.json)");
