@@ -148,7 +148,7 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--presentation-steps <K>", "trained cells: simulator steps per sequence step", positiveInt("--presentation-steps"))
     .option("--neurons-per-unit <n>", "trained cells: neurons per hidden unit and per memory dimension", positiveInt("--neurons-per-unit"))
     .option("--conversion <key=value>", "trained cells: a conversion choice as the file's conversion block names it (lists as low:high); repeatable; overrides the file", (v: string, prev: string[] = []) => [...prev, ...v.split(",").filter((s) => s.trim() !== "")])
-    .action((file: string, opts: CompileCliOptions) => runCompile(file, opts, io));
+    .action((file: string, opts: CompileCliOptions, cmd: Command) => runCompile(file, { ...opts, decodeNeuronsGiven: cmd.getOptionValueSource("decodeNeurons") === "cli" }, io));
 
   program
     .command("inspect")
@@ -324,7 +324,7 @@ function runEmulate(dir: string, opts: EmulateCliOptions, io: HwIo): void {
   }
 }
 
-type CompileCliOptions = { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode; quiet?: boolean } & Omit<TrainedCompileOptions, "target" | "out" | "dumpIrAfter" | "json" | "quiet">;
+type CompileCliOptions = { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode; decodeNeuronsGiven?: boolean; quiet?: boolean } & Omit<TrainedCompileOptions, "target" | "out" | "dumpIrAfter" | "json" | "quiet">;
 
 function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
   const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
@@ -332,6 +332,7 @@ function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
   const target = loadTarget(opts.target);
   const net = loadNetworkFile(file);
   // A trained cell is converted first, as evaluate --mode chip does (decode neurons always).
+  if (net.cells && net.cells.length > 0 && opts.decodeNeuronsGiven && opts.decodeNeurons !== "always") throw new InvalidArgumentError(`--decode-neurons ${opts.decodeNeurons}: a trained cell is compiled with decode neurons always, as lmuc evaluate --mode chip builds it (so that evaluate --build can load it)`);
   if (net.cells && net.cells.length > 0) return runCompileTrained(file, net, opts, io, (b, dir) => compileSummary(b.report, dir).replace(/report\.json\)\n$/, "report.json, conversion.json)\n"));
   const trainedOnly = (["inputs", "presentationSteps", "neuronsPerUnit", "conversion"] as const).find((k) => opts[k] !== undefined);
   if (trainedOnly) throw new InvalidArgumentError(`--${trainedOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to networks with a trained cell; '${net.name}' has none`);

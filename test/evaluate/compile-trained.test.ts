@@ -68,6 +68,16 @@ describe("without calibration inputs: LMU7040 at the cell, exit 2, nothing writt
   });
 });
 
+test("trained-cell flags where they do not apply: exit 2 with what to change", async () => {
+  const never = await lmuc("compile", at("nets", "fft.yaml"), "-o", at("out", "never"), "--inputs", at("data", "x.npy"), "--decode-neurons", "never");
+  expect(never.code).toBe(2);
+  expect(never.err).toContain("--decode-neurons never: a trained cell is compiled with decode neurons always");
+  const plain = await lmuc("compile", "examples/lmu-memory.yaml", "-o", at("out", "plain"), "--inputs", at("data", "x.npy"));
+  expect(plain.code).toBe(2);
+  expect(plain.err).toContain("--inputs applies to networks with a trained cell; 'lmu-memory' has none");
+  expect(existsSync(at("out", "never")) || existsSync(at("out", "plain"))).toBe(false);
+});
+
 test("a calibration block naming a missing file, or more sequences than it holds: LMU7041 at the block, exit 2", async () => {
   const text = readFileSync(at("nets", "tanh-cal.yaml"), "utf8");
   const line = text.split("\n").findIndex((l) => l.includes("calibration:")) + 1;
