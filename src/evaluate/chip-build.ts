@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { parseReportJson } from "../backends/loihi/build-files.js";
 import { readBuildFolder, writeBuildFolder } from "../backends/loihi/folder.js";
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { CONVERSION_FIELDS } from "../frontend/conversion.js";
 import type { ConversionValue, NetworkIR, TrainedCellIR } from "../ir/network.js";
 import { averageSteps, type ConversionOptions } from "../passes/convert-cells.js";
 import type { CellProgram } from "../sim/cell.js";
@@ -25,6 +26,8 @@ import { loadInputs, type Dataset, type InputSequences } from "./dataset.js";
 import { prepareSpikingJob, type PreparedJob, type SpikingOptions } from "./modes.js";
 
 export const RECORD_FILE = "conversion.json";
+/** Option name → the network file's key, for messages (presentationSteps → presentation_steps). */
+const KEY_OF = new Map(CONVERSION_FIELDS.map((f) => [f.option, f.key]));
 export const RECORD_FORMAT = "lmuc-trained-build/1";
 /** Sequences the compiler's calibration run sees when the caller does not say (modes.ts's default). */
 const COMPILER_SEQUENCES = 4;
@@ -139,14 +142,9 @@ export function recordDifferences(stored: TrainedBuildRecord, wanted: TrainedBui
   const keys = [...new Set([...Object.keys(stored.options ?? {}), ...Object.keys(wanted.options)])].sort();
   for (const k of keys) {
     const a = stored.options?.[k], b = wanted.options[k];
-    if (!same(a, b)) out.push(`${wanted.choices.find((c) => c.key === k || keyOption(c, k))?.key ?? k} ${JSON.stringify(a)}, now ${JSON.stringify(b)}`);
+    if (!same(a, b)) out.push(`${KEY_OF.get(k) ?? k} ${JSON.stringify(a)}, now ${JSON.stringify(b)}`);
   }
   return out;
-}
-
-/** A choice names its option by YAML key; the record's options by option name (presentationSteps ↔ presentation_steps). */
-function keyOption(c: ConversionChoice, option: string): boolean {
-  return c.key.replace(/_(\w)/g, (_m, ch: string) => ch.toUpperCase()) === option;
 }
 
 /** The record a build folder holds, or why it holds none (not a build, another network's build, a build from before records). */
@@ -224,7 +222,7 @@ export function chipBuild(dir: string | undefined, r: ChipBuildRequest, evaluati
       const job = { kind: "chip" as const, buildDir: dir!, presentationSteps: K, averageSteps: averageSteps(r.options) };
       return { job, presentationSteps: K, cores: { ...found.cores, buildDir: dir! }, reused: true };
     }
-    onWarning?.(staleWarning(dir!, `was built from other inputs: ${diffs.join("; ")}`));
+    onWarning?.(staleWarning(dir!, `holds a build made differently (${diffs.join("; ")})`));
   } else if (found) onWarning?.(staleWarning(dir!, found.why));
   return { ...writeChipBuild(target, r), reused: false };
 }

@@ -201,6 +201,7 @@ async function runSpikingMode(c: RunContext, mode: "spiking" | "chip", K: number
     mode === "chip"
       ? chipBuild(primary ? buildDir : undefined, { net, program, networkSha256: programSha256(program), calibration, options, choices, spiking: rest }, data.steps, opts.onWarning)
       : prepareSpikingJob(mode, net, program, calibration.data, { ...rest, conversion: options });
+  if (primary) opts.onNote?.(`${mode}: conversion scaled to ${calibration.source} (${calibration.data.sequences} sequences)`);
   if ("reused" in prepared) opts.onNote?.(prepared.reused ? `chip: loaded the build in ${buildDir} (its ${RECORD_FILE} matches this network, choices and calibration)` : `chip: compiled ${prepared.cores?.used} cores into ${prepared.cores?.buildDir}`);
   const raw = await runRange(prepared.job, c.shape, { ...range, traceSequences: traced }, opts.workers, progress);
   const stats = sequenceStats(raw.logits, float, raw.activity, range.count, program.outputs);
