@@ -44,7 +44,7 @@ function sequencesOf(all: InputSequences, count: number | undefined): Dataset {
   const n = Math.min(count ?? all.sequences, all.sequences);
   const x = n === all.sequences ? all.x : all.x.subarray(0, n * all.steps * all.dimensions);
   // Which sequences were used is part of the identity: the same file cut differently calibrates differently.
-  const sha = count === undefined ? all.inputsSha256 : createHash("sha256").update(`${all.inputsSha256}:${n}`).digest("hex");
+  const sha = n === all.sequences ? all.inputsSha256 : createHash("sha256").update(`${all.inputsSha256}:${n}`).digest("hex");
   return { sequences: n, steps: all.steps, dimensions: all.dimensions, x, labels: new Int32Array(0), inputsSha256: sha, labelsSha256: "" };
 }
 
