@@ -2,6 +2,7 @@
 import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError } from "commander";
 import { loadNetworkFile } from "../api.js";
+import { formatDiagnostic } from "../diagnostics/diagnostic.js";
 import { loadDataset } from "../evaluate/dataset.js";
 import { choicesText } from "../evaluate/conversion.js";
 import { checkModes, evaluateNetwork, evaluationJson, evaluationShape, presentationRows, type EvaluationDoc, type ModeResult, type Shard } from "../evaluate/evaluate.js";
@@ -96,7 +97,7 @@ function jsonSummary(doc: EvaluationDoc, extra: Record<string, unknown>): string
 }
 
 /** The conversion flags as ConversionOptions fields: the named flags, then each --conversion KEY=VALUE. */
-function conversionFlags(opts: EvaluateOpts): Partial<ConversionOptions> {
+export function conversionFlags(opts: Pick<EvaluateOpts, "presentationSteps" | "neuronsPerUnit" | "synapse" | "conversion">): Partial<ConversionOptions> {
   const flags: Record<string, unknown> = {
     ...(opts.presentationSteps !== undefined ? { presentationSteps: opts.presentationSteps[0] } : {}),
     ...(opts.neuronsPerUnit !== undefined ? { hiddenPerUnit: opts.neuronsPerUnit, memoryPerDimension: opts.neuronsPerUnit } : {}),
@@ -145,6 +146,8 @@ async function run(io: EvaluateIo, file: string | undefined, opts: EvaluateOpts)
       ...(opts.build ? { buildDir: opts.build } : {}),
     },
     ...(progress ? { onProgress: (done: number, total: number) => progress.update(done, total) } : {}),
+    onWarning: (d) => io.err(formatDiagnostic(d) + "\n"),
+    ...(opts.quiet || opts.json ? {} : { onNote: (text: string) => io.err(text + "\n") }),
   });
   const seconds = (performance.now() - t0) / 1000;
   writeOutputs(doc, opts, data.labels);

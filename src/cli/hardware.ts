@@ -22,6 +22,7 @@ import { FLOAT_PASSES, printIR } from "../passes/pipeline.js";
 import { loadTarget } from "../target/target.js";
 import { verifyReference } from "../verify/reference.js";
 import { compareText, headroomWarnings, placementText } from "./hardware-text.js";
+import { readTrainedRecord, runCompileTrained, trainedLines, type TrainedCompileOptions } from "./compile-trained.js";
 import { phaseProgress } from "./progress-io.js";
 import { checkWindow, noteLargeOutput, parseWindow, probeIds, recordedProbes, type RecordedProbe, type RecordOptions } from "./record.js";
 
@@ -143,7 +144,11 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--json", "print the compile report as JSON")
     .option("--decode-neurons <mode>", DECODE_HELP, decodeMode, "auto" as DecodeNeuronsMode)
     .option("-q, --quiet", "no progress output")
-    .action((file: string, opts: CompileCliOptions) => runCompile(file, opts, io));
+    .option("--inputs <x.npy>", "trained cells: calibration inputs [sequences, steps, inputs] (overrides the cell's calibration block)")
+    .option("--presentation-steps <K>", "trained cells: simulator steps per sequence step", positiveInt("--presentation-steps"))
+    .option("--neurons-per-unit <n>", "trained cells: neurons per hidden unit and per memory dimension", positiveInt("--neurons-per-unit"))
+    .option("--conversion <key=value>", "trained cells: a conversion choice as the file's conversion block names it (lists as low:high); repeatable; overrides the file", (v: string, prev: string[] = []) => [...prev, ...v.split(",").filter((s) => s.trim() !== "")])
+    .action((file: string, opts: CompileCliOptions, cmd: Command) => runCompile(file, { ...opts, decodeNeuronsGiven: cmd.getOptionValueSource("decodeNeurons") === "cli" }, io));
 
   program
     .command("inspect")
@@ -319,13 +324,18 @@ function runEmulate(dir: string, opts: EmulateCliOptions, io: HwIo): void {
   }
 }
 
-type CompileCliOptions = { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode; quiet?: boolean };
+type CompileCliOptions = { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode; decodeNeuronsGiven?: boolean; quiet?: boolean } & Omit<TrainedCompileOptions, "target" | "out" | "dumpIrAfter" | "json" | "quiet">;
 
 function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
   const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
   if (opts.dumpIrAfter && !passes.includes(opts.dumpIrAfter)) throw new InvalidArgumentError(`unknown pass '${opts.dumpIrAfter}' (passes: ${passes.join(", ")})`);
   const target = loadTarget(opts.target);
   const net = loadNetworkFile(file);
+  // A trained cell is converted first, as evaluate --mode chip does (decode neurons always).
+  if (net.cells && net.cells.length > 0 && opts.decodeNeuronsGiven && opts.decodeNeurons !== "always") throw new InvalidArgumentError(`--decode-neurons ${opts.decodeNeurons}: a trained cell is compiled with decode neurons always, as lmuc evaluate --mode chip builds it (so that evaluate --build can load it)`);
+  if (net.cells && net.cells.length > 0) return runCompileTrained(file, net, opts, io, (b, dir) => compileSummary(b.report, dir).replace(/report\.json\)\n$/, "report.json, conversion.json)\n"));
+  const trainedOnly = (["inputs", "presentationSteps", "neuronsPerUnit", "conversion"] as const).find((k) => opts[k] !== undefined);
+  if (trainedOnly) throw new InvalidArgumentError(`--${trainedOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to networks with a trained cell; '${net.name}' has none`);
   let dumped = false;
   const progress = phaseProgress(io, !!(opts.quiet || opts.json || opts.dumpIrAfter));
   let passesDone = 0;
@@ -352,11 +362,14 @@ function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
 function runInspect(dir: string, opts: { json?: boolean }, io: HwIo): void {
   const b = readBuild(dir);
   if (opts.json) {
-    io.out(JSON.stringify({ ok: true, manifest: b.manifest, report: b.report }, irReplacer, 1) + "\n");
+    const trained = readTrainedRecord(b);
+    io.out(JSON.stringify({ ok: true, manifest: b.manifest, report: b.report, ...(trained ? { conversion: trained } : {}) }, irReplacer, 1) + "\n");
     return;
   }
   io.out(`${dir}: lmuc ${String(b.manifest.lmuc)}, target ${b.target.name}, ${b.chip.cores.length} cores, all ${Object.keys(b.manifest.files).length} files verified\n`);
   io.out(compileSummary(b.report));
   for (const line of learningLines({ ...b.report, learning: [] }, b.chip)) io.out(line + "\n");
   io.out(placementText(b));
+  const trained = readTrainedRecord(b);
+  if (trained) io.out(trainedLines(trained).join("\n") + "\n");
 }

@@ -82,7 +82,9 @@ export const CODES = {
   LMU7030: { title: "invalid dataset", hint: "inputs are a .npy of shape [sequences, steps, input dimensions], labels a .npy of integer classes [sequences]" },
   LMU7031: { title: "evaluation mode not available", hint: "use --mode float" },
   LMU7032: { title: "evaluation parts do not fit together", hint: "merge the parts of one evaluation: same network, same dataset, shards of the same count" },
-  LMU7040: { title: "trained cells are not supported here yet", hint: "lmuc evaluate converts and compiles trained cells: --mode spiking (float simulator) or --mode chip --build DIR (writes the compiled build)" },
+  LMU7040: { title: "trained cell without calibration inputs", hint: "add calibration: { inputs: x.npy } to the cell in the network file, or give lmuc compile --inputs X.npy (lmuc import --calibration-inputs X.npy writes the block); lmuc evaluate --mode spiking runs the converted cell on the float simulator" },
+  LMU7041: { title: "invalid calibration inputs", hint: "a .npy of shape [sequences, steps, input dimensions] with finite values; a relative path is resolved against the network file's folder" },
+  LMU7042: { title: "chip build is stale", hint: "the build folder holds a build of another network, conversion choices, calibration, target or lmuc version; it is compiled again (give another --build to keep it)" },
   LMU7050: { title: "invalid conversion choice in a network file", hint: "see the conversion block of a trained cell in the README (Trained models) and schemas/network.schema.json" },
   LMU9001: { title: "internal error: IR verification failed after a pass", hint: "this is a bug in lmuc; please report it with the input file" },
 } as const satisfies Record<string, CodeInfo>;

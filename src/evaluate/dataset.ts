@@ -40,10 +40,12 @@ function readArrayFile(path: string, what: string): { arr: NumericArray; sha256:
   }
 }
 
-/** Reads and checks both files; `dimensions` and `classes` come from the network. */
-export function loadDataset(inputsPath: string, labelsPath: string, dimensions: number, classes: number): Dataset {
+/** Input sequences without labels (calibration inputs): x [sequences, steps, dimensions] and the file's sha256. */
+export type InputSequences = Pick<Dataset, "sequences" | "steps" | "dimensions" | "x" | "inputsSha256">;
+
+/** Reads and checks an inputs file; `dimensions` comes from the network. */
+export function loadInputs(inputsPath: string, dimensions: number): InputSequences {
   const inputs = readArrayFile(inputsPath, "inputs");
-  const labels = readArrayFile(labelsPath, "labels");
   const s = inputs.arr.shape;
   if (s.length !== 3) {
     fail(`${inputsPath}: inputs have shape [${s.join(", ")}] (rank ${s.length}); expected rank 3: [sequences, steps, ${dimensions}]${s.length === 2 && dimensions === 1 ? " (add a last axis of 1: x[..., None])" : ""}`);
@@ -59,6 +61,13 @@ export function loadDataset(inputsPath: string, labelsPath: string, dimensions: 
       fail(`${inputsPath}: inputs[${seq}, ${step}, ${i % d}] is ${Number.isNaN(x[i]) ? "NaN" : x[i] > 0 ? "+inf" : "-inf"}; every input must be finite`);
     }
   }
+  return { sequences: n, steps, dimensions: d, x, inputsSha256: inputs.sha256 };
+}
+
+/** Reads and checks both files; `dimensions` and `classes` come from the network. */
+export function loadDataset(inputsPath: string, labelsPath: string, dimensions: number, classes: number): Dataset {
+  const { sequences: n, steps, dimensions: d, x, inputsSha256 } = loadInputs(inputsPath, dimensions);
+  const labels = readArrayFile(labelsPath, "labels");
   const ls = labels.arr.shape;
   if (ls.length !== 1) fail(`${labelsPath}: labels have shape [${ls.join(", ")}]; expected one class per sequence: [${n}]`);
   if (ls[0] !== n) fail(`${labelsPath}: ${ls[0]} labels for ${n} input sequences (${inputsPath}); expected ${n}`);
@@ -68,5 +77,5 @@ export function loadDataset(inputsPath: string, labelsPath: string, dimensions: 
     if (!Number.isInteger(v) || v < 0 || v >= classes) fail(`${labelsPath}: labels[${i}] is ${v}; expected a class 0..${classes - 1} (the readout has ${classes} outputs)`);
     y[i] = v;
   }
-  return { sequences: n, steps, dimensions: d, x, labels: y, inputsSha256: inputs.sha256, labelsSha256: labels.sha256 };
+  return { sequences: n, steps, dimensions: d, x, labels: y, inputsSha256, labelsSha256: labels.sha256 };
 }

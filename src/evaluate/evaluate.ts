@@ -7,13 +7,14 @@
  * is byte-identical to the same run in one piece.
  */
 import { createHash } from "node:crypto";
-import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
+import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { NetworkIR } from "../ir/network.js";
 import { compileCellProgram, type CellProgram } from "../sim/cell.js";
 import { VERSION } from "../version.js";
 import type { Dataset } from "./dataset.js";
 import { runRange } from "./pool.js";
 import { resolveConversion } from "./conversion.js";
+import { chipBuild, cellCalibration, RECORD_FILE } from "./chip-build.js";
 import { prepareSpikingJob, type SpikingOptions } from "./modes.js";
 import { argmax, sequenceStats, summarize, type SpikingSummary } from "./summary.js";
 
@@ -135,6 +136,10 @@ export interface EvaluateOptions {
   readonly presentationSweep?: readonly number[];
   /** Dataset indices of the sequences whose logit traces go to `traces` (default the first 3). */
   readonly traceSequences?: readonly number[];
+  /** Warnings that do not stop the run (a stale --build folder compiled again: LMU7042). */
+  readonly onWarning?: (d: Diagnostic) => void;
+  /** Where the chip build came from (loaded or compiled): for stderr, never the document. */
+  readonly onNote?: (text: string) => void;
 }
 
 /** The network's input size and classes, checked: evaluate needs one input, one cell, one readout. */
@@ -188,9 +193,16 @@ async function runSpikingMode(c: RunContext, mode: "spiking" | "chip", K: number
   const cell = net.cells!.find((x) => x.id === readout?.from);
   const flags = { ...opts.spiking?.conversion, ...(K !== undefined ? { presentationSteps: K } : {}) };
   const { options, choices } = resolveConversion(cell, flags, mode);
-  // Only the first K's chip build goes to --build; the others to temporary folders.
+  // Only the first K's chip build goes to --build (or is loaded from it); the others to temporary folders.
   const { buildDir, ...rest } = opts.spiking ?? {};
-  const prepared = prepareSpikingJob(mode, net, program, data, { ...rest, ...(primary && buildDir ? { buildDir } : {}), conversion: options });
+  // The cell's calibration block, when it has one, else the evaluation's inputs (all of them, so every shard converts alike).
+  const calibration = cellCalibration(cell!, program.inputSize, undefined, data)!;
+  const prepared =
+    mode === "chip"
+      ? chipBuild(primary ? buildDir : undefined, { net, program, networkSha256: programSha256(program), calibration, options, choices, spiking: rest }, data.steps, opts.onWarning)
+      : prepareSpikingJob(mode, net, program, calibration.data, { ...rest, conversion: options });
+  if (primary) opts.onNote?.(`${mode}: conversion scaled to ${calibration.source} (${calibration.data.sequences} sequences)`);
+  if ("reused" in prepared) opts.onNote?.(prepared.reused ? `chip: loaded the build in ${buildDir} (its ${RECORD_FILE} matches this network, choices and calibration)` : `chip: compiled ${prepared.cores?.used} cores into ${prepared.cores?.buildDir}`);
   const raw = await runRange(prepared.job, c.shape, { ...range, traceSequences: traced }, opts.workers, progress);
   const stats = sequenceStats(raw.logits, float, raw.activity, range.count, program.outputs);
   const scored = scoreRaw(raw.logits, data.labels, range.first, range.count, program.outputs);

@@ -7,6 +7,7 @@
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { mat, type Mat } from "../math/matrix.js";
 import type { NetworkIR, ReadoutIR, SequenceInputIR, TrainedCellIR } from "../ir/network.js";
+import { readCalibrationBlock } from "./calibration.js";
 import { readConversionBlock } from "./conversion.js";
 import type { JsonPath } from "./source.js";
 import { readMatrix, readVector, type Ctx } from "./values.js";
@@ -20,7 +21,7 @@ const KIND_FIELDS: Record<TrainedCellIR["kind"], readonly string[]> = {
   lmu: ["e_x", "e_h", "e_m", "W_x", "W_h", "W_m"],
   "lmu-fft": ["W_u", "b_u", "W_h", "b_h"],
 };
-const COMMON = ["kind", "input", "hidden", "nonlinearity", "order", "theta_steps", "A", "B", "conversion"];
+const COMMON = ["kind", "input", "hidden", "nonlinearity", "order", "theta_steps", "A", "B", "conversion", "calibration"];
 
 function cell(ctx: Ctx, id: string, o: Obj, path: JsonPath, inputs: ReadonlyMap<string, SequenceInputIR>): TrainedCellIR {
   const kind = o.kind as TrainedCellIR["kind"];
@@ -48,6 +49,7 @@ function cell(ctx: Ctx, id: string, o: Obj, path: JsonPath, inputs: ReadonlyMap<
     A: m("A", order, order, "order × order"),
     B: m("B", order, 1, "order × 1"),
     ...(o.conversion !== undefined ? { conversion: readConversionBlock(ctx, o.conversion, [...path, "conversion"]) } : {}),
+    ...(o.calibration !== undefined ? { calibration: readCalibrationBlock(ctx, o.calibration, [...path, "calibration"]) } : {}),
     origin: ctx.src.locate(path, true),
   };
   if (kind === "lmu") {
@@ -133,11 +135,20 @@ export function convertTrainedSections(ctx: Ctx, doc: Obj, declare: (id: string,
   return { sequenceInputs: [...inputs.values()], cells: [...cells.values()], readouts };
 }
 
-/** Passes that do not handle trained cells yet call this: a located error instead of silently dropping them. */
+/**
+ * Passes that take no calibration inputs call this: a located error instead of silently dropping
+ * the cell, which says what to add. (`lmuc compile` itself converts a trained cell when it has
+ * calibration inputs: cli/compile-trained.ts.)
+ */
 export function rejectTrainedCells(net: NetworkIR, what: string): void {
   const first = net.cells?.[0];
   if (!first) return;
-  throw new DiagnosticError([
-    diag("LMU7040", `${what} does not handle trained cells yet: cell '${first.id}' (${first.kind}, ${first.hiddenSize} hidden units) needs spiking conversion, which lmuc evaluate does (its ranges come from the dataset's inputs)`, first.origin),
-  ]);
+  throw new DiagnosticError([diag("LMU7040", `${what} cannot run trained cell '${first.id}' (${first.kind}, ${first.hiddenSize} hidden units) as it stands: ${trainedCellFix(first.id, what)}`, first.origin)]);
+}
+
+/** What to add so that a trained cell converts: the same words wherever a conversion lacks its inputs. */
+export function trainedCellFix(cellId: string, what: string): string {
+  const how = "its spiking conversion scales each population to the range the cell's float run takes over input sequences";
+  if (what === "lmuc simulate") return `${how}, so simulate the converted network with lmuc evaluate --mode spiking --inputs X.npy --labels Y.npy`;
+  return `${how}; name them on the cell (cells.${cellId}.calibration: { inputs: x.npy }, a .npy [sequences, steps, inputs] relative to the network file), or give ${what === "lmuc compile" ? "--inputs X.npy" : "them"} (lmuc import --calibration-inputs X.npy writes the block)`;
 }

@@ -10,11 +10,11 @@ export interface ImportResult {
   readonly seconds: number;
 }
 
-export function importTorchModel(ptPath: string, yamlPath: string, opts: { thetaSteps?: number } = {}): ImportResult {
+export function importTorchModel(ptPath: string, yamlPath: string, opts: { thetaSteps?: number; calibrationInputs?: string } = {}): ImportResult {
   const t0 = performance.now();
   const sd = readTorchFile(ptPath);
-  const model = mapLmuStateDict(sd, opts);
-  const { files } = writeImportedNetwork(model, ptPath, yamlPath);
+  const model = mapLmuStateDict(sd, opts.thetaSteps !== undefined ? { thetaSteps: opts.thetaSteps } : {});
+  const { files } = writeImportedNetwork(model, ptPath, yamlPath, opts.calibrationInputs);
   return { model, files, notes: [...sd.notes, model.thetaNote], seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -6,7 +6,7 @@
  * is written atomically, the YAML last.
  */
 import { rmSync } from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { basename, dirname, extname, join, relative, resolve, sep } from "node:path";
 import { writeFileAtomic } from "../io/write.js";
 import type { ImportedModel, ImportedTensor } from "./lmu-map.js";
 
@@ -41,7 +41,7 @@ function stemOf(path: string): string {
 }
 
 /** The network text; `fileOf` names each tensor's .npy (relative to the YAML). */
-export function networkYaml(model: ImportedModel, source: string, name: string, fileOf: (group: "cell" | "readout", t: ImportedTensor) => string): string {
+export function networkYaml(model: ImportedModel, source: string, name: string, fileOf: (group: "cell" | "readout", t: ImportedTensor) => string, calibrationInputs?: string): string {
   const ref = (group: "cell" | "readout", t: ImportedTensor): string => `{ file: ${fileOf(group, t)} }`;
   const cellLines = model.cell.map((t) => `    ${t.name}: ${ref("cell", t)}`.padEnd(40) + `  # ${model.sourceKeys[t.name]} [${t.shape.join(", ")}]`);
   const readoutLines = model.readout.map((t) => `    ${t.name}: ${ref("readout", t)}`.padEnd(40) + `  # ${model.sourceKeys[t.name]} [${t.shape.join(", ")}]`);
@@ -64,6 +64,8 @@ export function networkYaml(model: ImportedModel, source: string, name: string, 
     `    order: ${model.order}`,
     `    theta_steps: ${model.thetaSteps}`,
     ...cellLines,
+    // JSON quoting is valid YAML and keeps any path a plain string.
+    ...(calibrationInputs !== undefined ? [`    calibration: { inputs: ${JSON.stringify(calibrationInputs)} }`.padEnd(40) + "  # the ranges of its spiking conversion (lmuc compile)"] : []),
     ``,
     `readouts:`,
     `  logits:`,
@@ -74,14 +76,16 @@ export function networkYaml(model: ImportedModel, source: string, name: string, 
 }
 
 /** Writes `<yamlPath>` and its .npy files; returns every path written. */
-export function writeImportedNetwork(model: ImportedModel, source: string, yamlPath: string): ImportOutput {
+/** `calibrationInputs`: a .npy of input sequences, named in the cell's calibration block relative to the YAML. */
+export function writeImportedNetwork(model: ImportedModel, source: string, yamlPath: string, calibrationInputs?: string): ImportOutput {
   const stem = stemOf(yamlPath);
   const dir = dirname(yamlPath);
   const pending: [string, Uint8Array | string][] = [];
   const fileOf = (group: "cell" | "readout", t: ImportedTensor): string => `${stem}.${group === "readout" ? "readout-" : ""}${t.name}.npy`;
   for (const t of model.cell) pending.push([join(dir, fileOf("cell", t)), npyBytes(t.shape, t.data, t.float32)]);
   for (const t of model.readout) pending.push([join(dir, fileOf("readout", t)), npyBytes(t.shape, t.data, t.float32)]);
-  pending.push([yamlPath, networkYaml(model, source, stem, fileOf)]);
+  const calibration = calibrationInputs !== undefined ? relative(resolve(dir), resolve(calibrationInputs)).split(sep).join("/") : undefined;
+  pending.push([yamlPath, networkYaml(model, source, stem, fileOf, calibration)]);
   const written: string[] = [];
   try {
     for (const [path, contents] of pending) {

@@ -251,6 +251,19 @@ export interface TrainedCellIR {
   readonly hBias?: Float64Array;
   /** Spiking-conversion choices the network file sets (its `conversion:` block), in file order. */
   readonly conversion?: readonly ConversionSetting[];
+  /** The network file's `calibration:` block: the inputs the conversion's ranges come from. */
+  readonly calibration?: CellCalibration;
+  readonly origin?: SourceLocation;
+}
+
+/** Calibration inputs named on a trained cell: a .npy [sequences, steps, inputs], resolved against the network file's folder. */
+export interface CellCalibration {
+  /** Absolute path. */
+  readonly inputsFile: string;
+  /** As written in the file (what messages and build records name). */
+  readonly inputs: string;
+  /** Only the first N sequences (default: all). */
+  readonly sequences?: number;
   readonly origin?: SourceLocation;
 }
 

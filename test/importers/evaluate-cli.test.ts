@@ -80,10 +80,10 @@ test("an unknown --mode is a clear error naming the modes, exit 2", async () => 
   expect(existsSync(out("spikey.json"))).toBe(false);
 });
 
-test("compile meets a trained cell: LMU7040 located at the cell's line, exit 2", async () => {
+test("compile meets a trained cell without calibration inputs: LMU7040 located at the cell's line, saying what to add, exit 2", async () => {
   const r = await lmuc("compile", net, "-o", out("build"));
   expect(r.code).toBe(2);
-  expect(r.err).toMatch(/psdigits-lmu\.yaml:10:3: error LMU7040: lmuc compile does not handle trained cells yet: cell 'lmu'/);
+  expect(r.err).toMatch(/psdigits-lmu\.yaml:10:3: error LMU7040: lmuc compile needs calibration inputs for trained cell 'lmu' .*cells\.lmu\.calibration: \{ inputs: x\.npy \}.*--inputs X\.npy/);
   expect(existsSync(out("build"))).toBe(false);
   expectCleanError(r);
 });
