@@ -85,6 +85,7 @@ export const CODES = {
   LMU7040: { title: "trained cell without calibration inputs", hint: "add calibration: { inputs: x.npy } to the cell in the network file, or give lmuc compile --inputs X.npy (lmuc import --calibration-inputs X.npy writes the block); lmuc evaluate --mode spiking runs the converted cell on the float simulator" },
   LMU7041: { title: "invalid calibration inputs", hint: "a .npy of shape [sequences, steps, input dimensions] with finite values; a relative path is resolved against the network file's folder" },
   LMU7042: { title: "chip build is stale", hint: "the build folder holds a build of another network, conversion choices, calibration, target or lmuc version; it is compiled again (give another --build to keep it)" },
+  LMU7043: { title: "memory cannot be split into presentation substeps", hint: "the stored A is too ill-conditioned for float32 to determine its K-th root (large order, and e_m folded in, so it is not the LMU its theta names); present each step once (presentation_steps: 1), or retrain with e_m = 0, or store A in float64" },
   LMU7050: { title: "invalid conversion choice in a network file", hint: "see the conversion block of a trained cell in the README (Trained models) and schemas/network.schema.json" },
   LMU9001: { title: "internal error: IR verification failed after a pass", hint: "this is a bug in lmuc; please report it with the input file" },
 } as const satisfies Record<string, CodeInfo>;

@@ -37,4 +37,33 @@ describe("substeps", () => {
   test("K must be a whole number", () => {
     expect(() => substeps(A, Bd, 2.5)).toThrow(/whole number/);
   });
+
+  // The psMNIST shape's memory as pytorch-lmu stores it: order 256, θ 784 steps, float32. Its
+  // condition number (~2.6e9) times float32's rounding is ~150, so the stored matrix has no
+  // computable K-th root; the LMU θ names gives the exact one, within float32 storage of A
+  // (measured 3.0e-8, bound 1e-6). Without the LMU, the refusal is immediate and says why.
+  describe("order 256, θ 784 steps, stored in float32", () => {
+    const big = lmuMatrices(256, 784);
+    const step = discretize(big.A, big.B, 1, "zoh");
+    const A32 = mat(256, 256, step.Ad.data.map(Math.fround));
+    const B32 = mat(256, 1, step.Bd.data.map(Math.fround));
+
+    test("its LMU gives the substeps: Ak^K = A to float32 storage, Σ Ak^k·Bk = B", () => {
+      const K = 20;
+      const { Ak, Bk, method } = substeps(A32, B32, K, { order: 256, thetaSteps: 784 });
+      expect(method).toBe("lmu-zoh");
+      let P = identity(256);
+      let S = mat(256, 1);
+      for (let k = 0; k < K; k++) {
+        S = { rows: 256, cols: 1, data: matmul(Ak, S).data.map((v, i) => v + Bk.data[i]) };
+        P = matmul(P, Ak);
+      }
+      expect(maxDiff(P.data, A32.data)).toBeLessThan(1e-6);
+      expect(maxDiff(S.data, B32.data)).toBeLessThan(1e-10);
+    });
+
+    test("without a matching LMU it is refused with LMU7043 (before, minutes of square roots ended in a singular matrix)", () => {
+      expect(() => substeps(A32, B32, 20, { order: 256, thetaSteps: 700 })).toThrow(/condition number 2\.\de\+9/);
+    });
+  });
 });

@@ -155,7 +155,7 @@ export function convertCells(net: NetworkIR, input: ConversionInput, o: Conversi
   // Memory: A' = A + B·e_m (the cell's u reads m_{t−1}), split into K substeps.
   let Aeff = cell.A;
   if (cell.em) Aeff = { rows: q, cols: q, data: Float64Array.from(cell.A.data, (v, k) => v + cell.B.data[Math.floor(k / q)] * cell.em!.data[k % q]) };
-  const { Ak, Bk } = substeps(Aeff, cell.B, K);
+  const { Ak, Bk } = substeps(Aeff, cell.B, K, { order: q, thetaSteps: cell.thetaSteps, origin });
   const Rinv = diag(R.map((v) => 1 / v));
   const mapped = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? a : 0)) / (1 - a))); // (Ak − aI)/(1 − a)
   const mappedMem = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? aMem : 0)) / (1 - aMem)));
