@@ -7,7 +7,7 @@ import { loadNetworkFile, loadNetworkObject } from "../src/api.js";
 import { compileNetwork } from "../src/compile.js";
 import { HardwareRun } from "../src/emulator/runner.js";
 import { loadTarget } from "../src/target/target.js";
-import { lmuMemory } from "./networks.js";
+import { lmuMemory, stepLmus } from "./networks.js";
 
 /** The workloads of issue 12's table, by name. */
 export const EMULATE_CASES: Record<string, { net: () => object | string; steps: number; decodeNeurons?: "always" }> = {
@@ -15,6 +15,7 @@ export const EMULATE_CASES: Record<string, { net: () => object | string; steps: 
   "lmu-memory q=8, 800 LIF": { net: () => lmuMemory(8, 100), steps: 5000 },
   "lmu-delay q=8": { net: () => "examples/lmu-delay.yaml", steps: 5000 },
   "lmu-steps (8 × 250 ReLU)": { net: () => "examples/lmu-steps.yaml", steps: 5000 },
+  "5 step LMUs, 4000 LIF": { net: () => stepLmus(5, 8, 100), steps: 5000 },
   // The table's single-ensemble psMNIST build is refused at compile now (LMU3004: its weights lose
   // > 5 % on the chip's grid); the psMNIST example with its recurrence on chip stands in for it.
   "psMNIST shape, recurrence on chip": { net: () => "examples/psmnist-lmu.yaml", steps: 784 },

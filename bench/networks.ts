@@ -18,6 +18,24 @@ export function lmuMemory(order: number, neuronsPerDimension: number, layout: "s
 }
 
 /**
+ * Issue 12's "5 step LMUs, 4000 LIF" row: `count` independent order-`order` LMU memories (one
+ * ensemble of `neuronsPerDimension`·order LIF each, as examples/lmu-memory.yaml), each driven by
+ * a unit step at its own time (0.1 s apart), every state probed. 5 × order 8 × 100 = 4000 LIF.
+ */
+export function stepLmus(count: number, order: number, neuronsPerDimension: number): object {
+  const base = lmuMemory(order, neuronsPerDimension) as { lmus: { mem: Record<string, unknown> } };
+  const nodes: Record<string, unknown> = {};
+  const lmus: Record<string, unknown> = {};
+  const probes: Record<string, unknown> = {};
+  for (let k = 0; k < count; k++) {
+    nodes[`step${k}`] = { output: { kind: "step", time: (k + 1) / 10, before: 0, after: 1 } };
+    lmus[`mem${k}`] = { ...base.lmus.mem, input: `step${k}`, theta: 0.5 };
+    probes[`state${k}`] = { target: `mem${k}`, synapse: 0.01 };
+  }
+  return { lmuc: 1, name: `step-lmus-${count}x${order * neuronsPerDimension}`, dt: 0.001, seed: 12, nodes, lmus, probes };
+}
+
+/**
  * A generated network of `ensembles` × `neurons` 1-D LIF ensembles: a chain of `chained` dense
  * decoded connections (neurons² synapses each) and a constant input into every ensemble.
  * 100 × 1000 with 10 chained gives 100k neurons and 10M synapses.

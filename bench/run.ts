@@ -22,6 +22,8 @@ import { psmnistChipBench } from "./psmnist-chip.js";
 import { linalgBench } from "./linalg.js";
 import { emulatorColdBench } from "./emulate-cold.js";
 import { compileColdBench } from "./compile.js";
+import { floatColdBench } from "./float-cold.js";
+import { issue12Table } from "./issue12-table.js";
 
 interface Case {
   readonly name: string;
@@ -97,7 +99,9 @@ async function main(): Promise<void> {
   const linalg = linalgBench();
   const emulatorCold = emulatorColdBench();
   const compileCold = compileColdBench();
-  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning, evaluate, psmnist_chip: psmnistChip, linalg, emulator_cold: emulatorCold, compile_cold: compileCold }, null, 2) + "\n");
+  const floatCold = floatColdBench();
+  const issue12 = issue12Table(floatCold, emulatorCold, compileCold as { workloads?: readonly object[] });
+  writeFileAtomic("out/bench.json", JSON.stringify({ float_simulator: rows, nengo_reference_steps_per_second: NENGO_STEPS_PER_SECOND, compile, emulator, learning, evaluate, psmnist_chip: psmnistChip, linalg, emulator_cold: emulatorCold, compile_cold: compileCold, float_cold: floatCold, issue12_table: issue12 }, null, 2) + "\n");
   console.log("wrote out/bench.json");
 }
 
