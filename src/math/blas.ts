@@ -39,9 +39,18 @@ function pack(dst: Float64Array, at: number, src: StridedView, r0: number, rows:
   if (colStride === 1 && rowStride !== 1) {
     // Row-contiguous source: walk each source row once, dealing 4 values to every panel (panel
     // by panel, a tall source was re-read from memory for every panel).
+    // Full panels: a plain copy when sign is 1 (1·x is x; a pass over a whole activity matrix
+    // per product made packing cost as much as some of the products).
+    const full = cols >> 2;
     for (let r = 0; r < rows; r++) {
       const srow = offset + (r0 + r) * rowStride + c0;
-      for (let q = 0; q < panels; q++) {
+      let q = 0;
+      if (sign === 1) {
+        for (let d = at + r * 4, s = srow; q < full; q++, d += rows * 4, s += 4) {
+          dst[d] = data[s]; dst[d + 1] = data[s + 1]; dst[d + 2] = data[s + 2]; dst[d + 3] = data[s + 3];
+        }
+      }
+      for (; q < panels; q++) {
         const d = at + q * rows * 4 + r * 4;
         const width = Math.min(4, cols - 4 * q);
         for (let c = 0; c < 4; c++) dst[d + c] = c < width ? sign * data[srow + 4 * q + c] : 0;
@@ -55,6 +64,13 @@ function pack(dst: Float64Array, at: number, src: StridedView, r0: number, rows:
     const base = at + q * rows * 4;
     const width = Math.min(4, cols - 4 * q);
     let s = offset + r0 * rowStride + (c0 + 4 * q) * colStride;
+    if (width === 4 && sign === 1) {
+      const s1 = colStride, s2 = 2 * colStride, s3 = 3 * colStride;
+      for (let r = 0, d = base; r < rows; r++, s += rowStride, d += 4) {
+        dst[d] = data[s]; dst[d + 1] = data[s + s1]; dst[d + 2] = data[s + s2]; dst[d + 3] = data[s + s3];
+      }
+      continue;
+    }
     for (let r = 0; r < rows; r++, s += rowStride) {
       const d = base + r * 4;
       for (let c = 0; c < 4; c++) dst[d + c] = c < width ? sign * data[s + c * colStride] : 0;
