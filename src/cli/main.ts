@@ -43,7 +43,10 @@ async function loadCommandModules(argv: readonly string[]): Promise<CommandModul
   if (HARDWARE_COMMANDS.includes(command)) return { hardware: await import("./hardware.js") };
   if (command === "import") return { import: await import("./import.js") };
   if (command === "evaluate") return { evaluate: await import("./evaluate.js") };
-  const [hardware, imports, evaluate] = await Promise.all([import("./hardware.js"), import("./import.js"), import("./evaluate.js")]);
+  // One at a time: jest's ESM loader fails on concurrent dynamic imports that share a dependency.
+  const hardware = await import("./hardware.js");
+  const imports = await import("./import.js");
+  const evaluate = await import("./evaluate.js");
   return { hardware, import: imports, evaluate };
 }
 
