@@ -4,7 +4,7 @@
  */
 
 import { type Mat, mat } from "../math/matrix.js";
-import { choleskyInPlace, choleskySubstituteSolve, gram, outerGram } from "../math/linalg.js";
+import { choleskyInPlace, choleskySubstituteSolve, gramLower, outerGram } from "../math/linalg.js";
 import { gemm, rowMajor, transposed } from "../math/blas.js";
 import { startHelper } from "../math/parallel.js";
 import { type NeuronModel, rates } from "../neurons/models.js";
@@ -122,7 +122,8 @@ export function solveLstsqL2(A: Mat, Y: Mat, reg: number): LstsqL2Result {
   const form: "AtA" | "AAt" = m >= n ? "AtA" : "AAt";
   let decoders: Mat;
   if (form === "AtA") {
-    const G = gram(A);
+    // Only the lower triangle: the factorization reads nothing else.
+    const G = gramLower(A);
     addToDiagonal(G, lambda);
     decoders = solveSpd(G, transposeTimes(A, Y));
   } else {
