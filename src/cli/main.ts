@@ -15,13 +15,40 @@ import { phaseProgress } from "./progress-io.js";
 import { checkWindow, noteLargeOutput, parseWindow, probeIds, recordedProbes, type RecordedProbe, type RecordOptions } from "./record.js";
 import { validateNetwork } from "../passes/hardware-checks.js";
 import { VERSION } from "../version.js";
-import { addHardwareCommands, CheckFailed } from "./hardware.js";
 import { assertReadableInput, assertReadableTarget, positiveInt, positiveNumber } from "./options.js";
 import { networkProbeValues, resolveSteps } from "./run-length.js";
-import { addEvaluateCommand } from "./evaluate.js";
-import { addImportCommand } from "./import.js";
 
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
+
+/**
+ * The other modules' commands, loaded when the command line needs them: a command loads only its
+ * own module (`lmuc compile` does not load import's or evaluate's code; `lmuc validate` and
+ * `--version` none of them);
+ * help, an unknown command or no command loads every module, so that help lists every command
+ * and commander's "did you mean" sees them all. Registered in this order, whichever are loaded.
+ */
+interface CommandModules {
+  readonly hardware?: typeof import("./hardware.js");
+  readonly import?: typeof import("./import.js");
+  readonly evaluate?: typeof import("./evaluate.js");
+}
+
+const OWN_COMMANDS: readonly string[] = ["validate", "ir", "simulate"];
+const HARDWARE_COMMANDS: readonly string[] = ["compile", "inspect", "emulate", "compare", "verify"];
+
+async function loadCommandModules(argv: readonly string[]): Promise<CommandModules> {
+  const command = argv[2];
+  // --version prints before any command runs.
+  if (OWN_COMMANDS.includes(command) || ((command === "--version" || command === "-V") && argv.length === 3)) return {};
+  if (HARDWARE_COMMANDS.includes(command)) return { hardware: await import("./hardware.js") };
+  if (command === "import") return { import: await import("./import.js") };
+  if (command === "evaluate") return { evaluate: await import("./evaluate.js") };
+  // One at a time: jest's ESM loader fails on concurrent dynamic imports that share a dependency.
+  const hardware = await import("./hardware.js");
+  const imports = await import("./import.js");
+  const evaluate = await import("./evaluate.js");
+  return { hardware, import: imports, evaluate };
+}
 
 class Exit extends Error {
   constructor(readonly code: number) {
@@ -127,7 +154,7 @@ function runValidate(file: string, opts: { json?: boolean }, io: Io): void {
   else io.out(`ok: ${file}: '${net.name}' with ${summary.nodes} nodes, ${summary.ensembles} ensembles, ${summary.lmus} LMUs, ${summary.connections} connections, ${summary.probes} probes\n`);
 }
 
-export function makeProgram(io: Io): Command {
+export function makeProgram(io: Io, modules: CommandModules): Command {
   const program = new Command();
   program
     .name("lmuc")
@@ -178,9 +205,9 @@ export function makeProgram(io: Io): Command {
     .option("-q, --quiet", "no progress output")
     .action((file: string, opts: SimulateCliOptions) => runSimulate(file, opts, io));
 
-  addHardwareCommands(program, io);
-  addImportCommand(program, io);
-  addEvaluateCommand(program, io);
+  modules.hardware?.addHardwareCommands(program, io);
+  modules.import?.addImportCommand(program, io);
+  modules.evaluate?.addEvaluateCommand(program, io);
   return program;
 }
 
@@ -197,7 +224,8 @@ function quietOnBrokenPipe(): void {
 
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   if (io === defaultIo) quietOnBrokenPipe();
-  const program = makeProgram(io);
+  const modules = await loadCommandModules(argv);
+  const program = makeProgram(io, modules);
   const json = argv.includes("--json");
   if (argv.length <= 2) {
     // No command: a usage error (exit 2), with the help on stderr so that scripts see nothing on stdout.
@@ -209,7 +237,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return EXIT.ok;
   } catch (e) {
     if (e instanceof Exit) return e.code;
-    if (e instanceof CheckFailed) {
+    // Only the hardware commands throw CheckFailed (their module defines it).
+    if (modules.hardware && e instanceof modules.hardware.CheckFailed) {
       if (e.diagnostics.length > 0) reportDiagnostics(io, e.diagnostics, json);
       return EXIT.checkFailed;
     }

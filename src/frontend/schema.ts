@@ -1,25 +1,18 @@
 /** ajv validation of a parsed network against schemas/network.schema.json, as located diagnostics. */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { readFileSync } from "node:fs";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { schemaPath } from "../util/paths.js";
+import { schemaValidator } from "../util/schema-validator.js";
 import { editDistance } from "./convert.js";
 import { pointerToPath, type ParsedSource } from "./source.js";
 
 let validator: ValidateFunction | undefined;
 let rootSchema: object | undefined;
 
+/** Generated at build time (dist/validators), or compiled by ajv here without a build: the same checks and errors. */
 function networkValidator(): ValidateFunction {
-  if (!validator) {
-    rootSchema = JSON.parse(readFileSync(schemaPath("network.schema.json"), "utf8")) as object;
-    // verbose: errors carry the failing value (for "got …") and their schema (to tell oneOf branches apart).
-    // Unoptimized generated code validates the same and compiles in about half the time (every command pays it once).
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, code: { optimize: false } });
-    validator = ajv.compile(rootSchema);
-  }
+  if (!validator) ({ validate: validator, rootSchema } = schemaValidator("network.schema.json"));
   return validator;
 }
-
 
 const TYPE_WORDS: Record<string, string> = {
   integer: "an integer",

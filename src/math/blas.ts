@@ -39,9 +39,18 @@ function pack(dst: Float64Array, at: number, src: StridedView, r0: number, rows:
   if (colStride === 1 && rowStride !== 1) {
     // Row-contiguous source: walk each source row once, dealing 4 values to every panel (panel
     // by panel, a tall source was re-read from memory for every panel).
+    // Full panels: a plain copy when sign is 1 (1·x is x; a pass over a whole activity matrix
+    // per product made packing cost as much as some of the products).
+    const full = cols >> 2;
     for (let r = 0; r < rows; r++) {
       const srow = offset + (r0 + r) * rowStride + c0;
-      for (let q = 0; q < panels; q++) {
+      let q = 0;
+      if (sign === 1) {
+        for (let d = at + r * 4, s = srow; q < full; q++, d += rows * 4, s += 4) {
+          dst[d] = data[s]; dst[d + 1] = data[s + 1]; dst[d + 2] = data[s + 2]; dst[d + 3] = data[s + 3];
+        }
+      }
+      for (; q < panels; q++) {
         const d = at + q * rows * 4 + r * 4;
         const width = Math.min(4, cols - 4 * q);
         for (let c = 0; c < 4; c++) dst[d + c] = c < width ? sign * data[srow + 4 * q + c] : 0;
@@ -55,6 +64,13 @@ function pack(dst: Float64Array, at: number, src: StridedView, r0: number, rows:
     const base = at + q * rows * 4;
     const width = Math.min(4, cols - 4 * q);
     let s = offset + r0 * rowStride + (c0 + 4 * q) * colStride;
+    if (width === 4 && sign === 1) {
+      const s1 = colStride, s2 = 2 * colStride, s3 = 3 * colStride;
+      for (let r = 0, d = base; r < rows; r++, s += rowStride, d += 4) {
+        dst[d] = data[s]; dst[d + 1] = data[s + s1]; dst[d + 2] = data[s + s2]; dst[d + 3] = data[s + s3];
+      }
+      continue;
+    }
     for (let r = 0; r < rows; r++, s += rowStride) {
       const d = base + r * 4;
       for (let c = 0; c < 4; c++) dst[d + c] = c < width ? sign * data[s + c * colStride] : 0;
@@ -108,11 +124,12 @@ function gemmPlain(m: number, n: number, k: number, a: StridedView, b: StridedVi
 
 /**
  * The upper triangle (j ≥ i, and some of the lower: callers mirror it) of aᵀ·a for row-major a
- * (m×n) into g (n×n, zeroed by the caller), over rows [0, 4⌊m/4⌋): per element, each group of
+ * (m×n) into g (n×n, zeroed by the caller), or with lowerOnly its transpose, the lower triangle
+ * (j ≤ i) and nothing else, over rows [0, 4⌊m/4⌋): per element, each group of
  * four rows r..r+3 is summed as ((a_ri·a_rj + …) + a_(r+2)i·a_(r+2)j) + a_(r+3)i·a_(r+3)j and
  * then added, as linalg.ts's gram loop does. Returns false (nothing done) without WebAssembly.
  */
-export function gramGroupsOf4(ad: Float64Array, m: number, n: number, g: Float64Array): boolean {
+export function gramGroupsOf4(ad: Float64Array, m: number, n: number, g: Float64Array, lowerOnly = false): boolean {
   const kern: Kernels | null = m * n * n >= SMALL ? kernels() : null;
   if (kern === null) return false;
   const nPad = ceil4(n), panels = nPad >> 2;
@@ -129,8 +146,25 @@ export function gramGroupsOf4(ad: Float64Array, m: number, n: number, g: Float64
     // on two threads when it is large (each element still on one thread, in the same order).
     if (!gramRowsParallel(kern.gramPanel, panels, NC_PANELS, nPad, pAt, kc, m * n * n)) gramRows(kern.gramPanel, panels, NC_PANELS, nPad, pAt, kc, counter());
   }
-  for (let i = 0; i < n; i++) g.set(mem.subarray(i * nPad + i, i * nPad + n), i * n + i);
+  if (lowerOnly) copyTransposedLower(mem, nPad, g, n);
+  else for (let i = 0; i < n; i++) g.set(mem.subarray(i * nPad + i, i * nPad + n), i * n + i);
   return true;
+}
+
+/**
+ * g's lower triangle (j ≥ i: g[j][i]) ← the upper triangle of mem (row stride nPad), 32 rows of
+ * mem at a time so each row of g gets 32 contiguous values per visit. g's upper triangle is not
+ * touched: a fresh g's pages there are never faulted in (for a 3000² Gram matrix, 36 MB).
+ */
+function copyTransposedLower(mem: Float64Array, nPad: number, g: Float64Array, n: number): void {
+  for (let i0 = 0; i0 < n; i0 += 32) {
+    const i1 = Math.min(n, i0 + 32);
+    for (let j = i0; j < n; j++) {
+      const grow = j * n;
+      const iEnd = Math.min(i1, j + 1);
+      for (let i = i0; i < iEnd; i++) g[grow + i] = mem[i * nPad + j];
+    }
+  }
 }
 
 /**

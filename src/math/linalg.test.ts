@@ -1,4 +1,4 @@
-import { choleskySolve, cholesky, expm, gram, luSolve, norm1, outerGram } from "./linalg.js";
+import { choleskySolve, cholesky, expm, gram, gramLower, luSolve, norm1, outerGram } from "./linalg.js";
 import { type Mat, fromRows, identity, mat, matmul, transpose } from "./matrix.js";
 
 /** Deterministic uniform [-1, 1) generator (LCG), so failures reproduce. */
@@ -190,6 +190,17 @@ describe("gram / outerGram", () => {
     const a = randomMat(40, 70, 12);
     for (let i = 0; i < a.data.length; i++) a.data[i] = Math.max(0, a.data[i]);
     expect(maxAbsDiff(gram(a), matmul(transpose(a), a))).toBeLessThanOrEqual(1e-13);
+  });
+
+  it("gramLower(a) is gram(a)'s lower triangle bit for bit (the SIMD path, 203×130 with 3 leftover rows, is 0 above; a small plain one mirrors)", () => {
+    for (const [m, n, seed] of [[203, 130, 14], [9, 5, 15]] as const) {
+      const a = randomMat(m, n, seed);
+      for (let i = 0; i < a.data.length; i += 3) a.data[i] = 0; // zero activities take the skip paths
+      const full = gram(a), lower = gramLower(a);
+      const isLower = (k: number): boolean => k % n <= Math.floor(k / n);
+      expect(Array.from(lower.data).filter((_, k) => isLower(k))).toEqual(Array.from(full.data).filter((_, k) => isLower(k)));
+      if (m === 203) expect(lower.data.filter((v, k) => !isLower(k) && v !== 0).length).toBe(0);
+    }
   });
 
   it("outerGram(a) = a·aᵀ to 1e-13 and is exactly symmetric", () => {

@@ -439,17 +439,37 @@ export function gram(a: Mat): Mat {
   return { rows: n, cols: n, data: g };
 }
 
-/** gram's rows after the last group of four (m mod 4 of them), added one at a time. */
-function gramRemainderRows(ad: Float64Array, m: number, n: number, g: Float64Array): void {
+/** gram's rows after the last group of four (m mod 4 of them), added one at a time (lowerOnly: into g[j][i]). */
+function gramRemainderRows(ad: Float64Array, m: number, n: number, g: Float64Array, lowerOnly = false): void {
   for (let r = m & ~3; r < m; r++) {
     const o = r * n;
     for (let i = 0; i < n; i++) {
       const v = ad[o + i];
       if (v === 0) continue;
-      const grow = i * n;
-      for (let j = i; j < n; j++) g[grow + j] += v * ad[o + j];
+      if (lowerOnly) for (let j = i; j < n; j++) g[j * n + i] += v * ad[o + j];
+      else {
+        const grow = i * n;
+        for (let j = i; j < n; j++) g[grow + j] += v * ad[o + j];
+      }
     }
   }
+}
+
+/**
+ * The lower triangle (and diagonal) of aᵀ·a, bit for bit gram's, for a caller that reads only the
+ * lower triangle (cholesky, choleskyInPlace); the upper triangle is 0 (or mirrored, without the
+ * SIMD kernels). No mirror pass, and a fresh result's upper half is never touched (first-touch
+ * page faults cost ~1 ms per MB on the bench VM: 36 MB for a 3000-neuron ensemble).
+ */
+export function gramLower(a: Mat): Mat {
+  const m = a.rows;
+  const n = a.cols;
+  const g = new Float64Array(n * n);
+  if (gramGroupsOf4(a.data, m, n, g, true)) {
+    gramRemainderRows(a.data, m, n, g, true);
+    return { rows: n, cols: n, data: g };
+  }
+  return gram(a);
 }
 
 /** a·aᵀ (m×m for m×n a): dot products of contiguous rows, upper triangle then mirrored. */

@@ -3,14 +3,15 @@
  * into a typed `Target` (camelCase mirror of the YAML). Errors are located diagnostics (LMU1010,
  * file:line:col) like the network front end's. See /work/shared/spec/hardware-model.md.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { shown, typeWords } from "../frontend/schema.js";
 import { findNonFinite, parseSource, pointerToPath, type JsonPath, type ParsedSource } from "../frontend/source.js";
-import { packageRoot, schemaPath } from "../util/paths.js";
+import { packageRoot } from "../util/paths.js";
+import { schemaValidator } from "../util/schema-validator.js";
 
 import type { Range, TargetLimits, TargetMesh, TargetWidths, TargetSynapseMemory, TargetCost, TargetLearning, Target } from "./types.js";
 
@@ -21,13 +22,8 @@ export type { Range, TargetLimits, TargetMesh, TargetWidths, TargetSynapseMemory
 let validator: ValidateFunction | undefined;
 
 function targetValidator(): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(schemaPath("target.schema.json"), "utf8")) as object;
-    // Every command compiles this once: unoptimized generated code validates the same and
-    // compiles in 0.5–0.6× the time (730 → 382 and 800 → 476 ms, same run, loaded machine),
-    // which is most of what validating one small target file costs.
-    validator = new Ajv({ allErrors: true, strict: false, verbose: true, code: { optimize: false } }).compile(schema);
-  }
+  // Generated at build time (dist/validators; compiling it here cost every command ~0.1 s), or compiled by ajv here without a build.
+  validator ??= schemaValidator("target.schema.json").validate;
   return validator;
 }
 

@@ -6,8 +6,7 @@
  * (the IR verifier, matrix shapes, node sizes) and against the chip (placements, inputs, dt),
  * before anything runs on them. Every failure is LMU5009 with the JSON path of the bad value.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { readFileSync } from "node:fs";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { basename } from "node:path";
 import { diag, DiagnosticError } from "../../diagnostics/diagnostic.js";
 import type { HostProgram } from "../../ir/host.js";
@@ -17,21 +16,14 @@ import { irReplacer } from "../../ir/json.js";
 import { typedReviver } from "../../ir/json-typed.js";
 import type { NodeIR } from "../../ir/network.js";
 import { verifyBuilt } from "../../ir/verify.js";
-import { schemaPath } from "../../util/paths.js";
+import { schemaValidator } from "../../util/schema-validator.js";
 
 /** The files every build holds besides manifest.json; the loader demands each of them. */
 export const BUILD_FILES: readonly string[] = ["chip.yaml", "cores.bin", "host.json", "report.json"];
 
-const validators = new Map<string, ValidateFunction>();
-
+/** Generated at build time (dist/validators: loading build.ts no longer loads ajv), or compiled by ajv here without a build. */
 function validator(schema: "host" | "report"): ValidateFunction {
-  let v = validators.get(schema);
-  if (!v) {
-    const json = JSON.parse(readFileSync(schemaPath(`${schema}.schema.json`), "utf8")) as object;
-    v = new Ajv({ allErrors: true, strict: false, verbose: true, code: { optimize: false } }).compile(json);
-    validators.set(schema, v);
-  }
-  return v;
+  return schemaValidator(`${schema}.schema.json`).validate;
 }
 
 function shortValue(x: unknown): string {
