@@ -19,7 +19,7 @@ import { DECODE_NEURON_MODES, type DecodeNeuronsMode } from "../passes/decode-ne
 import { FLOAT_PASSES, printIR } from "../passes/pipeline.js";
 import { loadTarget } from "../target/target.js";
 import { compareText, headroomWarnings, placementText } from "./hardware-text.js";
-import { readTrainedRecord, runCompileTrained, trainedLines, type TrainedCompileOptions } from "./compile-trained.js";
+import type { TrainedCompileOptions } from "./compile-trained.js";
 import { phaseProgress } from "./progress-io.js";
 import { checkWindow, noteLargeOutput, parseWindow, probeIds, recordedProbes, type RecordedProbe, type RecordOptions } from "./record.js";
 
@@ -145,14 +145,14 @@ export function addHardwareCommands(program: Command, io: HwIo): void {
     .option("--presentation-steps <K>", "trained cells: simulator steps per sequence step", positiveInt("--presentation-steps"))
     .option("--neurons-per-unit <n>", "trained cells: neurons per hidden unit and per memory dimension", positiveInt("--neurons-per-unit"))
     .option("--conversion <key=value>", "trained cells: a conversion choice as the file's conversion block names it (lists as low:high); repeatable; overrides the file", (v: string, prev: string[] = []) => [...prev, ...v.split(",").filter((s) => s.trim() !== "")])
-    .action((file: string, opts: CompileCliOptions, cmd: Command) => runCompile(file, { ...opts, decodeNeuronsGiven: cmd.getOptionValueSource("decodeNeurons") === "cli" }, io));
+    .action(async (file: string, opts: CompileCliOptions, cmd: Command) => runCompile(file, { ...opts, decodeNeuronsGiven: cmd.getOptionValueSource("decodeNeurons") === "cli" }, io));
 
   program
     .command("inspect")
     .description("show what a build folder holds: cores, utilisation, quantization, placement")
     .argument("<build>", "build folder written by lmuc compile")
     .option("--json", "print as JSON")
-    .action((dir: string, opts: { json?: boolean }) => runInspect(dir, opts, io));
+    .action(async (dir: string, opts: { json?: boolean }) => runInspect(dir, opts, io));
 
   program
     .command("emulate")
@@ -330,14 +330,19 @@ async function runEmulate(dir: string, opts: EmulateCliOptions, io: HwIo): Promi
 
 type CompileCliOptions = { target: string; out?: string; dumpIrAfter?: string; json?: boolean; decodeNeurons: DecodeNeuronsMode; decodeNeuronsGiven?: boolean; quiet?: boolean } & Omit<TrainedCompileOptions, "target" | "out" | "dumpIrAfter" | "json" | "quiet">;
 
-function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
+/** A trained cell's conversion (and evaluate's modules it needs) loads only for networks that have one. */
+const trainedModule = (): Promise<typeof import("./compile-trained.js")> => import("./compile-trained.js");
+/** A build folder holds a trained cell's record only when its manifest lists conversion.json. */
+const hasTrainedRecord = (b: { manifest: { files: Record<string, unknown> } }): boolean => "conversion.json" in b.manifest.files;
+
+async function runCompile(file: string, opts: CompileCliOptions, io: HwIo): Promise<void> {
   const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
   if (opts.dumpIrAfter && !passes.includes(opts.dumpIrAfter)) throw new InvalidArgumentError(`unknown pass '${opts.dumpIrAfter}' (passes: ${passes.join(", ")})`);
   const target = loadTarget(opts.target);
   const net = loadNetworkFile(file);
   // A trained cell is converted first, as evaluate --mode chip does (decode neurons always).
   if (net.cells && net.cells.length > 0 && opts.decodeNeuronsGiven && opts.decodeNeurons !== "always") throw new InvalidArgumentError(`--decode-neurons ${opts.decodeNeurons}: a trained cell is compiled with decode neurons always, as lmuc evaluate --mode chip builds it (so that evaluate --build can load it)`);
-  if (net.cells && net.cells.length > 0) return runCompileTrained(file, net, opts, io, (b, dir) => compileSummary(b.report, dir).replace(/report\.json\)\n$/, "report.json, conversion.json)\n"));
+  if (net.cells && net.cells.length > 0) return (await trainedModule()).runCompileTrained(file, net, opts, io, (b, dir) => compileSummary(b.report, dir).replace(/report\.json\)\n$/, "report.json, conversion.json)\n"));
   const trainedOnly = (["inputs", "presentationSteps", "neuronsPerUnit", "conversion"] as const).find((k) => opts[k] !== undefined);
   if (trainedOnly) throw new InvalidArgumentError(`--${trainedOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to networks with a trained cell; '${net.name}' has none`);
   let dumped = false;
@@ -363,10 +368,11 @@ function runCompile(file: string, opts: CompileCliOptions, io: HwIo): void {
   else io.out(compileSummary(result.report, dir));
 }
 
-function runInspect(dir: string, opts: { json?: boolean }, io: HwIo): void {
+async function runInspect(dir: string, opts: { json?: boolean }, io: HwIo): Promise<void> {
   const b = readBuild(dir);
+  const trainedCli = hasTrainedRecord(b) ? await trainedModule() : undefined;
   if (opts.json) {
-    const trained = readTrainedRecord(b);
+    const trained = trainedCli?.readTrainedRecord(b);
     io.out(JSON.stringify({ ok: true, manifest: b.manifest, report: b.report, ...(trained ? { conversion: trained } : {}) }, irReplacer, 1) + "\n");
     return;
   }
@@ -374,6 +380,6 @@ function runInspect(dir: string, opts: { json?: boolean }, io: HwIo): void {
   io.out(compileSummary(b.report));
   for (const line of learningLines({ ...b.report, learning: [] }, b.chip)) io.out(line + "\n");
   io.out(placementText(b));
-  const trained = readTrainedRecord(b);
-  if (trained) io.out(trainedLines(trained).join("\n") + "\n");
+  const trained = trainedCli?.readTrainedRecord(b);
+  if (trained && trainedCli) io.out(trainedCli.trainedLines(trained).join("\n") + "\n");
 }
