@@ -25,9 +25,11 @@ function preSize(pre: HwNetwork["groups"][number]["pre"], sizes: Map<string, num
   return n;
 }
 
-const allFinite = (a: ArrayLike<number>): boolean => {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
-  return true;
+/** Whether every entry is finite: x·0 is 0 for finite x and NaN otherwise, so one sum tells (no branch per entry over ~26M weights). */
+const allFinite = (a: Float64Array): boolean => {
+  let z = 0;
+  for (let i = 0; i < a.length; i++) z += a[i] * 0;
+  return z === 0;
 };
 
 export function verifyHw(hw: HwNetwork): string[] {
