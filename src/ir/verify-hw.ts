@@ -48,7 +48,10 @@ export function verifyHw(hw: HwNetwork): string[] {
     const nPre = preSize(g.pre, sizes, inputs, at, problems);
     const nPost = sizes.get(g.post);
     if (nPost === undefined) problems.push(`${at}: post block '${g.post}' does not exist`);
-    else if (nPre !== undefined && (g.weights.rows !== nPre || g.weights.cols !== nPost)) problems.push(`${at}: weights are ${g.weights.rows}×${g.weights.cols}, not ${nPre}×${nPost}`);
+    else if (g.postStart !== undefined) {
+      if (!(Number.isInteger(g.postStart) && g.postStart >= 0 && g.postStart + g.weights.cols <= nPost)) problems.push(`${at}: its ${g.weights.cols} columns from post compartment ${g.postStart} do not fit ${nPost} compartments`);
+      if (nPre !== undefined && g.weights.rows !== nPre) problems.push(`${at}: weights have ${g.weights.rows} rows, not ${nPre}`);
+    } else if (nPre !== undefined && (g.weights.rows !== nPre || g.weights.cols !== nPost)) problems.push(`${at}: weights are ${g.weights.rows}×${g.weights.cols}, not ${nPre}×${nPost}`);
     if (!allFinite(g.weights.data)) problems.push(`${at}: weights are not finite`);
   }
   for (const id of hw.toHost) if (!sizes.has(id)) problems.push(`host reads block '${id}', which does not exist`);

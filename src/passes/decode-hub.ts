@@ -19,7 +19,7 @@ import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
 import { correctRecurrence } from "./pole-correction.js";
 import type { Target } from "../target/types.js";
-import { addDecodeInput, DECODE_LEVELS, decodeOutputWeights, decodeQuanta, hubPathPolicy, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
+import { DECODE_INPUT_GAIN, DECODE_LEVELS, decodeCompartment, decodeOutputWeights, decodeQuanta, hubPathPolicy, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
 
 export interface HubPlan {
   /** The LMU's output node (its id is the LMU's). */
@@ -217,6 +217,34 @@ export function hubQuanta(cal: DecodeCalibration, chunk: number, tauSeconds: num
 }
 
 /**
+ * An ensemble's input to a hub (value·step per spike ÷ quantum, addDecodeInput) as the window of
+ * hub compartments its rows' levels occupy: a per-dimension ensemble reaches 2·L of them.
+ */
+function hubInputWeights(c: BuiltConnection, nNeurons: number, spike: number, quantum: Float64Array): { weights: Mat; postStart: number } {
+  const W = c.weights;
+  let lo = Infinity, hi = -Infinity;
+  for (const r of c.target.indices) {
+    lo = Math.min(lo, decodeCompartment(r, 0));
+    for (let l = 0; l < DECODE_LEVELS; l++) hi = Math.max(hi, decodeCompartment(r, l) + 1);
+  }
+  const width = Math.max(0, hi - lo + 1), start = width > 0 ? lo : 0;
+  const win = mat(nNeurons, width);
+  // The window holds the same sums addDecodeInput adds into the whole hub, shifted by its start.
+  c.target.indices.forEach((r, p) => c.source.indices.forEach((n, col) => addDecodeInputAt(win, n, r, W.data[p * W.cols + col] * spike, quantum, start)));
+  return { weights: win, postStart: start };
+}
+
+/** addDecodeInput into a window of the hub starting at compartment `start`. */
+function addDecodeInputAt(win: Mat, n: number, r: number, valuePerSpike: number, quantum: Float64Array, start: number): void {
+  const w = (valuePerSpike * DECODE_INPUT_GAIN) / quantum[r];
+  for (let l = 0; l < DECODE_LEVELS; l++) {
+    const k = decodeCompartment(r, l) - start;
+    win.data[n * win.cols + k] += w;
+    win.data[n * win.cols + k + 1] -= w;
+  }
+}
+
+/**
  * The hub's blocks and groups: per chunk one sigma-delta block fed by its ensembles (value·step
  * per spike ÷ quantum) and feeding every recurrent connection's ensemble (± quantum through A').
  */
@@ -242,10 +270,7 @@ export function lowerHub(
       const c = byId.get(cid)!;
       const pre = ensById.get(c.source.id)!;
       const spike = pre.neuron.amplitude / dtSeconds;
-      const W = c.weights;
-      const win = mat(pre.nNeurons, nDec);
-      c.target.indices.forEach((r, p) => c.source.indices.forEach((n, col) => addDecodeInput(win, n, r, W.data[p * W.cols + col] * spike, quantum)));
-      groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: pre.id }, post: id, weights: win, connections: [c.id], ...origin });
+      groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: pre.id }, post: id, ...hubInputWeights(c, pre.nNeurons, spike, quantum), connections: [c.id], ...origin });
     }
     for (const c of recurrent) {
       const post = ensById.get(c.target.id)!;

@@ -177,31 +177,33 @@ interface LoadSums {
  * per-dimension memory neuron's row reaches 8 of the hub's 2048 compartments.
  */
 function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Array, dtSeconds: number, load: LoadSums): QGroup {
-  const nPre = g.weights.rows, nPost = g.weights.cols;
+  // The float weights may cover a window of the post (postStart); the stored fields cover all of it.
+  const nPre = g.weights.rows, nPost = sigmaW.length, width = g.weights.cols, start = g.postStart ?? 0;
   const w = g.weights.data;
-  const wgt = new Int32Array(w.length);
-  const present = new Uint8Array(w.length);
+  const wgt = new Int32Array(nPre * nPost);
+  const present = new Uint8Array(nPre * nPost);
   const rowExp = new Int8Array(nPre);
   const first = new Int32Array(nPre).fill(nPost), last = new Int32Array(nPre).fill(-1);
   const { worst, expected } = load;
   let maxIdeal = 0, maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0, total = 0, lost = 0, maxExp = -1;
   for (let j = 0; j < nPre; j++) {
     let rowMax = 0;
-    for (let i = 0, base = j * nPost; i < nPost; i++) {
-      const x = w[base + i];
-      if (x !== 0) rowMax = Math.max(rowMax, Math.abs(x * sigmaW[i]));
+    for (let c = 0, base = j * width; c < width; c++) {
+      const x = w[base + c];
+      if (x !== 0) rowMax = Math.max(rowMax, Math.abs(x * sigmaW[start + c]));
     }
     maxIdeal = Math.max(maxIdeal, rowMax);
     const e = chooseWeightExp(rowMax);
     rowExp[j] = e;
     maxExp = Math.max(maxExp, e);
     const p = Math.min(1, preRatesHz[j] * dtSeconds);
-    for (let i = 0; i < nPost; i++) {
-      const k = j * nPost + i;
-      if (w[k] === 0) continue;
+    for (let c = 0; c < width; c++) {
+      const x = w[j * width + c];
+      if (x === 0) continue;
+      const i = start + c, k = j * nPost + i;
       present[k] = 1;
       nonzero++;
-      const ideal = w[k] * sigmaW[i];
+      const ideal = x * sigmaW[i];
       const field = quantizeWeight(ideal, e);
       const got = weightContribution(field, e);
       wgt[k] = field;
