@@ -49,8 +49,14 @@ export interface HwGroup {
   readonly id: string;
   readonly pre: HwPre;
   readonly post: string;
-  /** nPre × nPost, q per spike in the post's current units; zeros are not stored on chip. */
+  /**
+   * q per spike in the post's current units; zeros are not stored on chip. nPre × nPost, or with
+   * `postStart`, nPre × width: the post compartments postStart … postStart + width − 1, and no
+   * synapse into any other (a memory ensemble's input to its decode hub reaches its own row's 8
+   * of the hub's 2048 compartments; dense, the psMNIST memory's 256 inputs were 84 MB of zeros).
+   */
   readonly weights: Mat;
+  readonly postStart?: number;
   readonly connections: readonly string[];
   readonly origin?: SourceLocation;
 }

@@ -9,15 +9,17 @@ import type { HwNetwork } from "./hw.js";
 import { num } from "./print.js";
 import type { QuantizedNetwork } from "./quantized.js";
 
-/** "min..max (n)" of an array, or "[]" when empty. */
-function range(a: ArrayLike<number>): string {
-  if (a.length === 0) return "[]";
+/** "min..max (n)" of an array followed by `zeros` zeros (a window's uncovered entries), or "[]" when empty. */
+function range(a: ArrayLike<number>, zeros = 0): string {
+  const n = a.length + zeros;
+  if (n === 0) return "[]";
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < a.length; i++) {
     if (a[i] < lo) lo = a[i];
     if (a[i] > hi) hi = a[i];
   }
-  return lo === hi ? `${num(lo)} ×${a.length}` : `${num(lo)}..${num(hi)} (${a.length})`;
+  if (zeros > 0) [lo, hi] = [Math.min(lo, 0), Math.max(hi, 0)];
+  return lo === hi ? `${num(lo)} ×${n}` : `${num(lo)}..${num(hi)} (${n})`;
 }
 
 function countNonzero(a: ArrayLike<number>): number {
@@ -39,7 +41,13 @@ export function printHw(hw: HwNetwork): string {
     lines.push(`block ${b.id}${b.integrator ? " (decode)" : ""} n ${b.n} ${b.neuron} decayU ${num(b.decayU)} decayV ${num(b.decayV)} vth ${num(b.vth)} refract ${b.refractDelay} vmin ${num(b.vmin)}`);
     lines.push(`  bias ${range(b.bias)} uPeak ${range(b.uPeak)} rates ${range(b.ratesHz)} Hz`);
   }
-  for (const g of hw.groups) lines.push(`group ${g.id}: ${preName(g.pre)} -> ${g.post} ${g.weights.rows}x${g.weights.cols} nonzero ${countNonzero(g.weights.data)} weights ${range(g.weights.data)} from ${g.connections.join(", ")}`);
+  const size = new Map(hw.blocks.map((b) => [b.id, b.n]));
+  for (const g of hw.groups) {
+    // A window is printed as the whole group it stands for (the uncovered entries are zeros).
+    const nPost = g.postStart === undefined ? g.weights.cols : size.get(g.post) ?? g.weights.cols;
+    const zeros = g.weights.rows * (nPost - g.weights.cols);
+    lines.push(`group ${g.id}: ${preName(g.pre)} -> ${g.post} ${g.weights.rows}x${nPost} nonzero ${countNonzero(g.weights.data)} weights ${range(g.weights.data, zeros)} from ${g.connections.join(", ")}`);
+  }
   for (const i of hw.inputs) lines.push(`input ${i.id} channels ${i.channels} for ${i.connection} scale ${range(i.scale)}`);
   for (const n of hw.notes) lines.push(`note ${n.message}`);
   return [...lines, ...hostLines(hw.host, hw.toHost)].join("\n") + "\n";

@@ -10,6 +10,7 @@ import type { Target, TargetLimits } from "../target/types.js";
 import { heavyOrder, heavyPieceRows, type BlockState, type CoreState, type FillVariant, type OrderData, type Piece, type PieceCost } from "./fill-data.js";
 import type { Memory } from "./memory.js";
 import { denseIsSmaller, extent, isRange, rowExtent } from "./rows.js";
+import { candidateRows, rowMayReach, rowSpans } from "./shared-rows.js";
 
 class CoreFiller {
   private readonly L: TargetLimits;
@@ -52,9 +53,20 @@ class CoreFiller {
     const od = this.orderOf.get(s);
     if (od && at !== undefined) return heavyPieceRows(od, at, size, this.scLen, this.scCount, this.scExp);
     const range = isRange(comps);
+    let lo = Infinity, hi = -Infinity;
+    for (let t = 0; t < size; t++) {
+      if (comps[t] < lo) lo = comps[t];
+      if (comps[t] > hi) hi = comps[t];
+    }
     for (const g of s.d.groups) {
       const w = g.wgt, nPost = g.nPost;
-      for (let j = 0; j < g.nPre; j++) {
+      // Only rows whose span meets lo..hi can have a field here; the totals taken from the rows
+      // (bits, formats, counts) do not depend on the order they are visited in.
+      const spans = rowSpans(g);
+      const { rows, from, to } = candidateRows(g, lo, hi);
+      for (let t = from; t < to; t++) {
+        const j = rows[t];
+        if (!rowMayReach(spans, j, lo, hi)) continue;
         const base = j * nPost;
         rowExtent(w, base, comps, range, extent);
         const c = extent[0], last = extent[1];

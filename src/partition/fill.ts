@@ -9,7 +9,7 @@ import { fillOnce } from "./fill-core.js";
 import type { BlockData, BlockState, FillPlan, FillVariant, Piece } from "./fill-data.js";
 import type { Memory } from "./memory.js";
 import { isRange } from "./rows.js";
-import { candidateRows, presOfRow, rowMayReach, rowSpans } from "./shared-rows.js";
+import { candidateRows, lowerBoundIn, presOfRow, rowMayReach, rowSpans } from "./shared-rows.js";
 
 /**
  * For each pre compartment of each block, how many of the pieces' rows it feeds (its output
@@ -21,6 +21,7 @@ function pieceOutputAxons(cores: readonly (readonly Piece[])[], data: readonly B
     for (const { s, comps } of pieces) {
       const d = s.d;
       const range = isRange(comps);
+      const sorted = range ? comps : Int32Array.from(comps).sort();
       for (const gi of d.blockGroups) {
         const g = d.groups[gi];
         const cnt = perPre.get((g.pre as { block: string }).block)!;
@@ -35,7 +36,11 @@ function pieceOutputAxons(cores: readonly (readonly Piece[])[], data: readonly B
           let any = false;
           if (range) {
             for (let i = base + comps[0], e = i + comps.length; i < e && !any; i++) any = g.wgt[i] !== 0;
-          } else for (let t = 0; t < comps.length && !any; t++) any = g.wgt[base + comps[t]] !== 0;
+          } else {
+            // Only the compartments within the row's span can hold its fields (sorted: a binary search to the first).
+            const last = spans.last[j];
+            for (let t = lowerBoundIn(sorted, 0, sorted.length, spans.first[j]); t < sorted.length && sorted[t] <= last && !any; t++) any = g.wgt[base + sorted[t]] !== 0;
+          }
           if (any) for (const k of presOfRow(g)[j]) cnt[k]++;
         }
       }

@@ -110,7 +110,7 @@ export interface PartitionOptions {
 
 export function partition(quantized: QuantizedNetwork, target: Target, opts: PartitionOptions = {}): PartitionResult {
   const L = target.limits;
-  const merged = opts.mergeDecodePosts === false ? { q: quantized, merges: [] } : mergeBlocks(quantized);
+  const merged = opts.mergeDecodePosts === false ? { q: quantized, merges: [] } : mergeBlocks(quantized, opts.shareRows !== false);
   const q = opts.shareRows === false ? merged.q : { ...merged.q, groups: merged.q.groups.map((g) => shareIdenticalRows(g)) };
   const mem = new Memory(target);
   const incoming = new Map<string, QGroup[]>(q.blocks.map((b) => [b.id, []]));

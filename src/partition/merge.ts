@@ -15,7 +15,7 @@ import type { ChipConfig, CoreBlock } from "../ir/core.js";
 import type { BlockPlacement, PlacementSegment } from "../ir/host.js";
 import type { QBlock, QGroup, QuantizedNetwork } from "../ir/quantized.js";
 import { blockNoun } from "./memory.js";
-import { seedRowSpans } from "./shared-rows.js";
+import { identicalRows, mayShareRows, rowSpans, seedRowSpans } from "./shared-rows.js";
 
 export interface Merge {
   readonly id: string;
@@ -85,44 +85,92 @@ type Where = { readonly id: string; readonly offset: number; readonly n: number 
 /** Merged groups keep no presence map: partition reads only the stored fields, and reports stay with quantize's groups. */
 const NO_PRESENCE = new Uint8Array(0);
 
-/** The groups between the same (merged) pre and post as one group per row exponent. */
-function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g: QGroup) => Where, postOf: (g: QGroup) => Where): QGroup[] {
+/** One layer of a merged group being filled: a row per pre, allocated at its first stored field (most pres of a wide merge reach one layer only). */
+interface Layer {
+  readonly e: number;
+  readonly rows: (Int32Array | null)[];
+  nonzero: number;
+  readonly first: Int32Array;
+  readonly last: Int32Array;
+}
+
+/**
+ * A filled layer as a group. With `share`, identical rows are merged here (shared-rows.ts, the
+ * same rows and order as shareIdenticalRows of the dense layer), so the dense layer is never
+ * built: the per-dimension psMNIST memory's 5120 pres × 2048 hub compartments in 6 exponent layers
+ * were 250 MB of mostly zeros. Without duplicates (or sharing) the layer is the dense group.
+ */
+function layerGroup(m: Layer, base: Omit<QGroup, "wgt" | "rowExp" | "weightExp" | "report">, report: QGroup["report"], share: boolean): QGroup {
+  const { nPre, nPost } = base;
+  const group = (wgt: Int32Array, rowExp: Int8Array, extra: Partial<QGroup> = {}): QGroup => ({ ...base, weightExp: m.e, rowExp, wgt, present: NO_PRESENCE, report: { ...report, nonzero: m.nonzero }, ...extra });
+  const shared = share && mayShareRows(base)
+    ? identicalRows({ nPre, rowExp: new Int8Array(nPre).fill(m.e), first: m.first, last: m.last, fieldsOf: (j) => m.rows[j]!, baseOf: () => 0 })
+    : undefined;
+  if (shared) {
+    const { kept, rowOfPre } = shared;
+    const wgt = new Int32Array(kept.length * nPost);
+    kept.forEach((j, r) => wgt.set(m.rows[j]!, r * nPost));
+    const g = group(wgt, new Int8Array(kept.length).fill(m.e), { nPre: kept.length, rowOfPre });
+    seedRowSpans(g, Int32Array.from(kept, (j) => m.first[j]), Int32Array.from(kept, (j) => m.last[j]));
+    return g;
+  }
+  const wgt = new Int32Array(nPre * nPost);
+  m.rows.forEach((row, j) => row && wgt.set(row, j * nPost));
+  const g = group(wgt, new Int8Array(nPre).fill(m.e));
+  seedRowSpans(g, m.first, m.last);
+  return g;
+}
+
+/** The groups between the same (merged) pre and post as one group per row exponent (identical rows shared with `share`). */
+function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g: QGroup) => Where, postOf: (g: QGroup) => Where, share: boolean): QGroup[] {
   // One layer per (exponent, repeat): two groups into the same cells (two connections between the
   // same blocks) go to separate layers rather than adding stored fields.
   // Each layer's row spans are kept as it is filled (rows of merged groups reach a few columns of a
   // wide post, and every later scan of their rows stays within these spans).
-  const layers = new Map<string, { e: number; wgt: Int32Array; nonzero: number; first: Int32Array; last: Int32Array }>();
-  const layerOf = new Map<number, typeof layers extends Map<string, infer L> ? L : never>();
+  const layers = new Map<string, Layer>();
+  const layerOf = new Map<number, Layer>();
   const nPre = pre.n, nPost = post.n;
+  // Rows are cut from slabs of 64 (one allocation per 64 rows, not per row).
+  let slab = new Int32Array(0), used = 0;
+  const rowOf = (n: number): Int32Array => {
+    if (used + n > slab.length) [slab, used] = [new Int32Array(64 * n), 0];
+    return slab.subarray(used, (used += n));
+  };
   for (const g of list) {
     const po = preOf(g).offset, qo = postOf(g).offset;
+    // Every stored field of row j lies within its span: the scans below skip the zeros around it.
+    const spans = rowSpans(g);
     for (let j = 0; j < g.nPre; j++) {
       const e = g.rowExp[j];
-      const src = j * g.nPost, dst = (po + j) * nPost + qo;
+      const src = j * g.nPost;
+      const lo = spans.first[j], hi = spans.last[j];
       let m;
       for (let layer = 0; ; layer++) {
         // Looked up by number (no key string per row); the string key names and orders the layers.
         const num = (e + 128) * 65536 + layer;
         m = layerOf.get(num);
         if (!m) {
-          m = { e, wgt: new Int32Array(nPre * nPost), nonzero: 0, first: new Int32Array(nPre).fill(nPost), last: new Int32Array(nPre).fill(-1) };
+          m = { e, rows: new Array<Int32Array | null>(nPre).fill(null), nonzero: 0, first: new Int32Array(nPre).fill(nPost), last: new Int32Array(nPre).fill(-1) };
           layers.set(`${e}/${layer}`, m);
           layerOf.set(num, m);
         }
         // Groups from one pre into different members use disjoint columns; a second group into the same cells needs its own layer.
+        const row = m.rows[po + j];
         let clash = false;
-        for (let i = 0; i < g.nPost && !clash; i++) clash = g.wgt[src + i] !== 0 && m.wgt[dst + i] !== 0;
+        if (row) for (let i = lo; i <= hi && !clash; i++) clash = g.wgt[src + i] !== 0 && row[qo + i] !== 0;
         if (!clash) break;
       }
+      if (lo > hi) continue;
       // No clash: every nonzero written lands in an empty cell, so the layer's count grows by one each.
-      for (let i = 0; i < g.nPost; i++) {
+      const row = (m.rows[po + j] ??= rowOf(nPost));
+      for (let i = lo; i <= hi; i++) {
         const x = g.wgt[src + i];
         if (x !== 0) {
-          m.wgt[dst + i] = x;
+          row[qo + i] = x;
           m.nonzero++;
-          const col = qo + i, row = po + j;
-          if (col < m.first[row]) m.first[row] = col;
-          if (col > m.last[row]) m.last[row] = col;
+          const col = qo + i, r = po + j;
+          if (col < m.first[r]) m.first[r] = col;
+          if (col > m.last[r]) m.last[r] = col;
         }
       }
     }
@@ -130,21 +178,17 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
   const connections = [...new Set(list.flatMap((g) => g.connections))];
   const g0 = list[0];
   return [...layers.entries()].sort((a, b) => a[1].e - b[1].e || (a[0] < b[0] ? -1 : 1)).map(([key, m]) => {
-    const nonzero = m.nonzero;
-    const group: QGroup = {
+    const base = {
       id: layers.size === 1 ? `${pre.id}->${post.id}` : `${pre.id}->${post.id}@${key}`, pre: g0.pre.kind === "block" ? { kind: "block" as const, block: pre.id } : g0.pre, post: post.id,
-      nPre, nPost, weightExp: m.e, rowExp: new Int8Array(nPre).fill(m.e), wgt: m.wgt, present: NO_PRESENCE, connections,
-      // Reports stay with quantize's per-connection groups; this one only carries the sums.
-      report: { ...g0.report, nonzero },
-      ...(g0.origin ? { origin: g0.origin } : {}),
+      nPre, nPost, present: NO_PRESENCE, connections, ...(g0.origin ? { origin: g0.origin } : {}),
     };
-    seedRowSpans(group, m.first, m.last);
-    return group;
+    // Reports stay with quantize's per-connection groups; this one only carries the sums.
+    return layerGroup(m, base, g0.report, share);
   });
 }
 
-/** The network with every merge set as one block, and the merges (for unmerge). */
-export function mergeBlocks(q: QuantizedNetwork): { q: QuantizedNetwork; merges: Merge[] } {
+/** The network with every merge set as one block, and the merges (for unmerge); `shareRows`: merged groups' identical rows shared as they are built. */
+export function mergeBlocks(q: QuantizedNetwork, shareRows = false): { q: QuantizedNetwork; merges: Merge[] } {
   const sets = mergeSets(q);
   if (sets.length === 0) return { q, merges: [] };
   const where = new Map<string, Where>();
@@ -187,7 +231,7 @@ export function mergeBlocks(q: QuantizedNetwork): { q: QuantizedNetwork; merges:
   const out = groups.flatMap((x) => {
     if (typeof x !== "string") return [x];
     const list = buckets.get(x)!;
-    return mergeGroups(list, preOf(list[0]), postOf(list[0]), preOf, postOf);
+    return mergeGroups(list, preOf(list[0]), postOf(list[0]), preOf, postOf, shareRows);
   });
   return { q: { ...q, blocks, groups: out }, merges };
 }

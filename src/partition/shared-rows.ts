@@ -30,40 +30,54 @@ export function presOfRow(g: QGroup): Int32Array[] {
   return out;
 }
 
+/**
+ * A group's rows as sharing reads them: row j's stored fields are fieldsOf(j)[baseOf(j) + i] for
+ * post compartment i, non-zero only within first[j]..last[j] (first > last: an empty row). A dense
+ * group is one array; merge.ts's layers keep a separate array per non-empty row.
+ */
+export interface RowSource {
+  readonly nPre: number;
+  readonly rowExp: Int8Array;
+  readonly first: Int32Array;
+  readonly last: Int32Array;
+  readonly fieldsOf: (j: number) => Int32Array;
+  readonly baseOf: (j: number) => number;
+}
+
 /** FNV-1a over a row's exponent, span and stored fields within its span. */
-function rowHash(g: QGroup, j: number, first: number, last: number): number {
-  let h = 0x811c9dc5 ^ (g.rowExp[j] & 0xff);
+function rowHash(src: RowSource, j: number, first: number, last: number): number {
+  let h = 0x811c9dc5 ^ (src.rowExp[j] & 0xff);
   h = Math.imul(h ^ first, 0x01000193);
   h = Math.imul(h ^ last, 0x01000193);
-  for (let i = j * g.nPost + first, e = j * g.nPost + last + 1; i < e; i++) {
-    h ^= g.wgt[i];
+  const w = src.fieldsOf(j);
+  for (let i = src.baseOf(j) + first, e = src.baseOf(j) + last + 1; i < e; i++) {
+    h ^= w[i];
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
 }
 
-function sameRow(g: QGroup, a: number, b: number, first: number, last: number): boolean {
-  if (g.rowExp[a] !== g.rowExp[b]) return false;
-  for (let i = first, n = g.nPost, x = a * n, y = b * n; i <= last; i++) if (g.wgt[x + i] !== g.wgt[y + i]) return false;
+function sameRow(src: RowSource, a: number, b: number, first: number, last: number): boolean {
+  if (src.rowExp[a] !== src.rowExp[b]) return false;
+  const wa = src.fieldsOf(a), wb = src.fieldsOf(b), x = src.baseOf(a), y = src.baseOf(b);
+  for (let i = first; i <= last; i++) if (wa[x + i] !== wb[y + i]) return false;
   return true;
 }
 
 /**
- * The group with identical rows merged (rowOfPre set), or the group itself when no two non-empty
- * rows are identical, so networks without such rows compile to the same bytes as before.
- * `learning`: groups whose weights the chip rewrites per axon must keep an axon per pre.
+ * Which rows of `src` are kept (non-empty, the first of each set of identical rows, in order) and
+ * each pre's row among them (−1: an empty row); undefined when no two non-empty rows are identical.
  */
-export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
-  if (learning || g.rowOfPre || g.pre.kind !== "block" || g.nPre < 2) return g;
+export function identicalRows(src: RowSource): { kept: number[]; rowOfPre: Int32Array } | undefined {
   const buckets = new Map<number, number[]>();
-  const canonical = new Int32Array(g.nPre).fill(-1);
+  const canonical = new Int32Array(src.nPre).fill(-1);
   let duplicates = 0;
-  const { first, last } = rowSpans(g);
-  for (let j = 0; j < g.nPre; j++) {
+  const { first, last } = src;
+  for (let j = 0; j < src.nPre; j++) {
     if (first[j] > last[j]) continue;
-    const h = rowHash(g, j, first[j], last[j]);
+    const h = rowHash(src, j, first[j], last[j]);
     const list = buckets.get(h);
-    const same = list?.find((k) => first[k] === first[j] && last[k] === last[j] && sameRow(g, k, j, first[j], last[j]));
+    const same = list?.find((k) => first[k] === first[j] && last[k] === last[j] && sameRow(src, k, j, first[j], last[j]));
     if (same !== undefined) {
       canonical[j] = same;
       duplicates++;
@@ -73,25 +87,43 @@ export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
       else buckets.set(h, [j]);
     }
   }
-  if (duplicates === 0) return g;
+  if (duplicates === 0) return undefined;
   // Rows in the order of their first pre; zero rows are dropped (they were never stored).
-  const rowOfPre = new Int32Array(g.nPre).fill(-1);
+  const rowOfPre = new Int32Array(src.nPre).fill(-1);
   const kept: number[] = [];
-  for (let j = 0; j < g.nPre; j++) {
+  for (let j = 0; j < src.nPre; j++) {
     if (canonical[j] === j) rowOfPre[j] = kept.push(j) - 1;
   }
-  for (let j = 0; j < g.nPre; j++) if (canonical[j] >= 0 && canonical[j] !== j) rowOfPre[j] = rowOfPre[canonical[j]];
+  for (let j = 0; j < src.nPre; j++) if (canonical[j] >= 0 && canonical[j] !== j) rowOfPre[j] = rowOfPre[canonical[j]];
+  return { kept, rowOfPre };
+}
+
+/** Whether sharing applies to g at all (learning: groups whose weights the chip rewrites per axon must keep an axon per pre). */
+export const mayShareRows = (g: Pick<QGroup, "rowOfPre" | "pre" | "nPre">, learning = false): boolean => !(learning || g.rowOfPre || g.pre.kind !== "block" || g.nPre < 2);
+
+/**
+ * The group with identical rows merged (rowOfPre set), or the group itself when no two non-empty
+ * rows are identical, so networks without such rows compile to the same bytes as before.
+ * `learning`: groups whose weights the chip rewrites per axon must keep an axon per pre.
+ */
+export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
+  if (!mayShareRows(g, learning)) return g;
+  const { first, last } = rowSpans(g);
   const n = g.nPost;
+  const shared = identicalRows({ nPre: g.nPre, rowExp: g.rowExp, first, last, fieldsOf: () => g.wgt, baseOf: (j) => j * n });
+  if (!shared) return g;
+  const { kept, rowOfPre } = shared;
   const hasPresence = g.present.length > 0;
   const wgt = new Int32Array(kept.length * n), present = hasPresence ? new Uint8Array(kept.length * n) : g.present, rowExp = new Int8Array(kept.length);
   kept.forEach((j, r) => {
-    wgt.set(g.wgt.subarray(j * n, (j + 1) * n), r * n);
+    // Outside its span a row is zero, as the new array already is.
+    wgt.set(g.wgt.subarray(j * n + first[j], j * n + last[j] + 1), r * n + first[j]);
     if (hasPresence) present.set(g.present.subarray(j * n, (j + 1) * n), r * n);
     rowExp[r] = g.rowExp[j];
   });
-  const shared: QGroup = { ...g, nPre: kept.length, wgt, present, rowExp, rowOfPre };
-  seedRowSpans(shared, Int32Array.from(kept, (j) => first[j]), Int32Array.from(kept, (j) => last[j]));
-  return shared;
+  const out: QGroup = { ...g, nPre: kept.length, wgt, present, rowExp, rowOfPre };
+  seedRowSpans(out, Int32Array.from(kept, (j) => first[j]), Int32Array.from(kept, (j) => last[j]));
+  return out;
 }
 
 const spanCache = new WeakMap<QGroup, { first: Int32Array; last: Int32Array }>();

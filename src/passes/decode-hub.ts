@@ -19,7 +19,7 @@ import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
 import { correctRecurrence } from "./pole-correction.js";
 import type { Target } from "../target/types.js";
-import { addDecodeInput, DECODE_LEVELS, decodeOutputWeights, decodeQuanta, hubPathPolicy, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
+import { DECODE_INPUT_GAIN, DECODE_LEVELS, decodeCompartment, decodeOutputWeights, decodeQuanta, hubPathPolicy, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
 
 export interface HubPlan {
   /** The LMU's output node (its id is the LMU's). */
@@ -43,15 +43,31 @@ export interface HubChoice {
 
 const isOnChip = (e: BuiltEnsemble | undefined): e is BuiltEnsemble => e !== undefined && (e.neuron.type === "lif" || e.neuron.type === "spiking-relu");
 
-/** out[t1] ← W1·x then y ← W2·in[s2]: the composed weights W2·(scatter of W1 by t1, gathered by s2). */
+/** Per index of `in`, the rows of c1 that write it (ascending): c1's scatter, kept per connection (every ensemble of an LMU reads one index). */
+const writersCache = new WeakMap<BuiltConnection, Int32Array[]>();
+function writersOf(c1: BuiltConnection, size: number): Int32Array[] {
+  let w = writersCache.get(c1);
+  if (!w) {
+    const lists: number[][] = Array.from({ length: size }, () => []);
+    c1.target.indices.forEach((t, p) => lists[t].push(p));
+    writersCache.set(c1, (w = lists.map((l) => Int32Array.from(l))));
+  }
+  return w;
+}
+
+/**
+ * out[t1] ← W1·x then y ← W2·in[s2]: the composed weights W2·(scatter of W1 by t1, gathered by
+ * s2). Only the gathered rows of the scatter are formed (each the sum of the rows of W1 written
+ * to it, added from zero in row order, as the whole scatter adds them): psMNIST composes 512
+ * pairs, each gathering 1 of 256 rows.
+ */
 function compose(c1: BuiltConnection, c2: BuiltConnection, size: number): Mat {
-  const W1 = c1.weights, W2 = c2.weights;
-  const V = mat(size, W1.cols);
-  c1.target.indices.forEach((t, p) => {
-    for (let k = 0; k < W1.cols; k++) V.data[t * W1.cols + k] += W1.data[p * W1.cols + k];
+  const W1 = c1.weights, W2 = c2.weights, cols = W1.cols;
+  const writers = writersOf(c1, size);
+  const G = mat(c2.source.indices.length, cols);
+  c2.source.indices.forEach((s, q) => {
+    for (const p of writers[s]) for (let k = 0; k < cols; k++) G.data[q * cols + k] += W1.data[p * cols + k];
   });
-  const G = mat(c2.source.indices.length, W1.cols);
-  c2.source.indices.forEach((s, q) => G.data.set(V.data.subarray(s * W1.cols, (s + 1) * W1.cols), q * W1.cols));
   return matmul(W2, G);
 }
 
@@ -217,6 +233,34 @@ export function hubQuanta(cal: DecodeCalibration, chunk: number, tauSeconds: num
 }
 
 /**
+ * An ensemble's input to a hub (value·step per spike ÷ quantum, addDecodeInput) as the window of
+ * hub compartments its rows' levels occupy: a per-dimension ensemble reaches 2·L of them.
+ */
+function hubInputWeights(c: BuiltConnection, nNeurons: number, spike: number, quantum: Float64Array): { weights: Mat; postStart: number } {
+  const W = c.weights;
+  let lo = Infinity, hi = -Infinity;
+  for (const r of c.target.indices) {
+    lo = Math.min(lo, decodeCompartment(r, 0));
+    for (let l = 0; l < DECODE_LEVELS; l++) hi = Math.max(hi, decodeCompartment(r, l) + 1);
+  }
+  const width = Math.max(0, hi - lo + 1), start = width > 0 ? lo : 0;
+  const win = mat(nNeurons, width);
+  // The window holds the same sums addDecodeInput adds into the whole hub, shifted by its start.
+  c.target.indices.forEach((r, p) => c.source.indices.forEach((n, col) => addDecodeInputAt(win, n, r, W.data[p * W.cols + col] * spike, quantum, start)));
+  return { weights: win, postStart: start };
+}
+
+/** addDecodeInput into a window of the hub starting at compartment `start`. */
+function addDecodeInputAt(win: Mat, n: number, r: number, valuePerSpike: number, quantum: Float64Array, start: number): void {
+  const w = (valuePerSpike * DECODE_INPUT_GAIN) / quantum[r];
+  for (let l = 0; l < DECODE_LEVELS; l++) {
+    const k = decodeCompartment(r, l) - start;
+    win.data[n * win.cols + k] += w;
+    win.data[n * win.cols + k + 1] -= w;
+  }
+}
+
+/**
  * The hub's blocks and groups: per chunk one sigma-delta block fed by its ensembles (value·step
  * per spike ÷ quantum) and feeding every recurrent connection's ensemble (± quantum through A').
  */
@@ -242,10 +286,7 @@ export function lowerHub(
       const c = byId.get(cid)!;
       const pre = ensById.get(c.source.id)!;
       const spike = pre.neuron.amplitude / dtSeconds;
-      const W = c.weights;
-      const win = mat(pre.nNeurons, nDec);
-      c.target.indices.forEach((r, p) => c.source.indices.forEach((n, col) => addDecodeInput(win, n, r, W.data[p * W.cols + col] * spike, quantum)));
-      groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: pre.id }, post: id, weights: win, connections: [c.id], ...origin });
+      groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: pre.id }, post: id, ...hubInputWeights(c, pre.nNeurons, spike, quantum), connections: [c.id], ...origin });
     }
     for (const c of recurrent) {
       const post = ensById.get(c.target.id)!;

@@ -16,6 +16,7 @@ import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnosti
 import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, pow2, weightContribution } from "../emulator/arith.js";
 import type { HwBlock, HwGroup, HwNetwork } from "../ir/hw.js";
 import type { BlockReport, BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "../ir/quantized.js";
+import { seedRowSpans } from "../partition/shared-rows.js";
 
 export type { BlockReport, BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport };
 
@@ -162,29 +163,47 @@ export function chooseWeightExp(maxIdealD: number): number {
   return 7;
 }
 
-function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
-  const nPre = g.weights.rows, nPost = g.weights.cols;
+/** Per post compartment, the q one step brings: every input at once (worst) and at the calibrated rates (expected). */
+interface LoadSums {
+  readonly worst: Float64Array;
+  readonly expected: Float64Array;
+}
+
+/**
+ * One group in the chip's integers. Its share of the post block's accumulator load is added to
+ * `load` as each field is made (rows in order, so every compartment's sums add in the same order
+ * as a separate pass over the groups would), and each row's first and last stored field are
+ * handed to partition (seedRowSpans), which then never scans a row's zeros to find them: a
+ * per-dimension memory neuron's row reaches 8 of the hub's 2048 compartments.
+ */
+function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Array, dtSeconds: number, load: LoadSums): QGroup {
+  // The float weights may cover a window of the post (postStart); the stored fields cover all of it.
+  const nPre = g.weights.rows, nPost = sigmaW.length, width = g.weights.cols, start = g.postStart ?? 0;
   const w = g.weights.data;
-  const wgt = new Int32Array(w.length);
-  const present = new Uint8Array(w.length);
+  const wgt = new Int32Array(nPre * nPost);
+  const present = new Uint8Array(nPre * nPost);
   const rowExp = new Int8Array(nPre);
+  const first = new Int32Array(nPre).fill(nPost), last = new Int32Array(nPre).fill(-1);
+  const { worst, expected } = load;
   let maxIdeal = 0, maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0, total = 0, lost = 0, maxExp = -1;
   for (let j = 0; j < nPre; j++) {
     let rowMax = 0;
-    for (let i = 0, base = j * nPost; i < nPost; i++) {
-      const x = w[base + i];
-      if (x !== 0) rowMax = Math.max(rowMax, Math.abs(x * sigmaW[i]));
+    for (let c = 0, base = j * width; c < width; c++) {
+      const x = w[base + c];
+      if (x !== 0) rowMax = Math.max(rowMax, Math.abs(x * sigmaW[start + c]));
     }
     maxIdeal = Math.max(maxIdeal, rowMax);
     const e = chooseWeightExp(rowMax);
     rowExp[j] = e;
     maxExp = Math.max(maxExp, e);
-    for (let i = 0; i < nPost; i++) {
-      const k = j * nPost + i;
-      if (w[k] === 0) continue;
+    const p = Math.min(1, preRatesHz[j] * dtSeconds);
+    for (let c = 0; c < width; c++) {
+      const x = w[j * width + c];
+      if (x === 0) continue;
+      const i = start + c, k = j * nPost + i;
       present[k] = 1;
       nonzero++;
-      const ideal = w[k] * sigmaW[i];
+      const ideal = x * sigmaW[i];
       const field = quantizeWeight(ideal, e);
       const got = weightContribution(field, e);
       wgt[k] = field;
@@ -192,6 +211,12 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
       if (got === 0) {
         zeroed++;
         lost += Math.abs(ideal);
+      } else {
+        const d = Math.abs(got);
+        worst[i] += d;
+        expected[i] += d * p;
+        if (first[j] === nPost) first[j] = i;
+        last[j] = i;
       }
       const err = Math.abs(got - ideal);
       maxErr = Math.max(maxErr, err);
@@ -200,11 +225,13 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array): QGroup {
     }
   }
   const rel = maxIdeal > 0 ? 1 / maxIdeal : 0;
-  return {
+  const q: QGroup = {
     id: g.id, pre: g.pre, post: g.post, nPre, nPost, weightExp: maxExp, rowExp, wgt, present, connections: g.connections,
     report: { weightExp: maxExp, mantissaBitsUsed: maxField > 0 ? Math.ceil(Math.log2(maxField + 1)) : 0, maxRelError: maxErr * rel, rmsRelError: nonzero ? Math.sqrt(sumSq / nonzero) * rel : 0, nonzero, roundedToZero: zeroed, lostMagnitude: total > 0 ? lost / total : 0 },
     ...(g.origin ? { origin: g.origin } : {}),
   };
+  seedRowSpans(q, first, last);
+  return q;
 }
 
 /** Registers of one block at the scale `opts` gives, and the warnings they raise. */
@@ -232,27 +259,12 @@ function quantizeBlock(b: HwBlock, opts: ScaleOptions): { block: QBlock; warning
   return { block, warnings };
 }
 
-/** The q one step brings into each compartment of a block, largest over compartments: every input at once, and at the calibrated rates. */
-function accumulatorLoad(n: number, groups: readonly QGroup[], rateOf: ReadonlyMap<string, Float64Array>, dtSeconds: number): { worst: number; expected: number } {
-  const worst = new Float64Array(n), expected = new Float64Array(n);
-  for (const g of groups) {
-    const rates = rateOf.get(g.pre.kind === "block" ? g.pre.block : g.pre.input)!;
-    for (let j = 0; j < g.nPre; j++) {
-      const p = Math.min(1, rates[j] * dtSeconds);
-      const e = g.rowExp[j];
-      for (let i = 0, base = j * g.nPost; i < g.nPost; i++) {
-        const field = g.wgt[base + i];
-        if (field === 0) continue;
-        const d = Math.abs(weightContribution(field, e));
-        worst[i] += d;
-        expected[i] += d * p;
-      }
-    }
-  }
+/** The largest load over a block's compartments: every input at once, and at the calibrated rates. */
+function largestLoad(load: LoadSums): { worst: number; expected: number } {
   let w = 0, x = 0;
-  for (let i = 0; i < n; i++) {
-    if (worst[i] > w) w = worst[i];
-    if (expected[i] > x) x = expected[i];
+  for (let i = 0; i < load.worst.length; i++) {
+    if (load.worst[i] > w) w = load.worst[i];
+    if (load.expected[i] > x) x = load.expected[i];
   }
   return { worst: w, expected: x };
 }
@@ -262,8 +274,9 @@ const worstLoss = (groups: readonly QGroup[]): number => Math.max(0, ...groups.m
 /** A block at the scale `opts` gives, its quantized inputs, and their accumulator load. */
 function attempt(b: HwBlock, inputs: readonly HwGroup[], opts: ScaleOptions, rateOf: ReadonlyMap<string, Float64Array>, dtSeconds: number) {
   const q = quantizeBlock(b, opts);
-  const groups = inputs.map((g) => quantizeGroup(g, q.block.scale.sigmaW));
-  return { ...q, groups, load: accumulatorLoad(b.n, groups, rateOf, dtSeconds), opts };
+  const sums: LoadSums = { worst: new Float64Array(b.n), expected: new Float64Array(b.n) };
+  const groups = inputs.map((g) => quantizeGroup(g, q.block.scale.sigmaW, rateOf.get(g.pre.kind === "block" ? g.pre.block : g.pre.input)!, dtSeconds, sums));
+  return { ...q, groups, load: largestLoad(sums), opts };
 }
 
 /**
