@@ -18,7 +18,10 @@
  *   clocked every K steps: a discrete-time recurrence held over the step, as the cell defines it
  *   (run continuously, the trained W_h loop settles elsewhere: 5–50 % accuracy in float);
  * - the readout W·h + b is computed on the host from h decoded from the hidden spikes, read at
- *   the last step of the sequence.
+ *   the last step of the sequence;
+ * - cells whose h feeds back (kind lmu) default to HELD_H_CONVERSION over DEFAULT_CONVERSION:
+ *   a longer step, h averaged over its last third, more neurons at higher rates (the held h's
+ *   spike noise goes round the W_h loop 64 times; lmu-tanh chip 64 % → see README).
  */
 import type { ConnectionIR, EnsembleIR, NetworkIR, NodeIR, ProbeIR, TrainedCellIR } from "../ir/network.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";

@@ -1,8 +1,9 @@
 /**
  * Issue 14's accuracy targets, measured on the whole psdigits test set (360 sequences) with the
- * default conversion (40 neurons per unit, memory synapse 0.2 s, chip lead step,
- * --decode-neurons always) and K 40 (lmufft reaches 92.5 % there, 85.28 % at K 20; lmu-tanh's
- * held h needs the longer step: README):
+ * default conversion of each cell kind (memory synapse 0.2 s, chip lead step, --decode-neurons
+ * always; lmufft: 40 neurons per unit at K 40, where it reaches 92.5 %, 85.28 % at K 20;
+ * lmu-tanh: HELD_H_CONVERSION, K 60, 100 neurons per unit, h averaged over the last 33 % of each
+ * step, rates 500–1000 Hz, intercepts ±0.95: README):
  * `lmuc import` then `lmuc evaluate --mode all` in their own processes, as a user runs them
  * (inside jest's sandbox the emulator's hot loop runs 10–20× slower).
  *
