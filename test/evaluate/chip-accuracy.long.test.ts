@@ -62,5 +62,5 @@ for (const model of ["lmufft-relu", "lmu-tanh"] as const) {
     expect(sp.filter((p, i) => p === ch[i]).length).toBeGreaterThanOrEqual(want.agree);
     // The chip's memory recurrence runs on chip: cores and their lower bound are reported.
     expect(doc.modes.chip.spiking.cores).toBeGreaterThanOrEqual(doc.modes.chip.spiking.cores_lower_bound);
-  }, 3_600_000);
+  }, 7_200_000);
 }
