@@ -1,12 +1,13 @@
 /**
  * The conversion choices an evaluation uses, and where each came from: the defaults
- * (DEFAULT_CONVERSION), the network file's `conversion:` block (frontend/conversion.ts, carried
+ * (defaultConversion: DEFAULT_CONVERSION, or HELD_H_CONVERSION over it for cells whose h feeds
+ * back), the network file's `conversion:` block (frontend/conversion.ts, carried
  * on the TrainedCellIR), or a command-line flag — flags win over the file, the file over the
  * defaults. Generic over the options: whatever DEFAULT_CONVERSION holds is resolved and reported.
  */
 import { CONVERSION_FIELDS } from "../frontend/conversion.js";
 import type { ConversionValue, TrainedCellIR } from "../ir/network.js";
-import { DEFAULT_CONVERSION, type ConversionOptions } from "../passes/convert-cells.js";
+import { DEFAULT_CONVERSION, defaultConversion, type ConversionOptions } from "../passes/convert-cells.js";
 
 export type ChoiceSource = "default" | "file" | "flag" | "mode";
 
@@ -29,7 +30,7 @@ export function unknownOptions(): string[] {
 }
 
 export function resolveConversion(cell: TrainedCellIR | undefined, flags: Partial<ConversionOptions>, mode: "spiking" | "chip"): { options: ConversionOptions; choices: ConversionChoice[] } {
-  const options: Record<string, ConversionValue> = { ...(DEFAULT_CONVERSION as unknown as Record<string, ConversionValue>) };
+  const options: Record<string, ConversionValue> = { ...(defaultConversion(cell) as unknown as Record<string, ConversionValue>) };
   const source = new Map<string, { source: ChoiceSource; line?: number; column?: number }>();
   for (const s of cell?.conversion ?? []) {
     options[s.option] = s.value;

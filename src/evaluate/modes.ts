@@ -13,7 +13,7 @@ import type { NetworkIR } from "../ir/network.js";
 import { mat } from "../math/matrix.js";
 import { chipRateCurve } from "../passes/chip-rates.js";
 import type { DecodeNeuronsMode } from "../passes/decode-neurons.js";
-import { averageSteps, convertCells, DEFAULT_CONVERSION, type ConversionOptions } from "../passes/convert-cells.js";
+import { averageSteps, convertCells, defaultConversion, type ConversionOptions } from "../passes/convert-cells.js";
 import { runFloatPipeline } from "../passes/pipeline.js";
 import { cellRanges } from "../sim/cell-ranges.js";
 import type { CellProgram } from "../sim/cell.js";
@@ -48,7 +48,8 @@ export interface PreparedJob {
 export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, program: CellProgram, data: Dataset, opts: SpikingOptions = {}): PreparedJob {
   // Chip builds always run the chip's neurons; the spiking mode may too (to tell the chip's
   // neurons from the rest of the chip apart), with decoders on the same staircase.
-  const o: ConversionOptions = { ...DEFAULT_CONVERSION, ...opts.conversion, chipNeurons: mode === "chip" || (opts.conversion?.chipNeurons ?? false) };
+  const cell = net.cells?.find((c) => c.id === net.readouts?.[0]?.from);
+  const o: ConversionOptions = { ...defaultConversion(cell), ...opts.conversion, chipNeurons: mode === "chip" || (opts.conversion?.chipNeurons ?? false) };
   const K = o.presentationSteps;
   const ranges = cellRanges(program, data.x, 0, data.sequences, data.steps);
   const d = program.inputSize;

@@ -18,7 +18,10 @@
  *   clocked every K steps: a discrete-time recurrence held over the step, as the cell defines it
  *   (run continuously, the trained W_h loop settles elsewhere: 5–50 % accuracy in float);
  * - the readout W·h + b is computed on the host from h decoded from the hidden spikes, read at
- *   the last step of the sequence.
+ *   the last step of the sequence;
+ * - cells whose h feeds back (kind lmu) default to HELD_H_CONVERSION over DEFAULT_CONVERSION:
+ *   a longer step, h averaged over its last third, more neurons at higher rates (the held h's
+ *   spike noise goes round the W_h loop 64 times; lmu-tanh chip 64 % → see README).
  */
 import type { ConnectionIR, EnsembleIR, NetworkIR, NodeIR, ProbeIR, TrainedCellIR } from "../ir/network.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
@@ -80,6 +83,27 @@ export const DEFAULT_CONVERSION: ConversionOptions = {
   chipLeadSteps: 1,
 };
 
+/**
+ * Defaults for cells whose h feeds back through W_h every sequence step (kind `lmu`): the spike
+ * noise of the held h is fed back 64 times there, so it is read over a longer window (the last
+ * averageFraction·K steps of each step, after the hidden input has settled) from more neurons,
+ * and each step is presented longer. Cells without that loop (lmu-fft) keep DEFAULT_CONVERSION.
+ * Measured (README "Spiking and on-chip evaluation"): lmu-tanh on chip, every 6th test sequence.
+ */
+export const HELD_H_CONVERSION: Partial<ConversionOptions> = {
+  presentationSteps: 60,
+  averageFraction: 0.33,
+  hiddenPerUnit: 100,
+  memoryPerDimension: 100,
+  maxRatesHz: [500, 1000],
+  intercepts: [-0.95, 0.95],
+};
+
+/** The defaults for a cell: DEFAULT_CONVERSION, with HELD_H_CONVERSION over it when h feeds back (kind lmu). */
+export function defaultConversion(cell: Pick<TrainedCellIR, "kind"> | undefined): ConversionOptions {
+  return cell?.kind === "lmu" ? { ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION } : DEFAULT_CONVERSION;
+}
+
 /** Simulator steps at the end of each sequence step over which h is averaged. */
 export function averageSteps(o: ConversionOptions): number {
   return Math.max(1, Math.min(o.presentationSteps, Math.round(o.presentationSteps * o.averageFraction)));
@@ -134,9 +158,10 @@ const diag = (v: Float64Array): Mat => {
 };
 
 /** The converted network of `net`'s only cell and readout (evaluate checks there is one). */
-export function convertCells(net: NetworkIR, input: ConversionInput, o: ConversionOptions = DEFAULT_CONVERSION): NetworkIR {
+export function convertCells(net: NetworkIR, input: ConversionInput, options?: ConversionOptions): NetworkIR {
   const readout = net.readouts![0];
   const cell = net.cells!.find((c) => c.id === readout.from)!;
+  const o = options ?? defaultConversion(cell);
   const K = o.presentationSteps, dt = net.dtSeconds, origin = cell.origin;
   const { hiddenSize: H, order: q, inputSize: d } = cell;
   const a = Math.exp(-dt / o.synapseSeconds);
