@@ -1,16 +1,20 @@
 /**
- * Issue 14's accuracy targets, measured on the whole psdigits test set (360 sequences) with the
- * default conversion of each cell kind (memory synapse 0.2 s, chip lead step, --decode-neurons
+ * Issue 14's accuracy targets with the default conversion of each cell kind (memory synapse 0.2 s, chip lead step, --decode-neurons
  * always; lmufft: 40 neurons per unit at K 40, where it reaches 92.5 %, 85.28 % at K 20;
  * lmu-tanh: HELD_H_CONVERSION, K 60, 100 neurons per unit, h averaged over the last 33 % of each
  * step, rates 500–1000 Hz, intercepts ±0.95: README):
  * `lmuc import` then `lmuc evaluate --mode all` in their own processes, as a user runs them
  * (inside jest's sandbox the emulator's hot loop runs 10–20× slower).
  *
- * Targets: chip ≥ 92.5 % lmufft (reached: 333/360 = 92.50 %), ≥ 97.0 % lmu-tanh (NOT reached:
- * 346/360 = 96.11 % with its own defaults, 232/360 before them; its spiking run gets 350/360 =
- * 97.22 %); the floors are the counts measured on this branch (README "Spiking and on-chip
- * evaluation"), so a change that loses accuracy fails here. Deterministic: the same counts on every run and worker count.
+ * Targets: chip ≥ 92.5 % lmufft (reached on all 360: 333/360 = 92.50 %), ≥ 97.0 % lmu-tanh (NOT
+ * reached: 346/360 = 96.11 % on all 360 with its own defaults, 232/360 before them; its spiking
+ * run gets 350/360 = 97.22 %). lmufft runs on the whole test set (~2.5 min, 2 workers, quiet);
+ * lmu-tanh's defaults (K 60, 100 neurons per unit) cost ~12× that per sequence (a whole-set chip
+ * run took 56 min on a loaded machine), so CI checks it on every 6th test sequence (60, the
+ * fixture test-x-every6th.npy; float gets 58 of them), where its float, spiking and chip runs all
+ * get 58/60 (8 min on a half-loaded machine); the whole-set figures are the README's.
+ * The floors are the counts measured (README "Spiking and on-chip evaluation"), so a change that
+ * loses accuracy fails here. Deterministic: the same counts on every run and worker count.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,20 +25,20 @@ import { gunzipSync } from "node:zlib";
 const MODELS = "test/fixtures/models/psdigits";
 
 /**
- * Measured on all 360 sequences (loaded 2-core machine: 339 s lmufft with 2 workers; lmu-tanh
- * 3365 s for float and chip with 2 workers, 1163 s for spiking with 1, the two at once);
- * `agree`: sequences where the spiking and chip predictions are the same. lmu-tanh runs at its
- * default K (60, HELD_H_CONVERSION); the K passed is the recorded one either way.
+ * Measured (lmufft on all 360 sequences, loaded 2-core machine: 339 s with 2 workers; lmu-tanh on
+ * every 6th: 479 s with 2 workers, load average ~4); `agree`: sequences where the spiking and chip
+ * predictions are the same. lmu-tanh runs at its default K (60, HELD_H_CONVERSION); the K passed
+ * is the recorded one either way.
  */
 const RECORDED = {
-  "lmufft-relu": { K: 40, float: 337, spiking: 334, chip: 333, agree: 336 },
-  "lmu-tanh": { K: 60, float: 353, spiking: 350, chip: 346, agree: 346 },
+  "lmufft-relu": { K: 40, data: "", sequences: 360, float: 337, spiking: 334, chip: 333, agree: 336 },
+  "lmu-tanh": { K: 60, data: "-every6th", sequences: 60, float: 58, spiking: 58, chip: 58, agree: 58 },
 } as const;
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "lmuc-chip-acc-"));
-  for (const f of ["test-x.npy", "test-y.npy"]) writeFileSync(join(dir, f), gunzipSync(readFileSync(join(MODELS, `${f}.gz`))));
+  for (const f of ["test-x.npy", "test-y.npy", "test-x-every6th.npy", "test-y-every6th.npy"]) writeFileSync(join(dir, f), gunzipSync(readFileSync(join(MODELS, `${f}.gz`))));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -45,14 +49,14 @@ function lmuc(...args: string[]): string {
 }
 
 for (const model of ["lmufft-relu", "lmu-tanh"] as const) {
-  test(`${model}: float, spiking and chip on all 360 test sequences reach the recorded counts`, () => {
+  test(`${model}: float, spiking and chip on the test sequences (${RECORDED[model].sequences}) reach the recorded counts`, () => {
     const net = join(dir, `${model}.yaml`), out = join(dir, `${model}.json`);
     lmuc("import", join(MODELS, `${model}.pt`), "-o", net);
     const want = RECORDED[model];
-    const data = ["--inputs", join(dir, "test-x.npy"), "--labels", join(dir, "test-y.npy")];
+    const data = ["--inputs", join(dir, `test-x${want.data}.npy`), "--labels", join(dir, `test-y${want.data}.npy`)];
     lmuc("evaluate", net, ...data, "--mode", "all", "--presentation-steps", String(want.K), "--workers", "2", "--build", join(dir, `${model}-build`), "--out", out, "--quiet");
     const doc = JSON.parse(readFileSync(out, "utf8"));
-    expect(doc.sequences).toBe(360);
+    expect(doc.sequences).toBe(want.sequences);
     expect(doc.modes.float.correct).toBe(want.float);
     expect(doc.modes.spiking.correct).toBeGreaterThanOrEqual(want.spiking);
     expect(doc.modes.chip.correct).toBeGreaterThanOrEqual(want.chip);
@@ -62,5 +66,5 @@ for (const model of ["lmufft-relu", "lmu-tanh"] as const) {
     expect(sp.filter((p, i) => p === ch[i]).length).toBeGreaterThanOrEqual(want.agree);
     // The chip's memory recurrence runs on chip: cores and their lower bound are reported.
     expect(doc.modes.chip.spiking.cores).toBeGreaterThanOrEqual(doc.modes.chip.spiking.cores_lower_bound);
-  }, 7_200_000);
+  }, 1_800_000);
 }
