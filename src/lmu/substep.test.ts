@@ -7,9 +7,21 @@
 import { discretize, lmuMatrices } from "./matrices.js";
 import { logm, substeps } from "./substep.js";
 import { expm } from "../math/linalg.js";
-import { identity, matmul, mat } from "../math/matrix.js";
+import { identity, matmul, mat, type Mat } from "../math/matrix.js";
 
 const maxDiff = (a: Float64Array, b: Float64Array): number => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+/** K substeps from m = 0 with u = 1 held: (Ak^K, the state reached), to compare with (A, B). */
+function runSubsteps(Ak: Mat, Bk: Mat, K: number): { P: Mat; S: Mat } {
+  const n = Ak.rows;
+  let P = identity(n);
+  let S = mat(n, 1);
+  for (let k = 0; k < K; k++) {
+    S = { rows: n, cols: 1, data: matmul(Ak, S).data.map((v, i) => v + Bk.data[i]) };
+    P = matmul(P, Ak);
+  }
+  return { P, S };
+}
 
 describe("substeps", () => {
   const { A: Ac, B: Bc } = lmuMatrices(8, 16);
@@ -19,12 +31,7 @@ describe("substeps", () => {
 
   test.each([1, 5, 20])("K = %i substeps with the input held reproduce one step", (K) => {
     const { Ak, Bk } = substeps(A, Bd, K);
-    let P = identity(8);
-    let S = mat(8, 1);
-    for (let k = 0; k < K; k++) {
-      S = { rows: 8, cols: 1, data: matmul(Ak, S).data.map((v, i) => v + Bk.data[i]) };
-      P = matmul(P, Ak);
-    }
+    const { P, S } = runSubsteps(Ak, Bk, K);
     expect(maxDiff(P.data, A.data)).toBeLessThan(1e-10);
     expect(maxDiff(S.data, Bd.data)).toBeLessThan(1e-10);
   });
@@ -52,12 +59,7 @@ describe("substeps", () => {
       const K = 20;
       const { Ak, Bk, method } = substeps(A32, B32, K, { order: 256, thetaSteps: 784 });
       expect(method).toBe("lmu-zoh");
-      let P = identity(256);
-      let S = mat(256, 1);
-      for (let k = 0; k < K; k++) {
-        S = { rows: 256, cols: 1, data: matmul(Ak, S).data.map((v, i) => v + Bk.data[i]) };
-        P = matmul(P, Ak);
-      }
+      const { P, S } = runSubsteps(Ak, Bk, K);
       expect(maxDiff(P.data, A32.data)).toBeLessThan(1e-6);
       expect(maxDiff(S.data, B32.data)).toBeLessThan(1e-10);
     });
