@@ -8,7 +8,7 @@
  */
 import type { DiagnosticCode } from "../diagnostics/codes.js";
 import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
-import { discretize, lmuMatrices } from "../lmu/matrices.js";
+import { lmuZohMismatch, ZOH_STORAGE_MATCH } from "../lmu/matrices.js";
 import type { TorchStateDict, TorchTensor } from "./torch.js";
 
 export interface ImportedTensor {
@@ -40,23 +40,10 @@ function fail(code: DiagnosticCode, message: string): never {
   throw new DiagnosticError([diag(code, message)]);
 }
 
-/** Longest matrix mismatch over A and B with the ZOH LMU of θ steps. */
-function zohMismatch(A: TorchTensor, B: TorchTensor, order: number, thetaSteps: number): number {
-  const c = lmuMatrices(order, thetaSteps);
-  const { Ad, Bd } = discretize(c.A, c.B, 1, "zoh");
-  let worst = 0;
-  for (let i = 0; i < Ad.data.length; i++) worst = Math.max(worst, Math.abs(Ad.data[i] - A.data[i]));
-  for (let i = 0; i < Bd.data.length; i++) worst = Math.max(worst, Math.abs(Bd.data[i] - B.data[i]));
-  return worst;
-}
-
-/** float32 storage rounds A and B to ~6e-8 relative; a wrong θ misses by far more. */
-const THETA_MATCH = 1e-5;
-
 function inferTheta(A: TorchTensor, B: TorchTensor, order: number, given: number | undefined, file: string): { thetaSteps: number; note: string } {
   if (given !== undefined) {
-    const miss = zohMismatch(A, B, order, given);
-    return { thetaSteps: given, note: miss <= THETA_MATCH ? `theta ${given} steps (given; matches the stored A and B to ${miss.toExponential(1)})` : `theta ${given} steps (given; the stored A and B differ from its ZOH discretization by up to ${miss.toExponential(2)}, they are used as stored)` };
+    const miss = lmuZohMismatch(A, B, order, given);
+    return { thetaSteps: given, note: miss <= ZOH_STORAGE_MATCH ? `theta ${given} steps (given; matches the stored A and B to ${miss.toExponential(1)})` : `theta ${given} steps (given; the stored A and B differ from its ZOH discretization by up to ${miss.toExponential(2)}, they are used as stored)` };
   }
   // B_d[0] ≈ 1/θ for the Legendre system; search whole steps around that estimate.
   const estimate = 1 / Math.max(B.data[0], 1e-12);
@@ -66,11 +53,11 @@ function inferTheta(A: TorchTensor, B: TorchTensor, order: number, given: number
   for (const k of [0, 1, -1, 2, -2, 3, -3, 4, -4]) {
     const t = centre + k;
     if (t < 1) continue;
-    const miss = zohMismatch(A, B, order, t);
+    const miss = lmuZohMismatch(A, B, order, t);
     if (miss < best.miss) best = { thetaSteps: t, miss };
-    if (best.miss <= THETA_MATCH) break;
+    if (best.miss <= ZOH_STORAGE_MATCH) break;
   }
-  if (best.miss > THETA_MATCH) {
+  if (best.miss > ZOH_STORAGE_MATCH) {
     fail("LMU7010", `${file}: the stored A and B are not the ZOH discretization of an order-${order} LMU for any whole θ near ${estimate.toFixed(1)} steps (closest ${best.thetaSteps}: off by ${best.miss.toExponential(2)}); give θ with --theta-steps`);
   }
   return { thetaSteps: best.thetaSteps, note: `theta ${best.thetaSteps} steps (recovered: the stored A and B match its ZOH discretization to ${best.miss.toExponential(1)})` };

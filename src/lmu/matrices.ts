@@ -39,6 +39,26 @@ export function lmuMatrices(order: number, thetaSeconds: number): { A: Mat; B: M
 }
 
 /**
+ * Stored weights are float32: rounding moves A and B by ~6e-8 relative, while a wrong θ (or
+ * anything folded into A, e.g. a trained cell's B·e_m) misses by far more. The importer's θ
+ * recovery and the substep split both decide "this is that LMU's ZOH step" by this bound.
+ */
+export const ZOH_STORAGE_MATCH = 1e-5;
+
+/**
+ * Largest |difference| between a stored one-step (A, B) and the ZOH discretization (dt = 1 step)
+ * of the order-`order` LMU of θ = `thetaSteps` steps.
+ */
+export function lmuZohMismatch(A: { readonly data: ArrayLike<number> }, B: { readonly data: ArrayLike<number> }, order: number, thetaSteps: number): number {
+  const c = lmuMatrices(order, thetaSteps);
+  const { Ad, Bd } = discretize(c.A, c.B, 1, "zoh");
+  let worst = 0;
+  for (let i = 0; i < Ad.data.length; i++) worst = Math.max(worst, Math.abs(Ad.data[i] - A.data[i]));
+  for (let i = 0; i < Bd.data.length; i++) worst = Math.max(worst, Math.abs(Bd.data[i] - B.data[i]));
+  return worst;
+}
+
+/**
  * Discretize ẋ = A x + B u at step dt (§11), for the update x_{k+1} = Ad x_k + Bd u_k with u
  * held over the step. ZOH takes blocks of expm([[A, B], [0, 0]]·dt), as
  * nengo.utils.filter_design.cont2discrete does; Euler is I + dt·A, dt·B.

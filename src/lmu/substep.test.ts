@@ -46,7 +46,7 @@ describe("substeps", () => {
   });
 
   // The psMNIST shape's memory as pytorch-lmu stores it: order 256, θ 784 steps, float32. Its
-  // condition number (~2.6e9) times float32's rounding is ~150, so the stored matrix has no
+  // condition number (~2.9e9, 1-norm) times float32's rounding is ~175, so the stored matrix has no
   // computable K-th root; the LMU θ names gives the exact one, within float32 storage of A
   // (measured 3.0e-8, bound 1e-6). Without the LMU, the refusal is immediate and says why.
   describe("order 256, θ 784 steps, stored in float32", () => {

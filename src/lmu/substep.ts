@@ -7,11 +7,11 @@
  * Ak = exp(log(A)/K), log by inverse scaling and squaring (Denman–Beavers square roots until
  * A^(1/2^s) is near I, then the Mercator series).
  */
-import { expm, luSolve } from "../math/linalg.js";
+import { expm, luSolve, norm1 } from "../math/linalg.js";
 import { add, identity, mat, matmul, scale, type Mat } from "../math/matrix.js";
 import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
-import { lmuMatrices } from "./matrices.js";
+import { lmuMatrices, lmuZohMismatch, ZOH_STORAGE_MATCH } from "./matrices.js";
 
 function inverse(a: Mat): Mat {
   return luSolve(a, identity(a.rows));
@@ -69,36 +69,17 @@ export interface LmuOfStep {
   readonly thetaSteps: number;
 }
 
-/**
- * float32 storage rounds A and B by ~6e-8 relative (the importer's θ check uses the same bound);
- * anything further off (e.g. B·e_m folded in) is not that LMU.
- */
-const ZOH_MATCH = 1e-5;
-
-/** The continuous LMU (per step) whose ZOH discretization A is, or undefined when A is not it. */
-function continuousOf(A: Mat, lmu: LmuOfStep): Mat | undefined {
+/** The continuous LMU (per step) whose ZOH discretization (A, B) is, or undefined when it is not that LMU. */
+function continuousOf(A: Mat, B: Mat, lmu: LmuOfStep): Mat | undefined {
   if (lmu.order !== A.rows || !(lmu.thetaSteps > 0)) return undefined;
-  const c = lmuMatrices(lmu.order, lmu.thetaSteps);
-  const Ad = expm(c.A);
-  for (let i = 0; i < Ad.data.length; i++) if (!(Math.abs(Ad.data[i] - A.data[i]) <= ZOH_MATCH)) return undefined;
-  // A alone identifies the LMU; Bk is then solved from the stored B, whatever its rounding.
-  return c.A;
+  if (!(lmuZohMismatch(A, B, lmu.order, lmu.thetaSteps) <= ZOH_STORAGE_MATCH)) return undefined;
+  return lmuMatrices(lmu.order, lmu.thetaSteps).A;
 }
 
-function infinityNorm(a: Mat): number {
-  let worst = 0;
-  for (let i = 0; i < a.rows; i++) {
-    let s = 0;
-    for (let j = 0; j < a.cols; j++) s += Math.abs(a.data[i * a.cols + j]);
-    worst = Math.max(worst, s);
-  }
-  return worst;
-}
-
-/** ‖A‖·‖A⁻¹‖ (∞-norm); Infinity when A is singular to working precision. */
+/** ‖A‖₁·‖A⁻¹‖₁; Infinity when A is singular to working precision. */
 function conditionNumber(a: Mat): number {
   try {
-    return infinityNorm(a) * infinityNorm(inverse(a));
+    return norm1(a) * norm1(inverse(a));
   } catch {
     return Infinity;
   }
@@ -108,8 +89,8 @@ function conditionNumber(a: Mat): number {
  * Trained matrices are stored in float32 (unit roundoff 2⁻²⁴ ≈ 6e-8): where that rounding, times
  * A's condition number, exceeds 1e-3 the stored A no longer determines its small eigenvalues, so
  * its logarithm (and K-th root) is noise, and the square roots of logm meet a singular matrix
- * after minutes of iterations. psdigits (order 32, θ 64 steps): condition 6e3 → 3.6e-4, well
- * posed; the psMNIST shape (order 256, θ 784): 1.9e9 → 112.
+ * after minutes of iterations. psdigits (order 32, θ 64 steps): condition (1-norm) 3.6e3 → 2.2e-4, well
+ * posed; the psMNIST shape (order 256, θ 784): 2.9e9 → 175.
  */
 const ROOT_WELL_POSED = 1e-3;
 const FLOAT32_ROUNDOFF = 2 ** -24;
@@ -131,7 +112,7 @@ export function substeps(A: Mat, B: Mat, K: number, lmu?: LmuOfStep & { readonly
     Ak = expm(scale(logm(A), 1 / K));
     method = "matrix-log";
   } else {
-    const Ac = lmu ? continuousOf(A, lmu) : undefined;
+    const Ac = lmu ? continuousOf(A, B, lmu) : undefined;
     if (!Ac) {
       throw new DiagnosticError([
         diag(
