@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { median } from "./cold-runs.js";
 import { lmuMemory, psmnistTableShape, stepLmus } from "./networks.js";
 
 interface Workload {
@@ -59,7 +60,6 @@ function runChild(args: readonly string[]): Run | { error: string } {
   return { seconds, peakRssMiB: r.peakRssMiB, exit: r.exit };
 }
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export function compileColdBench(reps = 3): object {
   const dir = mkdtempSync(join(tmpdir(), "lmuc-compile-bench-"));

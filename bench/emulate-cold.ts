@@ -4,7 +4,7 @@
  * interleaved across workloads, median. Ratios are against nengo-loihi's emulator as RECORDED in
  * issue 12's table (2026, a 2-core machine, Nengo 4.1 / nengo-loihi 1.1), not measured here.
  */
-import { spawnSync } from "node:child_process";
+import { coldRuns, median } from "./cold-runs.js";
 import { EMULATE_CASES } from "./emulate-one.js";
 
 /** Issue 12's recorded nengo-loihi steps/s, by case (null: the recorded network is not in the repository). */
@@ -23,22 +23,14 @@ interface Cold { readonly stepsPerSecond: number; readonly eventsPerSecond: numb
 
 export function emulatorColdBench(reps = 3): object[] {
   const names = Object.keys(EMULATE_CASES);
-  const runs = new Map<string, Cold[]>(names.map((n) => [n, []]));
-  for (let r = 0; r < reps; r++) {
-    for (const name of names) {
-      const p = spawnSync(process.execPath, ["dist/bench/emulate-one.js", name], { encoding: "utf8", maxBuffer: 1 << 24 });
-      if (p.status === 0) runs.get(name)!.push(JSON.parse(p.stdout) as Cold);
-      else console.log(`${name}: failed (exit ${p.status}): ${p.stderr.split("\n").find((l) => /LMU\d{4}|Error/.test(l)) ?? p.stderr.slice(0, 200)}`);
-    }
-  }
+  const runs = coldRuns<Cold>("dist/bench/emulate-one.js", [], names, reps);
   console.log(`\nemulator, cold (first HardwareRun.run of a fresh process, median of ${reps} interleaved); nengo-loihi as recorded in issue 12 (2026, 2-core machine)`);
   console.log("workload                          steps  steps/s  synaptic events/s  nengo-loihi (recorded)  × recorded");
   const out: object[] = [];
   for (const name of names) {
     const rs = runs.get(name)!;
     if (rs.length === 0) continue;
-    const median = (f: (c: Cold) => number): number => rs.map(f).sort((a, b) => a - b)[Math.floor(rs.length / 2)];
-    const sps = median((c) => c.stepsPerSecond), eps = median((c) => c.eventsPerSecond);
+    const sps = median(rs.map((c) => c.stepsPerSecond)), eps = median(rs.map((c) => c.eventsPerSecond));
     const rec = NENGO_LOIHI_RECORDED[name];
     out.push({ name, steps: rs[0].steps, steps_per_second: sps, synaptic_events_per_second: eps, nengo_loihi_recorded: rec, x_recorded: rec ? sps / rec : null });
     console.log(`${name.padEnd(32)}  ${String(rs[0].steps).padStart(5)}  ${sps.toFixed(0).padStart(7)}  ${eps.toExponential(2).padStart(17)}  ${rec === null ? "(none comparable)".padStart(22) : String(rec).padStart(22)}  ${rec ? (sps / rec).toFixed(1).padStart(10) : "-".padStart(10)}`);

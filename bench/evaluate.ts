@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { importTorchModel } from "../src/importers/index.js";
+import { median } from "./cold-runs.js";
 
 const MODELS = "test/fixtures/models";
 const REPEAT = 10;
@@ -26,7 +27,6 @@ function coldRun(workers: number): ColdRun {
   return JSON.parse(r.stdout) as ColdRun;
 }
 
-const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 
 export async function evaluateBench(): Promise<object> {
   const dir = mkdtempSync(join(tmpdir(), "lmuc-bench-"));

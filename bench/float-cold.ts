@@ -5,7 +5,7 @@
  * interleaved, median. Nengo's figures are quoted as RECORDED in issue 12 (2026, 2-core machine),
  * never divided into ours as if measured here.
  */
-import { spawnSync } from "node:child_process";
+import { coldRuns, median } from "./cold-runs.js";
 import { build, loadNetworkFile, loadNetworkObject } from "../src/api.js";
 import { Simulator } from "../src/sim/simulator.js";
 import { lmuMemory, psmnistTableShape, stepLmus } from "./networks.js";
@@ -26,22 +26,14 @@ export interface FloatColdRow { readonly name: string; readonly steps: number; r
 
 export function floatColdBench(reps = 3): FloatColdRow[] {
   const names = Object.keys(FLOAT_CASES);
-  const runs = new Map<string, Cold[]>(names.map((n) => [n, []]));
-  for (let r = 0; r < reps; r++) {
-    for (const name of names) {
-      const p = spawnSync(process.execPath, ["dist/bench/float-cold.js", "--child", name], { encoding: "utf8", maxBuffer: 1 << 24 });
-      if (p.status === 0) runs.get(name)!.push(JSON.parse(p.stdout) as Cold);
-      else console.log(`${name}: failed (exit ${p.status}): ${p.stderr.slice(0, 200)}`);
-    }
-  }
+  const runs = coldRuns<Cold>("dist/bench/float-cold.js", ["--child"], names, reps);
   console.log(`\nfloat simulator, cold (build, then the first Simulator.run of a fresh process; median of ${reps} interleaved)`);
   console.log("workload                              steps  build s  steps/s");
   const out: FloatColdRow[] = [];
   for (const name of names) {
     const rs = runs.get(name)!;
     if (rs.length === 0) continue;
-    const median = (f: (c: Cold) => number): number => rs.map(f).sort((a, b) => a - b)[Math.floor(rs.length / 2)];
-    const row = { name, steps: rs[0].steps, build_seconds: median((c) => c.buildSeconds), steps_per_second: median((c) => c.stepsPerSecond) };
+    const row = { name, steps: rs[0].steps, build_seconds: median(rs.map((c) => c.buildSeconds)), steps_per_second: median(rs.map((c) => c.stepsPerSecond)) };
     out.push(row);
     console.log(`${name.padEnd(36)}  ${String(row.steps).padStart(5)}  ${row.build_seconds.toFixed(2).padStart(7)}  ${row.steps_per_second.toFixed(0).padStart(7)}`);
   }
