@@ -26,6 +26,8 @@ export interface LoadedBuild {
   readonly chip: ChipConfig;
   readonly host: HostProgram;
   readonly report: CompileReport;
+  /** Files the manifest lists beyond those decoded here, verified like them (a trained build's conversion.json). */
+  readonly otherFiles: Readonly<Record<string, Uint8Array>>;
 }
 
 const sha256 = (s: string | Uint8Array): string => createHash("sha256").update(s).digest("hex");
@@ -66,5 +68,6 @@ export function readBuild(dir: string): LoadedBuild {
   const chip = loadCoresBin(files["cores.bin"], target, `${dir}/cores.bin`);
   const host: HostProgram = parseHostJson(files["host.json"], join(dir, "host.json"), chip);
   const report: CompileReport = parseReportJson(files["report.json"], join(dir, "report.json"));
-  return { dir, manifest, target, chip, host, report };
+  const otherFiles = Object.fromEntries(Object.entries(files).filter(([name]) => !BUILD_FILES.includes(name)));
+  return { dir, manifest, target, chip, host, report, otherFiles };
 }

@@ -6,13 +6,11 @@
  * `evaluate --mode chip --build DIR` loads it instead of compiling again. Formatting only; the work
  * is in evaluate/chip-build.ts.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadedBuild } from "../build.js";
 import { readBuild } from "../build.js";
 import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
-import { buildRecord, cellCalibration, RECORD_FILE, writeChipBuild, type TrainedBuildRecord } from "../evaluate/chip-build.js";
+import { cellCalibration, RECORD_FILE, writeChipBuild, type TrainedBuildRecord } from "../evaluate/chip-build.js";
 import { choicesText, resolveConversion } from "../evaluate/conversion.js";
 import { evaluationShape, programSha256 } from "../evaluate/evaluate.js";
 import { trainedCellFix } from "../frontend/cells.js";
@@ -49,13 +47,10 @@ export function trainedLines(r: TrainedBuildRecord): string[] {
   ];
 }
 
-/** The record of a trained build, checked against the manifest's hash (readBuild checked the files it knows). */
+/** The record of a trained build (readBuild verified it against the manifest with the other files). */
 export function readTrainedRecord(b: LoadedBuild): TrainedBuildRecord | undefined {
-  const entry = b.manifest.files[RECORD_FILE];
-  if (!entry) return undefined;
-  const bytes = readFileSync(join(b.dir, RECORD_FILE));
-  if (createHash("sha256").update(bytes).digest("hex") !== entry.sha256) throw new DiagnosticError([diag("LMU5003", `'${join(b.dir, RECORD_FILE)}' was modified after the build (sha256 differs from manifest.json)`)]);
-  return JSON.parse(bytes.toString("utf8")) as TrainedBuildRecord;
+  const bytes = b.otherFiles[RECORD_FILE];
+  return bytes ? (JSON.parse(Buffer.from(bytes).toString("utf8")) as TrainedBuildRecord) : undefined;
 }
 
 export function runCompileTrained(file: string, net: NetworkIR, opts: TrainedCompileOptions, io: Io, summary: (b: LoadedBuild, dir: string) => string): void {
@@ -74,7 +69,7 @@ export function runCompileTrained(file: string, net: NetworkIR, opts: TrainedCom
   writeChipBuild(dir, request);
   const seconds = (performance.now() - t0) / 1000;
   const b = readBuild(dir);
-  const record = readTrainedRecord(b) ?? buildRecord(request);
+  const record = readTrainedRecord(b)!;
   if (opts.json) {
     io.out(JSON.stringify({ ok: true, out: dir, seconds, report: b.report, conversion: record }, irReplacer, 1) + "\n");
     return;

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseReportJson } from "../backends/loihi/build-files.js";
 import { readBuildFolder, writeBuildFolder } from "../backends/loihi/folder.js";
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { CONVERSION_FIELDS } from "../frontend/conversion.js";
+import { conversionKey } from "../frontend/conversion.js";
 import type { ConversionValue, NetworkIR, TrainedCellIR } from "../ir/network.js";
 import { averageSteps, type ConversionOptions } from "../passes/convert-cells.js";
 import type { CellProgram } from "../sim/cell.js";
@@ -26,8 +26,6 @@ import { loadInputs, type Dataset, type InputSequences } from "./dataset.js";
 import { prepareSpikingJob, type PreparedJob, type SpikingOptions } from "./modes.js";
 
 export const RECORD_FILE = "conversion.json";
-/** Option name → the network file's key, for messages (presentationSteps → presentation_steps). */
-const KEY_OF = new Map(CONVERSION_FIELDS.map((f) => [f.option, f.key]));
 export const RECORD_FORMAT = "lmuc-trained-build/1";
 /** Sequences the compiler's calibration run sees when the caller does not say (modes.ts's default). */
 const COMPILER_SEQUENCES = 4;
@@ -142,7 +140,7 @@ export function recordDifferences(stored: TrainedBuildRecord, wanted: TrainedBui
   const keys = [...new Set([...Object.keys(stored.options ?? {}), ...Object.keys(wanted.options)])].sort();
   for (const k of keys) {
     const a = stored.options?.[k], b = wanted.options[k];
-    if (!same(a, b)) out.push(`${KEY_OF.get(k) ?? k} ${JSON.stringify(a)}, now ${JSON.stringify(b)}`);
+    if (!same(a, b)) out.push(`${conversionKey(k)} ${JSON.stringify(a)}, now ${JSON.stringify(b)}`);
   }
   return out;
 }

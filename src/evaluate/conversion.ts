@@ -5,7 +5,7 @@
  * on the TrainedCellIR), or a command-line flag — flags win over the file, the file over the
  * defaults. Generic over the options: whatever DEFAULT_CONVERSION holds is resolved and reported.
  */
-import { CONVERSION_FIELDS } from "../frontend/conversion.js";
+import { CONVERSION_FIELDS, conversionKey } from "../frontend/conversion.js";
 import type { ConversionValue, TrainedCellIR } from "../ir/network.js";
 import { DEFAULT_CONVERSION, defaultConversion, type ConversionOptions } from "../passes/convert-cells.js";
 
@@ -21,8 +21,6 @@ export interface ConversionChoice {
   readonly line?: number;
   readonly column?: number;
 }
-
-const KEY_OF = new Map(CONVERSION_FIELDS.map((f) => [f.option, f.key]));
 
 /** Options a flag or the file may set but ConversionOptions lacks (the table and the type disagree). */
 export function unknownOptions(): string[] {
@@ -45,7 +43,7 @@ export function resolveConversion(cell: TrainedCellIR | undefined, flags: Partia
     options.chipNeurons = true;
     source.set("chipNeurons", { source: "mode" });
   }
-  const choices = Object.keys(options).map((k) => ({ key: KEY_OF.get(k) ?? k, value: options[k], ...(source.get(k) ?? { source: "default" as const }) }));
+  const choices = Object.keys(options).map((k) => ({ key: conversionKey(k), value: options[k], ...(source.get(k) ?? { source: "default" as const }) }));
   return { options: options as unknown as ConversionOptions, choices };
 }
 

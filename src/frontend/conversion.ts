@@ -52,6 +52,13 @@ export function conversionField(key: string): ConversionField | undefined {
   return BY_KEY.get(key);
 }
 
+const KEY_OF_OPTION = new Map(CONVERSION_FIELDS.map((f) => [f.option, f.key]));
+
+/** The network file's key of an option (presentationSteps → presentation_steps); the option's own name when the file cannot set it. */
+export function conversionKey(option: string): string {
+  return KEY_OF_OPTION.get(option) ?? option;
+}
+
 /** The cell's `conversion:` block, every value checked; errors located at the offending value. */
 export function readConversionBlock(ctx: Ctx, block: unknown, path: JsonPath): ConversionSetting[] {
   const at = (p: JsonPath, key = false) => ctx.src.locate(p, key);
