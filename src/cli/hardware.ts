@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadNetworkFile } from "../api.js";
+import { BUILD_FILES, TRAINED_RECORD_FILE } from "../backends/loihi/build-files.js";
 import { readBuild, writeBuild, type LoadedBuild } from "../build.js";
 import { compileNetwork, HARDWARE_PASSES, type CompileReport } from "../compile.js";
 import { diag, DiagnosticError, formatDiagnostic, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
@@ -55,7 +56,8 @@ function headroomMeaning(worst: number | null | undefined, typical: number | nul
   return ` (q, 21 bits, can wrap only if over ${(100 * worst).toFixed(0)}% of the input's weight arrives in one step${risk})`;
 }
 
-export function compileSummary(r: CompileReport, dir?: string): string {
+/** The report's summary, and with `dir` the line saying what was written there (a trained build's conversion.json among `otherFiles`). */
+export function compileSummary(r: CompileReport, dir?: string, otherFiles: readonly string[] = []): string {
   const p = r.partition;
   const lines = [
     `${r.network} → ${r.target}: ${r.neuronsOnChip} neurons on ${p.cores} core${p.cores === 1 ? "" : "s"} (${p.chips} chip${p.chips === 1 ? "" : "s"}); lower bound ${p.lowerBound} cores (${p.lowerBoundBy})${p.cores <= p.lowerBound ? ", optimal" : `, ${pct(p.cores / p.lowerBound - 1)} above`}`,
@@ -82,7 +84,7 @@ export function compileSummary(r: CompileReport, dir?: string): string {
   for (const h of r.hostOnly) lines.push(`  on the host: ${h.id} (${h.why})`);
   for (const n of r.notes) lines.push(`  note: ${n.message}`);
   for (const w of r.warnings) lines.push(formatDiagnostic(w).replace(/^/gm, "  "));
-  if (dir) lines.push(`wrote ${dir} (manifest.json, chip.yaml, cores.bin, host.json, report.json)`);
+  if (dir) lines.push(`wrote ${dir} (${["manifest.json", ...BUILD_FILES, ...otherFiles].join(", ")})`);
   return lines.join("\n") + "\n";
 }
 
@@ -332,8 +334,7 @@ type CompileCliOptions = { target: string; out?: string; dumpIrAfter?: string; j
 
 /** A trained cell's conversion (and evaluate's modules it needs) loads only for networks that have one. */
 const trainedModule = (): Promise<typeof import("./compile-trained.js")> => import("./compile-trained.js");
-/** A build folder holds a trained cell's record only when its manifest lists conversion.json. */
-const hasTrainedRecord = (b: { manifest: { files: Record<string, unknown> } }): boolean => "conversion.json" in b.manifest.files;
+const hasTrainedRecord = (b: LoadedBuild): boolean => TRAINED_RECORD_FILE in b.otherFiles;
 
 async function runCompile(file: string, opts: CompileCliOptions, io: HwIo): Promise<void> {
   const passes = [...FLOAT_PASSES.map((p) => p.name), ...HARDWARE_PASSES];
@@ -342,7 +343,7 @@ async function runCompile(file: string, opts: CompileCliOptions, io: HwIo): Prom
   const net = loadNetworkFile(file);
   // A trained cell is converted first, as evaluate --mode chip does (decode neurons always).
   if (net.cells && net.cells.length > 0 && opts.decodeNeuronsGiven && opts.decodeNeurons !== "always") throw new InvalidArgumentError(`--decode-neurons ${opts.decodeNeurons}: a trained cell is compiled with decode neurons always, as lmuc evaluate --mode chip builds it (so that evaluate --build can load it)`);
-  if (net.cells && net.cells.length > 0) return (await trainedModule()).runCompileTrained(file, net, opts, io, (b, dir) => compileSummary(b.report, dir).replace(/report\.json\)\n$/, "report.json, conversion.json)\n"));
+  if (net.cells && net.cells.length > 0) return (await trainedModule()).runCompileTrained(file, net, opts, io, (b, dir) => compileSummary(b.report, dir, Object.keys(b.otherFiles)));
   const trainedOnly = (["inputs", "presentationSteps", "neuronsPerUnit", "conversion"] as const).find((k) => opts[k] !== undefined);
   if (trainedOnly) throw new InvalidArgumentError(`--${trainedOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to networks with a trained cell; '${net.name}' has none`);
   let dumped = false;

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseReportJson } from "../backends/loihi/build-files.js";
+import { parseReportJson, TRAINED_RECORD_FILE } from "../backends/loihi/build-files.js";
 import { readBuildFolder, writeBuildFolder } from "../backends/loihi/folder.js";
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { conversionKey } from "../frontend/conversion.js";
@@ -25,7 +25,7 @@ import type { ConversionChoice } from "./conversion.js";
 import { loadInputs, type Dataset, type InputSequences } from "./dataset.js";
 import { prepareSpikingJob, type PreparedJob, type SpikingOptions } from "./modes.js";
 
-export const RECORD_FILE = "conversion.json";
+export const RECORD_FILE = TRAINED_RECORD_FILE;
 export const RECORD_FORMAT = "lmuc-trained-build/1";
 /** Sequences the compiler's calibration run sees when the caller does not say (modes.ts's default). */
 const COMPILER_SEQUENCES = 4;

@@ -20,6 +20,8 @@ import { schemaValidator } from "../../util/schema-validator.js";
 
 /** The files every build holds besides manifest.json; the loader demands each of them. */
 export const BUILD_FILES: readonly string[] = ["chip.yaml", "cores.bin", "host.json", "report.json"];
+/** A trained cell's chip build also holds the record of what it was made from (evaluate/chip-build.ts). */
+export const TRAINED_RECORD_FILE = "conversion.json";
 
 /** Generated at build time (dist/validators: loading build.ts no longer loads ajv), or compiled by ajv here without a build. */
 function validator(schema: "host" | "report"): ValidateFunction {
