@@ -19,7 +19,7 @@ import type { HwBlock, HwGroup } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
 import { correctRecurrence } from "./pole-correction.js";
 import type { Target } from "../target/types.js";
-import { DECODE_INPUT_GAIN, DECODE_LEVELS, decodeCompartment, decodeOutputWeights, decodeQuanta, hubPathPolicy, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
+import { addDecodeInput, DECODE_LEVELS, decodeCompartment, decodeOutputWeights, decodeQuanta, hubPathPolicy, rowBits, sigmaDeltaBlock, type DecodeCalibration, type DecodeNeuronsMode } from "./decode-neurons.js";
 
 export interface HubPlan {
   /** The LMU's output node (its id is the LMU's). */
@@ -246,18 +246,8 @@ function hubInputWeights(c: BuiltConnection, nNeurons: number, spike: number, qu
   const width = Math.max(0, hi - lo + 1), start = width > 0 ? lo : 0;
   const win = mat(nNeurons, width);
   // The window holds the same sums addDecodeInput adds into the whole hub, shifted by its start.
-  c.target.indices.forEach((r, p) => c.source.indices.forEach((n, col) => addDecodeInputAt(win, n, r, W.data[p * W.cols + col] * spike, quantum, start)));
+  c.target.indices.forEach((r, p) => c.source.indices.forEach((n, col) => addDecodeInput(win, n, r, W.data[p * W.cols + col] * spike, quantum, start)));
   return { weights: win, postStart: start };
-}
-
-/** addDecodeInput into a window of the hub starting at compartment `start`. */
-function addDecodeInputAt(win: Mat, n: number, r: number, valuePerSpike: number, quantum: Float64Array, start: number): void {
-  const w = (valuePerSpike * DECODE_INPUT_GAIN) / quantum[r];
-  for (let l = 0; l < DECODE_LEVELS; l++) {
-    const k = decodeCompartment(r, l) - start;
-    win.data[n * win.cols + k] += w;
-    win.data[n * win.cols + k + 1] -= w;
-  }
 }
 
 /**

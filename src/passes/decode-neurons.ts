@@ -272,11 +272,12 @@ export function lowerDecoded(
 /**
  * Pre neuron n's spike adds `valuePerSpike` (value·step) to row r of a decode block: in quanta
  * (with the leak's gain), +· to the row's on compartments and −· to its off ones, every level.
+ * `win` may be a window of the block's compartments starting at `start` (HwGroup.postStart).
  */
-export function addDecodeInput(win: Mat, n: number, r: number, valuePerSpike: number, quantum: Float64Array): void {
+export function addDecodeInput(win: Mat, n: number, r: number, valuePerSpike: number, quantum: Float64Array, start = 0): void {
   const w = (valuePerSpike * DECODE_INPUT_GAIN) / quantum[r];
   for (let l = 0; l < DECODE_LEVELS; l++) {
-    const k = decodeCompartment(r, l);
+    const k = decodeCompartment(r, l) - start;
     win.data[n * win.cols + k] += w;
     win.data[n * win.cols + k + 1] -= w;
   }
