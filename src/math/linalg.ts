@@ -4,7 +4,8 @@
  * contiguous memory.
  */
 import { type Mat, identity, mat, matmul } from "./matrix.js";
-import { choleskySubstitute, gemm, gramGroupsOf4, rowMajor, transposed } from "./blas.js";
+import { choleskySubstitute, gemm, rowMajor, transposed } from "./blas.js";
+import { gramSparse } from "./sparse.js";
 import { kernels } from "./kernels.js";
 
 const EPS = Number.EPSILON;
@@ -372,60 +373,23 @@ export function choleskySubstituteSolve(L: Mat, b: Mat): Mat {
 // ---------------------------------------------------------------------------------------
 // Gram products
 
-/** Width of a column tile of G, so the part of G being updated stays in cache across row blocks. */
+/** Width of a column tile of G, so the part of G being updated stays in cache across rows of a. */
 const GRAM_COL_TILE = 256;
 
 /**
- * aᵀ·a (n×n for m×n a). Accumulates rank-4 updates (four consecutive rows of a at a time) into
- * the upper triangle, one column tile of G at a time, then mirrors the triangle. Two rows of G
- * are updated per pass so each loaded element of a feeds two multiply-adds (≈1.5× faster than
- * one row in V8).
+ * aᵀ·a (n×n for m×n finite a): each element 0 + a_0i·a_0j + a_1i·a_1j + … in row order, the
+ * terms with a_ri = 0 left out (they change no bit). On the SIMD kernels (sparse.ts) when they
+ * are there, else this loop, one column tile of G at a time over the upper triangle, mirrored.
  */
 export function gram(a: Mat): Mat {
   const m = a.rows;
   const n = a.cols;
   const ad = a.data;
   const g = new Float64Array(n * n);
-  if (gramGroupsOf4(ad, m, n, g)) {
-    gramRemainderRows(ad, m, n, g);
-    mirrorUpper(g, n);
-    return { rows: n, cols: n, data: g };
-  }
+  if (gramSparse(ad, m, n, g, false)) return { rows: n, cols: n, data: g };
   for (let j0 = 0; j0 < n; j0 += GRAM_COL_TILE) {
     const j1 = Math.min(n, j0 + GRAM_COL_TILE);
-    let r = 0;
-    for (; r + 4 <= m; r += 4) {
-      const o0 = r * n;
-      const o1 = o0 + n;
-      const o2 = o1 + n;
-      const o3 = o2 + n;
-      let i = 0;
-      for (; i + 2 <= j1; i += 2) {
-        const v0 = ad[o0 + i], v1 = ad[o1 + i], v2 = ad[o2 + i], v3 = ad[o3 + i];
-        const w0 = ad[o0 + i + 1], w1 = ad[o1 + i + 1], w2 = ad[o2 + i + 1], w3 = ad[o3 + i + 1];
-        const grow = i * n;
-        const grow1 = grow + n;
-        let j = i > j0 ? i : j0;
-        if (j === i) {
-          // G[i+1][i] is below the diagonal: only row i gets this column.
-          g[grow + j] += v0 * ad[o0 + j] + v1 * ad[o1 + j] + v2 * ad[o2 + j] + v3 * ad[o3 + j];
-          j++;
-        }
-        for (; j < j1; j++) {
-          const x0 = ad[o0 + j], x1 = ad[o1 + j], x2 = ad[o2 + j], x3 = ad[o3 + j];
-          g[grow + j] += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3;
-          g[grow1 + j] += w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3;
-        }
-      }
-      for (; i < j1; i++) {
-        const v0 = ad[o0 + i], v1 = ad[o1 + i], v2 = ad[o2 + i], v3 = ad[o3 + i];
-        const grow = i * n;
-        for (let j = i > j0 ? i : j0; j < j1; j++) {
-          g[grow + j] += v0 * ad[o0 + j] + v1 * ad[o1 + j] + v2 * ad[o2 + j] + v3 * ad[o3 + j];
-        }
-      }
-    }
-    for (; r < m; r++) {
+    for (let r = 0; r < m; r++) {
       const o = r * n;
       for (let i = 0; i < j1; i++) {
         const v = ad[o + i];
@@ -439,22 +403,6 @@ export function gram(a: Mat): Mat {
   return { rows: n, cols: n, data: g };
 }
 
-/** gram's rows after the last group of four (m mod 4 of them), added one at a time (lowerOnly: into g[j][i]). */
-function gramRemainderRows(ad: Float64Array, m: number, n: number, g: Float64Array, lowerOnly = false): void {
-  for (let r = m & ~3; r < m; r++) {
-    const o = r * n;
-    for (let i = 0; i < n; i++) {
-      const v = ad[o + i];
-      if (v === 0) continue;
-      if (lowerOnly) for (let j = i; j < n; j++) g[j * n + i] += v * ad[o + j];
-      else {
-        const grow = i * n;
-        for (let j = i; j < n; j++) g[grow + j] += v * ad[o + j];
-      }
-    }
-  }
-}
-
 /**
  * The lower triangle (and diagonal) of aᵀ·a, bit for bit gram's, for a caller that reads only the
  * lower triangle (cholesky, choleskyInPlace); the upper triangle is 0 (or mirrored, without the
@@ -462,13 +410,8 @@ function gramRemainderRows(ad: Float64Array, m: number, n: number, g: Float64Arr
  * page faults cost ~1 ms per MB on the bench VM: 36 MB for a 3000-neuron ensemble).
  */
 export function gramLower(a: Mat): Mat {
-  const m = a.rows;
-  const n = a.cols;
-  const g = new Float64Array(n * n);
-  if (gramGroupsOf4(a.data, m, n, g, true)) {
-    gramRemainderRows(a.data, m, n, g, true);
-    return { rows: n, cols: n, data: g };
-  }
+  const g = new Float64Array(a.cols * a.cols);
+  if (gramSparse(a.data, a.rows, a.cols, g, true)) return { rows: a.cols, cols: a.cols, data: g };
   return gram(a);
 }
 

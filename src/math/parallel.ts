@@ -12,7 +12,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { sharedScratch, type PanelKernel, type SinPowChains } from "./kernels.js";
+import { sharedScratch, type PanelKernel, type GemmPanels16, type SinPowChains, type SparseRowPanels } from "./kernels.js";
 
 /** Multiply-adds (m·n² for a Gram matrix) from which a product is split over two threads. */
 const PARALLEL_MIN_WORK = 2e9;
@@ -37,29 +37,6 @@ export function parallelJobs(): number {
 }
 
 /**
- * One packed chunk of the Gram product in units of (block of column panels q0..q1−1, row panel
- * q < q1): row panel q against column panels max(q, q0)..q1−1 (blas.ts's block loop). `next()`
- * hands out unit numbers in that order, each exactly once (a counter, shared between the threads
- * through Atomics when split), so each element of G in a chunk is computed by one thread, with
- * the kernel's operations in its order, whichever thread it is. Source text, so the worker and
- * the main thread run the very same loop.
- */
-const GRAM_ROWS_SOURCE = `
-  let u = next(), base = 0;
-  for (let q0 = 0; q0 < panels; q0 += ncPanels) {
-    const q1 = Math.min(panels, q0 + ncPanels);
-    for (; u < base + q1; u = next()) {
-      const q = u - base, from = Math.max(q, q0);
-      gramPanel(8 * (q * 4 * nPad + from * 4), 8 * nPad, 8 * (pAt + q * kc * 4), 8 * (pAt + from * kc * 4), kc, q1 - from);
-    }
-    base += q1;
-  }`;
-type GramRows = (gramPanel: PanelKernel, panels: number, ncPanels: number, nPad: number, pAt: number, kc: number, next: () => number) => void;
-const GRAM_ROWS_PARAMS = ["gramPanel", "panels", "ncPanels", "nPad", "pAt", "kc", "next"];
-// The one loop both threads run (see above).
-export const gramRows = new Function(...GRAM_ROWS_PARAMS, GRAM_ROWS_SOURCE) as GramRows;
-
-/**
  * gemm's panel loop for one packed depth chunk (blas.ts) in units of (block of B panels q0.., row
  * group i0 of 4 rows): each C element of the chunk is updated by one thread, in depth order.
  */
@@ -77,6 +54,41 @@ type GemmRows = (gemmPanel: PanelKernel, panels: number, ncPanels: number, nPad:
 const GEMM_ROWS_PARAMS = ["gemmPanel", "panels", "ncPanels", "nPad", "groups", "cAt", "aAt", "bAt", "kc", "next"];
 export const gemmRows = new Function(...GEMM_ROWS_PARAMS, GEMM_ROWS_SOURCE) as GemmRows;
 
+/**
+ * sparse.ts's loop over one packed chunk, in units of (block of column panels q0..q1−1, group p
+ * of 16 output rows): each output element of a chunk is updated by one thread, in depth order.
+ * With `tri`, group p only against panels from max(p, q0) (an upper triangle). Rows go 4 at a
+ * time: with `self` (x is the list's own matrix, packed: a Gram product) and more than
+ * `denseFrom` nonzeros among the 4, by the dense 4×4 kernel on the packed panels (the same sums:
+ * a zero term changes no bit), else each row by its list. cntAt and rowAtAt index `i32` (a view
+ * of the kernel memory), the other addresses are bytes.
+ */
+const SPARSE_ROWS_SOURCE = `
+  let u = next(), base = 0;
+  for (let q0 = 0; q0 < panels; q0 += ncPanels) {
+    const q1 = Math.min(panels, q0 + ncPanels);
+    const units = tri ? q1 : groups;
+    for (; u < base + units; u = next()) {
+      const p = u - base, from = tri ? Math.max(p, q0) : q0, first = tri ? p : 0;
+      for (let i0 = 16 * p, end = Math.min(16 * p + 16, rows); i0 < end; i0 += 4) {
+        if (self && i32[cntAt + i0] + i32[cntAt + i0 + 1] + i32[cntAt + i0 + 2] + i32[cntAt + i0 + 3] > denseFrom) {
+          gemmPanels16(i32[rowAtAt + i0] + 128 * (from - first), 128 * (panels - first), bAt + 128 * kc * p + 8 * (i0 - 16 * p), bAt + 128 * kc * from, kc, q1 - from, 128 * kc);
+          continue;
+        }
+        for (let i = i0, iEnd = Math.min(rows, i0 + 4); i < iEnd; i++) {
+          const c = i32[cntAt + i];
+          if (c !== 0) sparseRowPanels(i32[rowAtAt + i] + 128 * (from - first), valsAt + 8 * cap * i, offsAt + 4 * cap * i, c, bAt + 128 * kc * from, 128 * kc, q1 - from);
+        }
+      }
+    }
+    base += units;
+  }`;
+/** sparseRows' numbers after i32, in order (rows … cap). */
+export type SparseRowsParams = [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+type SparseRowsLoop = (sparseRowPanels: SparseRowPanels, gemmPanels16: GemmPanels16, i32: Int32Array, ...rest: [...SparseRowsParams, () => number]) => void;
+const SPARSE_ROWS_PARAMS = ["sparseRowPanels", "gemmPanels16", "i32", "rows", "panels", "ncPanels", "groups", "tri", "self", "denseFrom", "cntAt", "rowAtAt", "valsAt", "offsAt", "bAt", "kc", "cap", "next"];
+export const sparseRows = new Function(...SPARSE_ROWS_PARAMS, SPARSE_ROWS_SOURCE) as SparseRowsLoop;
+
 /** A unit counter for one thread alone. */
 export function counter(): () => number {
   let u = 0;
@@ -84,18 +96,18 @@ export function counter(): () => number {
 }
 
 // Control words: GO (main → helper: a job is posted), DONE (helper → main: 1 done, 2 failed),
-// NEXT (the shared unit counter), KIND (the job: GRAM or SIN_POW), then the job's parameters
-// (GRAM_ROWS_PARAMS' numbers, or sinPowChains' arguments).
+// NEXT (the shared unit counter), KIND (the job: SIN_POW, GEMM or SPARSE), then the job's
+// parameters (sinPowChains' arguments, or the numbers of GEMM_ROWS_PARAMS / SPARSE_ROWS_PARAMS).
 const GO = 0, DONE = 1, NEXT = 2, KIND = 3, READY = 4, PARAMS = 5;
-const GRAM = 0, SIN_POW = 1, GEMM = 2;
+const SIN_POW = 1, GEMM = 2, SPARSE = 3;
 
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control } = workerData;
-const { gramPanel, gemmPanel, sinPowChains } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { gemmPanel, sinPowChains, sparseRowPanels, gemmPanels16 } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(control);
-const gramRows = new Function(${GRAM_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(GRAM_ROWS_SOURCE)});
 const gemmRows = new Function(${GEMM_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(GEMM_ROWS_SOURCE)});
+const sparseRows = new Function(${SPARSE_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(SPARSE_ROWS_SOURCE)});
 const next = () => Atomics.add(c, ${NEXT}, 1);
 Atomics.store(c, ${READY}, 1);
 for (;;) {
@@ -105,7 +117,7 @@ for (;;) {
   let status = 1;
   try {
     const p = c.subarray(${PARAMS});
-    if (c[${KIND}] === ${GRAM}) gramRows(gramPanel, p[0], p[1], p[2], p[3], p[4], next);
+    if (c[${KIND}] === ${SPARSE}) sparseRows(sparseRowPanels, gemmPanels16, new Int32Array(memory.buffer), ...Array.from(p.subarray(0, 14)), next);
     else if (c[${KIND}] === ${GEMM}) gemmRows(gemmPanel, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], next);
     else sinPowChains(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
   } catch {
@@ -136,7 +148,7 @@ function getHelper(): Helper | null {
   const scratch = threadsAllowed() ? sharedScratch() : null;
   if (scratch === null) return null;
   try {
-    const control = new Int32Array(new SharedArrayBuffer(4 * 16));
+    const control = new Int32Array(new SharedArrayBuffer(4 * 32));
     // execArgv []: the parent's flags (--input-type=module would make this source ESM) not inherited.
     const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: scratch.module, memory: scratch.memory, control: control.buffer } });
     worker.unref();
@@ -155,19 +167,6 @@ function getHelper(): Helper | null {
  */
 export function startHelper(work: number): void {
   if (work >= minWork) getHelper();
-}
-
-/**
- * Runs the Gram kernel over one packed chunk on this thread and the helper, which take units
- * from one counter until none are left (so neither waits long for the other; a helper that has
- * not picked the job up by then is left out). Returns false (nothing done) without a helper.
- */
-export function gramRowsParallel(gramPanel: PanelKernel, panels: number, ncPanels: number, nPad: number, pAt: number, kc: number, work: number): boolean {
-  if (work < minWork) return false;
-  const h = getHelper();
-  if (h === null) return false;
-  shareUnits(h, GRAM, [panels, ncPanels, nPad, pAt, kc], (next) => gramRows(gramPanel, panels, ncPanels, nPad, pAt, kc, next), "a Gram product");
-  return true;
 }
 
 /**
@@ -249,5 +248,18 @@ export function gemmRowsParallel(gemmPanel: PanelKernel, panels: number, ncPanel
   if (h === null || h === undefined || !helperReady()) return false;
   if (groups * 4 * panels * 4 * kc < GEMM_MIN_WORK * (minWork / PARALLEL_MIN_WORK)) return false;
   shareUnits(h, GEMM, [panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc], (next) => gemmRows(gemmPanel, panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc, next), "a matrix product");
+  return true;
+}
+
+/**
+ * sparse.ts's loop over one packed chunk shared with the helper through the unit counter, when
+ * the product (`work` multiply-adds) is large. Returns false (nothing done) without a helper.
+ */
+export function sparseRowsParallel(sparseRowPanels: SparseRowPanels, gemmPanels16: GemmPanels16, params: SparseRowsParams, work: number): boolean {
+  if (work < minWork) return false;
+  const h = getHelper();
+  if (h === null) return false;
+  const mem = sharedScratch()!.memory as { buffer: ArrayBuffer };
+  shareUnits(h, SPARSE, params, (next) => sparseRows(sparseRowPanels, gemmPanels16, new Int32Array(mem.buffer), ...params, next), "a sparse product");
   return true;
 }

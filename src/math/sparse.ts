@@ -1,0 +1,205 @@
+/**
+ * Products with a mostly-zero left factor on the SIMD kernels: out = aᵀ·x, where a holds LIF
+ * activities (about half exact zeros, and a quarter of a large ensemble's neurons never fire).
+ * Each column of a becomes, chunk of depth by chunk, a list of its nonzero values and their
+ * rows; kernels.ts's sparseRowPanels multiplies a list into 16-column panels of x. Every output
+ * element is one sequential sum over the depth, 0 + a_0i·x_0j + a_1i·x_1j + …, with the terms
+ * whose a is 0 left out: adding 0·x (finite x) to a sum that started at +0 changes no bit, so
+ * the result is bit for bit the plain loop `for r: for i: if a_ri ≠ 0: out_i += a_ri·x_r`.
+ *
+ * The Gram matrix aᵀa is symmetric: only j ≥ i is computed, with the columns ordered by their
+ * count of nonzeros so that each pair is summed over the list of the sparser of the two (the
+ * same terms either way). For a 3000-neuron ensemble that is 0.30 of the dense triangle's work.
+ */
+import { kernels } from "./kernels.js";
+import type { StridedView } from "./blas.js";
+import { counter, sparseRows, sparseRowsParallel, type SparseRowsParams } from "./parallel.js";
+
+/** Rows of depth per packed chunk: a 16-column panel of it is 16 KiB. */
+const KC = 128;
+/** Panels per column block: 24 × 16 KiB = 384 KiB of x stay in L2 while the lists stream past. */
+const NC_PANELS = 24;
+/**
+ * Fraction of nonzeros among 4 rows' lists from which the dense 4×4 kernel is used instead: the
+ * list kernel gathers and holds 8 columns, about 0.6 of the dense kernel's speed per term.
+ */
+const DENSE_FROM = 0.55;
+/** Below this many multiply-adds (dense count) the plain loops are as fast. */
+const SMALL = 1 << 15;
+
+const ceil16 = (n: number): number => (n + 15) & ~15;
+
+/** What one product needs laid out in the kernel memory (byte addresses; see sparseRows). */
+interface Layout {
+  readonly rowsOut: number;
+  readonly rowsPad: number;
+  readonly panels: number;
+  readonly tri: boolean;
+  readonly outAt: number;
+  readonly outDoubles: number;
+  readonly bAt: number;
+  readonly valsAt: number;
+  readonly offsAt: number;
+  readonly cntAt: number;
+  readonly rowAtAt: number;
+  readonly bytes: number;
+}
+
+function layout(rowsOut: number, xCols: number, tri: boolean): Layout {
+  const panels = ceil16(xCols) >> 4;
+  // Output row i starts at panel 0, or (tri) at its own panel ⌊i/16⌋: the packed upper triangle.
+  // Rows up to a multiple of 16 (the dense kernel writes 4 at a time; the padding stays 0).
+  const rowsPad = ceil16(rowsOut);
+  let outDoubles = 0;
+  for (let i = 0; i < rowsPad; i++) outDoubles += 16 * (panels - (tri ? i >> 4 : 0));
+  const outAt = 0;
+  const bAt = outAt + 8 * outDoubles;
+  const valsAt = bAt + 8 * 16 * panels * KC;
+  const offsAt = valsAt + 8 * rowsOut * KC;
+  const cntAt = offsAt + 4 * rowsOut * KC;
+  const rowAtAt = cntAt + 4 * rowsPad;
+  return { rowsOut, rowsPad, panels, tri, outAt, outDoubles, bAt, valsAt, offsAt, cntAt, rowAtAt, bytes: rowAtAt + 4 * rowsPad };
+}
+
+/**
+ * Rows [r0, r0+kc) of x into 16-column panels at `at` (doubles): panel q, row r, lane l holds
+ * x(r0+r, colOf(16q+l)) (0 past the last column). colOf: a permutation of x's columns, or none.
+ */
+function packPanels(mem: Float64Array, at: number, x: StridedView, r0: number, kc: number, cols: number, panels: number, colOf: Int32Array | null): void {
+  const { data, offset, rowStride, colStride } = x;
+  for (let q = 0; q < panels; q++) {
+    const base = at + q * kc * 16;
+    const width = Math.min(16, cols - 16 * q);
+    for (let l = 0; l < 16; l++) {
+      if (l >= width) {
+        for (let r = 0, d = base + l; r < kc; r++, d += 16) mem[d] = 0;
+        continue;
+      }
+      const c = colOf === null ? 16 * q + l : colOf[16 * q + l];
+      for (let r = 0, s = offset + r0 * rowStride + c * colStride, d = base + l; r < kc; r++, s += rowStride, d += 16) mem[d] = data[s];
+    }
+  }
+}
+
+/**
+ * The nonzero values of rows [r0, r0+kc) of a, column by column: list listOf(c) (or c) gets
+ * a(r, c) ≠ 0 in order of r, with the byte offset r·128 of that row in a panel. A row-major a is
+ * walked row by row (appending to every column's list); a column-major one column by column.
+ */
+function buildLists(mem: Float64Array, i32: Int32Array, lay: Layout, a: StridedView, r0: number, kc: number, cols: number, listOf: Int32Array | null): void {
+  const { data, offset, rowStride, colStride } = a;
+  const vals = lay.valsAt >> 3, offs = lay.offsAt >> 2, cnt = lay.cntAt >> 2;
+  i32.fill(0, cnt, cnt + lay.rowsPad);
+  if (colStride === 1) {
+    for (let r = 0; r < kc; r++) {
+      const s = offset + (r0 + r) * rowStride;
+      for (let c = 0; c < cols; c++) {
+        const v = data[s + c];
+        if (v === 0) continue;
+        const li = listOf === null ? c : listOf[c];
+        const k = li * KC + i32[cnt + li]++;
+        mem[vals + k] = v;
+        i32[offs + k] = r * 128;
+      }
+    }
+    return;
+  }
+  for (let c = 0; c < cols; c++) {
+    const li = listOf === null ? c : listOf[c];
+    let k = li * KC;
+    for (let r = 0, s = offset + r0 * rowStride + c * colStride; r < kc; r++, s += rowStride) {
+      const v = data[s];
+      if (v === 0) continue;
+      mem[vals + k] = v;
+      i32[offs + k++] = r * 128;
+    }
+    i32[cnt + li] = k - li * KC;
+  }
+}
+
+/**
+ * Σ_r a(r, i)·x(r, j) for every output row i < rowsOut (a: depth × rowsOut) and, with `tri`,
+ * only from panel ⌊i/16⌋ on, into the kernel memory's output area (see layout). The caller reads
+ * it from there. Returns the layout, or null without WebAssembly (nothing done).
+ */
+function accumulate(a: StridedView, x: StridedView, depth: number, rowsOut: number, xCols: number, tri: boolean, self: boolean, listOf: Int32Array | null, colOf: Int32Array | null, work: number): { lay: Layout; mem: Float64Array } | null {
+  const kern = work >= SMALL ? kernels() : null;
+  if (kern === null) return null;
+  const lay = layout(rowsOut, xCols, tri);
+  kern.reserve(lay.bytes);
+  const mem = kern.f64();
+  const i32 = new Int32Array(mem.buffer, mem.byteOffset, mem.length * 2);
+  mem.fill(0, lay.outAt >> 3, (lay.outAt >> 3) + lay.outDoubles);
+  for (let i = 0, at = lay.outAt; i < lay.rowsPad; i++) {
+    i32[(lay.rowAtAt >> 2) + i] = at;
+    at += 128 * (lay.panels - (tri ? i >> 4 : 0));
+  }
+  const groups = (rowsOut + 15) >> 4;
+  for (let r0 = 0; r0 < depth; r0 += KC) {
+    const kc = Math.min(KC, depth - r0);
+    packPanels(mem, lay.bAt >> 3, x, r0, kc, xCols, lay.panels, colOf);
+    buildLists(mem, i32, lay, a, r0, kc, rowsOut, listOf);
+    const params: SparseRowsParams = [rowsOut, lay.panels, NC_PANELS, groups, tri ? 1 : 0, self ? 1 : 0, Math.floor(4 * kc * DENSE_FROM), lay.cntAt >> 2, lay.rowAtAt >> 2, lay.valsAt, lay.offsAt, lay.bAt, kc, KC];
+    if (!sparseRowsParallel(kern.sparseRowPanels, kern.gemmPanels16, params, work)) sparseRows(kern.sparseRowPanels, kern.gemmPanels16, i32, ...params, counter());
+  }
+  return { lay, mem };
+}
+
+/** Nonzeros per column of row-major a (m×n). */
+function columnCounts(ad: Float64Array, m: number, n: number): Int32Array {
+  const counts = new Int32Array(n);
+  for (let r = 0; r < m; r++) {
+    const o = r * n;
+    for (let i = 0; i < n; i++) if (ad[o + i] !== 0) counts[i]++;
+  }
+  return counts;
+}
+
+/**
+ * aᵀ·a for row-major a (m×n, finite) into g (n×n, all +0): the lower triangle (j ≤ i) only with
+ * lowerOnly (the upper is not touched), else both. Each element is 0 + a_0i·a_0j + a_1i·a_1j + …
+ * in row order (see the file comment). Returns false (nothing done) without WebAssembly.
+ */
+export function gramSparse(ad: Float64Array, m: number, n: number, g: Float64Array, lowerOnly: boolean): boolean {
+  if (m * n * n < SMALL || kernels() === null) return false;
+  const counts = columnCounts(ad, m, n);
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => counts[x] - counts[y] || x - y);
+  const rank = new Int32Array(n);
+  for (let i = 0; i < n; i++) rank[order[i]] = i;
+  let nnz = 0;
+  for (let i = 0; i < n; i++) nnz += counts[i] * (n - rank[i]);
+  const view: StridedView = { data: ad, offset: 0, rowStride: n, colStride: 1 };
+  const done = accumulate(view, view, m, n, n, true, true, rank, order, nnz);
+  if (done === null) return false;
+  const { lay, mem } = done;
+  const i32 = new Int32Array(mem.buffer, mem.byteOffset, mem.length * 2);
+  for (let i = 0; i < n; i++) {
+    const oi = order[i];
+    // G'[i][j] for j ≥ i sits at row i's start + (j − 16⌊i/16⌋).
+    const base = (i32[(lay.rowAtAt >> 2) + i] >> 3) - 16 * (i >> 4);
+    for (let j = i; j < n; j++) {
+      const oj = order[j], v = mem[base + j];
+      if (oj >= oi) g[oj * n + oi] = v;
+      else g[oi * n + oj] = v;
+      if (!lowerOnly) {
+        if (oj >= oi) g[oi * n + oj] = v;
+        else g[oj * n + oi] = v;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * out (rowsOut × k, row-major, overwritten) ← aᵀ·x for a (depth × rowsOut) and x (depth × k),
+ * each element 0 + a(0,i)·x(0,j) + a(1,i)·x(1,j) + … in order of depth, a's zeros skipped (finite
+ * x: no bit changes). Returns false (nothing done) without WebAssembly.
+ */
+export function transposeTimesSparse(a: StridedView, x: StridedView, depth: number, rowsOut: number, k: number, out: Float64Array): boolean {
+  const done = accumulate(a, x, depth, rowsOut, k, false, false, null, null, depth * rowsOut * k);
+  if (done === null) return false;
+  const { lay, mem } = done;
+  const stride = 16 * lay.panels, at = lay.outAt >> 3;
+  for (let i = 0; i < rowsOut; i++) out.set(mem.subarray(at + i * stride, at + i * stride + k), i * k);
+  return true;
+}
