@@ -72,7 +72,7 @@ const SPARSE_ROWS_SOURCE = `
       const p = u - base, from = tri ? Math.max(p, q0) : q0, first = tri ? p : 0;
       for (let i0 = 16 * p, end = Math.min(16 * p + 16, rows); i0 < end; i0 += 4) {
         if (self && i32[cntAt + i0] + i32[cntAt + i0 + 1] + i32[cntAt + i0 + 2] + i32[cntAt + i0 + 3] > denseFrom) {
-          gemmPanels16(i32[rowAtAt + i0] + 128 * (from - first), 128 * (panels - first), bAt + 128 * kc * p + 8 * (i0 - 16 * p), bAt + 128 * kc * from, kc, q1 - from, 128 * kc);
+          gemmPanels16(i32[rowAtAt + i0] + 128 * (from - first), i32[rowAtAt + i0 + 1] - i32[rowAtAt + i0], bAt + 128 * kc * p + 8 * (i0 - 16 * p), bAt + 128 * kc * from, kc, q1 - from, 128 * kc);
           continue;
         }
         for (let i = i0, iEnd = Math.min(rows, i0 + 4); i < iEnd; i++) {

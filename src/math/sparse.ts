@@ -47,11 +47,10 @@ interface Layout {
 
 function layout(rowsOut: number, xCols: number, tri: boolean): Layout {
   const panels = ceil16(xCols) >> 4;
-  // Output row i starts at panel 0, or (tri) at its own panel ⌊i/16⌋: the packed upper triangle.
-  // Rows up to a multiple of 16 (the dense kernel writes 4 at a time; the padding stays 0).
+  // Row-major, rows of 16·panels doubles (padded up to a multiple of 16 rows: the dense kernel
+  // writes 4 at a time); with `tri` row i is only written from its own panel ⌊i/16⌋ on.
   const rowsPad = ceil16(rowsOut);
-  let outDoubles = 0;
-  for (let i = 0; i < rowsPad; i++) outDoubles += 16 * (panels - (tri ? i >> 4 : 0));
+  const outDoubles = 16 * panels * rowsPad;
   const outAt = 0;
   const bAt = outAt + 8 * outDoubles;
   const valsAt = bAt + 8 * 16 * panels * KC;
@@ -83,35 +82,23 @@ function packPanels(mem: Float64Array, at: number, x: StridedView, r0: number, k
 
 /**
  * The nonzero values of rows [r0, r0+kc) of a, column by column: list listOf(c) (or c) gets
- * a(r, c) ≠ 0 in order of r, with the byte offset r·128 of that row in a panel. A row-major a is
- * walked row by row (appending to every column's list); a column-major one column by column.
+ * a(r, c) ≠ 0 in order of r, with the byte offset r·128 of that row in a panel. Column by column
+ * also for a row-major a: neighbouring columns share the chunk's cache lines (kc lines, in L1),
+ * where appending row by row to every column's list scattered the writes (0.65 s of 4.6).
  */
 function buildLists(mem: Float64Array, i32: Int32Array, lay: Layout, a: StridedView, r0: number, kc: number, cols: number, listOf: Int32Array | null): void {
   const { data, offset, rowStride, colStride } = a;
   const vals = lay.valsAt >> 3, offs = lay.offsAt >> 2, cnt = lay.cntAt >> 2;
   i32.fill(0, cnt, cnt + lay.rowsPad);
-  if (colStride === 1) {
-    for (let r = 0; r < kc; r++) {
-      const s = offset + (r0 + r) * rowStride;
-      for (let c = 0; c < cols; c++) {
-        const v = data[s + c];
-        if (v === 0) continue;
-        const li = listOf === null ? c : listOf[c];
-        const k = li * KC + i32[cnt + li]++;
-        mem[vals + k] = v;
-        i32[offs + k] = r * 128;
-      }
-    }
-    return;
-  }
   for (let c = 0; c < cols; c++) {
     const li = listOf === null ? c : listOf[c];
     let k = li * KC;
+    // Written whether 0 or not, kept by advancing k: no branch to mispredict on half the values.
     for (let r = 0, s = offset + r0 * rowStride + c * colStride; r < kc; r++, s += rowStride) {
       const v = data[s];
-      if (v === 0) continue;
       mem[vals + k] = v;
-      i32[offs + k++] = r * 128;
+      i32[offs + k] = r << 7;
+      k += v !== 0 ? 1 : 0;
     }
     i32[cnt + li] = k - li * KC;
   }
@@ -129,10 +116,13 @@ function accumulate(a: StridedView, x: StridedView, depth: number, rowsOut: numb
   kern.reserve(lay.bytes);
   const mem = kern.f64();
   const i32 = new Int32Array(mem.buffer, mem.byteOffset, mem.length * 2);
-  mem.fill(0, lay.outAt >> 3, (lay.outAt >> 3) + lay.outDoubles);
-  for (let i = 0, at = lay.outAt; i < lay.rowsPad; i++) {
-    i32[(lay.rowAtAt >> 2) + i] = at;
-    at += 128 * (lay.panels - (tri ? i >> 4 : 0));
+  // rowAt[i]: the byte address of row i's first written element (the kernels' loop reads row
+  // distances from it). Only that part is zeroed: a fresh memory's pages below are never touched.
+  const rowDoubles = 16 * lay.panels;
+  for (let i = 0; i < lay.rowsPad; i++) {
+    const first = tri ? 16 * (i >> 4) : 0;
+    i32[(lay.rowAtAt >> 2) + i] = lay.outAt + 8 * (i * rowDoubles + first);
+    mem.fill(0, (lay.outAt >> 3) + i * rowDoubles + first, (lay.outAt >> 3) + (i + 1) * rowDoubles);
   }
   const groups = (rowsOut + 15) >> 4;
   for (let r0 = 0; r0 < depth; r0 += KC) {
@@ -145,12 +135,29 @@ function accumulate(a: StridedView, x: StridedView, depth: number, rowsOut: numb
   return { lay, mem };
 }
 
-/** Nonzeros per column of row-major a (m×n). */
+/** H[j][i] ← H[i][j] for j > i (H: n×n from `at`, row stride `stride`), in 32×32 tiles. */
+function mirrorUpperBlocked(mem: Float64Array, at: number, stride: number, n: number): void {
+  for (let i0 = 0; i0 < n; i0 += 32) {
+    const i1 = Math.min(n, i0 + 32);
+    for (let j0 = i0; j0 < n; j0 += 32) {
+      const j1 = Math.min(n, j0 + 32);
+      for (let i = i0; i < i1; i++) {
+        for (let j = Math.max(j0, i + 1), src = at + i * stride; j < j1; j++) mem[at + j * stride + i] = mem[src + j];
+      }
+    }
+  }
+}
+
+/**
+ * Nonzeros per column of row-major a (m×n), on every 4th row: the counts only order the columns
+ * (any order gives the same bits; this one only makes the work small), and a pass over all of a
+ * cost as much as building the lists.
+ */
 function columnCounts(ad: Float64Array, m: number, n: number): Int32Array {
   const counts = new Int32Array(n);
-  for (let r = 0; r < m; r++) {
+  for (let r = 0; r < m; r += 4) {
     const o = r * n;
-    for (let i = 0; i < n; i++) if (ad[o + i] !== 0) counts[i]++;
+    for (let i = 0; i < n; i++) counts[i] += ad[o + i] !== 0 ? 1 : 0;
   }
   return counts;
 }
@@ -167,25 +174,18 @@ export function gramSparse(ad: Float64Array, m: number, n: number, g: Float64Arr
   const rank = new Int32Array(n);
   for (let i = 0; i < n; i++) rank[order[i]] = i;
   let nnz = 0;
-  for (let i = 0; i < n; i++) nnz += counts[i] * (n - rank[i]);
+  for (let i = 0; i < n; i++) nnz += 4 * counts[i] * (n - rank[i]);
   const view: StridedView = { data: ad, offset: 0, rowStride: n, colStride: 1 };
   const done = accumulate(view, view, m, n, n, true, true, rank, order, nnz);
   if (done === null) return false;
   const { lay, mem } = done;
-  const i32 = new Int32Array(mem.buffer, mem.byteOffset, mem.length * 2);
-  for (let i = 0; i < n; i++) {
-    const oi = order[i];
-    // G'[i][j] for j ≥ i sits at row i's start + (j − 16⌊i/16⌋).
-    const base = (i32[(lay.rowAtAt >> 2) + i] >> 3) - 16 * (i >> 4);
-    for (let j = i; j < n; j++) {
-      const oj = order[j], v = mem[base + j];
-      if (oj >= oi) g[oj * n + oi] = v;
-      else g[oi * n + oj] = v;
-      if (!lowerOnly) {
-        if (oj >= oi) g[oi * n + oj] = v;
-        else g[oj * n + oi] = v;
-      }
-    }
+  const stride = 16 * lay.panels, at = lay.outAt >> 3;
+  mirrorUpperBlocked(mem, at, stride, n);
+  // g[a][b] = H[rank a][rank b]: one row of H per row of g, gathered (a scatter from H's rows
+  // to g's was TLB misses on every write: 0.2 s for n = 3000).
+  for (let r = 0; r < n; r++) {
+    const row = at + rank[r] * stride, grow = r * n, end = lowerOnly ? r + 1 : n;
+    for (let c = 0; c < end; c++) g[grow + c] = mem[row + rank[c]];
   }
   return true;
 }
