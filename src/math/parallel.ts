@@ -12,7 +12,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { sharedScratch, type PanelKernel, type GemmPanels16, type SinPowChains, type SparseRowPanels } from "./kernels.js";
+import { sharedScratch, type PanelKernel, type GemmPanels16, type SparseRowPanels } from "./kernels.js";
 
 /** Multiply-adds (m·n² for a Gram matrix) from which a product is split over two threads. */
 const PARALLEL_MIN_WORK = 2e9;
@@ -96,15 +96,17 @@ export function counter(): () => number {
 }
 
 // Control words: GO (main → helper: a job is posted), DONE (helper → main: 1 done, 2 failed),
-// NEXT (the shared unit counter), KIND (the job: SIN_POW, GEMM or SPARSE), then the job's
-// parameters (sinPowChains' arguments, or the numbers of GEMM_ROWS_PARAMS / SPARSE_ROWS_PARAMS).
+// NEXT (the shared unit counter), KIND (the job: JOB, GEMM or SPARSE), then the job's parameters
+// (a registered job's index and numbers, or the numbers of GEMM_ROWS_PARAMS / SPARSE_ROWS_PARAMS).
 const GO = 0, DONE = 1, NEXT = 2, KIND = 3, READY = 4, PARAMS = 5;
-const SIN_POW = 1, GEMM = 2, SPARSE = 3;
+const JOB = 1, GEMM = 2, SPARSE = 3;
 
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { module, memory, control } = workerData;
-const { gemmPanel, sinPowChains, sparseRowPanels, gemmPanels16 } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { module, memory, control, jobSources } = workerData;
+const wasmExports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { gemmPanel, sparseRowPanels, gemmPanels16 } = wasmExports;
+const jobs = jobSources.map((src) => new Function("return (" + src + ")")());
 const c = new Int32Array(control);
 const gemmRows = new Function(${GEMM_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(GEMM_ROWS_SOURCE)});
 const sparseRows = new Function(${SPARSE_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(SPARSE_ROWS_SOURCE)});
@@ -119,7 +121,7 @@ for (;;) {
     const p = c.subarray(${PARAMS});
     if (c[${KIND}] === ${SPARSE}) sparseRows(sparseRowPanels, gemmPanels16, new Int32Array(memory.buffer), ...Array.from(p.subarray(0, 14)), next);
     else if (c[${KIND}] === ${GEMM}) gemmRows(gemmPanel, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], next);
-    else sinPowChains(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
+    else jobs[p[0]](wasmExports, memory.buffer, ...Array.from(p.subarray(2, 2 + p[1])));
   } catch {
     status = 2;
   }
@@ -133,6 +135,24 @@ interface Helper {
 }
 
 let helper: Helper | null | undefined;
+
+/** Jobs the helper can run (registerHelperJob), by index; those sent when it started. */
+const jobSources: string[] = [];
+const jobNames: string[] = [];
+let jobsSent = 0;
+
+/**
+ * Makes `fn` runnable on the helper thread as job `name` (splitWithHelper). fn must be
+ * self-contained (it is sent as its source text: only its parameters and globals such as Math),
+ * called as fn(kernel exports, the scratch memory's buffer, ...numbers) on either thread. Register
+ * at module load: a job registered after the helper started runs on the main thread only.
+ */
+export function registerHelperJob(name: string, fn: (...args: never[]) => void): void {
+  if (!jobNames.includes(name)) {
+    jobNames.push(name);
+    jobSources.push(fn.toString());
+  }
+}
 
 function threadsAllowed(): boolean {
   return process.env.LMUC_DENSE_THREADS !== "1" && availableParallelism() >= 2;
@@ -150,7 +170,8 @@ function getHelper(): Helper | null {
   try {
     const control = new Int32Array(new SharedArrayBuffer(4 * 32));
     // execArgv []: the parent's flags (--input-type=module would make this source ESM) not inherited.
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: scratch.module, memory: scratch.memory, control: control.buffer } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: scratch.module, memory: scratch.memory, control: control.buffer, jobSources } });
+    jobsSent = jobSources.length;
     worker.unref();
     // A helper that dies is not used again (its current job, if any, reports failure first).
     worker.on("error", () => { helper = null; });
@@ -205,31 +226,6 @@ function collect(h: Helper): "retracted" | "done" | "failed" {
   return Atomics.load(c, DONE) === 1 ? "done" : "failed";
 }
 
-/** Chain steps (points × m) from which sinPowChains is split over two threads. */
-const SIN_POW_MIN_WORK = 1 << 17;
-
-/**
- * kernels.ts's sinPowChains(i, sp, c, q, s, w, count, k0, m) on byte addresses in the shared
- * scratch memory, the points from about half-way on (a multiple of 8) on the helper: every
- * point's chain is independent of the others, so the split changes no bit.
- */
-export function sinPowChainsParallel(sinPowChains: SinPowChains, ptrs: readonly [number, number, number, number, number, number], count: number, k0: number, m: number): void {
-  // withParallelMinWork scales this threshold too (0 in tests: always split).
-  const h = count * m >= SIN_POW_MIN_WORK * (minWork / PARALLEL_MIN_WORK) && count >= 16 ? getHelper() : null;
-  if (h === null) {
-    sinPowChains(...ptrs, count, k0, m);
-    return;
-  }
-  const half = (count >> 1) & ~7;
-  post(h, SIN_POW, [...ptrs.map((p) => p + 8 * half), count - half, k0, m]);
-  sinPowChains(...ptrs, half, k0, m);
-  const end = collect(h);
-  // The helper may have updated some of its chains in place before failing: no safe rerun.
-  if (end === "failed") throw new Error("dense kernel helper thread failed during sinPowChains");
-  if (end === "retracted") sinPowChains(...(ptrs.map((p) => p + 8 * half) as [number, number, number, number, number, number]), count - half, k0, m);
-  else helperJobs++;
-}
-
 /** Whether the helper thread has started and is waiting for work. */
 export function helperReady(): boolean {
   return helper !== null && helper !== undefined && Atomics.load(helper.control, READY) === 1;
@@ -262,4 +258,26 @@ export function sparseRowsParallel(sparseRowPanels: SparseRowPanels, gemmPanels1
   const mem = sharedScratch()!.memory as { buffer: ArrayBuffer };
   shareUnits(h, SPARSE, params, (next) => sparseRows(sparseRowPanels, gemmPanels16, new Int32Array(mem.buffer), ...params, next), "a sparse product");
   return true;
+}
+
+/**
+ * Runs `here` on this thread while the helper runs registered job `name` with `params` (whole
+ * numbers, at most 25), when the work is large and the helper is up. Returns "done" if the
+ * helper did its part, else (no helper, small work, or the helper had not picked the job up by
+ * the time `here` finished) "alone": the caller then does the helper's part itself.
+ */
+export function splitWithHelper(name: string, params: readonly number[], work: number, here: () => void): "done" | "alone" {
+  const index = jobNames.indexOf(name);
+  const h = work >= minWork && index >= 0 ? getHelper() : null;
+  if (h === null || index >= jobsSent || params.length > 25) {
+    here();
+    return "alone";
+  }
+  post(h, JOB, [index, params.length, ...params]);
+  here();
+  const end = collect(h);
+  if (end === "failed") throw new Error(`dense kernel helper thread failed during ${name}`);
+  if (end === "retracted") return "alone";
+  helperJobs++;
+  return "done";
 }
