@@ -56,37 +56,35 @@ export const gemmRows = new Function(...GEMM_ROWS_PARAMS, GEMM_ROWS_SOURCE) as G
 
 /**
  * sparse.ts's loop over one packed chunk, in units of (block of column panels q0..q1−1, group p
- * of 16 output rows): each output element of a chunk is updated by one thread, in depth order.
- * With `tri`, group p only against panels from max(p, q0) (an upper triangle). Rows go 4 at a
- * time: with `self` (x is the list's own matrix, packed: a Gram product) and more than
- * `denseFrom` nonzeros among the 4, by the dense 4×4 kernel on the packed panels (the same sums:
- * a zero term changes no bit), else each row by its list. cntAt and rowAtAt index `i32` (a view
- * of the kernel memory), the other addresses are bytes.
+ * of 16 rows of H, p < q1) against panels max(p, q0)..q1−1: the upper triangle, each element
+ * updated by one thread, in row order. Rows go 4 at a time: by the dense 4×4 kernel on the
+ * packed panels when more than `denseFrom` of their values are nonzero (the same sums: a zero
+ * term changes no bit), else each by its list. cntAt and rowAtAt index `i32` (a view of the
+ * kernel memory), the other addresses are bytes.
  */
 const SPARSE_ROWS_SOURCE = `
   let u = next(), base = 0;
   for (let q0 = 0; q0 < panels; q0 += ncPanels) {
     const q1 = Math.min(panels, q0 + ncPanels);
-    const units = tri ? q1 : groups;
-    for (; u < base + units; u = next()) {
-      const p = u - base, from = tri ? Math.max(p, q0) : q0, first = tri ? p : 0;
+    for (; u < base + q1; u = next()) {
+      const p = u - base, from = Math.max(p, q0);
       for (let i0 = 16 * p, end = Math.min(16 * p + 16, rows); i0 < end; i0 += 4) {
-        if (self && i32[cntAt + i0] + i32[cntAt + i0 + 1] + i32[cntAt + i0 + 2] + i32[cntAt + i0 + 3] > denseFrom) {
-          gemmPanels16(i32[rowAtAt + i0] + 128 * (from - first), i32[rowAtAt + i0 + 1] - i32[rowAtAt + i0], bAt + 128 * kc * p + 8 * (i0 - 16 * p), bAt + 128 * kc * from, kc, q1 - from, 128 * kc);
+        if (i32[cntAt + i0] + i32[cntAt + i0 + 1] + i32[cntAt + i0 + 2] + i32[cntAt + i0 + 3] > denseFrom) {
+          gemmPanels16(i32[rowAtAt + i0] + 128 * (from - p), i32[rowAtAt + i0 + 1] - i32[rowAtAt + i0], bAt + 128 * kc * p + 8 * (i0 - 16 * p), bAt + 128 * kc * from, kc, q1 - from, 128 * kc);
           continue;
         }
         for (let i = i0, iEnd = Math.min(rows, i0 + 4); i < iEnd; i++) {
           const c = i32[cntAt + i];
-          if (c !== 0) sparseRowPanels(i32[rowAtAt + i] + 128 * (from - first), valsAt + 8 * cap * i, offsAt + 4 * cap * i, c, bAt + 128 * kc * from, 128 * kc, q1 - from);
+          if (c !== 0) sparseRowPanels(i32[rowAtAt + i] + 128 * (from - p), valsAt + 8 * cap * i, offsAt + 4 * cap * i, c, bAt + 128 * kc * from, 128 * kc, q1 - from);
         }
       }
     }
-    base += units;
+    base += q1;
   }`;
 /** sparseRows' numbers after i32, in order (rows … cap). */
-export type SparseRowsParams = [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+export type SparseRowsParams = [number, number, number, number, number, number, number, number, number, number, number];
 type SparseRowsLoop = (sparseRowPanels: SparseRowPanels, gemmPanels16: GemmPanels16, i32: Int32Array, ...rest: [...SparseRowsParams, () => number]) => void;
-const SPARSE_ROWS_PARAMS = ["sparseRowPanels", "gemmPanels16", "i32", "rows", "panels", "ncPanels", "groups", "tri", "self", "denseFrom", "cntAt", "rowAtAt", "valsAt", "offsAt", "bAt", "kc", "cap", "next"];
+const SPARSE_ROWS_PARAMS = ["sparseRowPanels", "gemmPanels16", "i32", "rows", "panels", "ncPanels", "denseFrom", "cntAt", "rowAtAt", "valsAt", "offsAt", "bAt", "kc", "cap", "next"];
 export const sparseRows = new Function(...SPARSE_ROWS_PARAMS, SPARSE_ROWS_SOURCE) as SparseRowsLoop;
 
 /** A unit counter for one thread alone. */
@@ -119,7 +117,7 @@ for (;;) {
   let status = 1;
   try {
     const p = c.subarray(${PARAMS});
-    if (c[${KIND}] === ${SPARSE}) sparseRows(sparseRowPanels, gemmPanels16, new Int32Array(memory.buffer), ...Array.from(p.subarray(0, 14)), next);
+    if (c[${KIND}] === ${SPARSE}) sparseRows(sparseRowPanels, gemmPanels16, new Int32Array(memory.buffer), ...Array.from(p.subarray(0, 11)), next);
     else if (c[${KIND}] === ${GEMM}) gemmRows(gemmPanel, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], next);
     else jobs[p[0]](wasmExports, memory.buffer, ...Array.from(p.subarray(2, 2 + p[1])));
   } catch {

@@ -1,16 +1,15 @@
 /**
- * sparse.ts's products (the Gram matrix and Aᵀ·X over lists of nonzeros, with the dense 4×4
- * kernel for dense rows) against plain triple loops summing each element in depth order: every
+ * sparse.ts's Gram matrix (over lists of nonzeros, with the dense 4×4 kernel for dense columns)
+ * against a plain triple loop summing each element in row order: every
  * expectation is 0 differing elements (bit for bit), since both add the same nonzero terms in the
  * same order. Sizes are odd so panel padding, the last partial chunk of depth (128 rows) and row
  * groups of fewer than 4 or 16 are all exercised.
  */
 import { Rng } from "../util/rng.js";
-import { rowMajor, transposed } from "./blas.js";
 import { kernels, withoutKernels } from "./kernels.js";
 import { parallelJobs, withParallelMinWork } from "./parallel.js";
 import { gram, gramLower } from "./linalg.js";
-import { gramSparse, transposeTimesSparse } from "./sparse.js";
+import { gramSparse } from "./sparse.js";
 
 /**
  * m×n with column c nonzero with probability (c mod 7)/6: all-zero, sparse (list kernel) and full
@@ -47,7 +46,7 @@ function plainAtX(a: (r: number, i: number) => number, x: (r: number, j: number)
   return out;
 }
 
-describe("products over lists of nonzeros (sparse.ts)", () => {
+describe("the Gram matrix over lists of nonzeros (sparse.ts)", () => {
   it("runs on WebAssembly here (else these compare the fallback with itself)", () => {
     expect(kernels()).not.toBeNull();
   });
@@ -65,18 +64,6 @@ describe("products over lists of nonzeros (sparse.ts)", () => {
 
   it("gramSparse declines tiny products (the plain loop takes them)", () => {
     expect(gramSparse(new Float64Array(9 * 4), 9, 4, new Float64Array(16), true)).toBe(false);
-  });
-
-  it.each([[300, 133, 9], [257, 61, 33], [131, 17, 256]])("Aᵀ·Y of %i×%i and …×%i, and A·D through a transposed view: 0 differ", (m, n, k) => {
-    const ad = mixed(m, n, 3 * m + k);
-    const y = mixed(m, k, 5).map((v, i) => v + (i % 3)); // dense enough
-    const out = new Float64Array(n * k);
-    expect(transposeTimesSparse(rowMajor(ad, n), rowMajor(y, k), m, n, k, out)).toBe(true);
-    expect(differing(out, plainAtX((r, i) => ad[r * n + i], (r, j) => y[r * k + j], m, n, k))).toBe(0);
-    const d = mixed(n, k, 11).map((v, i) => v - (i % 5));
-    const decoded = new Float64Array(m * k);
-    expect(transposeTimesSparse(transposed(rowMajor(ad, n)), rowMajor(d, k), n, m, k, decoded)).toBe(true);
-    expect(differing(decoded, plainAtX((i, r) => ad[r * n + i], (i, j) => d[i * k + j], n, m, k))).toBe(0);
   });
 
   it("gram split over two threads (the helper takes row groups of a chunk from a shared counter): ≥ 1 helper job, 0 differ", () => {

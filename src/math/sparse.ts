@@ -1,15 +1,17 @@
 /**
- * Products with a mostly-zero left factor on the SIMD kernels: out = aᵀ·x, where a holds LIF
- * activities (about half exact zeros, and a quarter of a large ensemble's neurons never fire).
- * Each column of a becomes, chunk of depth by chunk, a list of its nonzero values and their
- * rows; kernels.ts's sparseRowPanels multiplies a list into 16-column panels of x. Every output
- * element is one sequential sum over the depth, 0 + a_0i·x_0j + a_1i·x_1j + …, with the terms
- * whose a is 0 left out: adding 0·x (finite x) to a sum that started at +0 changes no bit, so
- * the result is bit for bit the plain loop `for r: for i: if a_ri ≠ 0: out_i += a_ri·x_r`.
+ * The Gram matrix aᵀa of a mostly-zero a on the SIMD kernels, a holding LIF activities (about
+ * half exact zeros, and a quarter of a large ensemble's neurons never fire). Each column of a
+ * becomes, chunk of rows by chunk, a list of its nonzero values and their rows; kernels.ts's
+ * sparseRowPanels multiplies a list into 16-column panels of a. Every element is one sequential
+ * sum over the rows, 0 + a_0i·a_0j + a_1i·a_1j + …, with the terms whose a_ri is 0 left out:
+ * adding 0·x (finite x) to a sum that started at +0 changes no bit, so the result is bit for bit
+ * the plain loop `for r: for i: if a_ri ≠ 0: for j: g_ij += a_ri·a_rj`.
  *
- * The Gram matrix aᵀa is symmetric: only j ≥ i is computed, with the columns ordered by their
- * count of nonzeros so that each pair is summed over the list of the sparser of the two (the
- * same terms either way). For a 3000-neuron ensemble that is 0.30 of the dense triangle's work.
+ * Only j ≥ i is computed, with the columns ordered by their count of nonzeros so that each pair
+ * is summed over the list of the sparser of the two (the same terms either way): for a
+ * 3000-neuron ensemble 0.30 of the dense triangle's work. Where 4 neighbouring columns are mostly
+ * nonzero, the dense 4×4 kernel takes them (the list kernel is about 0.6 of its speed per term).
+ * (Aᵀ·Y and A·D of a solve over the same lists ran no faster than the dense gemm: not used.)
  */
 import { kernels } from "./kernels.js";
 import type { StridedView } from "./blas.js";
@@ -34,7 +36,6 @@ interface Layout {
   readonly rowsOut: number;
   readonly rowsPad: number;
   readonly panels: number;
-  readonly tri: boolean;
   readonly outAt: number;
   readonly outDoubles: number;
   readonly bAt: number;
@@ -45,10 +46,10 @@ interface Layout {
   readonly bytes: number;
 }
 
-function layout(rowsOut: number, xCols: number, tri: boolean): Layout {
-  const panels = ceil16(xCols) >> 4;
+function layout(rowsOut: number): Layout {
+  const panels = ceil16(rowsOut) >> 4;
   // Row-major, rows of 16·panels doubles (padded up to a multiple of 16 rows: the dense kernel
-  // writes 4 at a time); with `tri` row i is only written from its own panel ⌊i/16⌋ on.
+  // writes 4 at a time); row i is only written from its own panel ⌊i/16⌋ on.
   const rowsPad = ceil16(rowsOut);
   const outDoubles = 16 * panels * rowsPad;
   const outAt = 0;
@@ -57,14 +58,14 @@ function layout(rowsOut: number, xCols: number, tri: boolean): Layout {
   const offsAt = valsAt + 8 * rowsOut * KC;
   const cntAt = offsAt + 4 * rowsOut * KC;
   const rowAtAt = cntAt + 4 * rowsPad;
-  return { rowsOut, rowsPad, panels, tri, outAt, outDoubles, bAt, valsAt, offsAt, cntAt, rowAtAt, bytes: rowAtAt + 4 * rowsPad };
+  return { rowsOut, rowsPad, panels, outAt, outDoubles, bAt, valsAt, offsAt, cntAt, rowAtAt, bytes: rowAtAt + 4 * rowsPad };
 }
 
 /**
  * Rows [r0, r0+kc) of x into 16-column panels at `at` (doubles): panel q, row r, lane l holds
- * x(r0+r, colOf(16q+l)) (0 past the last column). colOf: a permutation of x's columns, or none.
+ * x(r0+r, colOf(16q+l)) (0 past the last column). colOf: a permutation of x's columns.
  */
-function packPanels(mem: Float64Array, at: number, x: StridedView, r0: number, kc: number, cols: number, panels: number, colOf: Int32Array | null): void {
+function packPanels(mem: Float64Array, at: number, x: StridedView, r0: number, kc: number, cols: number, panels: number, colOf: Int32Array): void {
   const { data, offset, rowStride, colStride } = x;
   for (let q = 0; q < panels; q++) {
     const base = at + q * kc * 16;
@@ -74,24 +75,24 @@ function packPanels(mem: Float64Array, at: number, x: StridedView, r0: number, k
         for (let r = 0, d = base + l; r < kc; r++, d += 16) mem[d] = 0;
         continue;
       }
-      const c = colOf === null ? 16 * q + l : colOf[16 * q + l];
+      const c = colOf[16 * q + l];
       for (let r = 0, s = offset + r0 * rowStride + c * colStride, d = base + l; r < kc; r++, s += rowStride, d += 16) mem[d] = data[s];
     }
   }
 }
 
 /**
- * The nonzero values of rows [r0, r0+kc) of a, column by column: list listOf(c) (or c) gets
+ * The nonzero values of rows [r0, r0+kc) of a, column by column: list listOf(c) gets
  * a(r, c) ≠ 0 in order of r, with the byte offset r·128 of that row in a panel. Column by column
  * also for a row-major a: neighbouring columns share the chunk's cache lines (kc lines, in L1),
  * where appending row by row to every column's list scattered the writes (0.65 s of 4.6).
  */
-function buildLists(mem: Float64Array, i32: Int32Array, lay: Layout, a: StridedView, r0: number, kc: number, cols: number, listOf: Int32Array | null): void {
+function buildLists(mem: Float64Array, i32: Int32Array, lay: Layout, a: StridedView, r0: number, kc: number, cols: number, listOf: Int32Array): void {
   const { data, offset, rowStride, colStride } = a;
   const vals = lay.valsAt >> 3, offs = lay.offsAt >> 2, cnt = lay.cntAt >> 2;
   i32.fill(0, cnt, cnt + lay.rowsPad);
   for (let c = 0; c < cols; c++) {
-    const li = listOf === null ? c : listOf[c];
+    const li = listOf[c];
     let k = li * KC;
     // Written whether 0 or not, kept by advancing k: no branch to mispredict on half the values.
     for (let r = 0, s = offset + r0 * rowStride + c * colStride; r < kc; r++, s += rowStride) {
@@ -105,14 +106,14 @@ function buildLists(mem: Float64Array, i32: Int32Array, lay: Layout, a: StridedV
 }
 
 /**
- * Σ_r a(r, i)·x(r, j) for every output row i < rowsOut (a: depth × rowsOut) and, with `tri`,
- * only from panel ⌊i/16⌋ on, into the kernel memory's output area (see layout). The caller reads
- * it from there. Returns the layout, or null without WebAssembly (nothing done).
+ * H[i][j] = Σ_r a(r, colOf(i))·a(r, colOf(j)) for j from panel ⌊i/16⌋ on (a: depth × cols, listOf
+ * the inverse of colOf), into the kernel memory's output area (see layout), where the caller
+ * reads it. Returns the layout, or null without WebAssembly (nothing done).
  */
-function accumulate(a: StridedView, x: StridedView, depth: number, rowsOut: number, xCols: number, tri: boolean, self: boolean, listOf: Int32Array | null, colOf: Int32Array | null, work: number): { lay: Layout; mem: Float64Array } | null {
+function accumulate(a: StridedView, depth: number, cols: number, listOf: Int32Array, colOf: Int32Array, work: number): { lay: Layout; mem: Float64Array } | null {
   const kern = work >= SMALL ? kernels() : null;
   if (kern === null) return null;
-  const lay = layout(rowsOut, xCols, tri);
+  const lay = layout(cols);
   kern.reserve(lay.bytes);
   const mem = kern.f64();
   const i32 = new Int32Array(mem.buffer, mem.byteOffset, mem.length * 2);
@@ -120,16 +121,15 @@ function accumulate(a: StridedView, x: StridedView, depth: number, rowsOut: numb
   // distances from it). Only that part is zeroed: a fresh memory's pages below are never touched.
   const rowDoubles = 16 * lay.panels;
   for (let i = 0; i < lay.rowsPad; i++) {
-    const first = tri ? 16 * (i >> 4) : 0;
+    const first = 16 * (i >> 4);
     i32[(lay.rowAtAt >> 2) + i] = lay.outAt + 8 * (i * rowDoubles + first);
     mem.fill(0, (lay.outAt >> 3) + i * rowDoubles + first, (lay.outAt >> 3) + (i + 1) * rowDoubles);
   }
-  const groups = (rowsOut + 15) >> 4;
   for (let r0 = 0; r0 < depth; r0 += KC) {
     const kc = Math.min(KC, depth - r0);
-    packPanels(mem, lay.bAt >> 3, x, r0, kc, xCols, lay.panels, colOf);
-    buildLists(mem, i32, lay, a, r0, kc, rowsOut, listOf);
-    const params: SparseRowsParams = [rowsOut, lay.panels, NC_PANELS, groups, tri ? 1 : 0, self ? 1 : 0, Math.floor(4 * kc * DENSE_FROM), lay.cntAt >> 2, lay.rowAtAt >> 2, lay.valsAt, lay.offsAt, lay.bAt, kc, KC];
+    packPanels(mem, lay.bAt >> 3, a, r0, kc, cols, lay.panels, colOf);
+    buildLists(mem, i32, lay, a, r0, kc, cols, listOf);
+    const params: SparseRowsParams = [cols, lay.panels, NC_PANELS, Math.floor(4 * kc * DENSE_FROM), lay.cntAt >> 2, lay.rowAtAt >> 2, lay.valsAt, lay.offsAt, lay.bAt, kc, KC];
     if (!sparseRowsParallel(kern.sparseRowPanels, kern.gemmPanels16, params, work)) sparseRows(kern.sparseRowPanels, kern.gemmPanels16, i32, ...params, counter());
   }
   return { lay, mem };
@@ -176,7 +176,7 @@ export function gramSparse(ad: Float64Array, m: number, n: number, g: Float64Arr
   let nnz = 0;
   for (let i = 0; i < n; i++) nnz += 4 * counts[i] * (n - rank[i]);
   const view: StridedView = { data: ad, offset: 0, rowStride: n, colStride: 1 };
-  const done = accumulate(view, view, m, n, n, true, true, rank, order, nnz);
+  const done = accumulate(view, m, n, rank, order, nnz);
   if (done === null) return false;
   const { lay, mem } = done;
   const stride = 16 * lay.panels, at = lay.outAt >> 3;
@@ -187,19 +187,5 @@ export function gramSparse(ad: Float64Array, m: number, n: number, g: Float64Arr
     const row = at + rank[r] * stride, grow = r * n, end = lowerOnly ? r + 1 : n;
     for (let c = 0; c < end; c++) g[grow + c] = mem[row + rank[c]];
   }
-  return true;
-}
-
-/**
- * out (rowsOut × k, row-major, overwritten) ← aᵀ·x for a (depth × rowsOut) and x (depth × k),
- * each element 0 + a(0,i)·x(0,j) + a(1,i)·x(1,j) + … in order of depth, a's zeros skipped (finite
- * x: no bit changes). Returns false (nothing done) without WebAssembly.
- */
-export function transposeTimesSparse(a: StridedView, x: StridedView, depth: number, rowsOut: number, k: number, out: Float64Array): boolean {
-  const done = accumulate(a, x, depth, rowsOut, k, false, false, null, null, depth * rowsOut * k);
-  if (done === null) return false;
-  const { lay, mem } = done;
-  const stride = 16 * lay.panels, at = lay.outAt >> 3;
-  for (let i = 0; i < rowsOut; i++) out.set(mem.subarray(at + i * stride, at + i * stride + k), i * k);
   return true;
 }

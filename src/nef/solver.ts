@@ -7,7 +7,6 @@ import { type Mat, mat } from "../math/matrix.js";
 import { choleskyInPlace, choleskySubstituteSolve, gramLower, outerGram } from "../math/linalg.js";
 import { gemm, rowMajor, transposed } from "../math/blas.js";
 import { startHelper } from "../math/parallel.js";
-import { transposeTimesSparse } from "../math/sparse.js";
 import { type NeuronModel, rates } from "../neurons/models.js";
 
 /** The decoder solve cannot proceed. Maps to diagnostic LMU2008. */
@@ -158,8 +157,8 @@ function transposeTimes(A: Mat, B: Mat): Mat {
   const a = A.data, b = B.data;
   const out = mat(n, k);
   // Per element 0 + a_0i·b_0c + a_1i·b_1c + … in row order (a skipped zero adds ±0 to a sum
-  // that is never −0: no change), as the product Aᵀ·B; over each neuron's nonzeros on the kernels.
-  if (!transposeTimesSparse(rowMajor(a, n), rowMajor(b, k), m, n, k, out.data)) gemm(n, k, m, transposed(rowMajor(a, n)), rowMajor(b, k), out.data, 0, k);
+  // that is never −0: no change), as the product Aᵀ·B.
+  gemm(n, k, m, transposed(rowMajor(a, n)), rowMajor(b, k), out.data, 0, k);
   return out;
 }
 
@@ -169,7 +168,7 @@ function rmsesOf(A: Mat, D: Mat, Y: Mat): Float64Array {
   const sumSq = new Float64Array(df);
   // decoded = A·D, each element summed over neurons in order as before (zero skips change nothing).
   const decoded = new Float64Array(m * df);
-  if (!transposeTimesSparse(transposed(rowMajor(a, n)), rowMajor(d, df), n, m, df, decoded)) gemm(m, df, n, rowMajor(a, n), rowMajor(d, df), decoded, 0, df);
+  gemm(m, df, n, rowMajor(a, n), rowMajor(d, df), decoded, 0, df);
   for (let r = 0; r < m; r++) {
     for (let c = 0; c < df; c++) {
       const e = y[r * df + c] - decoded[r * df + c];
