@@ -305,24 +305,70 @@ function choleskyBlocked(ad: Float64Array, n: number, l: Float64Array): void {
     }
     // s_ij −= Σ_{p<j0} l_ip·l_jp, as C + (−L_rows)·(L_block)ᵀ.
     gemm(n - j0, nb, j0, rowMajor(l, n, j0 * n), transposed(rowMajor(l, n, j0 * n)), s, 0, nb, -1);
-    for (let i = j0; i < n; i++) {
-      const irow = i * n;
-      const jEnd = Math.min(j1, i + 1);
-      for (let j = j0; j < jEnd; j++) {
-        const jrow = j * n;
-        let v = s[(i - j0) * nb + (j - j0)];
-        for (let p = j0; p < j; p++) v -= l[irow + p] * l[jrow + p];
-        if (i === j) {
-          if (!(v > 0) || !Number.isFinite(v)) {
-            throw new Error(`cholesky: matrix is not symmetric positive definite (pivot ${v} at row ${i} of ${n}x${n})`);
-          }
-          l[irow + i] = Math.sqrt(v);
-        } else {
-          l[irow + j] = v / l[jrow + j];
-        }
+    if (!finishBlockOnKernel(s, n - j0, nb, j0, n, l)) finishBlock(s, nb, j0, j1, n, l);
+  }
+}
+
+function notSpd(v: number, i: number, n: number): Error {
+  return new Error(`cholesky: matrix is not symmetric positive definite (pivot ${v} at row ${i} of ${n}x${n})`);
+}
+
+/** A block's columns j0..j1−1 of L from s (sums over p < j0 done), row by row as the plain loop. */
+function finishBlock(s: Float64Array, nb: number, j0: number, j1: number, n: number, l: Float64Array): void {
+  for (let i = j0; i < n; i++) {
+    const irow = i * n;
+    const jEnd = Math.min(j1, i + 1);
+    for (let j = j0; j < jEnd; j++) {
+      const jrow = j * n;
+      let v = s[(i - j0) * nb + (j - j0)];
+      for (let p = j0; p < j; p++) v -= l[irow + p] * l[jrow + p];
+      if (i === j) {
+        if (!(v > 0) || !Number.isFinite(v)) throw notSpd(v, i, n);
+        l[irow + i] = Math.sqrt(v);
+      } else {
+        l[irow + j] = v / l[jrow + j];
       }
     }
   }
+}
+
+/** Rows of a block handled together on the kernel: 256 rows × 64 columns = 128 KiB, in L2. */
+const FINISH_ROWS = 256;
+
+/**
+ * finishBlock on the SIMD axpy kernel, the block's columns transposed into the kernel memory so
+ * each is contiguous over rows: column c gets y_r + (−l_cp)·l_rp for p = j0.. in order (each the
+ * plain loop's v − l_rp·l_cp exactly), then √ or ÷ l_cc. Pivots are met in the same order with
+ * the same values, so a failure names the same row. Returns false (nothing done) without
+ * WebAssembly or for a short block; a 3000-neuron solve spent 0.3 s in the plain loop.
+ */
+function finishBlockOnKernel(s: Float64Array, rows: number, nb: number, j0: number, n: number, l: Float64Array): boolean {
+  const kern = rows >= 64 ? kernels() : null;
+  if (kern === null) return false;
+  kern.reserve(8 * nb * rows);
+  const mem = kern.f64();
+  for (let r = 0; r < rows; r++) for (let c = 0; c < nb; c++) mem[c * rows + r] = s[r * nb + c];
+  // In chunks of rows; the first holds the block's own rows, so every l_cp and l_cc it uses is
+  // final before a later chunk needs it.
+  for (let r0 = 0; r0 < rows; r0 += FINISH_ROWS) {
+    const r1 = Math.min(rows, r0 + FINISH_ROWS);
+    for (let c = 0; c < nb; c++) {
+      const col = c * rows, start = Math.max(r0, c);
+      for (let p = 0; p < c; p++) kern.axpy(8 * (col + start), 8 * (p * rows + start), -mem[p * rows + c], r1 - start);
+      if (r0 === 0) {
+        const v = mem[col + c];
+        if (!(v > 0) || !Number.isFinite(v)) throw notSpd(v, j0 + c, n);
+        mem[col + c] = Math.sqrt(v);
+      }
+      const d = mem[col + c];
+      for (let r = Math.max(start, c + 1); r < r1; r++) mem[col + r] /= d;
+    }
+  }
+  for (let r = 0; r < rows; r++) {
+    const lrow = (j0 + r) * n + j0;
+    for (let c = 0, cEnd = Math.min(nb, r + 1); c < cEnd; c++) l[lrow + c] = mem[c * rows + r];
+  }
+  return true;
 }
 
 /** Solve a·x = b for symmetric positive definite a (n×n) and b (n×k), via cholesky(a). */
