@@ -1,10 +1,11 @@
 /**
  * A second thread for the largest dense work of a build: the Gram matrix of a decoder solve (a
- * 3000-neuron ensemble with 6000 eval points: 27·10⁹ multiply-adds, 2–3 s on one core), the
- * blocked Cholesky's updates after it, and the spherical sampling's recurrences of high-
- * dimensional ensembles. The helper is a worker thread with an instance of the same WebAssembly
- * kernels on the same shared scratch memory (kernels.ts): the main thread packs, then both run
- * the kernel on disjoint parts of the output. Every output element is still computed by one
+ * 3000-neuron ensemble with 6000 eval points: 27·10⁹ multiply-adds as a dense triangle, ~8·10⁹
+ * over its neurons' nonzeros, sparse.ts), the blocked Cholesky's updates after it, and (as a
+ * registered job) half of each large spherical-sampling batch of high-dimensional ensembles.
+ * The helper is a worker thread with an instance of the same WebAssembly kernels on the same
+ * shared scratch memory (kernels.ts): the main thread packs, then both run the kernel on
+ * disjoint parts of the output. Every output element is still computed by one
  * thread with the operations and order of the single-threaded kernel, so results are
  * bit-identical whatever the thread count. The helper starts with the first large solve
  * (tens of milliseconds; the main thread never waits for it to start); one-core machines and
