@@ -65,33 +65,6 @@ const gemmPanel: WasmFunction = {
   ),
 };
 
-/**
- * gram: as gemm, but the depth goes in groups of four, each summed first and then added:
- * C ← C + (((a₀b₀ + a₁b₁) + a₂b₂) + a₃b₃), the grouping of linalg.ts's `gram` loop. kc % 4 = 0.
- */
-const BQ = 23; // 8 v128: the B panel's two halves at depths q = 0..3 of a group (BQ + 2q + h)
-const AQ = 31; // 4 v128: one row's values at depths 0..3, each in both lanes
-const gramPanel: WasmFunction = {
-  name: "gramPanel",
-  params: gemmPanel.params,
-  locals: [...gemmPanel.locals, ...Array<number>(12).fill(V128)],
-  body: panelLoop(
-    whileNot([...op.get(P), ...op.i32Eqz], [
-      // B loaded once per group, each row's 4 values splatted once and used for both halves:
-      // 24 loads per 128 flops, as in gemmPanel.
-      ...[0, 1, 2, 3].flatMap((q) => [0, 1].flatMap((h) => [...op.get(BP), ...op.vLoad(32 * q + 16 * h), ...op.set(BQ + 2 * q + h)])),
-      ...[0, 1, 2, 3].flatMap((r) => [
-        ...[0, 1, 2, 3].flatMap((q) => [...op.get(AP), ...op.vSplatLoad(32 * q + 8 * r), ...op.set(AQ + q)]),
-        ...[0, 1].flatMap((h) => {
-          const term = (q: number): number[] => [...op.get(AQ + q), ...op.get(BQ + 2 * q + h), ...op.f64x2Mul];
-          return accumulate(ACC + 2 * r + h, [...term(0), ...term(1), ...op.f64x2Add, ...term(2), ...op.f64x2Add, ...term(3), ...op.f64x2Add]);
-        }),
-      ]),
-      ...bump(AP, 128), ...bump(BP, 128), ...bump(P, -4),
-    ]),
-  ),
-};
-
 // axpy parameters: y, x (byte addresses), alpha, n; local: alpha in both lanes.
 const Y = 0, X = 1, ALPHA = 2, N = 3, ALPHA2 = 4;
 /** y[i] ← y[i] + alpha·x[i] for i < n. */
@@ -176,6 +149,76 @@ const matVecPanels: WasmFunction = {
   ]),
 };
 
+// Kernels on 16-column panels (sparse.ts): a panel holds 16 adjacent columns row after row, 128
+// bytes per row; panels `stride` bytes apart.
+
+// sparseRowPanels: parameters (c, values, offsets, count, b, panel stride, panels), locals.
+const SC_ = 0, SVAL = 1, SOFF = 2, SCNT = 3, SB = 4, SSTRIDE = 5, SNP = 6;
+const SVP = 7, SOP = 8, SK_ = 9, SROW = 10, SACC = 11, SV = 15;
+/**
+ * A sparse row times 16-column panels: for each of `np` panels the 16 sums c[j] ← c[j] +
+ * v_k·b[off_k][j] over the list k = 0..count−1 in order (values as doubles, offsets as i32 byte
+ * offsets of the row in a panel), 8 columns at a time in 4 v128 registers (16 at a time spilled
+ * registers in V8's code and ran at half the speed). Every c[j] is one sequential sum.
+ */
+const sparseRowPanels: WasmFunction = {
+  name: "sparseRowPanels",
+  params: [I32, I32, I32, I32, I32, I32, I32],
+  locals: [I32, I32, I32, I32, V128, V128, V128, V128, V128],
+  body: whileNot([...op.get(SNP), ...op.i32Eqz], [
+    ...[0, 64].flatMap((half) => [
+      ...[0, 1, 2, 3].flatMap((k) => [...op.get(SC_), ...op.vLoad(half + 16 * k), ...op.set(SACC + k)]),
+      ...op.get(SVAL), ...op.set(SVP), ...op.get(SOFF), ...op.set(SOP), ...op.get(SCNT), ...op.set(SK_),
+      ...whileNot([...op.get(SK_), ...op.i32Eqz], [
+        ...op.get(SB), ...op.get(SOP), ...op.i32Load(0), ...op.i32Add, ...op.set(SROW),
+        ...op.get(SVP), ...op.vSplatLoad(0), ...op.set(SV),
+        ...[0, 1, 2, 3].flatMap((k) => accumulate(SACC + k, [...op.get(SV), ...op.get(SROW), ...op.vLoad(half + 16 * k), ...op.f64x2Mul])),
+        ...bump(SVP, 8), ...bump(SOP, 4), ...bump(SK_, -1),
+      ]),
+      ...[0, 1, 2, 3].flatMap((k) => [...op.get(SC_), ...op.get(SACC + k), ...op.vStore(half + 16 * k)]),
+    ]),
+    ...bump(SC_, 128), ...op.get(SB), ...op.get(SSTRIDE), ...op.i32Add, ...op.set(SB), ...bump(SNP, -1),
+  ]),
+};
+
+// gemmPanels16: gemmPanel's parameters plus the panel stride (bytes); the same locals.
+const STRIDE16 = 6;
+/**
+ * gemmPanel on 16-column panels: C[r][j] ← C[r][j] + a_p·b_p for p = 0..kc−1 in order, for 4 rows
+ * of C (ldc bytes apart) and np panels of 16 columns, in 4×4 blocks. A: the 4 rows' values at
+ * depth p at a + 128p (4 columns of a 16-column panel), B at b + 128p.
+ */
+const gemmPanels16: WasmFunction = {
+  name: "gemmPanels16",
+  params: [...gemmPanel.params, I32],
+  locals: gemmPanel.locals.map((t, i) => (i === 0 ? I32 : t)),
+  body: [
+    ...op.get(C), ...op.get(LDC), ...op.i32Add, ...op.set(C1 + 1),
+    ...op.get(C1 + 1), ...op.get(LDC), ...op.i32Add, ...op.set(C2 + 1),
+    ...op.get(C2 + 1), ...op.get(LDC), ...op.i32Add, ...op.set(C3 + 1),
+    ...whileNot([...op.get(NP), ...op.i32Eqz], [0, 1, 2, 3].flatMap((sub) => {
+      const rows = [C, C1 + 1, C2 + 1, C3 + 1];
+      const at = (r: number, h: number): number[] => [...op.get(rows[r]), ...op.vLoad(32 * sub + 16 * h)];
+      return [
+        ...[0, 1, 2, 3].flatMap((r) => [0, 1].flatMap((h) => [...at(r, h), ...op.set(ACC + 1 + 2 * r + h)])),
+        ...op.get(A), ...op.set(AP + 1), ...op.get(B), ...op.i32(32 * sub), ...op.i32Add, ...op.set(BP + 1), ...op.get(KC), ...op.set(P + 1),
+        ...whileNot([...op.get(P + 1), ...op.i32Eqz], [
+          ...op.get(BP + 1), ...op.vLoad(0), ...op.set(B0 + 1),
+          ...op.get(BP + 1), ...op.vLoad(16), ...op.set(B1 + 1),
+          ...[0, 1, 2, 3].flatMap((r) => [
+            ...op.get(AP + 1), ...op.vSplatLoad(8 * r), ...op.set(AV + 1),
+            ...accumulate(ACC + 1 + 2 * r, [...op.get(AV + 1), ...op.get(B0 + 1), ...op.f64x2Mul]),
+            ...accumulate(ACC + 1 + 2 * r + 1, [...op.get(AV + 1), ...op.get(B1 + 1), ...op.f64x2Mul]),
+          ]),
+          ...bump(AP + 1, 128), ...bump(BP + 1, 128), ...bump(P + 1, -1),
+        ]),
+        ...[0, 1, 2, 3].flatMap((r) => [0, 1].flatMap((h) => [...op.get(rows[r]), ...op.get(ACC + 1 + 2 * r + h), ...op.vStore(32 * sub + 16 * h)])),
+        ...(sub === 3 ? [...bump(C, 128), ...bump(C1 + 1, 128), ...bump(C2 + 1, 128), ...bump(C3 + 1, 128), ...op.get(B), ...op.get(STRIDE16), ...op.i32Add, ...op.set(B), ...bump(NP, -1)] : []),
+      ];
+    })),
+  ],
+};
+
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
@@ -185,14 +228,17 @@ interface WasmApi {
 export type PanelKernel = (c: number, ldcBytes: number, a: number, b: number, kc: number, np: number) => void;
 export type Axpy = (y: number, x: number, alpha: number, n: number) => void;
 export type MatVecPanels = (y: number, panels: number, x: number, cols: number, nPanels: number) => void;
+export type GemmPanels16 = (c: number, ldcBytes: number, a: number, b: number, kc: number, np: number, strideBytes: number) => void;
+export type SparseRowPanels = (c: number, values: number, offsets: number, count: number, b: number, strideBytes: number, np: number) => void;
 export type SinPowChains = (i: number, sp: number, c: number, q: number, s: number, w: number, count: number, k0: number, m: number) => void;
 
 export interface Kernels {
   readonly gemmPanel: PanelKernel;
-  readonly gramPanel: PanelKernel;
   readonly axpy: Axpy;
   readonly sinPowChains: SinPowChains;
   readonly matVecPanels: MatVecPanels;
+  readonly sparseRowPanels: SparseRowPanels;
+  readonly gemmPanels16: GemmPanels16;
   /** The memory as doubles, valid until the next `reserve` (growing replaces the buffer). */
   f64(): Float64Array;
   /** Makes at least `bytes` bytes addressable (from address 0). */
@@ -225,7 +271,7 @@ function wasmApi(): WasmApi | undefined {
   return process.env.LMUC_NO_WASM === "1" ? undefined : (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
-const FUNCTIONS = [gemmPanel, gramPanel, axpy, sinPowChains, matVecPanels];
+const FUNCTIONS = [gemmPanel, axpy, sinPowChains, matVecPanels, sparseRowPanels, gemmPanels16];
 const MAX_PAGES = KERNEL_MAX_BYTES / PAGE;
 let compiledShared: object | null | undefined;
 
@@ -255,10 +301,11 @@ function instantiate(api: WasmApi, mod: object, memory: Memory): Kernels {
   let view = new Float64Array(memory.buffer);
   return {
     gemmPanel: e.gemmPanel as PanelKernel,
-    gramPanel: e.gramPanel as PanelKernel,
     axpy: e.axpy as Axpy,
     sinPowChains: e.sinPowChains as SinPowChains,
     matVecPanels: e.matVecPanels as MatVecPanels,
+    sparseRowPanels: e.sparseRowPanels as SparseRowPanels,
+    gemmPanels16: e.gemmPanels16 as GemmPanels16,
     // A shared memory's buffer object is replaced when it grows (an unshared one is detached).
     f64: () => (view.byteLength === memory.buffer.byteLength ? view : (view = new Float64Array(memory.buffer))),
     reserve(n: number): void {

@@ -4,7 +4,8 @@
  * contiguous memory.
  */
 import { type Mat, identity, mat, matmul } from "./matrix.js";
-import { choleskySubstitute, gemm, gramGroupsOf4, rowMajor, transposed } from "./blas.js";
+import { choleskySubstitute, gemm, rowMajor, transposed } from "./blas.js";
+import { gramSparse } from "./sparse.js";
 import { kernels } from "./kernels.js";
 
 const EPS = Number.EPSILON;
@@ -304,24 +305,70 @@ function choleskyBlocked(ad: Float64Array, n: number, l: Float64Array): void {
     }
     // s_ij −= Σ_{p<j0} l_ip·l_jp, as C + (−L_rows)·(L_block)ᵀ.
     gemm(n - j0, nb, j0, rowMajor(l, n, j0 * n), transposed(rowMajor(l, n, j0 * n)), s, 0, nb, -1);
-    for (let i = j0; i < n; i++) {
-      const irow = i * n;
-      const jEnd = Math.min(j1, i + 1);
-      for (let j = j0; j < jEnd; j++) {
-        const jrow = j * n;
-        let v = s[(i - j0) * nb + (j - j0)];
-        for (let p = j0; p < j; p++) v -= l[irow + p] * l[jrow + p];
-        if (i === j) {
-          if (!(v > 0) || !Number.isFinite(v)) {
-            throw new Error(`cholesky: matrix is not symmetric positive definite (pivot ${v} at row ${i} of ${n}x${n})`);
-          }
-          l[irow + i] = Math.sqrt(v);
-        } else {
-          l[irow + j] = v / l[jrow + j];
-        }
+    if (!finishBlockOnKernel(s, n - j0, nb, j0, n, l)) finishBlock(s, nb, j0, j1, n, l);
+  }
+}
+
+function notSpd(v: number, i: number, n: number): Error {
+  return new Error(`cholesky: matrix is not symmetric positive definite (pivot ${v} at row ${i} of ${n}x${n})`);
+}
+
+/** A block's columns j0..j1−1 of L from s (sums over p < j0 done), row by row as the plain loop. */
+function finishBlock(s: Float64Array, nb: number, j0: number, j1: number, n: number, l: Float64Array): void {
+  for (let i = j0; i < n; i++) {
+    const irow = i * n;
+    const jEnd = Math.min(j1, i + 1);
+    for (let j = j0; j < jEnd; j++) {
+      const jrow = j * n;
+      let v = s[(i - j0) * nb + (j - j0)];
+      for (let p = j0; p < j; p++) v -= l[irow + p] * l[jrow + p];
+      if (i === j) {
+        if (!(v > 0) || !Number.isFinite(v)) throw notSpd(v, i, n);
+        l[irow + i] = Math.sqrt(v);
+      } else {
+        l[irow + j] = v / l[jrow + j];
       }
     }
   }
+}
+
+/** Rows of a block handled together on the kernel: 256 rows × 64 columns = 128 KiB, in L2. */
+const FINISH_ROWS = 256;
+
+/**
+ * finishBlock on the SIMD axpy kernel, the block's columns transposed into the kernel memory so
+ * each is contiguous over rows: column c gets y_r + (−l_cp)·l_rp for p = j0.. in order (each the
+ * plain loop's v − l_rp·l_cp exactly), then √ or ÷ l_cc. Pivots are met in the same order with
+ * the same values, so a failure names the same row. Returns false (nothing done) without
+ * WebAssembly or for a short block; a 3000-neuron solve spent 0.3 s in the plain loop.
+ */
+function finishBlockOnKernel(s: Float64Array, rows: number, nb: number, j0: number, n: number, l: Float64Array): boolean {
+  const kern = rows >= 64 ? kernels() : null;
+  if (kern === null) return false;
+  kern.reserve(8 * nb * rows);
+  const mem = kern.f64();
+  for (let r = 0; r < rows; r++) for (let c = 0; c < nb; c++) mem[c * rows + r] = s[r * nb + c];
+  // In chunks of rows; the first holds the block's own rows, so every l_cp and l_cc it uses is
+  // final before a later chunk needs it.
+  for (let r0 = 0; r0 < rows; r0 += FINISH_ROWS) {
+    const r1 = Math.min(rows, r0 + FINISH_ROWS);
+    for (let c = 0; c < nb; c++) {
+      const col = c * rows, start = Math.max(r0, c);
+      for (let p = 0; p < c; p++) kern.axpy(8 * (col + start), 8 * (p * rows + start), -mem[p * rows + c], r1 - start);
+      if (r0 === 0) {
+        const v = mem[col + c];
+        if (!(v > 0) || !Number.isFinite(v)) throw notSpd(v, j0 + c, n);
+        mem[col + c] = Math.sqrt(v);
+      }
+      const d = mem[col + c];
+      for (let r = Math.max(start, c + 1); r < r1; r++) mem[col + r] /= d;
+    }
+  }
+  for (let r = 0; r < rows; r++) {
+    const lrow = (j0 + r) * n + j0;
+    for (let c = 0, cEnd = Math.min(nb, r + 1); c < cEnd; c++) l[lrow + c] = mem[c * rows + r];
+  }
+  return true;
 }
 
 /** Solve a·x = b for symmetric positive definite a (n×n) and b (n×k), via cholesky(a). */
@@ -372,60 +419,23 @@ export function choleskySubstituteSolve(L: Mat, b: Mat): Mat {
 // ---------------------------------------------------------------------------------------
 // Gram products
 
-/** Width of a column tile of G, so the part of G being updated stays in cache across row blocks. */
+/** Width of a column tile of G, so the part of G being updated stays in cache across rows of a. */
 const GRAM_COL_TILE = 256;
 
 /**
- * aᵀ·a (n×n for m×n a). Accumulates rank-4 updates (four consecutive rows of a at a time) into
- * the upper triangle, one column tile of G at a time, then mirrors the triangle. Two rows of G
- * are updated per pass so each loaded element of a feeds two multiply-adds (≈1.5× faster than
- * one row in V8).
+ * aᵀ·a (n×n for m×n finite a): each element 0 + a_0i·a_0j + a_1i·a_1j + … in row order, the
+ * terms with a_ri = 0 left out (they change no bit). On the SIMD kernels (sparse.ts) when they
+ * are there, else this loop, one column tile of G at a time over the upper triangle, mirrored.
  */
 export function gram(a: Mat): Mat {
   const m = a.rows;
   const n = a.cols;
   const ad = a.data;
   const g = new Float64Array(n * n);
-  if (gramGroupsOf4(ad, m, n, g)) {
-    gramRemainderRows(ad, m, n, g);
-    mirrorUpper(g, n);
-    return { rows: n, cols: n, data: g };
-  }
+  if (gramSparse(ad, m, n, g, false)) return { rows: n, cols: n, data: g };
   for (let j0 = 0; j0 < n; j0 += GRAM_COL_TILE) {
     const j1 = Math.min(n, j0 + GRAM_COL_TILE);
-    let r = 0;
-    for (; r + 4 <= m; r += 4) {
-      const o0 = r * n;
-      const o1 = o0 + n;
-      const o2 = o1 + n;
-      const o3 = o2 + n;
-      let i = 0;
-      for (; i + 2 <= j1; i += 2) {
-        const v0 = ad[o0 + i], v1 = ad[o1 + i], v2 = ad[o2 + i], v3 = ad[o3 + i];
-        const w0 = ad[o0 + i + 1], w1 = ad[o1 + i + 1], w2 = ad[o2 + i + 1], w3 = ad[o3 + i + 1];
-        const grow = i * n;
-        const grow1 = grow + n;
-        let j = i > j0 ? i : j0;
-        if (j === i) {
-          // G[i+1][i] is below the diagonal: only row i gets this column.
-          g[grow + j] += v0 * ad[o0 + j] + v1 * ad[o1 + j] + v2 * ad[o2 + j] + v3 * ad[o3 + j];
-          j++;
-        }
-        for (; j < j1; j++) {
-          const x0 = ad[o0 + j], x1 = ad[o1 + j], x2 = ad[o2 + j], x3 = ad[o3 + j];
-          g[grow + j] += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3;
-          g[grow1 + j] += w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3;
-        }
-      }
-      for (; i < j1; i++) {
-        const v0 = ad[o0 + i], v1 = ad[o1 + i], v2 = ad[o2 + i], v3 = ad[o3 + i];
-        const grow = i * n;
-        for (let j = i > j0 ? i : j0; j < j1; j++) {
-          g[grow + j] += v0 * ad[o0 + j] + v1 * ad[o1 + j] + v2 * ad[o2 + j] + v3 * ad[o3 + j];
-        }
-      }
-    }
-    for (; r < m; r++) {
+    for (let r = 0; r < m; r++) {
       const o = r * n;
       for (let i = 0; i < j1; i++) {
         const v = ad[o + i];
@@ -439,22 +449,6 @@ export function gram(a: Mat): Mat {
   return { rows: n, cols: n, data: g };
 }
 
-/** gram's rows after the last group of four (m mod 4 of them), added one at a time (lowerOnly: into g[j][i]). */
-function gramRemainderRows(ad: Float64Array, m: number, n: number, g: Float64Array, lowerOnly = false): void {
-  for (let r = m & ~3; r < m; r++) {
-    const o = r * n;
-    for (let i = 0; i < n; i++) {
-      const v = ad[o + i];
-      if (v === 0) continue;
-      if (lowerOnly) for (let j = i; j < n; j++) g[j * n + i] += v * ad[o + j];
-      else {
-        const grow = i * n;
-        for (let j = i; j < n; j++) g[grow + j] += v * ad[o + j];
-      }
-    }
-  }
-}
-
 /**
  * The lower triangle (and diagonal) of aᵀ·a, bit for bit gram's, for a caller that reads only the
  * lower triangle (cholesky, choleskyInPlace); the upper triangle is 0 (or mirrored, without the
@@ -462,13 +456,8 @@ function gramRemainderRows(ad: Float64Array, m: number, n: number, g: Float64Arr
  * page faults cost ~1 ms per MB on the bench VM: 36 MB for a 3000-neuron ensemble).
  */
 export function gramLower(a: Mat): Mat {
-  const m = a.rows;
-  const n = a.cols;
-  const g = new Float64Array(n * n);
-  if (gramGroupsOf4(a.data, m, n, g, true)) {
-    gramRemainderRows(a.data, m, n, g, true);
-    return { rows: n, cols: n, data: g };
-  }
+  const g = new Float64Array(a.cols * a.cols);
+  if (gramSparse(a.data, a.rows, a.cols, g, true)) return { rows: a.cols, cols: a.cols, data: g };
   return gram(a);
 }
 

@@ -1,10 +1,11 @@
 /**
  * A second thread for the largest dense work of a build: the Gram matrix of a decoder solve (a
- * 3000-neuron ensemble with 6000 eval points: 27·10⁹ multiply-adds, 2–3 s on one core), the
- * blocked Cholesky's updates after it, and the spherical sampling's recurrences of high-
- * dimensional ensembles. The helper is a worker thread with an instance of the same WebAssembly
- * kernels on the same shared scratch memory (kernels.ts): the main thread packs, then both run
- * the kernel on disjoint parts of the output. Every output element is still computed by one
+ * 3000-neuron ensemble with 6000 eval points: 27·10⁹ multiply-adds as a dense triangle, ~8·10⁹
+ * over its neurons' nonzeros, sparse.ts), the blocked Cholesky's updates after it, and (as a
+ * registered job) half of each large spherical-sampling batch of high-dimensional ensembles.
+ * The helper is a worker thread with an instance of the same WebAssembly kernels on the same
+ * shared scratch memory (kernels.ts): the main thread packs, then both run the kernel on
+ * disjoint parts of the output. Every output element is still computed by one
  * thread with the operations and order of the single-threaded kernel, so results are
  * bit-identical whatever the thread count. The helper starts with the first large solve
  * (tens of milliseconds; the main thread never waits for it to start); one-core machines and
@@ -12,7 +13,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { sharedScratch, type PanelKernel, type SinPowChains } from "./kernels.js";
+import { sharedScratch, type PanelKernel, type GemmPanels16, type SparseRowPanels } from "./kernels.js";
 
 /** Multiply-adds (m·n² for a Gram matrix) from which a product is split over two threads. */
 const PARALLEL_MIN_WORK = 2e9;
@@ -37,29 +38,6 @@ export function parallelJobs(): number {
 }
 
 /**
- * One packed chunk of the Gram product in units of (block of column panels q0..q1−1, row panel
- * q < q1): row panel q against column panels max(q, q0)..q1−1 (blas.ts's block loop). `next()`
- * hands out unit numbers in that order, each exactly once (a counter, shared between the threads
- * through Atomics when split), so each element of G in a chunk is computed by one thread, with
- * the kernel's operations in its order, whichever thread it is. Source text, so the worker and
- * the main thread run the very same loop.
- */
-const GRAM_ROWS_SOURCE = `
-  let u = next(), base = 0;
-  for (let q0 = 0; q0 < panels; q0 += ncPanels) {
-    const q1 = Math.min(panels, q0 + ncPanels);
-    for (; u < base + q1; u = next()) {
-      const q = u - base, from = Math.max(q, q0);
-      gramPanel(8 * (q * 4 * nPad + from * 4), 8 * nPad, 8 * (pAt + q * kc * 4), 8 * (pAt + from * kc * 4), kc, q1 - from);
-    }
-    base += q1;
-  }`;
-type GramRows = (gramPanel: PanelKernel, panels: number, ncPanels: number, nPad: number, pAt: number, kc: number, next: () => number) => void;
-const GRAM_ROWS_PARAMS = ["gramPanel", "panels", "ncPanels", "nPad", "pAt", "kc", "next"];
-// The one loop both threads run (see above).
-export const gramRows = new Function(...GRAM_ROWS_PARAMS, GRAM_ROWS_SOURCE) as GramRows;
-
-/**
  * gemm's panel loop for one packed depth chunk (blas.ts) in units of (block of B panels q0.., row
  * group i0 of 4 rows): each C element of the chunk is updated by one thread, in depth order.
  */
@@ -77,6 +55,39 @@ type GemmRows = (gemmPanel: PanelKernel, panels: number, ncPanels: number, nPad:
 const GEMM_ROWS_PARAMS = ["gemmPanel", "panels", "ncPanels", "nPad", "groups", "cAt", "aAt", "bAt", "kc", "next"];
 export const gemmRows = new Function(...GEMM_ROWS_PARAMS, GEMM_ROWS_SOURCE) as GemmRows;
 
+/**
+ * sparse.ts's loop over one packed chunk, in units of (block of column panels q0..q1−1, group p
+ * of 16 rows of H, p < q1) against panels max(p, q0)..q1−1: the upper triangle, each element
+ * updated by one thread, in row order. Rows go 4 at a time: by the dense 4×4 kernel on the
+ * packed panels when more than `denseFrom` of their values are nonzero (the same sums: a zero
+ * term changes no bit), else each by its list. cntAt and rowAtAt index `i32` (a view of the
+ * kernel memory), the other addresses are bytes.
+ */
+const SPARSE_ROWS_SOURCE = `
+  let u = next(), base = 0;
+  for (let q0 = 0; q0 < panels; q0 += ncPanels) {
+    const q1 = Math.min(panels, q0 + ncPanels);
+    for (; u < base + q1; u = next()) {
+      const p = u - base, from = Math.max(p, q0);
+      for (let i0 = 16 * p, end = Math.min(16 * p + 16, rows); i0 < end; i0 += 4) {
+        if (i32[cntAt + i0] + i32[cntAt + i0 + 1] + i32[cntAt + i0 + 2] + i32[cntAt + i0 + 3] > denseFrom) {
+          gemmPanels16(i32[rowAtAt + i0] + 128 * (from - p), i32[rowAtAt + i0 + 1] - i32[rowAtAt + i0], bAt + 128 * kc * p + 8 * (i0 - 16 * p), bAt + 128 * kc * from, kc, q1 - from, 128 * kc);
+          continue;
+        }
+        for (let i = i0, iEnd = Math.min(rows, i0 + 4); i < iEnd; i++) {
+          const c = i32[cntAt + i];
+          if (c !== 0) sparseRowPanels(i32[rowAtAt + i] + 128 * (from - p), valsAt + 8 * cap * i, offsAt + 4 * cap * i, c, bAt + 128 * kc * from, 128 * kc, q1 - from);
+        }
+      }
+    }
+    base += q1;
+  }`;
+/** sparseRows' numbers after i32, in order (rows … cap). */
+export type SparseRowsParams = [number, number, number, number, number, number, number, number, number, number, number];
+type SparseRowsLoop = (sparseRowPanels: SparseRowPanels, gemmPanels16: GemmPanels16, i32: Int32Array, ...rest: [...SparseRowsParams, () => number]) => void;
+const SPARSE_ROWS_PARAMS = ["sparseRowPanels", "gemmPanels16", "i32", "rows", "panels", "ncPanels", "denseFrom", "cntAt", "rowAtAt", "valsAt", "offsAt", "bAt", "kc", "cap", "next"];
+export const sparseRows = new Function(...SPARSE_ROWS_PARAMS, SPARSE_ROWS_SOURCE) as SparseRowsLoop;
+
 /** A unit counter for one thread alone. */
 export function counter(): () => number {
   let u = 0;
@@ -84,18 +95,20 @@ export function counter(): () => number {
 }
 
 // Control words: GO (main → helper: a job is posted), DONE (helper → main: 1 done, 2 failed),
-// NEXT (the shared unit counter), KIND (the job: GRAM or SIN_POW), then the job's parameters
-// (GRAM_ROWS_PARAMS' numbers, or sinPowChains' arguments).
+// NEXT (the shared unit counter), KIND (the job: JOB, GEMM or SPARSE), then the job's parameters
+// (a registered job's index and numbers, or the numbers of GEMM_ROWS_PARAMS / SPARSE_ROWS_PARAMS).
 const GO = 0, DONE = 1, NEXT = 2, KIND = 3, READY = 4, PARAMS = 5;
-const GRAM = 0, SIN_POW = 1, GEMM = 2;
+const JOB = 1, GEMM = 2, SPARSE = 3;
 
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { module, memory, control } = workerData;
-const { gramPanel, gemmPanel, sinPowChains } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { module, memory, control, jobSources } = workerData;
+const wasmExports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { gemmPanel, sparseRowPanels, gemmPanels16 } = wasmExports;
+const jobs = jobSources.map((src) => new Function("return (" + src + ")")());
 const c = new Int32Array(control);
-const gramRows = new Function(${GRAM_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(GRAM_ROWS_SOURCE)});
 const gemmRows = new Function(${GEMM_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(GEMM_ROWS_SOURCE)});
+const sparseRows = new Function(${SPARSE_ROWS_PARAMS.map((p) => JSON.stringify(p)).join(", ")}, ${JSON.stringify(SPARSE_ROWS_SOURCE)});
 const next = () => Atomics.add(c, ${NEXT}, 1);
 Atomics.store(c, ${READY}, 1);
 for (;;) {
@@ -105,9 +118,9 @@ for (;;) {
   let status = 1;
   try {
     const p = c.subarray(${PARAMS});
-    if (c[${KIND}] === ${GRAM}) gramRows(gramPanel, p[0], p[1], p[2], p[3], p[4], next);
+    if (c[${KIND}] === ${SPARSE}) sparseRows(sparseRowPanels, gemmPanels16, new Int32Array(memory.buffer), ...Array.from(p.subarray(0, 11)), next);
     else if (c[${KIND}] === ${GEMM}) gemmRows(gemmPanel, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], next);
-    else sinPowChains(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
+    else jobs[p[0]](wasmExports, memory.buffer, ...Array.from(p.subarray(2, 2 + p[1])));
   } catch {
     status = 2;
   }
@@ -121,6 +134,24 @@ interface Helper {
 }
 
 let helper: Helper | null | undefined;
+
+/** Jobs the helper can run (registerHelperJob), by index; those sent when it started. */
+const jobSources: string[] = [];
+const jobNames: string[] = [];
+let jobsSent = 0;
+
+/**
+ * Makes `fn` runnable on the helper thread as job `name` (splitWithHelper). fn must be
+ * self-contained (it is sent as its source text: only its parameters and globals such as Math),
+ * called as fn(kernel exports, the scratch memory's buffer, ...numbers) on either thread. Register
+ * at module load: a job registered after the helper started runs on the main thread only.
+ */
+export function registerHelperJob(name: string, fn: (...args: never[]) => void): void {
+  if (!jobNames.includes(name)) {
+    jobNames.push(name);
+    jobSources.push(fn.toString());
+  }
+}
 
 function threadsAllowed(): boolean {
   return process.env.LMUC_DENSE_THREADS !== "1" && availableParallelism() >= 2;
@@ -136,9 +167,10 @@ function getHelper(): Helper | null {
   const scratch = threadsAllowed() ? sharedScratch() : null;
   if (scratch === null) return null;
   try {
-    const control = new Int32Array(new SharedArrayBuffer(4 * 16));
+    const control = new Int32Array(new SharedArrayBuffer(4 * 32));
     // execArgv []: the parent's flags (--input-type=module would make this source ESM) not inherited.
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: scratch.module, memory: scratch.memory, control: control.buffer } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: scratch.module, memory: scratch.memory, control: control.buffer, jobSources } });
+    jobsSent = jobSources.length;
     worker.unref();
     // A helper that dies is not used again (its current job, if any, reports failure first).
     worker.on("error", () => { helper = null; });
@@ -155,19 +187,6 @@ function getHelper(): Helper | null {
  */
 export function startHelper(work: number): void {
   if (work >= minWork) getHelper();
-}
-
-/**
- * Runs the Gram kernel over one packed chunk on this thread and the helper, which take units
- * from one counter until none are left (so neither waits long for the other; a helper that has
- * not picked the job up by then is left out). Returns false (nothing done) without a helper.
- */
-export function gramRowsParallel(gramPanel: PanelKernel, panels: number, ncPanels: number, nPad: number, pAt: number, kc: number, work: number): boolean {
-  if (work < minWork) return false;
-  const h = getHelper();
-  if (h === null) return false;
-  shareUnits(h, GRAM, [panels, ncPanels, nPad, pAt, kc], (next) => gramRows(gramPanel, panels, ncPanels, nPad, pAt, kc, next), "a Gram product");
-  return true;
 }
 
 /**
@@ -206,31 +225,6 @@ function collect(h: Helper): "retracted" | "done" | "failed" {
   return Atomics.load(c, DONE) === 1 ? "done" : "failed";
 }
 
-/** Chain steps (points × m) from which sinPowChains is split over two threads. */
-const SIN_POW_MIN_WORK = 1 << 17;
-
-/**
- * kernels.ts's sinPowChains(i, sp, c, q, s, w, count, k0, m) on byte addresses in the shared
- * scratch memory, the points from about half-way on (a multiple of 8) on the helper: every
- * point's chain is independent of the others, so the split changes no bit.
- */
-export function sinPowChainsParallel(sinPowChains: SinPowChains, ptrs: readonly [number, number, number, number, number, number], count: number, k0: number, m: number): void {
-  // withParallelMinWork scales this threshold too (0 in tests: always split).
-  const h = count * m >= SIN_POW_MIN_WORK * (minWork / PARALLEL_MIN_WORK) && count >= 16 ? getHelper() : null;
-  if (h === null) {
-    sinPowChains(...ptrs, count, k0, m);
-    return;
-  }
-  const half = (count >> 1) & ~7;
-  post(h, SIN_POW, [...ptrs.map((p) => p + 8 * half), count - half, k0, m]);
-  sinPowChains(...ptrs, half, k0, m);
-  const end = collect(h);
-  // The helper may have updated some of its chains in place before failing: no safe rerun.
-  if (end === "failed") throw new Error("dense kernel helper thread failed during sinPowChains");
-  if (end === "retracted") sinPowChains(...(ptrs.map((p) => p + 8 * half) as [number, number, number, number, number, number]), count - half, k0, m);
-  else helperJobs++;
-}
-
 /** Whether the helper thread has started and is waiting for work. */
 export function helperReady(): boolean {
   return helper !== null && helper !== undefined && Atomics.load(helper.control, READY) === 1;
@@ -250,4 +244,39 @@ export function gemmRowsParallel(gemmPanel: PanelKernel, panels: number, ncPanel
   if (groups * 4 * panels * 4 * kc < GEMM_MIN_WORK * (minWork / PARALLEL_MIN_WORK)) return false;
   shareUnits(h, GEMM, [panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc], (next) => gemmRows(gemmPanel, panels, ncPanels, nPad, groups, cAt, aAt, bAt, kc, next), "a matrix product");
   return true;
+}
+
+/**
+ * sparse.ts's loop over one packed chunk shared with the helper through the unit counter, when
+ * the product (`work` multiply-adds) is large. Returns false (nothing done) without a helper.
+ */
+export function sparseRowsParallel(sparseRowPanels: SparseRowPanels, gemmPanels16: GemmPanels16, params: SparseRowsParams, work: number): boolean {
+  if (work < minWork) return false;
+  const h = getHelper();
+  if (h === null) return false;
+  const mem = sharedScratch()!.memory as { buffer: ArrayBuffer };
+  shareUnits(h, SPARSE, params, (next) => sparseRows(sparseRowPanels, gemmPanels16, new Int32Array(mem.buffer), ...params, next), "a sparse product");
+  return true;
+}
+
+/**
+ * Runs `here` on this thread while the helper runs registered job `name` with `params` (whole
+ * numbers, at most 25), when the work is large and the helper is up. Returns "done" if the
+ * helper did its part, else (no helper, small work, or the helper had not picked the job up by
+ * the time `here` finished) "alone": the caller then does the helper's part itself.
+ */
+export function splitWithHelper(name: string, params: readonly number[], work: number, here: () => void): "done" | "alone" {
+  const index = jobNames.indexOf(name);
+  const h = work >= minWork && index >= 0 ? getHelper() : null;
+  if (h === null || index >= jobsSent || params.length > 25) {
+    here();
+    return "alone";
+  }
+  post(h, JOB, [index, params.length, ...params]);
+  here();
+  const end = collect(h);
+  if (end === "failed") throw new Error(`dense kernel helper thread failed during ${name}`);
+  if (end === "retracted") return "alone";
+  helperJobs++;
+  return "done";
 }

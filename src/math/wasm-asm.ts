@@ -39,6 +39,7 @@ export const op = {
   i32Sub: [0x6b],
   i32Eqz: [0x45],
   i32LtS: [0x48],
+  i32Load: (off: number): number[] => [0x28, 2, ...uleb(off)],
   f64Load: (off: number): number[] => [0x2b, 3, ...uleb(off)],
   f64Store: (off: number): number[] => [0x39, 3, ...uleb(off)],
   f64Add: [0xa0],

@@ -22,8 +22,9 @@ describe("sphericalAnglePpfBatch", () => {
     expect(mismatches).toBe(0);
   });
 
-  it("gives the same angles with half of each batch's chains on the helper thread (0 of 620 differ)", () => {
-    // Each point's chain is independent of the others, so which thread runs it changes no bit.
+  it("gives the same angles with half of the points (their whole Newton iterations) on the helper thread (0 of 620 differ)", () => {
+    // Each point's iteration is independent of the others, and the helper runs the same function
+    // (sent as its source text), so which thread runs it changes no bit.
     const m = 200, wallis = wallisIntegrals(m), rng = new Rng(13);
     const u = Float64Array.from({ length: 620 }, () => rng.uniform());
     const out = new Float64Array(u.length);

@@ -5,127 +5,85 @@
  * waits on each result. Here all points still iterating advance in lockstep and each recurrence
  * runs with the points as its inner loop, so the chains of different points overlap. Every
  * point sees exactly the operations of the scalar version, in the same order.
+ *
+ * Large batches are split in two halves, one on math/parallel.ts's helper thread: the whole
+ * Newton iteration of a point (its trigonometry and bookkeeping as well as its chains, which
+ * were a third and a half of a psMNIST-shape build's sampling) is independent of the others.
  */
-import { kernels } from "../math/kernels.js";
-import { sinPowChainsParallel } from "../math/parallel.js";
-import { powInt, sinPowIntegral } from "./samplers.js";
-
-/** Scratch reused across calls (grown on demand): sampling is single-threaded and not reentrant. */
-let scratch = new Float64Array(0);
-
-function scratchOf(n: number): Float64Array[] {
-  if (scratch.length < 6 * n) scratch = new Float64Array(6 * n);
-  return Array.from({ length: 6 }, (_, k) => scratch.subarray(k * n, (k + 1) * n));
-}
+import { kernels, type SinPowChains } from "../math/kernels.js";
+import { registerHelperJob, splitWithHelper } from "../math/parallel.js";
 
 /**
- * integral[a] = sinPowIntegral(m, phi[a]) and power[a] = powInt(sin phi[a], m), for a < count:
- * the same recurrences, four points at a time in registers so their chains overlap (an array
- * per quantity with the points as inner loop was only 1.4× faster than one point at a time).
- * powInt's m multiplications ride along, two per step of the integral's recurrence; its first
- * multiplication 1·s = s is exact, so an odd m starts from s.
+ * out[i] = sphericalAnglePpf(m, u[i], wallis) for the `count` points at u (each array a range of
+ * doubles of `buffer`, given by its first index), with `exports.sinPowChains` (or plain loops
+ * when exports is null) working in the 6·count doubles from index `work`. Self-contained (only
+ * its parameters and globals): parallel.ts sends its source text to the helper thread, where it
+ * runs as the same code. Points leave the lockstep when their own stopping rule fires, as alone.
  */
-function integralsAndPowers(m: number, phi: Float64Array, count: number, integral: Float64Array, power: Float64Array): void {
-  const odd = m % 2 !== 0;
-  const k0 = (odd ? 1 : 0) + 2;
-  let a = onKernel(m, phi, count, integral, power);
-  for (; a + 4 <= count; a += 4) {
-    const p0 = phi[a], p1 = phi[a + 1], p2 = phi[a + 2], p3 = phi[a + 3];
-    const s0 = Math.sin(p0), s1 = Math.sin(p1), s2 = Math.sin(p2), s3 = Math.sin(p3);
-    const c0 = Math.cos(p0), c1 = Math.cos(p1), c2 = Math.cos(p2), c3 = Math.cos(p3);
-    const q0 = s0 * s0, q1 = s1 * s1, q2 = s2 * s2, q3 = s3 * s3;
-    let i0, i1, i2, i3, sp0, sp1, sp2, sp3, w0, w1, w2, w3;
-    if (odd) {
-      const h0 = Math.sin(p0 / 2), h1 = Math.sin(p1 / 2), h2 = Math.sin(p2 / 2), h3 = Math.sin(p3 / 2);
-      i0 = 2 * h0 * h0; i1 = 2 * h1 * h1; i2 = 2 * h2 * h2; i3 = 2 * h3 * h3;
-      sp0 = q0; sp1 = q1; sp2 = q2; sp3 = q3;
-      w0 = s0; w1 = s1; w2 = s2; w3 = s3;
-    } else {
-      i0 = p0; i1 = p1; i2 = p2; i3 = p3;
-      sp0 = s0; sp1 = s1; sp2 = s2; sp3 = s3;
-      w0 = 1; w1 = 1; w2 = 1; w3 = 1;
+function ppfRange(exports: { sinPowChains: SinPowChains } | null, buffer: ArrayBufferLike, m: number, count: number, uAt: number, wAt: number, outAt: number, work: number): void {
+  const mem = new Float64Array(buffer);
+  const wm = mem[wAt + m], halfPi = Math.PI / 2, odd = m % 2 !== 0, k0 = (odd ? 1 : 0) + 2;
+  const phi = new Float64Array(count), lo = new Float64Array(count), hi = new Float64Array(count);
+  const target = new Float64Array(count), integral = new Float64Array(count), power = new Float64Array(count);
+  const index = new Int32Array(count);
+  // integral[a] = sinPowIntegral(m, phi[a]), power[a] = powInt(sin phi[a], m): 8 points at a time
+  // on the kernel, then 4 at a time in registers, then one by one (the same recurrences; powInt's
+  // first multiplication 1·s = s is exact, so an odd m starts from s).
+  const integralsAndPowers = (n: number): void => {
+    let a = 0;
+    if (exports !== null && n >= 8) {
+      const n8 = n & ~7;
+      const I = work, SP = I + n8, C = SP + n8, Q = C + n8, S = Q + n8, W = S + n8;
+      for (a = 0; a < n8; a++) {
+        const p = phi[a], s = Math.sin(p);
+        mem[C + a] = Math.cos(p);
+        mem[Q + a] = s * s;
+        mem[S + a] = s;
+        if (odd) {
+          const h = Math.sin(p / 2);
+          mem[I + a] = 2 * h * h; mem[SP + a] = s * s; mem[W + a] = s;
+        } else {
+          mem[I + a] = p; mem[SP + a] = s; mem[W + a] = 1;
+        }
+      }
+      exports.sinPowChains(8 * I, 8 * SP, 8 * C, 8 * Q, 8 * S, 8 * W, n8, k0, m);
+      integral.set(mem.subarray(I, I + n8));
+      power.set(mem.subarray(W, W + n8));
     }
-    for (let k = k0; k <= m; k += 2) {
-      const km1 = k - 1;
-      i0 = (-sp0 * c0 + km1 * i0) / k; sp0 *= q0; w0 *= s0; w0 *= s0;
-      i1 = (-sp1 * c1 + km1 * i1) / k; sp1 *= q1; w1 *= s1; w1 *= s1;
-      i2 = (-sp2 * c2 + km1 * i2) / k; sp2 *= q2; w2 *= s2; w2 *= s2;
-      i3 = (-sp3 * c3 + km1 * i3) / k; sp3 *= q3; w3 *= s3; w3 *= s3;
+    for (; a < n; a++) {
+      const p = phi[a], s = Math.sin(p), c = Math.cos(p), q = s * s;
+      let i: number, sp: number, w: number;
+      if (odd) {
+        const h = Math.sin(p / 2);
+        i = 2 * h * h; sp = q; w = s;
+      } else {
+        i = p; sp = s; w = 1;
+      }
+      for (let k = k0; k <= m; k += 2) {
+        i = (-sp * c + (k - 1) * i) / k; sp *= q; w *= s; w *= s;
+      }
+      integral[a] = i;
+      power[a] = w;
     }
-    integral[a] = i0; integral[a + 1] = i1; integral[a + 2] = i2; integral[a + 3] = i3;
-    power[a] = w0; power[a + 1] = w1; power[a + 2] = w2; power[a + 3] = w3;
-  }
-  for (; a < count; a++) {
-    integral[a] = sinPowIntegral(m, phi[a]);
-    power[a] = powInt(Math.sin(phi[a]), m);
-  }
-}
-
-/**
- * The first 8⌊count/8⌋ points of integralsAndPowers on the SIMD kernel (kernels.ts's
- * sinPowChains: the same recurrences, 8 chains at once); returns how many it did (0 without
- * WebAssembly). Starting values are set here exactly as in the loop above.
- */
-function onKernel(m: number, phi: Float64Array, count: number, integral: Float64Array, power: Float64Array): number {
-  const kern = count >= 8 ? kernels() : null;
-  if (kern === null) return 0;
-  const n = count & ~7;
-  kern.reserve(8 * 6 * n);
-  const mem = kern.f64();
-  const I = 0, SP = n, C = 2 * n, Q = 3 * n, S = 4 * n, W = 5 * n;
-  const odd = m % 2 !== 0;
-  for (let a = 0; a < n; a++) {
-    const p = phi[a];
-    const s = Math.sin(p);
-    mem[C + a] = Math.cos(p);
-    mem[Q + a] = s * s;
-    mem[S + a] = s;
-    if (odd) {
-      const h = Math.sin(p / 2);
-      mem[I + a] = 2 * h * h;
-      mem[SP + a] = s * s;
-      mem[W + a] = s;
-    } else {
-      mem[I + a] = p;
-      mem[SP + a] = s;
-      mem[W + a] = 1;
-    }
-  }
-  // Half the points on a second thread when there are many (each chain is independent).
-  sinPowChainsParallel(kern.sinPowChains, [8 * I, 8 * SP, 8 * C, 8 * Q, 8 * S, 8 * W], n, (odd ? 1 : 0) + 2, m);
-  integral.set(mem.subarray(I, I + n));
-  power.set(mem.subarray(W, W + n));
-  return n;
-}
-
-/**
- * out[i] = sphericalAnglePpf(m, u[i], wallis) for i < u.length (see that function for the
- * method). Points leave the lockstep when their own stopping rule fires, as they would alone.
- */
-export function sphericalAnglePpfBatch(m: number, u: Float64Array, wallis: Float64Array, out: Float64Array): void {
-  const n = u.length;
-  const [phi, lo, hi, target, integral, power] = scratchOf(n);
-  const index = new Int32Array(n);
-  const halfPi = Math.PI / 2;
-  const wm = wallis[m];
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const reflect = u[i] >= 0.5;
-    const t = reflect ? 2 * (1 - u[i]) : 2 * u[i];
-    if (t <= 0) out[i] = 0;
-    else if (t >= 1) out[i] = halfPi;
+  };
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const ui = mem[uAt + i];
+    const t = ui >= 0.5 ? 2 * (1 - ui) : 2 * ui;
+    if (t <= 0) mem[outAt + i] = 0;
+    else if (t >= 1) mem[outAt + i] = halfPi;
     else {
-      phi[count] = Math.min(halfPi, Math.pow(t * (m + 1) * wm, 1 / (m + 1)));
-      lo[count] = 0;
-      hi[count] = halfPi;
-      target[count] = t;
-      index[count++] = i;
+      phi[n] = Math.min(halfPi, Math.pow(t * (m + 1) * wm, 1 / (m + 1)));
+      lo[n] = 0;
+      hi[n] = halfPi;
+      target[n] = t;
+      index[n++] = i;
     }
   }
-  for (let it = 0; it < 200 && count > 0; it++) {
-    integralsAndPowers(m, phi, count, integral, power);
+  for (let it = 0; it < 200 && n > 0; it++) {
+    integralsAndPowers(n);
     let kept = 0;
-    for (let a = 0; a < count; a++) {
+    for (let a = 0; a < n; a++) {
       const p = phi[a];
       let done = false;
       let next = p;
@@ -139,19 +97,42 @@ export function sphericalAnglePpfBatch(m: number, u: Float64Array, wallis: Float
         if (!(next > lo[a] && next < hi[a])) next = 0.5 * (lo[a] + hi[a]);
         done = Math.abs(next - p) <= 1e-15 || hi[a] - lo[a] <= 1e-15;
       }
-      if (done) out[index[a]] = next;
+      if (done) mem[outAt + index[a]] = next;
       else {
-        phi[kept] = next;
-        lo[kept] = lo[a];
-        hi[kept] = hi[a];
-        target[kept] = target[a];
-        index[kept++] = index[a];
+        phi[kept] = next; lo[kept] = lo[a]; hi[kept] = hi[a]; target[kept] = target[a]; index[kept++] = index[a];
       }
     }
-    count = kept;
+    n = kept;
   }
   // The scalar version stops after 200 steps with its last iterate.
-  for (let a = 0; a < count; a++) out[index[a]] = phi[a];
-  for (let i = 0; i < n; i++) if (u[i] >= 0.5) out[i] = Math.PI - out[i];
+  for (let a = 0; a < n; a++) mem[outAt + index[a]] = phi[a];
+  for (let i = 0; i < count; i++) if (mem[uAt + i] >= 0.5) mem[outAt + i] = Math.PI - mem[outAt + i];
 }
 
+registerHelperJob("sphericalAnglePpf", ppfRange);
+
+/** A chain step (one point, one k) weighs as this many multiply-adds: splits pay from ~2¹⁷ steps. */
+const STEP_WEIGHT = 1 << 14;
+
+/**
+ * out[i] = sphericalAnglePpf(m, u[i], wallis) for i < u.length (see that function for the
+ * method), in the kernels' scratch memory: u, wallis and out after two work areas, the second
+ * for the helper's half (points from ⌊n/2⌋ on).
+ */
+export function sphericalAnglePpfBatch(m: number, u: Float64Array, wallis: Float64Array, out: Float64Array): void {
+  const n = u.length;
+  const kern = kernels();
+  const half = n >> 1;
+  const work0 = 0, work1 = 6 * n, U = 12 * n, W = 13 * n, OUT = W + m + 2;
+  let buffer: ArrayBufferLike;
+  if (kern !== null) {
+    kern.reserve(8 * (OUT + n));
+    buffer = kern.f64().buffer;
+  } else buffer = new ArrayBuffer(8 * (OUT + n));
+  const mem = new Float64Array(buffer);
+  mem.set(u, U);
+  mem.set(wallis.subarray(0, m + 1), W);
+  const end = splitWithHelper("sphericalAnglePpf", [m, n - half, U + half, W, OUT + half, work1], n * m * STEP_WEIGHT, () => ppfRange(kern, buffer, m, half, U, W, OUT, work0));
+  if (end === "alone") ppfRange(kern, buffer, m, n - half, U + half, W, OUT + half, work1);
+  out.set(mem.subarray(OUT, OUT + n));
+}
