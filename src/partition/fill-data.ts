@@ -97,44 +97,56 @@ function denseRowCounts(positions: Int32Array, rowStart: Int32Array, n: number):
   return { countsAt, counts };
 }
 
-export function heavyOrder(d: BlockData, kind: HeavyOrder): OrderData {
-  const known = d.orders.get(kind);
-  if (known) return known;
-  const n = d.b.n;
-  const rows: { g: QGroup; j: number }[] = [];
-  const colNnz = new Int32Array(n);
-  let nnz = 0;
+/** A heavy block's rows in index order: each row's synapse positions (its columns, ascending), start and exponent; one scan of the weights within the row spans. */
+function indexPositions(d: BlockData): { order: Int32Array; rowExp: Int8Array; positions: Int32Array; rowStart: Int32Array } {
+  let positions = new Int32Array(1024), k = 0;
+  const exps: number[] = [], starts: number[] = [];
   for (const g of d.groups) {
     const { first, last } = rowSpans(g);
     for (let j = 0; j < g.nPre; j++) {
       if (first[j] > last[j]) continue;
+      exps.push(g.rowExp[j]);
+      starts.push(k);
       for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) {
-        if (g.wgt[base + i] !== 0) {
-          colNnz[i]++;
-          nnz++;
+        if (g.wgt[base + i] === 0) continue;
+        if (k === positions.length) {
+          const grown = new Int32Array(2 * k);
+          grown.set(positions);
+          positions = grown;
         }
+        positions[k++] = i;
       }
-      rows.push({ g, j });
     }
   }
-  const order = iotaFrom(0, n);
-  if (kind === "density") order.sort((a, b) => colNnz[b] - colNnz[a] || a - b);
+  starts.push(k);
+  return { order: iotaFrom(0, d.b.n), rowExp: Int8Array.from(exps), positions: positions.slice(0, k), rowStart: Int32Array.from(starts) };
+}
+
+/**
+ * The density order from the index order's positions (no second scan of the weights): columns by
+ * synapse count, most first, then by index; each row's positions mapped into that order, ascending.
+ */
+function densityPositions(index: OrderData, n: number): { order: Int32Array; rowExp: Int8Array; positions: Int32Array; rowStart: Int32Array } {
+  const colNnz = new Int32Array(n);
+  for (let k = 0; k < index.positions.length; k++) colNnz[index.positions[k]]++;
+  const order = iotaFrom(0, n).sort((a, b) => colNnz[b] - colNnz[a] || a - b);
   const positionOf = new Int32Array(n);
   for (let t = 0; t < n; t++) positionOf[order[t]] = t;
-  const rowExp = new Int8Array(rows.length), rowStart = new Int32Array(rows.length + 1);
-  const positions = new Int32Array(nnz);
-  let k = 0;
-  rows.forEach(({ g, j }, r) => {
-    rowExp[r] = g.rowExp[j];
-    rowStart[r] = k;
-    const { first, last } = rowSpans(g);
-    for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) if (g.wgt[base + i] !== 0) positions[k++] = positionOf[i];
-    if (kind !== "index") positions.subarray(rowStart[r], k).sort();
-  });
-  rowStart[rows.length] = k;
-  const byFirst = iotaFrom(0, rows.length);
+  const positions = Int32Array.from(index.positions, (i) => positionOf[i]);
+  const rowStart = index.rowStart;
+  for (let r = 0; r + 1 < rowStart.length; r++) positions.subarray(rowStart[r], rowStart[r + 1]).sort();
+  return { order, rowExp: index.rowExp, positions, rowStart };
+}
+
+export function heavyOrder(d: BlockData, kind: HeavyOrder): OrderData {
+  const known = d.orders.get(kind);
+  if (known) return known;
+  const n = d.b.n;
+  const { order, rowExp, positions, rowStart } = kind === "index" ? indexPositions(d) : densityPositions(heavyOrder(d, "index"), n);
+  const rows = rowExp.length;
+  const byFirst = iotaFrom(0, rows);
   let widest = 0;
-  for (let r = 0; r < rows.length; r++) widest = Math.max(widest, positions[rowStart[r + 1] - 1] - positions[rowStart[r]]);
+  for (let r = 0; r < rows; r++) widest = Math.max(widest, positions[rowStart[r + 1] - 1] - positions[rowStart[r]]);
   byFirst.sort((a, b) => positions[rowStart[a]] - positions[rowStart[b]] || a - b);
   const firstSorted = Int32Array.from(byFirst, (r) => positions[rowStart[r]]);
   const out = { order, rowExp, positions, rowStart, byFirst, firstSorted, widest, ...denseRowCounts(positions, rowStart, n) };
