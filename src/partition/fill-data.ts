@@ -125,16 +125,24 @@ function indexPositions(d: BlockData): { order: Int32Array; rowExp: Int8Array; p
 /**
  * The density order from the index order's positions (no second scan of the weights): columns by
  * synapse count, most first, then by index; each row's positions mapped into that order, ascending.
+ * Rows are dealt their positions column by column in the new order (a counting sort through each
+ * column's rows), so no row is sorted: linear in the synapses (psMNIST's memory has millions).
  */
 function densityPositions(index: OrderData, n: number): { order: Int32Array; rowExp: Int8Array; positions: Int32Array; rowStart: Int32Array } {
+  const P = index.positions, rowStart = index.rowStart, rows = rowStart.length - 1;
   const colNnz = new Int32Array(n);
-  for (let k = 0; k < index.positions.length; k++) colNnz[index.positions[k]]++;
+  for (let k = 0; k < P.length; k++) colNnz[P[k]]++;
   const order = iotaFrom(0, n).sort((a, b) => colNnz[b] - colNnz[a] || a - b);
-  const positionOf = new Int32Array(n);
-  for (let t = 0; t < n; t++) positionOf[order[t]] = t;
-  const positions = Int32Array.from(index.positions, (i) => positionOf[i]);
-  const rowStart = index.rowStart;
-  for (let r = 0; r + 1 < rowStart.length; r++) positions.subarray(rowStart[r], rowStart[r + 1]).sort();
+  // Each column's rows (a row holds a column at most once).
+  const colStart = new Int32Array(n + 1);
+  for (let c = 0; c < n; c++) colStart[c + 1] = colStart[c] + colNnz[c];
+  const next = colStart.slice(0, n), rowsOfCol = new Int32Array(P.length);
+  for (let r = 0; r < rows; r++) for (let k = rowStart[r]; k < rowStart[r + 1]; k++) rowsOfCol[next[P[k]]++] = r;
+  const positions = new Int32Array(P.length), cursor = rowStart.slice(0, rows);
+  for (let t = 0; t < n; t++) {
+    const c = order[t];
+    for (let k = colStart[c]; k < colStart[c + 1]; k++) positions[cursor[rowsOfCol[k]]++] = t;
+  }
   return { order, rowExp: index.rowExp, positions, rowStart };
 }
 
