@@ -97,29 +97,30 @@ function denseRowCounts(positions: Int32Array, rowStart: Int32Array, n: number):
   return { countsAt, counts };
 }
 
-/** A heavy block's rows in index order: each row's synapse positions (its columns, ascending), start and exponent; one scan of the weights within the row spans. */
+/** A heavy block's rows in index order: each row's synapse positions (its columns, ascending), start and exponent (counted first, so the positions take exactly their memory). */
 function indexPositions(d: BlockData): { order: Int32Array; rowExp: Int8Array; positions: Int32Array; rowStart: Int32Array } {
-  let positions = new Int32Array(1024), k = 0;
-  const exps: number[] = [], starts: number[] = [];
+  let nnz = 0, rows = 0;
   for (const g of d.groups) {
     const { first, last } = rowSpans(g);
     for (let j = 0; j < g.nPre; j++) {
       if (first[j] > last[j]) continue;
-      exps.push(g.rowExp[j]);
-      starts.push(k);
-      for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) {
-        if (g.wgt[base + i] === 0) continue;
-        if (k === positions.length) {
-          const grown = new Int32Array(2 * k);
-          grown.set(positions);
-          positions = grown;
-        }
-        positions[k++] = i;
-      }
+      rows++;
+      for (let i = j * g.nPost + first[j], e = j * g.nPost + last[j]; i <= e; i++) if (g.wgt[i] !== 0) nnz++;
     }
   }
-  starts.push(k);
-  return { order: iotaFrom(0, d.b.n), rowExp: Int8Array.from(exps), positions: positions.slice(0, k), rowStart: Int32Array.from(starts) };
+  const positions = new Int32Array(nnz), rowExp = new Int8Array(rows), rowStart = new Int32Array(rows + 1);
+  let k = 0, r = 0;
+  for (const g of d.groups) {
+    const { first, last } = rowSpans(g);
+    for (let j = 0; j < g.nPre; j++) {
+      if (first[j] > last[j]) continue;
+      rowExp[r] = g.rowExp[j];
+      rowStart[r++] = k;
+      for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) if (g.wgt[base + i] !== 0) positions[k++] = i;
+    }
+  }
+  rowStart[rows] = k;
+  return { order: iotaFrom(0, d.b.n), rowExp, positions, rowStart };
 }
 
 /**
