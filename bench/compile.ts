@@ -2,7 +2,8 @@
  * Cold compile (issue 12 item 2, issue 14's "psmnist-shape compiles … in < 10 s and < 2 GB"): each
  * workload compiled by a fresh `lmuc compile` process, exactly the command a user runs (module
  * loading, schema compilation, the passes, writing the build folder), timed from the parent
- * around the whole process. Peak RSS is the child's own (maxRSS at exit). Each workload is run
+ * around the whole process, and the CPU seconds that process used (user + system, its own count:
+ * on a shared machine wall time says as much about the other processes). Peak RSS is the child's own (maxRSS at exit). Each workload is run
  * `reps` times interleaved, median. In the same run, the cold start of `lmuc --version` is
  * measured as the floor every command pays. Targets: psMNIST shape (recurrence on chip) < 5 s and
  * < 2 GB, the small workloads < 1 s each; issue 12's compile times are quoted as RECORDED there
@@ -48,7 +49,7 @@ const WORKLOADS: readonly Workload[] = [
 
 const TARGET_PEAK_MIB = 2048;
 
-interface Run { readonly seconds: number; readonly peakRssMiB: number; readonly exit: number }
+interface Run { readonly seconds: number; readonly cpuSeconds: number; readonly peakRssMiB: number; readonly exit: number }
 
 function runChild(args: readonly string[]): Run | { error: string } {
   const t0 = performance.now();
@@ -56,8 +57,8 @@ function runChild(args: readonly string[]): Run | { error: string } {
   const seconds = (performance.now() - t0) / 1000;
   const line = p.stdout.split("\n").reverse().find((l) => l.startsWith("BENCH "));
   if (!line) return { error: `no result (exit ${p.status}): ${p.stderr.split("\n").slice(0, 3).join(" ")}` };
-  const r = JSON.parse(line.slice(6)) as { peakRssMiB: number; exit: number };
-  return { seconds, peakRssMiB: r.peakRssMiB, exit: r.exit };
+  const r = JSON.parse(line.slice(6)) as { peakRssMiB: number; cpuSeconds: number; exit: number };
+  return { seconds, cpuSeconds: r.cpuSeconds, peakRssMiB: r.peakRssMiB, exit: r.exit };
 }
 
 
@@ -85,19 +86,19 @@ export function compileColdBench(reps = 3): object {
     const floorSeconds = floor.length > 0 ? median(floor) : NaN;
     console.log(`\ncompile, cold (a fresh \`lmuc compile -q\` process per run, wall seconds around it, median of ${reps} interleaved; peak RSS of that process)`);
     console.log(`start-up floor measured in the same run: \`lmuc --version\` ${floorSeconds.toFixed(2)} s; issue 12's figures as RECORDED there (2026, 2-core machine)`);
-    console.log("workload                                   exit  seconds  peak MiB  target s  × target  recorded s  recorded/now");
+    console.log("workload                                   exit  seconds  cpu s  peak MiB  target s  × target  recorded s  recorded/now");
     const rows = WORKLOADS.map((w, k) => {
       const rs = runs[k];
       if (rs.length === 0) return { name: w.name, failed: true };
-      const seconds = median(rs.map((x) => x.seconds)), peak = Math.max(...rs.map((x) => x.peakRssMiB)), exit = rs[0].exit;
+      const seconds = median(rs.map((x) => x.seconds)), cpuSeconds = median(rs.map((x) => x.cpuSeconds)), peak = Math.max(...rs.map((x) => x.peakRssMiB)), exit = rs[0].exit;
       const row = {
-        name: w.name, exit, expected_exit: w.exit, seconds, peak_rss_mib: peak, target_seconds: w.targetSeconds, seconds_over_target: seconds / w.targetSeconds,
+        name: w.name, exit, expected_exit: w.exit, seconds, cpu_seconds: cpuSeconds, peak_rss_mib: peak, target_seconds: w.targetSeconds, seconds_over_target: seconds / w.targetSeconds,
         meets_target: seconds < w.targetSeconds && peak < TARGET_PEAK_MIB && exit === w.exit, recorded_seconds_issue12: w.recordedSeconds,
         speedup_vs_recorded: w.recordedSeconds ? w.recordedSeconds / seconds : null, note: w.note ?? null, startup_floor_seconds: floorSeconds,
       };
       const rec = w.recordedSeconds;
       console.log(
-        `${w.name.padEnd(41)}  ${String(exit).padStart(4)}  ${seconds.toFixed(2).padStart(7)}  ${peak.toFixed(0).padStart(8)}  ${w.targetSeconds.toFixed(0).padStart(8)}  ${row.seconds_over_target.toFixed(2).padStart(8)}  ${(rec === null ? "-" : rec.toFixed(1)).padStart(10)}  ${(rec ? (rec / seconds).toFixed(1) + "×" : "-").padStart(12)}${exit !== w.exit ? `  (expected exit ${w.exit})` : ""}${w.note ? `  [${w.note}]` : ""}`,
+        `${w.name.padEnd(41)}  ${String(exit).padStart(4)}  ${seconds.toFixed(2).padStart(7)}  ${cpuSeconds.toFixed(2).padStart(5)}  ${peak.toFixed(0).padStart(8)}  ${w.targetSeconds.toFixed(0).padStart(8)}  ${row.seconds_over_target.toFixed(2).padStart(8)}  ${(rec === null ? "-" : rec.toFixed(1)).padStart(10)}  ${(rec ? (rec / seconds).toFixed(1) + "×" : "-").padStart(12)}${exit !== w.exit ? `  (expected exit ${w.exit})` : ""}${w.note ? `  [${w.note}]` : ""}`,
       );
       return row;
     });
@@ -111,7 +112,8 @@ if (process.argv[1]?.endsWith("compile.js") && process.argv[2] === "--child") {
   // What bin/lmuc.js does, then the peak RSS of this process.
   const { main } = await import("../src/cli/main.js");
   const exit = await main([process.argv[0], "lmuc", ...process.argv.slice(3)]);
-  process.stdout.write(`\nBENCH ${JSON.stringify({ exit, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  const cpu = process.cpuUsage();
+  process.stdout.write(`\nBENCH ${JSON.stringify({ exit, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
 } else if (process.argv[1]?.endsWith("compile.js")) {
   compileColdBench(Number(process.argv[2] ?? 3));
 }

@@ -14,7 +14,7 @@ import { BUILD_FILES, parseHostJson, parseReportJson, relocateSource, reportJson
 import { emitChip } from "./backends/loihi/emit.js";
 import { readBuildFolder, writeBuildFolder, type BuildManifest } from "./backends/loihi/folder.js";
 import { loadCoresBin } from "./backends/loihi/load.js";
-import type { CompileReport, CompileResult, HostProgram } from "./compile.js";
+import { chipVerifiedFor, type CompileReport, type CompileResult, type HostProgram } from "./compile.js";
 import type { ChipConfig } from "./ir/core.js";
 import { toTypedJson } from "./ir/json-typed.js";
 import { loadTarget, targetHash, type Target } from "./target/target.js";
@@ -37,7 +37,8 @@ export function writeBuild(dir: string, compiled: CompileResult, target: Target,
   // the same network gives the same bytes however its path was spelled.
   const file = storedSourceName(source.file);
   const result = relocateSource(compiled, source.file, file);
-  const { chipYaml, coresBin } = emitChip(result.chip, target);
+  // relocateSource changes only file names in source locations, which verification does not read.
+  const { chipYaml, coresBin } = emitChip(result.chip, target, { verified: chipVerifiedFor(compiled.chip, target) });
   const files: Record<string, string | Uint8Array> = {
     "chip.yaml": chipYaml,
     "cores.bin": coresBin,

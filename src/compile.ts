@@ -69,6 +69,14 @@ function withUsage(r: PartitionedNetwork["report"], usage: PartitionedNetwork["r
   };
 }
 
+/**
+ * Chips compileNetwork returned, with the target each was verified against (the partition pass's
+ * verifier, and for learning cores verifyChip and verifyLearning): writeBuild need not verify
+ * them again before emitting (psMNIST: ~0.1 s). Anything else a caller builds is verified there.
+ */
+const verifiedChips = new WeakMap<ChipConfig, Target>();
+export const chipVerifiedFor = (chip: ChipConfig, target: Target): boolean => verifiedChips.get(chip) === target;
+
 export function compileNetwork(network: NetworkIR, target: Target, opts: CompileOptions = {}): CompileResult {
   rejectTrainedCells(network, "lmuc compile");
   // Decoders of spiking ensembles are solved on the chip's own rate curve (§5.11).
@@ -94,6 +102,7 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   const chip = L.chip;
   // The learning cores are checked as every pass's output is (LMU9001 on a bug).
   if (learned.length > 0) check("learning", [...verifyChip(chip, target), ...verifyLearning(chip, target)]);
+  verifiedChips.set(chip, target);
   const partitionReport = learned.length > 0 ? withUsage(partitioned.report, L.usage, L.usage.length - partitioned.report.usage.length) : partitioned.report;
   // A chip ensemble only the learned connection read needs no spikes on the host any more.
   const stillRead = (id: string): boolean => L.host.connections.some((c) => c.source.kind === "neurons" && c.source.id === id) || L.host.probes.some((p) => p.target.id === id);

@@ -24,7 +24,7 @@ class CoreFiller {
   private readonly scCount: Int32Array;
   private readonly scExp: Int8Array;
 
-  constructor(private readonly states: BlockState[], target: Target, private readonly mem: Memory, private readonly variant: FillVariant) {
+  constructor(private readonly states: BlockState[], target: Target, private readonly mem: Memory, private readonly variant: FillVariant, private readonly maxCores: number) {
     this.L = target.limits;
     this.CX = Math.min(this.L.compartmentsPerCore, variant.coreCap);
     for (const s of states) {
@@ -271,11 +271,12 @@ class CoreFiller {
     }
   }
 
-  /** The pieces of each core, in local order; undefined if some compartment cannot be placed. */
+  /** The pieces of each core, in local order; undefined if some compartment cannot be placed or more than maxCores cores are needed. */
   run(): Piece[][] | undefined {
     const cores: Piece[][] = [];
     let remaining = this.states.reduce((a, s) => a + s.d.b.n, 0);
     while (remaining > 0) {
+      if (cores.length >= this.maxCores) return undefined;
       const core: CoreState = { pieces: [], arranged: [], n: 0, inAxons: 0, outAxons: 0, cx: new Set(), vth: new Set(), vmin: 0, vmax: 0 };
       this.fillHeavy(core);
       this.fillLight(core);
@@ -287,7 +288,11 @@ class CoreFiller {
   }
 }
 
-/** One pass of the fill: the pieces of each core, in local order; undefined if some compartment cannot be placed. */
-export function fillOnce(states: BlockState[], target: Target, mem: Memory, variant: FillVariant): Piece[][] | undefined {
-  return new CoreFiller(states, target, mem, variant).run();
+/**
+ * One pass of the fill: the pieces of each core, in local order; undefined if some compartment
+ * cannot be placed, or as soon as more than `maxCores` cores would be needed (a plan no better
+ * than one already found is not finished).
+ */
+export function fillOnce(states: BlockState[], target: Target, mem: Memory, variant: FillVariant, maxCores = Infinity): Piece[][] | undefined {
+  return new CoreFiller(states, target, mem, variant, maxCores).run();
 }

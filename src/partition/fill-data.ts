@@ -97,44 +97,65 @@ function denseRowCounts(positions: Int32Array, rowStart: Int32Array, n: number):
   return { countsAt, counts };
 }
 
-export function heavyOrder(d: BlockData, kind: HeavyOrder): OrderData {
-  const known = d.orders.get(kind);
-  if (known) return known;
-  const n = d.b.n;
-  const rows: { g: QGroup; j: number }[] = [];
-  const colNnz = new Int32Array(n);
-  let nnz = 0;
+/** A heavy block's rows in index order: each row's synapse positions (its columns, ascending), start and exponent (counted first, so the positions take exactly their memory). */
+function indexPositions(d: BlockData): { order: Int32Array; rowExp: Int8Array; positions: Int32Array; rowStart: Int32Array } {
+  let nnz = 0, rows = 0;
   for (const g of d.groups) {
     const { first, last } = rowSpans(g);
     for (let j = 0; j < g.nPre; j++) {
       if (first[j] > last[j]) continue;
-      for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) {
-        if (g.wgt[base + i] !== 0) {
-          colNnz[i]++;
-          nnz++;
-        }
-      }
-      rows.push({ g, j });
+      rows++;
+      for (let i = j * g.nPost + first[j], e = j * g.nPost + last[j]; i <= e; i++) if (g.wgt[i] !== 0) nnz++;
     }
   }
-  const order = iotaFrom(0, n);
-  if (kind === "density") order.sort((a, b) => colNnz[b] - colNnz[a] || a - b);
-  const positionOf = new Int32Array(n);
-  for (let t = 0; t < n; t++) positionOf[order[t]] = t;
-  const rowExp = new Int8Array(rows.length), rowStart = new Int32Array(rows.length + 1);
-  const positions = new Int32Array(nnz);
-  let k = 0;
-  rows.forEach(({ g, j }, r) => {
-    rowExp[r] = g.rowExp[j];
-    rowStart[r] = k;
+  const positions = new Int32Array(nnz), rowExp = new Int8Array(rows), rowStart = new Int32Array(rows + 1);
+  let k = 0, r = 0;
+  for (const g of d.groups) {
     const { first, last } = rowSpans(g);
-    for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) if (g.wgt[base + i] !== 0) positions[k++] = positionOf[i];
-    if (kind !== "index") positions.subarray(rowStart[r], k).sort();
-  });
-  rowStart[rows.length] = k;
-  const byFirst = iotaFrom(0, rows.length);
+    for (let j = 0; j < g.nPre; j++) {
+      if (first[j] > last[j]) continue;
+      rowExp[r] = g.rowExp[j];
+      rowStart[r++] = k;
+      for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) if (g.wgt[base + i] !== 0) positions[k++] = i;
+    }
+  }
+  rowStart[rows] = k;
+  return { order: iotaFrom(0, d.b.n), rowExp, positions, rowStart };
+}
+
+/**
+ * The density order from the index order's positions (no second scan of the weights): columns by
+ * synapse count, most first, then by index; each row's positions mapped into that order, ascending.
+ * Rows are dealt their positions column by column in the new order (a counting sort through each
+ * column's rows), so no row is sorted: linear in the synapses (psMNIST's memory has millions).
+ */
+function densityPositions(index: OrderData, n: number): { order: Int32Array; rowExp: Int8Array; positions: Int32Array; rowStart: Int32Array } {
+  const P = index.positions, rowStart = index.rowStart, rows = rowStart.length - 1;
+  const colNnz = new Int32Array(n);
+  for (let k = 0; k < P.length; k++) colNnz[P[k]]++;
+  const order = iotaFrom(0, n).sort((a, b) => colNnz[b] - colNnz[a] || a - b);
+  // Each column's rows (a row holds a column at most once).
+  const colStart = new Int32Array(n + 1);
+  for (let c = 0; c < n; c++) colStart[c + 1] = colStart[c] + colNnz[c];
+  const next = colStart.slice(0, n), rowsOfCol = new Int32Array(P.length);
+  for (let r = 0; r < rows; r++) for (let k = rowStart[r]; k < rowStart[r + 1]; k++) rowsOfCol[next[P[k]]++] = r;
+  const positions = new Int32Array(P.length), cursor = rowStart.slice(0, rows);
+  for (let t = 0; t < n; t++) {
+    const c = order[t];
+    for (let k = colStart[c]; k < colStart[c + 1]; k++) positions[cursor[rowsOfCol[k]]++] = t;
+  }
+  return { order, rowExp: index.rowExp, positions, rowStart };
+}
+
+export function heavyOrder(d: BlockData, kind: HeavyOrder): OrderData {
+  const known = d.orders.get(kind);
+  if (known) return known;
+  const n = d.b.n;
+  const { order, rowExp, positions, rowStart } = kind === "index" ? indexPositions(d) : densityPositions(heavyOrder(d, "index"), n);
+  const rows = rowExp.length;
+  const byFirst = iotaFrom(0, rows);
   let widest = 0;
-  for (let r = 0; r < rows.length; r++) widest = Math.max(widest, positions[rowStart[r + 1] - 1] - positions[rowStart[r]]);
+  for (let r = 0; r < rows; r++) widest = Math.max(widest, positions[rowStart[r + 1] - 1] - positions[rowStart[r]]);
   byFirst.sort((a, b) => positions[rowStart[a]] - positions[rowStart[b]] || a - b);
   const firstSorted = Int32Array.from(byFirst, (r) => positions[rowStart[r]]);
   const out = { order, rowExp, positions, rowStart, byFirst, firstSorted, widest, ...denseRowCounts(positions, rowStart, n) };

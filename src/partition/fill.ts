@@ -51,9 +51,12 @@ function pieceOutputAxons(cores: readonly (readonly Piece[])[], data: readonly B
 
 /**
  * Runs one fill variant, rerunning it while the output axons it expected (from the part counts of
- * the previous run) fall short of what its pieces need. Undefined when it cannot place everything.
+ * the previous run) fall short of what its pieces need. Undefined when it cannot place everything,
+ * or when a run needs more than `maxCores` cores: the caller has a plan that good already, and a
+ * variant is given up at its first run past it (not rerun in the hope that one with more
+ * expected output axons, which only tightens every core, would need fewer cores).
  */
-export function fillPlan(data: readonly BlockData[], target: Target, variant: FillVariant, mem: Memory): FillPlan | undefined {
+export function fillPlan(data: readonly BlockData[], target: Target, variant: FillVariant, mem: Memory, maxCores = Infinity): FillPlan | undefined {
   const L = target.limits;
   const states: BlockState[] = data.map((d) => ({ d, estOut: new Float64Array(d.b.n), taken: new Uint8Array(d.b.n), left: d.b.n, cursor: 0, vthLeft: new Map() }));
   const expected = new Map<string, number>(data.map((d) => [d.b.id, d.minParts]));
@@ -65,7 +68,7 @@ export function fillPlan(data: readonly BlockData[], target: Target, variant: Fi
         for (let j = 0; j < nz.length; j++) if (nz[j]) s.estOut[j] += e;
       }
     }
-    const cores = fillOnce(states, target, mem, variant);
+    const cores = fillOnce(states, target, mem, variant, maxCores);
     if (!cores) return undefined;
     const outs = pieceOutputAxons(cores, data);
     const over = cores.some((pieces) => {

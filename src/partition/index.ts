@@ -73,12 +73,13 @@ function bestFill(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: 
   let fill: { plan: FillPlan; variant: FillVariant } | undefined;
   for (const variant of fillVariants(data, target, bound)) {
     if (fill && fill.plan.cores.length <= bound) break;
-    const plan = fillPlan(data, target, variant, mem);
+    // Only a plan with fewer cores replaces the best so far: a run is stopped once it has as many.
+    const plan = fillPlan(data, target, variant, mem, fill ? fill.plan.cores.length - 1 : Infinity);
     if (plan && (!fill || plan.cores.length < fill.plan.cores.length)) fill = { plan, variant };
   }
   if (fill && fill.plan.cores.length > 1) {
     for (const variant of balancedVariants(data, fill.variant, fill.plan.cores.length)) {
-      const plan = fillPlan(data, target, variant, mem);
+      const plan = fillPlan(data, target, variant, mem, fill.plan.cores.length);
       if (plan && plan.cores.length <= fill.plan.cores.length) return plan;
     }
   }
@@ -89,10 +90,11 @@ function bestFill(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: 
 function choosePlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target, mem: Memory, bound: number): { plan: Plan; reasons: Map<string, string> } {
   const fill = bestFill(q, incoming, target, mem, bound);
   try {
-    const legacy = legacyPlan(q, incoming, target, mem);
-    const rows = legacy.plan.reduce((s, core) => s + core.reduce((t, p) => t + p.inAxons, 0), 0);
-    const cores = legacy.plan.length, fillCores = fill?.cores.length ?? Infinity;
-    if (cores < fillCores || (cores === fillCores && rows <= fill!.rows)) return legacy;
+    // Legacy wins with as many cores as the fill plan at most: its packing stops past that (undefined).
+    const fillCores = fill?.cores.length ?? Infinity;
+    const legacy = legacyPlan(q, incoming, target, mem, fillCores);
+    const rows = legacy ? legacy.plan.reduce((s, core) => s + core.reduce((t, p) => t + p.inAxons, 0), 0) : Infinity;
+    if (legacy && (legacy.plan.length < fillCores || (legacy.plan.length === fillCores && rows <= fill!.rows))) return legacy;
   } catch (e) {
     if (!fill) throw e;
   }

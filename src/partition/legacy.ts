@@ -81,8 +81,8 @@ function splitForOutputAxons(st: Splits, q: QuantizedNetwork, incoming: Map<stri
 
 interface LegacyBin { parts: Part[]; compartments: number; inAxons: number; outAxons: number; bits: number; cx: Set<string>; vth: Set<number>; formats: Set<number>; vmin: number; vmax: number }
 
-/** Largest first, into the core (among those where everything fits) whose threshold profiles grow least. */
-function packLargestFirst(allParts: Part[], target: Target, mem: Memory): Plan {
+/** Largest first, into the core (among those where everything fits) whose threshold profiles grow least; undefined past maxCores cores. */
+function packLargestFirst(allParts: Part[], target: Target, mem: Memory, maxCores: number): Plan | undefined {
   const L = target.limits;
   const bins: LegacyBin[] = [];
   const order = [...allParts].sort((a, b) => b.comps.length - a.comps.length || b.inAxons - a.inAxons || (a.block.id < b.block.id ? -1 : a.block.id > b.block.id ? 1 : a.comps[0] - b.comps[0]));
@@ -108,16 +108,19 @@ function packLargestFirst(allParts: Part[], target: Target, mem: Memory): Plan {
       Object.assign(bin, { compartments: bin.compartments + p.comps.length, inAxons: bin.inAxons + p.inAxons, outAxons: bin.outAxons + p.outAxons, bits: bin.bits + bits, cx, vth, formats });
       bin.parts.push(p);
     } else {
+      if (bins.length >= maxCores) return undefined;
       bins.push({ parts: [p], compartments: p.comps.length, inAxons: p.inAxons, outAxons: p.outAxons, bits: partBits(p, 0, mem), cx: new Set([cxKey]), vth: pv, formats: partFormats(p, 0, mem), vmin: p.block.vmin, vmax: p.block.vmax });
     }
   }
   return bins.map((b) => b.parts);
 }
 
-export function legacyPlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target, mem: Memory): { plan: Plan; reasons: Map<string, string> } {
+/** The legacy plan, or undefined when it needs more than `maxCores` cores (the fill planner's plan is better then). */
+export function legacyPlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target, mem: Memory, maxCores = Infinity): { plan: Plan; reasons: Map<string, string> } | undefined {
   const st: Splits = { partsOf: new Map(), kOf: new Map(), reasonOf: new Map() };
   for (const b of q.blocks) splitBlock(st, b, 1, incoming, target, mem);
-  const plan = packLargestFirst(splitForOutputAxons(st, q, incoming, target, mem), target, mem);
+  const plan = packLargestFirst(splitForOutputAxons(st, q, incoming, target, mem), target, mem, maxCores);
+  if (!plan) return undefined;
   const reasons = new Map<string, string>();
   for (const [id, k] of st.kOf) if (k > 1) reasons.set(id, st.reasonOf.get(id) ?? "synapse memory");
   return { plan, reasons };

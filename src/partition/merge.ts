@@ -108,14 +108,16 @@ function layerGroup(m: Layer, base: Omit<QGroup, "wgt" | "rowExp" | "weightExp" 
     : undefined;
   if (shared) {
     const { kept, rowOfPre } = shared;
+    // Only each row's span is copied: outside it a row is zero, as the new array already is (a
+    // merged memory neuron's row into the psMNIST hub spans 8 of 2048 columns).
     const wgt = new Int32Array(kept.length * nPost);
-    kept.forEach((j, r) => wgt.set(m.rows[j]!, r * nPost));
+    kept.forEach((j, r) => wgt.set(m.rows[j]!.subarray(m.first[j], m.last[j] + 1), r * nPost + m.first[j]));
     const g = group(wgt, new Int8Array(kept.length).fill(m.e), { nPre: kept.length, rowOfPre });
     seedRowSpans(g, Int32Array.from(kept, (j) => m.first[j]), Int32Array.from(kept, (j) => m.last[j]));
     return g;
   }
   const wgt = new Int32Array(nPre * nPost);
-  m.rows.forEach((row, j) => row && wgt.set(row, j * nPost));
+  m.rows.forEach((row, j) => row && wgt.set(row.subarray(m.first[j], m.last[j] + 1), j * nPost + m.first[j]));
   const g = group(wgt, new Int8Array(nPre).fill(m.e));
   seedRowSpans(g, m.first, m.last);
   return g;

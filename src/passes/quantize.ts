@@ -13,7 +13,7 @@
  * what small weights lose is reported per connection instead.
  */
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, pow2, weightContribution } from "../emulator/arith.js";
+import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, pow2 } from "../emulator/arith.js";
 import type { HwBlock, HwGroup, HwNetwork } from "../ir/hw.js";
 import type { BlockReport, BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "../ir/quantized.js";
 import { seedRowSpans } from "../partition/shared-rows.js";
@@ -197,15 +197,25 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
     rowExp[j] = e;
     maxExp = Math.max(maxExp, e);
     const p = Math.min(1, preRatesHz[j] * dtSeconds);
-    for (let c = 0; c < width; c++) {
-      const x = w[j * width + c];
+    // quantizeWeight and weightContribution with the row's exponent taken out of the loop (the
+    // same operations, so the same fields): below 0 a field is steps · 2^−e and delivers steps · 64.
+    const fieldPerStep = e < 0 ? pow2(-e) : 0, maxSteps = e < 0 ? Math.floor(WGT_MAX / fieldPerStep) : 0, grid = e >= 0 ? pow2(7 + e) : 0, gain = e >= 0 ? pow2(e) * 64 : 0;
+    for (let c = 0, base = j * width; c < width; c++) {
+      const x = w[base + c];
       if (x === 0) continue;
       const i = start + c, k = j * nPost + i;
       present[k] = 1;
       nonzero++;
       const ideal = x * sigmaW[i];
-      const field = quantizeWeight(ideal, e);
-      const got = weightContribution(field, e);
+      let field: number, got: number;
+      if (e < 0) {
+        const steps = clip(rne(ideal / 64), -maxSteps, maxSteps);
+        field = steps * fieldPerStep;
+        got = Math.floor(field / fieldPerStep) * 64;
+      } else {
+        field = clip(2 * rne(ideal / grid), -WGT_MAX, WGT_MAX);
+        got = field * gain;
+      }
       wgt[k] = field;
       total += Math.abs(ideal);
       if (got === 0) {

@@ -13,7 +13,7 @@ import { relocateSource } from "../../src/backends/loihi/build-files.js";
 import { emitChip } from "../../src/backends/loihi/emit.js";
 import { loadCoresBin } from "../../src/backends/loihi/load.js";
 import { readBuild, writeBuild } from "../../src/build.js";
-import { compileNetwork, type CompileResult } from "../../src/compile.js";
+import { chipVerifiedFor, compileNetwork, type CompileResult } from "../../src/compile.js";
 import { DiagnosticError, type Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { irReplacer } from "../../src/ir/json.js";
 import { loadTarget } from "../../src/target/target.js";
@@ -98,6 +98,20 @@ describe("writeBuild + readBuild on lmu-memory", () => {
     const dir2 = join(tmp, "rewritten.build");
     writeBuild(dir2, { chip: b.chip, host: b.host, report: b.report }, b.target, { file: NET, text: readFileSync(NET, "utf8") });
     for (const f of FILES) expect({ file: f, same: readFileSync(join(dir2, f)).equals(readFileSync(join(dir, f))) }).toEqual({ file: f, same: true });
+  });
+});
+
+describe("writeBuild re-verifies only chips compileNetwork did not return", () => {
+  test("compileNetwork's chip is known verified for its target alone; a changed copy of it is verified and refused (LMU5001), nothing written", () => {
+    expect(chipVerifiedFor(compiled.chip, target)).toBe(true);
+    expect(chipVerifiedFor(compiled.chip, loadTarget("tiny"))).toBe(false);
+    // One core claims more compartments than a Loihi core has.
+    const cores = compiled.chip.cores.map((c, i) => (i === 0 ? { ...c, nCompartments: target.limits.compartmentsPerCore + 1 } : c));
+    const broken = { ...compiled, chip: { ...compiled.chip, cores } };
+    expect(chipVerifiedFor(broken.chip, target)).toBe(false);
+    const out = join(tmp, "broken.build");
+    expect(diagnosticsOf(() => writeBuild(out, broken, target, { file: NET })).map((d) => d.code)).toContain("LMU5001");
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -159,12 +159,14 @@ export interface EmitOptions {
    * only full record. Default 1,000,000 (about 15 MB of YAML; a full Loihi 1 chip has ~15 M).
    */
   readonly maxYamlEntries?: number;
+  /** The caller has verified `chip` against this target (verifyChip and verifyLearning, as assertChipValid does): not verified again. */
+  readonly verified?: boolean;
 }
 
 export const DEFAULT_MAX_YAML_ENTRIES = 1_000_000;
 
 export function emitChip(chip: ChipConfig, target: Target, options: EmitOptions = {}): { chipYaml: string; coresBin: Uint8Array } {
-  assertChipValid(chip, target);
+  if (!options.verified) assertChipValid(chip, target);
   return { coresBin: emitCoresBin(chip, target), chipYaml: emitChipYaml(chip, target, options) };
 }
 
@@ -317,7 +319,8 @@ export function yamlString(s: string): string {
 }
 
 const flow = (pairs: [string, string | number | boolean][]): string => `{ ${pairs.map(([k, v]) => `${k}: ${v}`).join(", ")} }`;
-const list = (xs: ArrayLike<number>): string => `[${Array.from(xs).join(", ")}]`;
+/** A flow list of numbers; a typed array's own join writes each number as an array's join would, without copying it to an array first. */
+const list = (xs: { join(separator: string): string }): string => `[${xs.join(", ")}]`;
 
 /**
  * chip.yaml: deterministic, readable, complete (parseChipYaml reads it back) for a valid chip,
@@ -381,7 +384,8 @@ export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOpti
       push(`      - ${flow([["weight_bits", f.weightBits], ["mixed", f.isMixed], ["weight_exp", f.weightExp], ["compression", f.compression], ["idx_bits", f.idxBits]])}   # ${k}`),
     );
     push(core.inputAxons.length === 0 ? "    input_axons: []" : "    input_axons:");
-    core.inputAxons.forEach((a, k) => push(`      - ${flow([["axon", k], ["format", a.format], ["row", a.row], ["base", a.base]])}`));
+    // The many per-axon lines written as flow() writes them, without its arrays of pairs.
+    core.inputAxons.forEach((a, k) => push(`      - { axon: ${k}, format: ${a.format}, row: ${a.row}, base: ${a.base} }`));
     const fmts = rowFormats(core);
     push(core.synapseRows.length === 0 ? "    synapse_rows: []" : "    synapse_rows:");
     core.synapseRows.forEach((row, r) => {
@@ -390,7 +394,8 @@ export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOpti
         return;
       }
       const f = core.synapseFormats[fmts[r]];
-      const d = Array.from(row.weights, (x) => effectiveWeight(x, f.weightExp, target));
+      const d = new Float64Array(row.weights.length);
+      for (let k = 0; k < d.length; k++) d[k] = effectiveWeight(row.weights[k], f.weightExp, target);
       push(`      - row: ${r}`);
       push(`        format: ${fmts[r]}`);
       push(`        entries: ${row.weights.length}`);
@@ -399,7 +404,7 @@ export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOpti
       push(`        d: ${list(d)}`);
     });
     push(core.outputAxons.length === 0 ? "    output_axons: []" : "    output_axons:");
-    for (const o of core.outputAxons) push(`      - ${flow([["compartment", o.compartment], ["core", o.core], ["axon", o.axon]])}`);
+    for (const o of core.outputAxons) push(`      - { compartment: ${o.compartment}, core: ${o.core}, axon: ${o.axon} }`);
     for (const line of learningYaml(core, yamlString)) push(line);
   });
   push(chip.inputs.length === 0 ? "inputs: []" : "inputs:");
