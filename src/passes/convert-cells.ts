@@ -99,9 +99,29 @@ export const HELD_H_CONVERSION: Partial<ConversionOptions> = {
   intercepts: [-0.95, 0.95],
 };
 
-/** The defaults for a cell: DEFAULT_CONVERSION, with HELD_H_CONVERSION over it when h feeds back (kind lmu). */
-export function defaultConversion(cell: Pick<TrainedCellIR, "kind"> | undefined): ConversionOptions {
-  return cell?.kind === "lmu" ? { ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION } : DEFAULT_CONVERSION;
+/** Memories at least this long (θ in sequence steps) get LONG_MEMORY_CONVERSION over their defaults. */
+export const LONG_MEMORY_THETA_STEPS = 256;
+
+/**
+ * Defaults for long memories (θ ≥ LONG_MEMORY_THETA_STEPS: psMNIST's 784, not psdigits' 64, whose
+ * builds these leave alone): decoders solved with less regularization. LstsqL2's reg shrinks every
+ * decoded value by the same small factor, a static gain error on each substep's (Ak − aI)·m that
+ * the memory's slowest modes hold for θ·K substeps (47k for psMNIST at K 60, 3.8k for psdigits).
+ * Measured on psmnist-shape (first 130 steps of sequence 0, K 60, 20 neurons per unit and
+ * dimension, bench/psm-track.ts): rate neurons, hidden NRMSE vs float 0.197 (reg 0.01) → 0.038
+ * (1e-4), memory 0.50 → 0.063; spiking 0.208 → 0.144 (1e-3) → 0.131 (1e-4).
+ */
+export const LONG_MEMORY_CONVERSION: Partial<ConversionOptions> = {
+  reg: 1e-4,
+};
+
+/**
+ * The defaults for a cell: DEFAULT_CONVERSION, with HELD_H_CONVERSION over it when h feeds back
+ * (kind lmu), and LONG_MEMORY_CONVERSION over that for long memories.
+ */
+export function defaultConversion(cell: (Pick<TrainedCellIR, "kind"> & Partial<Pick<TrainedCellIR, "thetaSteps">>) | undefined): ConversionOptions {
+  const base = cell?.kind === "lmu" ? { ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION } : DEFAULT_CONVERSION;
+  return (cell?.thetaSteps ?? 0) >= LONG_MEMORY_THETA_STEPS ? { ...base, ...LONG_MEMORY_CONVERSION } : base;
 }
 
 /** Simulator steps at the end of each sequence step over which h is averaged. */
