@@ -42,7 +42,7 @@ export interface Tracking {
 }
 
 /** The float cell's h_t and m_t after every step of one sequence. */
-function floatTrajectory(p: CellProgram, x: Float64Array, steps: number): { h: Float64Array; m: Float64Array; logits: Float64Array } {
+export function floatTrajectory(p: CellProgram, x: Float64Array, steps: number): { h: Float64Array; m: Float64Array; logits: Float64Array } {
   const { hidden: H, order: q } = p;
   const hs = new Float64Array(steps * H), ms = new Float64Array(steps * q);
   let h = new Float64Array(H), m = new Float64Array(q);
@@ -79,7 +79,7 @@ function floatTrajectory(p: CellProgram, x: Float64Array, steps: number): { h: F
 }
 
 /** The cell's step t from the converted run's h_{t−1} and m_{t−1}, against the converted run's h_t and m_t. */
-function oneStepError(p: CellProgram, x: Float64Array, h: Float64Array, m: Float64Array, steps: number): { hidden: number; memory: number } {
+export function oneStepError(p: CellProgram, x: Float64Array, h: Float64Array, m: Float64Array, steps: number): { hidden: number; memory: number } {
   const { hidden: H, order: q } = p;
   const href = new Float64Array(steps * H), mref = new Float64Array(steps * q);
   for (let t = 0; t < steps; t++) {
