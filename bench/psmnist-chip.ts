@@ -58,11 +58,9 @@ export function psmnistChipBench(): object {
   return { compile, runs: rows, imported: importedPsmBench() };
 }
 
-/** Neurons per memory dimension and hidden unit of the imported model's build (README: what fits and how it tracks). */
-const IMPORTED_NEURONS = 8;
-
 /**
- * The imported psmnist-shape model (pytorch-lmu, untrained), as `lmuc compile` builds it: compile
+ * The imported psmnist-shape model (pytorch-lmu, untrained), as `lmuc compile` builds it with the
+ * cell's defaults (8 neurons per memory dimension, 20 per hidden unit, for an order-256 memory): compile
  * time, CPU time and peak memory in a fresh process, cores and bound, the worst weight loss,
  * emulator steps/s on one core, and how its spiking run (float simulator) tracks the float cell's
  * hidden state over sequence 0 (784 steps; bench/psm-track.ts).
@@ -70,17 +68,17 @@ const IMPORTED_NEURONS = 8;
 function importedPsmBench(): object {
   const dir = mkdtempSync(join(tmpdir(), "lmuc-psm-imported-"));
   try {
-    const child = spawnSync(process.execPath, ["dist/bench/psm-imported-one.js", dir, String(IMPORTED_NEURONS)], { encoding: "utf8", maxBuffer: 1 << 24 });
+    const child = spawnSync(process.execPath, ["dist/bench/psm-imported-one.js", dir], { encoding: "utf8", maxBuffer: 1 << 24 });
     if (child.status !== 0) {
       console.log(`imported psmnist-shape: compile failed: ${child.stderr.split("\n").slice(0, 3).join(" ")}`);
       return { failed: true };
     }
-    const c = JSON.parse(child.stdout) as { seconds: number; cpuSeconds: number; peakRssMiB: number; cores: number; lowerBound: number; worstLoss: number; buildDir: string };
+    const c = JSON.parse(child.stdout) as { memoryNeurons: number; hiddenNeurons: number; seconds: number; cpuSeconds: number; peakRssMiB: number; cores: number; lowerBound: number; worstLoss: number; buildDir: string };
     const speed = emulatorSpeed(c.buildDir, 1000);
-    const t = trackConversion(join(dir, "psm.yaml"), undefined, { memoryPerDimension: IMPORTED_NEURONS, hiddenPerUnit: IMPORTED_NEURONS });
-    console.log(`imported psmnist-shape (${IMPORTED_NEURONS}/${IMPORTED_NEURONS} neurons, K ${t.K}): compile ${c.seconds.toFixed(1)} s (${c.cpuSeconds.toFixed(1)} CPU s), peak ${c.peakRssMiB.toFixed(0)} MiB, ${c.cores} cores (bound ${c.lowerBound}; targets ≤ 128 cores, < 10 s, < 2 GiB), emulator ${speed.wall.toFixed(0)} steps/s (${speed.cpu.toFixed(0)} per CPU s; target ≥ 500); spiking run vs float over ${t.steps} steps: hidden NRMSE ${t.hiddenNrmse.toFixed(3)} (final h ${t.finalHiddenNrmse.toFixed(3)}), logits ${t.logitNrmse.toFixed(3)}`);
+    const t = trackConversion(join(dir, "psm.yaml"), undefined, {});
+    console.log(`imported psmnist-shape (${c.memoryNeurons} neurons per memory dimension, ${c.hiddenNeurons} per hidden unit, K ${t.K}): compile ${c.seconds.toFixed(1)} s (${c.cpuSeconds.toFixed(1)} CPU s), peak ${c.peakRssMiB.toFixed(0)} MiB, ${c.cores} cores (bound ${c.lowerBound}; targets ≤ 128 cores, < 10 s, < 2 GiB), emulator ${speed.wall.toFixed(0)} steps/s (${speed.cpu.toFixed(0)} per CPU s; target ≥ 500); spiking run vs float over ${t.steps} steps: hidden NRMSE ${t.hiddenNrmse.toFixed(3)} (final h ${t.finalHiddenNrmse.toFixed(3)}), logits ${t.logitNrmse.toFixed(3)}`);
     const { buildDir: _b, ...compile } = c;
-    return { neurons: IMPORTED_NEURONS, compile, steps_per_second: speed.wall, steps_per_cpu_second: speed.cpu, spiking_tracking: t };
+    return { compile, steps_per_second: speed.wall, steps_per_cpu_second: speed.cpu, spiking_tracking: t };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
