@@ -4,7 +4,8 @@
  * against the same network with the recurrence through the host (--decode-neurons never), measured
  * in the same run: compile time and peak memory in a fresh process, cores and lower bound, emulator steps/s on one core (wall and CPU
  * seconds: on a loaded machine CPU time says more), and how closely the chip tracks the float
- * model's hidden units and memory state over one 784-step sequence.
+ * model's hidden units and memory state over one 784-step sequence. Then the same for the
+ * imported psmnist-shape model (pytorch-lmu, untrained) as `lmuc compile` converts and builds it.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,6 +17,7 @@ import { compareNetwork } from "../src/compare/compare.js";
 import { HardwareRun } from "../src/emulator/runner.js";
 import { loadTarget } from "../src/target/target.js";
 import { psmnistShape } from "./networks.js";
+import { trackConversion } from "./psm-track.js";
 
 const STEPS = 784;
 
@@ -53,5 +55,31 @@ export function psmnistChipBench(): object {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { compile, runs: rows };
+  return { compile, runs: rows, imported: importedPsmBench() };
+}
+
+/**
+ * The imported psmnist-shape model (pytorch-lmu, untrained), as `lmuc compile` builds it with the
+ * cell's defaults (8 neurons per memory dimension, 20 per hidden unit, for an order-256 memory): compile
+ * time, CPU time and peak memory in a fresh process, cores and bound, the worst weight loss,
+ * emulator steps/s on one core, and how its spiking run (float simulator) tracks the float cell's
+ * hidden state over sequence 0 (784 steps; bench/psm-track.ts).
+ */
+function importedPsmBench(): object {
+  const dir = mkdtempSync(join(tmpdir(), "lmuc-psm-imported-"));
+  try {
+    const child = spawnSync(process.execPath, ["dist/bench/psm-imported-one.js", dir], { encoding: "utf8", maxBuffer: 1 << 24 });
+    if (child.status !== 0) {
+      console.log(`imported psmnist-shape: compile failed: ${child.stderr.split("\n").slice(0, 3).join(" ")}`);
+      return { failed: true };
+    }
+    const c = JSON.parse(child.stdout) as { memoryNeurons: number; hiddenNeurons: number; seconds: number; cpuSeconds: number; peakRssMiB: number; cores: number; lowerBound: number; worstLoss: number; buildDir: string };
+    const speed = emulatorSpeed(c.buildDir, 1000);
+    const t = trackConversion(join(dir, "psm.yaml"), undefined, {});
+    console.log(`imported psmnist-shape (${c.memoryNeurons} neurons per memory dimension, ${c.hiddenNeurons} per hidden unit, K ${t.K}): compile ${c.seconds.toFixed(1)} s (${c.cpuSeconds.toFixed(1)} CPU s), peak ${c.peakRssMiB.toFixed(0)} MiB, ${c.cores} cores (bound ${c.lowerBound}; targets ≤ 128 cores, < 10 s, < 2 GiB), emulator ${speed.wall.toFixed(0)} steps/s (${speed.cpu.toFixed(0)} per CPU s; target ≥ 500); spiking run vs float over ${t.steps} steps: hidden NRMSE ${t.hiddenNrmse.toFixed(3)} (final h ${t.finalHiddenNrmse.toFixed(3)}), logits ${t.logitNrmse.toFixed(3)}`);
+    const { buildDir: _b, ...compile } = c;
+    return { compile, steps_per_second: speed.wall, steps_per_cpu_second: speed.cpu, spiking_tracking: t };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

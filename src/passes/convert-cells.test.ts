@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { loadNetworkFile } from "../frontend/index.js";
 import { resolveConversion } from "../evaluate/conversion.js";
 import { importTorchModel } from "../importers/index.js";
-import { averageSteps, DEFAULT_CONVERSION, defaultConversion, HELD_H_CONVERSION } from "./convert-cells.js";
+import { averageSteps, DEFAULT_CONVERSION, defaultConversion, HELD_H_CONVERSION, LARGE_MEMORY_CONVERSION, LARGE_MEMORY_ORDER, LONG_MEMORY_CONVERSION, LONG_MEMORY_THETA_STEPS } from "./convert-cells.js";
 
 const MODELS = "test/fixtures/models/psdigits";
 const dir = mkdtempSync(join(tmpdir(), "lmuc-convert-defaults-"));
@@ -40,4 +40,25 @@ test("the evaluator reports the per-kind values as defaults, and a flag still wi
   expect(by.presentation_steps).toEqual({ key: "presentation_steps", value: 60, source: "default" });
   expect(by.hidden_neurons_per_unit).toEqual({ key: "hidden_neurons_per_unit", value: 30, source: "flag" });
   expect(resolveConversion(fft.cells![0], {}, "spiking").options.presentationSteps).toBe(20);
+});
+
+test("long memories (θ ≥ 256 steps, psMNIST's 784) get decoders with reg 1e-4 over their kind's defaults; psdigits (θ 64) keeps its own", () => {
+  // psdigits' cells are below the threshold, so the tests above (and their builds) stand as they were.
+  expect([lmu.cells![0].thetaSteps, fft.cells![0].thetaSteps].every((t) => t < LONG_MEMORY_THETA_STEPS)).toBe(true);
+  const psm = defaultConversion({ kind: "lmu", thetaSteps: 784 });
+  expect(psm).toEqual({ ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION, reg: 1e-4 });
+  expect(defaultConversion({ kind: "lmu-fft", thetaSteps: 256 })).toEqual({ ...DEFAULT_CONVERSION, ...LONG_MEMORY_CONVERSION });
+  expect(defaultConversion({ kind: "lmu", thetaSteps: 255 }).reg).toBe(DEFAULT_CONVERSION.reg);
+  // …reported as a default, and a flag or the file still wins.
+  const { choices } = resolveConversion({ ...lmu.cells![0], thetaSteps: 784 }, {}, "spiking");
+  expect(choices.find((c) => c.key === "reg")).toEqual({ key: "reg", value: 1e-4, source: "default" });
+  expect(resolveConversion({ ...lmu.cells![0], thetaSteps: 784 }, { reg: 0.01 }, "spiking").options.reg).toBe(0.01);
+});
+
+test("large memories (order ≥ 128, psMNIST's 256) default to 8 neurons per memory dimension and 20 per hidden unit; psdigits (order 32) keeps its own", () => {
+  expect([lmu.cells![0].order, fft.cells![0].order].every((q) => q < LARGE_MEMORY_ORDER)).toBe(true);
+  // psmnist-shape: long and large, both apply over the held-h defaults.
+  expect(defaultConversion({ kind: "lmu", thetaSteps: 784, order: 256 })).toEqual({ ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION, reg: 1e-4, memoryPerDimension: 8, hiddenPerUnit: 20 });
+  expect(defaultConversion({ kind: "lmu-fft", thetaSteps: 64, order: 128 })).toEqual({ ...DEFAULT_CONVERSION, ...LARGE_MEMORY_CONVERSION });
+  expect(defaultConversion({ kind: "lmu", thetaSteps: 64, order: 127 })).toEqual({ ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION });
 });

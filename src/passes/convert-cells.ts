@@ -99,9 +99,47 @@ export const HELD_H_CONVERSION: Partial<ConversionOptions> = {
   intercepts: [-0.95, 0.95],
 };
 
-/** The defaults for a cell: DEFAULT_CONVERSION, with HELD_H_CONVERSION over it when h feeds back (kind lmu). */
-export function defaultConversion(cell: Pick<TrainedCellIR, "kind"> | undefined): ConversionOptions {
-  return cell?.kind === "lmu" ? { ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION } : DEFAULT_CONVERSION;
+/** Memories at least this long (θ in sequence steps) get LONG_MEMORY_CONVERSION over their defaults. */
+export const LONG_MEMORY_THETA_STEPS = 256;
+
+/**
+ * Defaults for long memories (θ ≥ LONG_MEMORY_THETA_STEPS: psMNIST's 784, not psdigits' 64, whose
+ * builds these leave alone): decoders solved with less regularization. LstsqL2's reg shrinks every
+ * decoded value by the same small factor, a static gain error on each substep's (Ak − aI)·m that
+ * the memory's slowest modes hold for θ·K substeps (47k for psMNIST at K 60, 3.8k for psdigits).
+ * Measured on psmnist-shape (first 130 steps of sequence 0, K 60, 20 neurons per unit and
+ * dimension, bench/psm-track.ts): rate neurons, hidden NRMSE vs float 0.197 (reg 0.01) → 0.038
+ * (1e-4), memory 0.50 → 0.063; spiking 0.208 → 0.144 (1e-3) → 0.131 (1e-4).
+ */
+export const LONG_MEMORY_CONVERSION: Partial<ConversionOptions> = {
+  reg: 1e-4,
+};
+
+/** Memories of at least this order get LARGE_MEMORY_CONVERSION's neuron counts over their defaults. */
+export const LARGE_MEMORY_ORDER = 128;
+
+/**
+ * Neuron counts for large memories (order ≥ LARGE_MEMORY_ORDER: psMNIST's 256, not psdigits' 32):
+ * the memory's decode blocks cost synapses in proportion to its neurons times its order (every
+ * memory neuron reaches every row of the recurrence's and the hidden read's decode blocks), so
+ * 100 per dimension (lmu cells' default) would need ~1400 cores. The hidden units' count is what
+ * the tracking needs: psmnist-shape, spiking, first 130 steps, hidden NRMSE vs float: 8 memory /
+ * 20 hidden 0.129, 20 / 20 0.131, 20 / 8 0.69, 8 / 8 0.60. README "The imported psmnist-shape model".
+ */
+export const LARGE_MEMORY_CONVERSION: Partial<ConversionOptions> = {
+  memoryPerDimension: 8,
+  hiddenPerUnit: 20,
+};
+
+/**
+ * The defaults for a cell: DEFAULT_CONVERSION, with HELD_H_CONVERSION over it when h feeds back
+ * (kind lmu), LONG_MEMORY_CONVERSION over that for long memories and LARGE_MEMORY_CONVERSION for
+ * large ones.
+ */
+export function defaultConversion(cell: (Pick<TrainedCellIR, "kind"> & Partial<Pick<TrainedCellIR, "thetaSteps" | "order">>) | undefined): ConversionOptions {
+  const base = cell?.kind === "lmu" ? { ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION } : DEFAULT_CONVERSION;
+  const long = (cell?.thetaSteps ?? 0) >= LONG_MEMORY_THETA_STEPS, large = (cell?.order ?? 0) >= LARGE_MEMORY_ORDER;
+  return long || large ? { ...base, ...(long ? LONG_MEMORY_CONVERSION : {}), ...(large ? LARGE_MEMORY_CONVERSION : {}) } : base;
 }
 
 /** Simulator steps at the end of each sequence step over which h is averaged. */

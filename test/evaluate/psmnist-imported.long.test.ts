@@ -1,0 +1,48 @@
+/**
+ * Issue 14, the imported psmnist-shape model (pytorch-lmu LMU(1, 212, 256, θ 784) + Linear(212,
+ * 10), untrained; test fixture): `lmuc compile` with the cell's defaults (for its order-256,
+ * θ-784 memory: 8 neurons per memory dimension, 20 per hidden unit, decoder reg 1e-4) fits one
+ * chip (≤ 128 cores) with the memory's recurrence on chip and no connection beyond the weight-loss
+ * limit; and its spiking run (float simulator, Nengo's spiking ReLU, the same defaults) tracks the
+ * float cell's hidden state over the first 130 sequence steps.
+ * Recorded (loaded 2-core machine, README "The imported psmnist-shape model"): 79 cores, lower
+ * bound 58; hidden NRMSE 0.129 over 130 steps (0.250 over all 784; 8 / 8 neurons: 0.60 / 0.78).
+ *
+ * Runs in child processes (jest's module sandbox runs this work 10–20× slower): needs dist/.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MAX_WEIGHT_LOSS } from "../../src/passes/quantize.js";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "lmuc-psm-imported-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test("imported psmnist-shape with its defaults: one chip (≤ 128 cores), memory recurrence on chip, every connection within the loss limit", () => {
+  const r = spawnSync(process.execPath, ["dist/bench/psm-imported-one.js", dir], { encoding: "utf8", maxBuffer: 1 << 24 });
+  expect(r.status).toBe(0);
+  const c = JSON.parse(r.stdout) as { memoryNeurons: number; hiddenNeurons: number; cores: number; lowerBound: number; worstLoss: number; buildDir: string };
+  expect([c.memoryNeurons, c.hiddenNeurons]).toEqual([8, 20]);
+  expect(c.cores).toBeLessThanOrEqual(128);
+  expect(c.lowerBound).toBeLessThanOrEqual(c.cores);
+  expect(c.worstLoss).toBeLessThanOrEqual(MAX_WEIGHT_LOSS);
+  const inspect = spawnSync(process.execPath, ["bin/lmuc.js", "inspect", c.buildDir, "--json"], { encoding: "utf8", maxBuffer: 1 << 28 });
+  expect(inspect.status).toBe(0);
+  const report = JSON.parse(inspect.stdout).report;
+  // The memory's recurrence and its read by the hidden units run through decode neurons on chip.
+  const paths = Object.fromEntries((report.decodePaths as { connection: string; path: string }[]).map((p) => [p.connection, p.path]));
+  expect(paths).toMatchObject({ "memory/recurrent": "decode-neurons", "memory/hidden": "decode-neurons" });
+  expect(report.partition.chips).toBe(1);
+}, 900_000);
+
+test("its spiking run (defaults, K 60) tracks the float cell's hidden state: NRMSE ≤ 0.2 over the first 130 steps (recorded 0.129)", () => {
+  const r = spawnSync(process.execPath, ["dist/bench/psm-track.js", join(dir, "psm.yaml"), "130"], { encoding: "utf8", maxBuffer: 1 << 24 });
+  expect(r.status).toBe(0);
+  const t = JSON.parse(r.stdout) as { steps: number; K: number; hiddenNrmse: number };
+  expect([t.steps, t.K]).toEqual([130, 60]);
+  expect(t.hiddenNrmse).toBeLessThanOrEqual(0.2);
+}, 900_000);
