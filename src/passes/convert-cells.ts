@@ -157,6 +157,18 @@ const diag = (v: Float64Array): Mat => {
   return m;
 };
 
+/**
+ * Ak^part for the quarter-step part of chipLeadSteps: (A^(1/4K))^(4·part), the memory's step split
+ * into 4K substeps as `substeps` splits it into K (exact, no interpolation between substeps).
+ */
+function partialSubstep(Aeff: Mat, B: Mat, K: number, part: number, lmu: Parameters<typeof substeps>[3]): Mat {
+  const quarter = substeps(Aeff, B, 4 * K, lmu).Ak;
+  let p = mat(Aeff.rows, Aeff.rows);
+  for (let i = 0; i < Aeff.rows; i++) p.data[i * Aeff.rows + i] = 1;
+  for (let j = 0; j < Math.round(4 * part); j++) p = matmul(p, quarter);
+  return p;
+}
+
 /** The converted network of `net`'s only cell and readout (evaluate checks there is one). */
 export function convertCells(net: NetworkIR, input: ConversionInput, options?: ConversionOptions): NetworkIR {
   const readout = net.readouts![0];
@@ -184,10 +196,12 @@ export function convertCells(net: NetworkIR, input: ConversionInput, options?: C
   const Rinv = diag(R.map((v) => 1 / v));
   const mapped = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? a : 0)) / (1 - a))); // (Ak − aI)/(1 − a)
   const mappedMem = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? aMem : 0)) / (1 - aMem)));
-  // Chip builds lead the recurrence by `lead` substeps (see chipLeadSteps).
-  const lead = input.forChip ? o.chipLeadSteps : 0;
+  // Chip builds lead the recurrence by `lead` substeps (see chipLeadSteps); a quarter-step part is Ak's power of it.
+  const lead = input.forChip ? Math.floor(o.chipLeadSteps) : 0, part = input.forChip ? o.chipLeadSteps - lead : 0;
+  const Apart = part > 0 ? partialSubstep(Aeff, cell.B, K, part, { order: q, thetaSteps: cell.thetaSteps, origin }) : undefined;
   let recMapped = mappedMem;
   for (let j = 0; j < lead; j++) recMapped = matmul(recMapped, Ak);
+  if (Apart) recMapped = matmul(recMapped, Apart);
   const rec = matmul(matmul(Rinv, recMapped), diag(R));
   // The hidden units read the memory through the same mapping, so their filtered input is
   // W_m·m(n + L) exactly (in the rate limit, u held), not a lowpassed lag of it: L substeps
@@ -203,6 +217,7 @@ export function convertCells(net: NetworkIR, input: ConversionInput, options?: C
     SL = { rows: q, cols: q, data: SL.data.map((v, k) => v + AkL.data[k]) };
     AkL = matmul(AkL, Ak);
   }
+  if (Apart) [SL, AkL] = [{ rows: q, cols: q, data: SL.data.map((v, k) => v + part * AkL.data[k]) }, matmul(AkL, Apart)]; // the part's share of the next term
   const memToHidden = matmul(matmul(matmul(Sinv0(S), cell.Wm), matmul(mapped, AkL)), diag(R));
   const uLead = matmul(mapped, SL).data.map((v, k) => v * (1 - a) + (k % (q + 1) === 0 ? 1 : 0)); // (Ak − aI)·S_L + I
   const uToHidden = matmul(matmul(Sinv0(S), cell.Wm), matmul(mat(q, q, uLead), mat(q, 1, Bk.data.map((v) => v / (1 - a)))));
