@@ -61,7 +61,8 @@ export interface ConversionOptions {
    * more than the compiler's pole correction accounts for (gain 1.3–1.5 in the upper Legendre
    * dimensions, as a one-step delay gives in a rate model); leading by one step measured, every
    * 18th test sequence: lmufft chip 13/20 → 15/20, logit NRMSE 0.64 → 0.35; lmu-tanh (K 40)
-   * 13/20 → 15/20, 0.81 → 0.60; two steps: lmufft 13/20, 0.54.
+   * 13/20 → 15/20, 0.81 → 0.60; two steps: lmufft 13/20, 0.54. In quarters of a substep (a part
+   * p of one is (A^(1/4K))^(4p)): lmu-tanh at K 60 is best led by half a substep (README).
    */
   readonly chipLeadSteps: number;
 }
