@@ -7,7 +7,8 @@
  * (inside jest's sandbox the emulator's hot loop runs 10–20× slower).
  *
  * Targets: chip ≥ 92.5 % lmufft (reached on all 360: 333/360 = 92.50 %), ≥ 97.0 % lmu-tanh
- * (README: WHOLE_SET_LINE). lmufft runs on the whole test set (~2.5 min, 2 workers, quiet);
+ * (reached on all 360 with its chip lead of ½ substep: 351/360 = 97.50 %; 346/360 = 96.11 % with
+ * lead 1; its spiking run gets 350/360 = 97.22 %). lmufft runs on the whole test set (~2.5 min, 2 workers, quiet);
  * lmu-tanh's defaults (K 60, 100 neurons per unit) cost ~12× that per sequence (a whole-set chip
  * run took 56 min on a loaded machine), so CI checks it on every 6th test sequence (60, the
  * fixture test-x-every6th.npy), scaled to all 360 (`--calibration-inputs test-x.npy`, the
