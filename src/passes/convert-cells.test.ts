@@ -1,7 +1,7 @@
 /**
  * Per-cell-kind conversion defaults: cells whose h feeds back through W_h (kind lmu, psdigits
  * lmu-tanh) get HELD_H_CONVERSION over DEFAULT_CONVERSION (K 60, h averaged over the last 33 %
- * of each step, 100 neurons per unit, rates 500–1000 Hz, intercepts ±0.95: what took lmu-tanh's
+ * of each step, 100 neurons per unit, rates 500–1000 Hz, intercepts ±0.95, chip lead ½ substep: what took lmu-tanh's
  * chip accuracy from 64 % towards float, README); lmu-fft cells keep DEFAULT_CONVERSION
  * unchanged (lmufft reached its chip target with it). The evaluator reports the per-kind values
  * as defaults. No conversion is run (a full-size one takes seconds): the choices only.
@@ -25,7 +25,9 @@ const fft = loadNetworkFile(join(dir, "fft.yaml"));
 test("lmu cells (h fed back) get the held-h defaults; lmu-fft cells keep DEFAULT_CONVERSION", () => {
   const o = defaultConversion(lmu.cells![0]);
   expect([o.presentationSteps, o.averageFraction, o.hiddenPerUnit, o.memoryPerDimension, o.maxRatesHz, o.intercepts]).toEqual([60, 0.33, 100, 100, [500, 1000], [-0.95, 0.95]]);
-  // Everything else as DEFAULT_CONVERSION (synapses, lead step, neuron).
+  // The chip's memory led by half a substep at K 60 (one for lmu-fft cells: DEFAULT_CONVERSION).
+  expect([o.chipLeadSteps, DEFAULT_CONVERSION.chipLeadSteps]).toEqual([0.5, 1]);
+  // Everything else as DEFAULT_CONVERSION (synapses, neuron).
   for (const k of Object.keys(DEFAULT_CONVERSION) as (keyof typeof DEFAULT_CONVERSION)[]) if (!(k in HELD_H_CONVERSION)) expect(o[k]).toEqual(DEFAULT_CONVERSION[k]);
   expect(defaultConversion(fft.cells![0])).toBe(DEFAULT_CONVERSION);
   expect(DEFAULT_CONVERSION.presentationSteps).toBe(20);

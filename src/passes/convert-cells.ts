@@ -61,7 +61,8 @@ export interface ConversionOptions {
    * more than the compiler's pole correction accounts for (gain 1.3–1.5 in the upper Legendre
    * dimensions, as a one-step delay gives in a rate model); leading by one step measured, every
    * 18th test sequence: lmufft chip 13/20 → 15/20, logit NRMSE 0.64 → 0.35; lmu-tanh (K 40)
-   * 13/20 → 15/20, 0.81 → 0.60; two steps: lmufft 13/20, 0.54.
+   * 13/20 → 15/20, 0.81 → 0.60; two steps: lmufft 13/20, 0.54. In quarters of a substep (a part
+   * p of one is (A^(1/4K))^(4p)): lmu-tanh at K 60 is best led by half a substep (README).
    */
   readonly chipLeadSteps: number;
 }
@@ -88,7 +89,10 @@ export const DEFAULT_CONVERSION: ConversionOptions = {
  * noise of the held h is fed back 64 times there, so it is read over a longer window (the last
  * averageFraction·K steps of each step, after the hidden input has settled) from more neurons,
  * and each step is presented longer. Cells without that loop (lmu-fft) keep DEFAULT_CONVERSION.
- * Measured (README "Spiking and on-chip evaluation"): lmu-tanh on chip, every 6th test sequence.
+ * At K 60 the chip's memory is best led by half a substep, not one: on lmu-tanh's 32 test
+ * sequences of smallest chip margin (all 14 misses of lead 1) 24/32 against 18/32, logit NRMSE
+ * 0.293 against 0.429; 150 neurons (0.427) or K 80 (0.347) did not win more than they lost.
+ * Measured (README "Spiking and on-chip evaluation"): lmu-tanh on chip.
  */
 export const HELD_H_CONVERSION: Partial<ConversionOptions> = {
   presentationSteps: 60,
@@ -97,6 +101,7 @@ export const HELD_H_CONVERSION: Partial<ConversionOptions> = {
   memoryPerDimension: 100,
   maxRatesHz: [500, 1000],
   intercepts: [-0.95, 0.95],
+  chipLeadSteps: 0.5,
 };
 
 /** Memories at least this long (θ in sequence steps) get LONG_MEMORY_CONVERSION over their defaults. */
@@ -195,6 +200,18 @@ const diag = (v: Float64Array): Mat => {
   return m;
 };
 
+/**
+ * Ak^part for the quarter-step part of chipLeadSteps: (A^(1/4K))^(4·part), the memory's step split
+ * into 4K substeps as `substeps` splits it into K (exact, no interpolation between substeps).
+ */
+function partialSubstep(Aeff: Mat, B: Mat, K: number, part: number, lmu: Parameters<typeof substeps>[3]): Mat {
+  const quarter = substeps(Aeff, B, 4 * K, lmu).Ak;
+  let p = mat(Aeff.rows, Aeff.rows);
+  for (let i = 0; i < Aeff.rows; i++) p.data[i * Aeff.rows + i] = 1;
+  for (let j = 0; j < Math.round(4 * part); j++) p = matmul(p, quarter);
+  return p;
+}
+
 /** The converted network of `net`'s only cell and readout (evaluate checks there is one). */
 export function convertCells(net: NetworkIR, input: ConversionInput, options?: ConversionOptions): NetworkIR {
   const readout = net.readouts![0];
@@ -222,10 +239,12 @@ export function convertCells(net: NetworkIR, input: ConversionInput, options?: C
   const Rinv = diag(R.map((v) => 1 / v));
   const mapped = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? a : 0)) / (1 - a))); // (Ak − aI)/(1 − a)
   const mappedMem = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? aMem : 0)) / (1 - aMem)));
-  // Chip builds lead the recurrence by `lead` substeps (see chipLeadSteps).
-  const lead = input.forChip ? o.chipLeadSteps : 0;
+  // Chip builds lead the recurrence by `lead` substeps (see chipLeadSteps); a quarter-step part is Ak's power of it.
+  const lead = input.forChip ? Math.floor(o.chipLeadSteps) : 0, part = input.forChip ? o.chipLeadSteps - lead : 0;
+  const Apart = part > 0 ? partialSubstep(Aeff, cell.B, K, part, { order: q, thetaSteps: cell.thetaSteps, origin }) : undefined;
   let recMapped = mappedMem;
   for (let j = 0; j < lead; j++) recMapped = matmul(recMapped, Ak);
+  if (Apart) recMapped = matmul(recMapped, Apart);
   const rec = matmul(matmul(Rinv, recMapped), diag(R));
   // The hidden units read the memory through the same mapping, so their filtered input is
   // W_m·m(n + L) exactly (in the rate limit, u held), not a lowpassed lag of it: L substeps
@@ -241,6 +260,7 @@ export function convertCells(net: NetworkIR, input: ConversionInput, options?: C
     SL = { rows: q, cols: q, data: SL.data.map((v, k) => v + AkL.data[k]) };
     AkL = matmul(AkL, Ak);
   }
+  if (Apart) [SL, AkL] = [{ rows: q, cols: q, data: SL.data.map((v, k) => v + part * AkL.data[k]) }, matmul(AkL, Apart)]; // the part's share of the next term
   const memToHidden = matmul(matmul(matmul(Sinv0(S), cell.Wm), matmul(mapped, AkL)), diag(R));
   const uLead = matmul(mapped, SL).data.map((v, k) => v * (1 - a) + (k % (q + 1) === 0 ? 1 : 0)); // (Ak − aI)·S_L + I
   const uToHidden = matmul(matmul(Sinv0(S), cell.Wm), matmul(mat(q, q, uLead), mat(q, 1, Bk.data.map((v) => v / (1 - a)))));

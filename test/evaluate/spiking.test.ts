@@ -14,7 +14,8 @@ import { evaluateNetwork } from "../../src/evaluate/evaluate.js";
 import type { Dataset } from "../../src/evaluate/dataset.js";
 import { importTorchModel } from "../../src/importers/index.js";
 import { readNpy } from "../../src/io/arrays.js";
-import { mat } from "../../src/math/matrix.js";
+import { luSolve } from "../../src/math/linalg.js";
+import { mat, matmul } from "../../src/math/matrix.js";
 import { convertCells, DEFAULT_CONVERSION } from "../../src/passes/convert-cells.js";
 import { cellRanges } from "../../src/sim/cell-ranges.js";
 import { compileCellProgram } from "../../src/sim/cell.js";
@@ -74,6 +75,15 @@ describe("spiking conversion of a trained LMU cell", () => {
     const led = rec(convertCells(net, { ...input, forChip: true }, small));
     const diff = led.reduce((m, v, k) => Math.max(m, Math.abs(v - rec(float)[k])), 0);
     expect(diff).toBeGreaterThan(1e-6);
+    // A quarter-step part of the lead is a power of the substep: with M_l the recurrence led by l,
+    // M_0⁻¹·M_0.5 = R⁻¹·Ak^½·R, whose square is M_0⁻¹·M_1 (to solver round-off; 0.5 ≠ 1 also differs).
+    const recMat = (lead: number) => mat(32, 32, Float64Array.from(rec(convertCells(net, { ...input, forChip: true }, { ...small, chipLeadSteps: lead }))));
+    const M0 = recMat(0);
+    const half = luSolve(M0, recMat(0.5)), whole = luSolve(M0, recMat(1));
+    const squared = matmul(half, half);
+    const err = squared.data.reduce((m, v, k) => Math.max(m, Math.abs(v - whole.data[k])), 0);
+    expect(err).toBeLessThan(1e-9);
+    expect(half.data.reduce((m, v, k) => Math.max(m, Math.abs(v - whole.data[k])), 0)).toBeGreaterThan(1e-6);
   });
 
   test("a sample-and-hold of period 3 outputs the input of steps 3, 6, … from the step after", () => {
