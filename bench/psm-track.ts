@@ -14,7 +14,7 @@ import type { ConnectionIR, NetworkIR } from "../src/ir/network.js";
 import { mat } from "../src/math/matrix.js";
 import { parseConversionFlag } from "../src/frontend/conversion.js";
 import { chipRateCurve } from "../src/passes/chip-rates.js";
-import { averageSteps, convertCells, CONVERTED, defaultConversion, type ConversionOptions } from "../src/passes/convert-cells.js";
+import { averageSteps, convertCells, CONVERTED, defaultConversion, memoryRanges, type ConversionOptions } from "../src/passes/convert-cells.js";
 import { runFloatPipeline } from "../src/passes/pipeline.js";
 import { cellRanges } from "../src/sim/cell-ranges.js";
 import { compileCellProgram, type CellProgram } from "../src/sim/cell.js";
@@ -200,9 +200,9 @@ function probeHiddenAndMemory(conv: NetworkIR, o: ConversionOptions, scale: Retu
 
 /** diag(R): the memory ensemble represents m_i / R_i (convertCells' scaling). */
 function memoryScale(memoryAbs: Float64Array, margin: number): ReturnType<typeof mat> {
-  const q = memoryAbs.length;
+  const R = memoryRanges(memoryAbs, margin), q = R.length;
   const d = mat(q, q);
-  for (let i = 0; i < q; i++) d.data[i * q + i] = Math.max(memoryAbs[i], 1e-6) * margin;
+  R.forEach((r, i) => (d.data[i * q + i] = r));
   return d;
 }
 

@@ -24,7 +24,7 @@
  *   spike noise goes round the W_h loop 64 times; lmu-tanh chip 64 % → see README).
  */
 import type { ConnectionIR, EnsembleIR, NetworkIR, NodeIR, ProbeIR, TrainedCellIR } from "../ir/network.js";
-import { mat, matmul, type Mat } from "../math/matrix.js";
+import { identity, mat, matmul, type Mat } from "../math/matrix.js";
 import type { NeuronModel } from "../neurons/models.js";
 import { substeps } from "../lmu/substep.js";
 import type { CellRanges } from "../sim/cell-ranges.js";
@@ -206,10 +206,14 @@ const diag = (v: Float64Array): Mat => {
  */
 function partialSubstep(Aeff: Mat, B: Mat, K: number, part: number, lmu: Parameters<typeof substeps>[3]): Mat {
   const quarter = substeps(Aeff, B, 4 * K, lmu).Ak;
-  let p = mat(Aeff.rows, Aeff.rows);
-  for (let i = 0; i < Aeff.rows; i++) p.data[i * Aeff.rows + i] = 1;
+  let p = identity(Aeff.rows);
   for (let j = 0; j < Math.round(4 * part); j++) p = matmul(p, quarter);
   return p;
+}
+
+/** R: the calibrated range of each memory dimension with the margin; the memory's ensemble represents m_i / R_i. */
+export function memoryRanges(memoryAbs: Float64Array, rangeMargin: number): Float64Array {
+  return Float64Array.from(memoryAbs, (v) => Math.max(v, 1e-6) * rangeMargin);
 }
 
 /** The converted network of `net`'s only cell and readout (evaluate checks there is one). */
@@ -223,7 +227,7 @@ export function convertCells(net: NetworkIR, input: ConversionInput, options?: C
   const aMem = Math.exp(-dt / o.memorySynapseSeconds);
   const rate = input.rate ?? ((J: number) => (J > 0 ? J : 0));
   // Scales: the ensembles represent m_i / R_i and z_j / S_j in [−1, 1].
-  const R = Float64Array.from(input.ranges.memoryAbs, (v) => Math.max(v, 1e-6) * o.rangeMargin);
+  const R = memoryRanges(input.ranges.memoryAbs, o.rangeMargin);
   const S = Float64Array.from(input.ranges.preMin, (lo, j) => Math.max(Math.abs(lo), Math.abs(input.ranges.preMax[j]), 1e-6) * o.rangeMargin);
   const NEURON: NeuronModel = o.neuron === "spiking-relu" && o.chipNeurons ? { type: "spiking-relu", amplitude: 1, resetToZero: true } : { type: o.neuron, amplitude: 1 };
   const mem = population(NEURON, q, o.memoryPerDimension, o.maxRatesHz, o.intercepts);
@@ -235,13 +239,14 @@ export function convertCells(net: NetworkIR, input: ConversionInput, options?: C
   // Memory: A' = A + B·e_m (the cell's u reads m_{t−1}), split into K substeps.
   let Aeff = cell.A;
   if (cell.em) Aeff = { rows: q, cols: q, data: Float64Array.from(cell.A.data, (v, k) => v + cell.B.data[Math.floor(k / q)] * cell.em!.data[k % q]) };
-  const { Ak, Bk } = substeps(Aeff, cell.B, K, { order: q, thetaSteps: cell.thetaSteps, origin });
+  const lmu = { order: q, thetaSteps: cell.thetaSteps, origin };
+  const { Ak, Bk } = substeps(Aeff, cell.B, K, lmu);
   const Rinv = diag(R.map((v) => 1 / v));
   const mapped = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? a : 0)) / (1 - a))); // (Ak − aI)/(1 − a)
   const mappedMem = mat(q, q, Ak.data.map((v, k) => (v - (k % (q + 1) === 0 ? aMem : 0)) / (1 - aMem)));
   // Chip builds lead the recurrence by `lead` substeps (see chipLeadSteps); a quarter-step part is Ak's power of it.
   const lead = input.forChip ? Math.floor(o.chipLeadSteps) : 0, part = input.forChip ? o.chipLeadSteps - lead : 0;
-  const Apart = part > 0 ? partialSubstep(Aeff, cell.B, K, part, { order: q, thetaSteps: cell.thetaSteps, origin }) : undefined;
+  const Apart = part > 0 ? partialSubstep(Aeff, cell.B, K, part, lmu) : undefined;
   let recMapped = mappedMem;
   for (let j = 0; j < lead; j++) recMapped = matmul(recMapped, Ak);
   if (Apart) recMapped = matmul(recMapped, Apart);
@@ -253,8 +258,7 @@ export function convertCells(net: NetworkIR, input: ConversionInput, options?: C
   // The held h and the logits average the last A steps of each sequence step: a further A/2 of
   // lead centres that window on the step's end, where the predicted m is the cell's m_t.
   const L = Math.round(o.readoutSynapseSeconds / dt) + Math.floor(averageSteps(o) / 2) + lead;
-  let AkL = mat(q, q);
-  for (let i = 0; i < q; i++) AkL.data[i * q + i] = 1;
+  let AkL = identity(q);
   let SL = mat(q, q);
   for (let j = 0; j < L; j++) {
     SL = { rows: q, cols: q, data: SL.data.map((v, k) => v + AkL.data[k]) };
