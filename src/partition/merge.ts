@@ -85,7 +85,11 @@ type Where = { readonly id: string; readonly offset: number; readonly n: number 
 /** Merged groups keep no presence map: partition reads only the stored fields, and reports stay with quantize's groups. */
 const NO_PRESENCE = new Uint8Array(0);
 
-/** One layer of a merged group being filled: a row per pre, allocated at its first stored field (most pres of a wide merge reach one layer only). */
+/**
+ * One layer of a merged group being filled: a row per pre, allocated at its first stored field
+ * (most pres of a wide merge reach one layer only) over that pre's window only — the columns any
+ * of the merged groups can write for it: row r's field at column c is rows[r][c − lo[r]].
+ */
 interface Layer {
   readonly e: number;
   readonly rows: (Int32Array | null)[];
@@ -100,24 +104,24 @@ interface Layer {
  * built: the per-dimension psMNIST memory's 5120 pres × 2048 hub compartments in 6 exponent layers
  * were 250 MB of mostly zeros. Without duplicates (or sharing) the layer is the dense group.
  */
-function layerGroup(m: Layer, base: Omit<QGroup, "wgt" | "rowExp" | "weightExp" | "report">, report: QGroup["report"], share: boolean): QGroup {
+function layerGroup(m: Layer, lo: Int32Array, base: Omit<QGroup, "wgt" | "rowExp" | "weightExp" | "report">, report: QGroup["report"], share: boolean): QGroup {
   const { nPre, nPost } = base;
   const group = (wgt: Int32Array, rowExp: Int8Array, extra: Partial<QGroup> = {}): QGroup => ({ ...base, weightExp: m.e, rowExp, wgt, present: NO_PRESENCE, report: { ...report, nonzero: m.nonzero }, ...extra });
   const shared = share && mayShareRows(base)
-    ? identicalRows({ nPre, rowExp: new Int8Array(nPre).fill(m.e), first: m.first, last: m.last, fieldsOf: (j) => m.rows[j]!, baseOf: () => 0 })
+    ? identicalRows({ nPre, rowExp: new Int8Array(nPre).fill(m.e), first: m.first, last: m.last, fieldsOf: (j) => m.rows[j]!, baseOf: (j) => -lo[j] })
     : undefined;
   if (shared) {
     const { kept, rowOfPre } = shared;
     // Only each row's span is copied: outside it a row is zero, as the new array already is (a
     // merged memory neuron's row into the psMNIST hub spans 8 of 2048 columns).
     const wgt = new Int32Array(kept.length * nPost);
-    kept.forEach((j, r) => wgt.set(m.rows[j]!.subarray(m.first[j], m.last[j] + 1), r * nPost + m.first[j]));
+    kept.forEach((j, r) => wgt.set(m.rows[j]!.subarray(m.first[j] - lo[j], m.last[j] + 1 - lo[j]), r * nPost + m.first[j]));
     const g = group(wgt, new Int8Array(kept.length).fill(m.e), { nPre: kept.length, rowOfPre });
     seedRowSpans(g, Int32Array.from(kept, (j) => m.first[j]), Int32Array.from(kept, (j) => m.last[j]));
     return g;
   }
   const wgt = new Int32Array(nPre * nPost);
-  m.rows.forEach((row, j) => row && wgt.set(row.subarray(m.first[j], m.last[j] + 1), j * nPost + m.first[j]));
+  m.rows.forEach((row, j) => row && wgt.set(row.subarray(m.first[j] - lo[j], m.last[j] + 1 - lo[j]), j * nPost + m.first[j]));
   const g = group(wgt, new Int8Array(nPre).fill(m.e));
   seedRowSpans(g, m.first, m.last);
   return g;
@@ -132,20 +136,35 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
   const layers = new Map<string, Layer>();
   const layerOf = new Map<number, Layer>();
   const nPre = pre.n, nPost = post.n;
-  // Rows are cut from slabs of 64 (one allocation per 64 rows, not per row).
+  // Each pre's window: the union of its row spans over the groups (in merged columns). A layer's
+  // row is allocated over it, not over all nPost columns: the merged memory's rows into the
+  // psMNIST hub span 8 of 2048 columns, and zero-filling full rows was most of the merge's time.
+  const lo = new Int32Array(nPre).fill(nPost), hi = new Int32Array(nPre).fill(-1);
+  const spansOf = list.map((g) => rowSpans(g));
+  list.forEach((g, k) => {
+    const po = preOf(g).offset, qo = postOf(g).offset, { first, last } = spansOf[k];
+    for (let j = 0; j < g.nPre; j++) {
+      if (first[j] > last[j]) continue;
+      lo[po + j] = Math.min(lo[po + j], qo + first[j]);
+      hi[po + j] = Math.max(hi[po + j], qo + last[j]);
+    }
+  });
+  // Rows are cut from slabs (one allocation per 64 typical rows, not per row).
   let slab = new Int32Array(0), used = 0;
   const rowOf = (n: number): Int32Array => {
-    if (used + n > slab.length) [slab, used] = [new Int32Array(64 * n), 0];
+    if (used + n > slab.length) [slab, used] = [new Int32Array(Math.max(64 * n, 4096)), 0];
     return slab.subarray(used, (used += n));
   };
-  for (const g of list) {
+  list.forEach((g, k) => {
     const po = preOf(g).offset, qo = postOf(g).offset;
     // Every stored field of row j lies within its span: the scans below skip the zeros around it.
-    const spans = rowSpans(g);
+    const spans = spansOf[k];
     for (let j = 0; j < g.nPre; j++) {
       const e = g.rowExp[j];
       const src = j * g.nPost;
-      const lo = spans.first[j], hi = spans.last[j];
+      const first = spans.first[j], last = spans.last[j];
+      // Column qo + i of the merged row is at qo + i − lo in its window.
+      const at = qo - lo[po + j];
       let m;
       for (let layer = 0; ; layer++) {
         // Looked up by number (no key string per row); the string key names and orders the layers.
@@ -159,16 +178,16 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
         // Groups from one pre into different members use disjoint columns; a second group into the same cells needs its own layer.
         const row = m.rows[po + j];
         let clash = false;
-        if (row) for (let i = lo; i <= hi && !clash; i++) clash = g.wgt[src + i] !== 0 && row[qo + i] !== 0;
+        if (row) for (let i = first; i <= last && !clash; i++) clash = g.wgt[src + i] !== 0 && row[at + i] !== 0;
         if (!clash) break;
       }
-      if (lo > hi) continue;
+      if (first > last) continue;
       // No clash: every nonzero written lands in an empty cell, so the layer's count grows by one each.
-      const row = (m.rows[po + j] ??= rowOf(nPost));
-      for (let i = lo; i <= hi; i++) {
+      const row = (m.rows[po + j] ??= rowOf(hi[po + j] - lo[po + j] + 1));
+      for (let i = first; i <= last; i++) {
         const x = g.wgt[src + i];
         if (x !== 0) {
-          row[qo + i] = x;
+          row[at + i] = x;
           m.nonzero++;
           const col = qo + i, r = po + j;
           if (col < m.first[r]) m.first[r] = col;
@@ -176,7 +195,7 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
         }
       }
     }
-  }
+  });
   const connections = [...new Set(list.flatMap((g) => g.connections))];
   const g0 = list[0];
   return [...layers.entries()].sort((a, b) => a[1].e - b[1].e || (a[0] < b[0] ? -1 : 1)).map(([key, m]) => {
@@ -185,7 +204,7 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
       nPre, nPost, present: NO_PRESENCE, connections, ...(g0.origin ? { origin: g0.origin } : {}),
     };
     // Reports stay with quantize's per-connection groups; this one only carries the sums.
-    return layerGroup(m, base, g0.report, share);
+    return layerGroup(m, lo, base, g0.report, share);
   });
 }
 
