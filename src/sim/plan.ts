@@ -30,6 +30,8 @@ export interface ConnPlan {
   readonly targetGain: Float64Array | undefined;
   /** Event-driven W·a of a fixed neuron-source connection on the SIMD kernel (same sums), or null. */
   readonly eventKernel: PackedRowSum | null;
+  /** W·f(x) of a fixed node-source connection on the SIMD kernel (same sums, column order), or null. */
+  readonly nodeKernel: PackedMatVec | null;
   /** This step's connection output w_n. */
   readonly w: Float64Array;
   readonly filtered: boolean;

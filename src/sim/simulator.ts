@@ -151,6 +151,7 @@ export class Simulator {
       dOut, dIn, weights, targetKind, target, targetIndices: idx(t.indices), targetGain,
       // Learned weights change in place, so only fixed ones get a packed copy.
       eventKernel: sourceKind === SourceKind.Neurons && identitySource && !this.naive && !("learning" in c && c.learning) && dOut >= 8 && dIn * dOut >= ENCODER_KERNEL_MIN ? PackedRowSum.create(weights, dIn, dOut) : null,
+      nodeKernel: sourceKind === SourceKind.Node && !this.naive && !("learning" in c && c.learning) && dIn >= 4 && dIn * dOut >= ENCODER_KERNEL_MIN ? PackedMatVec.create(weights, dOut, dIn) : null,
       w: new Float64Array(dOut), filtered: c.synapse.kind === "lowpass", state: new Float64Array(dOut), a: coef.a, b: coef.b,
     };
   }
@@ -230,6 +231,13 @@ export class Simulator {
       return;
     }
     const out = this.nodes[c.source].output;
+    // A whole node's output without a function is read where it is (no gather: psMNIST's host
+    // memory feeds each of its 256 dimension ensembles from all 256 values every step).
+    if (c.identitySource && !c.fn) {
+      if (c.nodeKernel !== null) c.nodeKernel.apply(out, w, false);
+      else matVec(c.weights, out, w, dOut, c.dIn, false);
+      return;
+    }
     const sidx = c.sourceIndices;
     const fin = c.fnIn;
     for (let i = 0; i < sidx.length; i++) fin[i] = out[sidx[i]];
@@ -238,7 +246,8 @@ export class Simulator {
       applyFunction(c.fn, fin, 0, fin.length, c.fnOut, 0);
       x = c.fnOut;
     }
-    matVec(c.weights, x, w, dOut, c.dIn, false);
+    if (c.nodeKernel !== null) c.nodeKernel.apply(x, w, false);
+    else matVec(c.weights, x, w, dOut, c.dIn, false);
   }
 
   /** Adds a connection's contribution (synapse state, or this step's w for synapse-free ones) to its target. */
