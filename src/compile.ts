@@ -18,7 +18,7 @@ import { verifyLearning } from "./backends/loihi/learning.js";
 import { verifyChip } from "./ir/verify-core.js";
 import { check } from "./passes/pipeline.js";
 import type { PartitionedNetwork, PlannedNetwork } from "./passes/hw-stages.js";
-import { HARDWARE_PASSES as PASS_LIST, runFloatPipeline, runHardwarePipeline, type HardwareIR, type StageIR } from "./passes/pipeline.js";
+import { HARDWARE_PASSES as PASS_LIST, runFloatPipeline, runHardwarePipeline, type Calibrator, type HardwareIR, type StageIR } from "./passes/pipeline.js";
 import type { Target } from "./target/target.js";
 
 export type { HostProgram, NeuronPlacement };
@@ -44,6 +44,8 @@ export interface CompileOptions {
    * need > 4× the synapse memory or more cores of it; LMU recurrences that fit one chip), "never", "always".
    */
   readonly decodeNeurons?: DecodeNeuronsMode;
+  /** Calibrates instead of the float run of calibrationSteps (trained cells: a rate model of the cell's own float run). */
+  readonly calibrator?: Calibrator;
   /** Progress inside the long passes: phase "solve decoders" (connections) and "calibrate" (steps). */
   readonly onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -89,6 +91,7 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
   const ctx = {
     target, decodeNeurons: mode, calibrationSteps: opts.calibrationSteps ?? Math.round(2 / floatBuilt.dtSeconds),
     ...(progress ? { onCalibrateProgress: (d: number, t: number) => progress("calibrate", d, t) } : {}),
+    ...(opts.calibrator ? { calibrator: opts.calibrator } : {}),
   };
   // Learned connections: registers chosen on a float run before the chip is built (LMU3103 refuses early).
   const onChip = (e: { neuron: { type: string } }): boolean => e.neuron.type === "lif" || e.neuron.type === "spiking-relu";

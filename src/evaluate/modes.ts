@@ -13,8 +13,9 @@ import type { NetworkIR } from "../ir/network.js";
 import { mat } from "../math/matrix.js";
 import { chipRateCurve } from "../passes/chip-rates.js";
 import type { DecodeNeuronsMode } from "../passes/decode-neurons.js";
-import { averageSteps, convertCells, defaultConversion, type ConversionOptions } from "../passes/convert-cells.js";
-import { runFloatPipeline } from "../passes/pipeline.js";
+import { calibrateFromModel } from "../passes/calibrate-model.js";
+import { averageSteps, convertCells, convertedTrajectories, defaultConversion, type ConversionOptions } from "../passes/convert-cells.js";
+import { runFloatPipeline, type Calibrator } from "../passes/pipeline.js";
 import { cellRanges } from "../sim/cell-ranges.js";
 import type { CellProgram } from "../sim/cell.js";
 import { loadTarget } from "../target/target.js";
@@ -69,7 +70,11 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
   const neuron = { type: o.neuron, amplitude: 1 } as const;
   const conv = convertCells(net, { ranges, xRows, forChip: true, ...(opts.chipCurveDecoders === false ? {} : { rate: chipRateCurve(neuron, net.dtSeconds) }) }, o);
   const target = loadTarget(opts.target ?? "loihi1");
-  const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, decodeNeurons: opts.decodeNeurons ?? "always" });
+  // The model calibration reads the float cell over the same first C sequences the simulation would run.
+  const calibrator: Calibrator | undefined = o.compilerCalibration === "model"
+    ? (built, plans, hubs) => calibrateFromModel(built, convertedTrajectories(program, data.x, C, data.steps, ranges, o), C * data.steps * K, plans, hubs)
+    : undefined;
+  const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, decodeNeurons: opts.decodeNeurons ?? "always", ...(calibrator ? { calibrator } : {}) });
   const dir = opts.buildDir ?? join(mkdtempSync(join(tmpdir(), "lmuc-evaluate-")), "build");
   writeBuild(dir, compiled, target, { file: net.file });
   const part = compiled.report.partition;

@@ -43,6 +43,7 @@ export const CONVERSION_FIELDS: readonly ConversionField[] = [
   { option: "rangeMargin", key: "range_margin", check: num(0, 100, "a headroom factor, 0 < margin < 100 (1.1 = 10 % over the calibrated range)") },
   { option: "averageFraction", key: "average_fraction", check: (v) => (isNum(v) && v > 0 && v <= 1 ? undefined : "must be a fraction, 0 < f ≤ 1") },
   { option: "memorySynapseSeconds", key: "memory_synapse", check: num(0, 10, "a time constant in seconds, 0 < τ < 10") },
+  { option: "compilerCalibration", key: "compiler_calibration", check: oneOf(["simulate", "model"]) },
   { option: "chipLeadSteps", key: "chip_lead_steps", check: (v) => (isNum(v) && v >= 0 && v <= 10 && Number.isInteger(v * 4) ? undefined : "must be a number of substeps from 0 to 10 in quarters (0, 0.25, 0.5, …)") },
 ];
 

@@ -28,6 +28,8 @@ import { identity, mat, matmul, type Mat } from "../math/matrix.js";
 import type { NeuronModel } from "../neurons/models.js";
 import { substeps } from "../lmu/substep.js";
 import type { CellRanges } from "../sim/cell-ranges.js";
+import { CellState, runCellSequence, type CellProgram } from "../sim/cell.js";
+import type { Trajectories } from "./calibrate-model.js";
 import { population, unitDecoders, type Population } from "./convert-populations.js";
 
 export interface ConversionOptions {
@@ -65,6 +67,14 @@ export interface ConversionOptions {
    * p of one is (A^(1/4K))^(4p)): lmu-tanh at K 60 is best led by half a substep (README).
    */
   readonly chipLeadSteps: number;
+  /**
+   * Chip builds: how the compiler calibrates (firing rates, current peaks, the ranges of host
+   * inputs and decode rows). "simulate" runs the converted network on the float simulator over
+   * the calibration sequences, K simulator steps per sequence step; "model" computes the same
+   * numbers from the float cell's own run with a rate model (convertedTrajectories and
+   * calibrate-model.ts): milliseconds per sequence step instead of K simulated steps.
+   */
+  readonly compilerCalibration: "simulate" | "model";
 }
 
 export const DEFAULT_CONVERSION: ConversionOptions = {
@@ -82,6 +92,7 @@ export const DEFAULT_CONVERSION: ConversionOptions = {
   rangeMargin: 1.1,
   averageFraction: 0.05,
   chipLeadSteps: 1,
+  compilerCalibration: "simulate",
 };
 
 /**
@@ -216,6 +227,51 @@ export function memoryRanges(memoryAbs: Float64Array, rangeMargin: number): Floa
   return Float64Array.from(memoryAbs, (v) => Math.max(v, 1e-6) * rangeMargin);
 }
 
+/** S: the calibrated range of each hidden unit's pre-activation with the margin; the hidden ensemble represents z_j / S_j. */
+export function hiddenRanges(ranges: CellRanges, rangeMargin: number): Float64Array {
+  return Float64Array.from(ranges.preMin, (lo, j) => Math.max(Math.abs(lo), Math.abs(ranges.preMax[j]), 1e-6) * rangeMargin);
+}
+
+/**
+ * What the converted network's populations represent and its chip-bound host nodes output at the
+ * end of every sequence step, from the float cell's own run over `sequences` sequences of x
+ * ([sequences, steps, inputSize]): the memory m_t / R, the hidden units' pre-activation without
+ * bias z_t / S, and the nodes x, u (u reads the held h_{t−1}; e_m·m is folded into the memory's
+ * recurrence) and z-host (W_x·x_t + W_h·h_{t−1}). calibrate-model.ts turns them into the
+ * compiler's calibration without simulating the converted network.
+ */
+export function convertedTrajectories(program: CellProgram, x: Float64Array, sequences: number, steps: number, ranges: CellRanges, o: ConversionOptions): Trajectories {
+  const { inputSize: d, hidden: H, order: q, ex, eh, Wx, Wh, Wm, uBias, reluU } = program;
+  const R = memoryRanges(ranges.memoryAbs, o.rangeMargin), S = hiddenRanges(ranges, o.rangeMargin);
+  const T = sequences * steps, held = eh.length > 0;
+  const memory = new Float64Array(T * q), hidden = new Float64Array(T * H), xs = new Float64Array(T * d), u = new Float64Array(T), zHost = new Float64Array(held ? T * H : 0);
+  const state = new CellState(program), out = new Float64Array(program.outputs);
+  for (let s = 0; s < sequences; s++) {
+    runCellSequence(program, state, x, s * steps * d, steps, out, 0, undefined, (t, _u, m, hPrev) => {
+      const at = s * steps + t, xo = (s * steps + t) * d;
+      for (let k = 0; k < d; k++) xs[at * d + k] = x[xo + k];
+      for (let i = 0; i < q; i++) memory[at * q + i] = m[i] / R[i];
+      let ux = 0;
+      for (let k = 0; k < d; k++) ux += ex[k] * x[xo + k];
+      if (held) for (let k = 0; k < H; k++) ux += eh[k] * hPrev[k];
+      else ux += uBias;
+      u[at] = reluU && ux < 0 ? 0 : ux;
+      for (let i = 0; i < H; i++) {
+        let host = 0;
+        for (let k = 0; k < d; k++) host += Wx[i * d + k] * x[xo + k];
+        if (held) for (let k = 0; k < H; k++) host += Wh[i * H + k] * hPrev[k];
+        let z = host;
+        for (let k = 0; k < q; k++) z += Wm[i * q + k] * m[k];
+        hidden[at * H + i] = z / S[i];
+        if (held) zHost[at * H + i] = host;
+      }
+    });
+  }
+  const nodes = new Map<string, Float64Array>([[CONVERTED.input, xs], ["u", u]]);
+  if (held) nodes.set("z-host", zHost);
+  return { samples: T, ensembles: new Map([[CONVERTED.memory, memory], [CONVERTED.hidden, hidden]]), nodes };
+}
+
 /** The converted network of `net`'s only cell and readout (evaluate checks there is one). */
 export function convertCells(net: NetworkIR, input: ConversionInput, options?: ConversionOptions): NetworkIR {
   const readout = net.readouts![0];
@@ -228,7 +284,7 @@ export function convertCells(net: NetworkIR, input: ConversionInput, options?: C
   const rate = input.rate ?? ((J: number) => (J > 0 ? J : 0));
   // Scales: the ensembles represent m_i / R_i and z_j / S_j in [−1, 1].
   const R = memoryRanges(input.ranges.memoryAbs, o.rangeMargin);
-  const S = Float64Array.from(input.ranges.preMin, (lo, j) => Math.max(Math.abs(lo), Math.abs(input.ranges.preMax[j]), 1e-6) * o.rangeMargin);
+  const S = hiddenRanges(input.ranges, o.rangeMargin);
   const NEURON: NeuronModel = o.neuron === "spiking-relu" && o.chipNeurons ? { type: "spiking-relu", amplitude: 1, resetToZero: true } : { type: o.neuron, amplitude: 1 };
   const mem = population(NEURON, q, o.memoryPerDimension, o.maxRatesHz, o.intercepts);
   const hid = population(NEURON, H, o.hiddenPerUnit, o.maxRatesHz, o.intercepts);

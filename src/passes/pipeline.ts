@@ -17,9 +17,9 @@ import { verifyBuilt, verifyNetwork } from "../ir/verify.js";
 import { partition } from "../partition/index.js";
 import type { Target } from "../target/types.js";
 import { buildNef, type BuildNefOptions } from "./build-nef.js";
-import { calibrate } from "./calibrate.js";
-import { planHubs } from "./decode-hub.js";
-import { chooseDecodePaths, type DecodeNeuronsMode } from "./decode-neurons.js";
+import { calibrate, type Calibration } from "./calibrate.js";
+import { planHubs, type HubPlan } from "./decode-hub.js";
+import { chooseDecodePaths, type DecodeNeuronsMode, type DecodePlan } from "./decode-neurons.js";
 import { expandLmus } from "./expand-lmu.js";
 import { printPartitioned, printPlanned, verifyPlanned, type PartitionedNetwork, type PlannedNetwork } from "./hw-stages.js";
 import { correctPoles, lower } from "./lower.js";
@@ -70,7 +70,12 @@ export interface HardwareContext {
   readonly calibrationSteps: number;
   /** Progress of the calibration run (steps done, total). */
   readonly onCalibrateProgress?: (done: number, total: number) => void;
+  /** Calibrates instead of the float run (a rate model from trajectories the caller knows: calibrate-model.ts). */
+  readonly calibrator?: Calibrator;
 }
+
+/** A calibration of the pole-corrected network other than the float run. */
+export type Calibrator = (built: BuiltNetwork, decodePlans: readonly DecodePlan[], hubPlans: readonly HubPlan[]) => Calibration;
 
 interface HardwarePass extends PassInfo {
   readonly run: (ir: HardwareIR, ctx: HardwareContext) => HardwareIR;
@@ -118,7 +123,8 @@ export const HARDWARE_PASSES: readonly HardwarePass[] = [
     name: "calibrate", description: "a short float run: firing rates, current peaks, host input and decoded value ranges", input: "pole-corrected", output: "calibrated",
     run: (ir, ctx) => {
       const p = planned(ir, "pole-corrected", "calibrate");
-      return { ...p, stage: "calibrated", calibration: calibrate(p.built, ctx.calibrationSteps, p.decodePlans, p.hubs, ctx.onCalibrateProgress) };
+      const calibration = ctx.calibrator ? ctx.calibrator(p.built, p.decodePlans, p.hubs) : calibrate(p.built, ctx.calibrationSteps, p.decodePlans, p.hubs, ctx.onCalibrateProgress);
+      return { ...p, stage: "calibrated", calibration };
     },
     verify: checkPlanned,
   },
