@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { loadNetworkFile } from "../src/api.js";
 import { readTrainedRecord, runCompileTrained } from "../src/cli/compile-trained.js";
-import { readBuild } from "../src/build.js";
+import { readBuildSummary } from "../src/build.js";
 import { importTorchModel } from "../src/importers/index.js";
 
 export const PSM_FIXTURE = "test/fixtures/models/psmnist-shape";
@@ -34,8 +34,8 @@ if (process.argv[1]?.endsWith("psm-imported-one.js")) {
   runCompileTrained(yaml, loadNetworkFile(yaml), { target: "loihi1", out, quiet: true, conversion }, { out: () => {}, err: () => {} }, () => "");
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage();
-  const report = readBuild(out).report;
+  const built = readBuildSummary(out), report = built.report;
   const worstLoss = Math.max(0, ...report.connections.map((c) => c.lostMagnitude));
-  const options = (readTrainedRecord(readBuild(out))?.options ?? {}) as Record<string, unknown>;
+  const options = (readTrainedRecord(built)?.options ?? {}) as Record<string, unknown>;
   process.stdout.write(JSON.stringify({ memoryNeurons: options.memoryPerDimension, hiddenNeurons: options.hiddenPerUnit, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: process.resourceUsage().maxRSS / 1024, cores: report.partition.cores, lowerBound: report.partition.lowerBound, worstLoss, buildDir: out }) + "\n");
 }

@@ -7,8 +7,7 @@
  * is in evaluate/chip-build.ts.
  */
 import { join } from "node:path";
-import type { LoadedBuild } from "../build.js";
-import { readBuild } from "../build.js";
+import { readBuildSummary, type BuildSummary } from "../build.js";
 import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import { cellCalibration, RECORD_FILE, writeChipBuild, type TrainedBuildRecord } from "../evaluate/chip-build.js";
 import { choicesText, resolveConversion } from "../evaluate/conversion.js";
@@ -48,12 +47,12 @@ export function trainedLines(r: TrainedBuildRecord): string[] {
 }
 
 /** The record of a trained build (readBuild verified it against the manifest with the other files). */
-export function readTrainedRecord(b: LoadedBuild): TrainedBuildRecord | undefined {
+export function readTrainedRecord(b: Pick<BuildSummary, "otherFiles">): TrainedBuildRecord | undefined {
   const bytes = b.otherFiles[RECORD_FILE];
   return bytes ? (JSON.parse(Buffer.from(bytes).toString("utf8")) as TrainedBuildRecord) : undefined;
 }
 
-export function runCompileTrained(file: string, net: NetworkIR, opts: TrainedCompileOptions, io: Io, summary: (b: LoadedBuild, dir: string) => string): void {
+export function runCompileTrained(file: string, net: NetworkIR, opts: TrainedCompileOptions, io: Io, summary: (b: BuildSummary, dir: string) => string): void {
   if (opts.dumpIrAfter) throw new DiagnosticError([diag("LMU8002", `--dump-ir-after: '${net.name}' has a trained cell, which is converted before the passes run; lmuc ir shows the passes of networks without one`)]);
   const program = evaluationShape(net);
   const cell = net.cells!.find((c) => c.id === net.readouts!.find((r) => r.id === program.readoutId)!.from)!;
@@ -68,7 +67,7 @@ export function runCompileTrained(file: string, net: NetworkIR, opts: TrainedCom
   const t0 = performance.now();
   writeChipBuild(dir, request);
   const seconds = (performance.now() - t0) / 1000;
-  const b = readBuild(dir);
+  const b = readBuildSummary(dir);
   const record = readTrainedRecord(b)!;
   if (opts.json) {
     io.out(JSON.stringify({ ok: true, out: dir, seconds, report: b.report, conversion: record }, irReplacer, 1) + "\n");

@@ -72,7 +72,7 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
   const target = loadTarget(opts.target ?? "loihi1");
   // The model calibration reads the float cell over the same first C sequences the simulation would run.
   const calibrator: Calibrator | undefined = o.compilerCalibration === "model"
-    ? (built, plans, hubs) => calibrateFromModel(built, convertedTrajectories(program, data.x, C, data.steps, ranges, o), C * data.steps * K, plans, hubs)
+    ? (built, plans, hubs) => calibrateFromModel(built, convertedTrajectories(program, data.x, C, data.steps, ranges, o), plans, hubs)
     : undefined;
   const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, decodeNeurons: opts.decodeNeurons ?? "always", ...(calibrator ? { calibrator } : {}) });
   const dir = opts.buildDir ?? join(mkdtempSync(join(tmpdir(), "lmuc-evaluate-")), "build");

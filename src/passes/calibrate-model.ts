@@ -1,181 +1,284 @@
 /**
- * Calibration from a rate model: the numbers `calibrate` measures by simulating the network
+ * Calibration from a model: the numbers `calibrate` measures by simulating the whole network
  * (firing rates, input-current peaks, host input peaks, the values decode blocks carry), computed
  * instead from the values each population is meant to represent — trajectories the caller
  * already has, such as a trained cell's own float run. A psMNIST-size trained cell presented for
- * K = 60 simulator steps per sequence step is 94k simulated steps of 10k neurons for two
- * calibration sequences (~110 s); its model is two matrix products per decode block.
+ * K = 60 simulator steps per sequence step is 94k simulated steps of the whole network for two
+ * calibration sequences (~110 s on a quiet machine); here only the neurons run, each on the
+ * current its trajectory implies, J = g·(e·x) + b, with no synapses, decoders or host between them.
  *
- * Model, per neuron i of an ensemble with gain g, bias b and encoder e, at each sample x(t):
- * J = g·(e·x) + b, rate r = the chip's rate curve of J (passes/chip-rates.ts, the staircase the
- * compiled neurons run). A neuron emits amplitude/dt in a step with probability p = r·dt, so a
- * decoded row y = Σ W·a has mean μ = Σ W·r·amplitude and per-step variance
- * σ² = Σ W²·(amplitude/dt)²·p(1 − p), independent neurons; a first-order filter with
- * a = 1 − e^(−dt/τ) keeps a/(2 − a) of that variance. Peaks are μ plus STEP_SIGMAS σ per step
- * and FILTERED_SIGMAS filtered σ: the largest of ~10⁵ Gaussian draws is about 4.4σ.
+ * What the simulation measured and this gives instead: rates from those neurons' spikes; current
+ * peaks max |g·(e·x)| plus the filtered ripple of the inputs' spikes; host input peaks max |W·f(x)|
+ * over the node trajectories; decode rows' per-step values from the neurons' own spikes (every
+ * PER_STEP_READS steps), their filtered peak and mean from the rates through W plus ripple.
  */
 import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
 import { gemm, rowMajor, transposed } from "../math/blas.js";
 import { applyFunction, functionOutputSize } from "../nef/functions.js";
 import type { Calibration } from "./calibrate.js";
-import { chipRateCurve } from "./chip-rates.js";
 import type { HubPlan } from "./decode-hub.js";
 import type { DecodeCalibration, DecodePlan } from "./decode-neurons.js";
 
 /** Values over a set of sample points (e.g. the end of every sequence step), row by row: samples × size. */
 export interface Trajectories {
   readonly samples: number;
+  /** Simulator steps each sample stands for (a trained cell's presentation steps K). */
+  readonly stepsPerSample: number;
+  /** Samples per sequence: the neurons restart from their initial voltage at each sequence's first sample. */
+  readonly sequenceSamples: number;
   /** The value each ensemble represents (its decoded input), by ensemble id: samples × dimensions. */
   readonly ensembles: ReadonlyMap<string, Float64Array>;
   /** Host node outputs, by node id: samples × sizeOut. Nodes that feed the chip must be here. */
   readonly nodes: ReadonlyMap<string, Float64Array>;
 }
 
-/** σ above the mean for a per-step peak (the largest of ~10⁵ draws of a normal variable is ~4.4σ). */
-export const STEP_SIGMAS = 4.5;
 /** σ above the mean for a filtered peak and for an input current's peak. */
 export const FILTERED_SIGMAS = 3;
+/**
+ * The per-step values of decode rows are read from the neurons' own spikes on at least this many
+ * steps of the run (all of a shorter one), and on at least one step in 32: their sum over the
+ * spiking neurons is the model's costly part (psMNIST's 94k steps × ~225 memory spikes × 468
+ * rows; every 8th step was 2.5 s). Rarer coincidences than those steps show are what the decode
+ * levels' headroom is for.
+ */
+export const PER_STEP_READS = 4096;
 
-/** Neuron models the rate model covers: those the chip runs (spiking, with its staircase rate curve). */
+/** Neuron models the model covers: the chip's integrate-and-fire (spiking-relu, reset to zero), as chip builds of trained cells run. */
 export function modelCalibrates(built: BuiltNetwork): boolean {
-  return built.ensembles.every((e) => e.neuron.type === "spiking-relu" || e.neuron.type === "lif");
+  return built.ensembles.every((e) => e.neuron.type === "spiking-relu" && e.neuron.resetToZero === true);
 }
 
-interface Rates {
-  /** samples × n: firing rate (Hz) of each neuron at each sample. */
-  readonly hz: Float64Array;
-  /** samples × n: |g·(e·x)|, the input current the synapses deliver. */
-  readonly current: Float64Array;
+/**
+ * Variance of a regular spike train with period `period` steps (one spike of height h = amplitude/dt
+ * every period steps) after a first-order filter that keeps β = 1 − a of its state per step: in
+ * steady state the output k steps after a spike is c·β^k with c = a·h/(1 − β^P), so its mean is
+ * h/P and its mean square (c²/P)·(1 − β^2P)/(1 − β²). Independent draws (p(1 − p)·h²·a/(2 − a))
+ * overstate it many times over for a long synapse: the chip's neurons fire regularly.
+ */
+export function rippleVariance(period: number, a: number, h: number): number {
+  if (!(period > 0) || !Number.isFinite(period)) return 0;
+  const b = 1 - a;
+  if (b <= 0) return h * h * (1 / period) * (1 - 1 / period);
+  const bP = b ** period;
+  const c = (a * h) / (1 - bP);
+  const meanSquare = ((c * c) / period) * ((1 - bP * bP) / (1 - b * b));
+  const mean = h / period;
+  return Math.max(0, meanSquare - mean * mean);
 }
 
-function ensembleRates(e: BuiltEnsemble, x: Float64Array, T: number, dt: number): Rates {
+interface EnsembleModel {
+  /** samples × n: the current g·(e·x) + b at each sample. */
+  readonly J: Float64Array;
+  /** Per neuron: the largest |g·(e·x)|, the input current the synapses deliver. */
+  readonly currentPeak: Float64Array;
+}
+
+function ensembleModel(e: BuiltEnsemble, x: Float64Array, T: number): EnsembleModel {
   const n = e.nNeurons, d = e.dimensions;
   if (x.length !== T * d) throw new Error(`model calibration: trajectory of '${e.id}' holds ${x.length} values, expected ${T} × ${d} (a bug in lmuc)`);
-  const current = new Float64Array(T * n);
+  const J = new Float64Array(T * n);
   // e·x for every sample and neuron: (T × d)·(d × n), encoders read transposed in place.
-  gemm(T, n, d, rowMajor(x, d), transposed(rowMajor(e.encoders.data, d)), current, 0, n, 1, true);
-  const curve = chipRateCurve(e.neuron, dt);
-  const hz = new Float64Array(T * n);
+  gemm(T, n, d, rowMajor(x, d), transposed(rowMajor(e.encoders.data, d)), J, 0, n, 1, true);
+  const currentPeak = new Float64Array(n);
   const { gain, bias } = e;
   for (let t = 0; t < T; t++) {
     for (let i = 0, k = t * n; i < n; i++, k++) {
-      const s = gain[i] * current[k];
-      hz[k] = curve(s + bias[i]);
-      current[k] = Math.abs(s);
+      const s = gain[i] * J[k];
+      if (Math.abs(s) > currentPeak[i]) currentPeak[i] = Math.abs(s);
+      J[k] = s + bias[i];
     }
   }
-  return { hz, current };
+  return { J, currentPeak };
 }
 
-/** Per-step output variance of each neuron at its mean rate: (amplitude/dt)²·p(1 − p). */
-function meanVariance(e: BuiltEnsemble, hz: Float64Array, T: number, dt: number): Float64Array {
-  const n = e.nNeurons, amp = e.neuron.amplitude / dt;
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let t = 0; t < T; t++) sum += hz[t * n + i];
-    const p = Math.min(1, (sum / T) * dt);
-    v[i] = amp * amp * p * (1 - p);
-  }
-  return v;
-}
+const alphaOf = (synapse: BuiltConnection["synapse"], dt: number): number => (synapse.kind === "lowpass" ? -Math.expm1(-dt / synapse.tauSeconds) : 1);
 
-const alphaOf = (c: BuiltConnection, dt: number): number => (c.synapse.kind === "lowpass" ? -Math.expm1(-dt / c.synapse.tauSeconds) : 1);
-
-/** One term of a decoded signal: source ensemble, the W columns it contributes (source index positions) and the rows they reach. */
+/** One term of a decoded signal: a source ensemble's neurons (by W column) and the rows of the signal their columns reach. */
 interface DecodeTerm {
   readonly ensemble: string;
-  readonly sourceIndices: readonly number[];
-  readonly cols: readonly number[];
-  readonly W: { rows: number; cols: number; data: Float64Array };
-  readonly rowOf: ArrayLike<number>;
+  /** Neuron index of each W column used. */
+  readonly neurons: Int32Array;
+  /** W's columns transposed: column j's rows at j·rows (rows of W, not of the signal). */
+  readonly Wt: Float64Array;
+  readonly rows: number;
+  readonly rowOf: Int32Array;
+}
+
+interface DecodeChunk {
+  readonly terms: readonly DecodeTerm[];
+  readonly rows: number;
+  readonly a: number;
+  readonly y: Float64Array;
+  readonly peakStep: Float64Array;
+  readonly sumSquares: Float64Array;
+}
+
+function decodeTerm(ensemble: string, sourceIndices: readonly number[], cols: readonly number[], W: { rows: number; cols: number; data: Float64Array }, rowOf: ArrayLike<number>): DecodeTerm {
+  const Wt = new Float64Array(cols.length * W.rows);
+  cols.forEach((c, j) => {
+    for (let r = 0; r < W.rows; r++) Wt[j * W.rows + r] = W.data[r * W.cols + c];
+  });
+  return { ensemble, neurons: Int32Array.from(cols, (c) => sourceIndices[c]), Wt, rows: W.rows, rowOf: Int32Array.from(rowOf) };
 }
 
 /**
- * Statistics of y = Σ W·a for one chunk over the samples: mean μ from the rates, variance σ² from
- * p(1 − p) at each sample, both as one dense (T × L)·(L × rows) product.
+ * One neuron over one sample of K steps with its current J held: the chip's integrate-and-fire
+ * as sim/neurons/step.ts stepResetIf runs it (v += max(J, 0)·dt, a spike when v > 1, then 0),
+ * in closed form: with δ = J·dt the first spike comes after the smallest m with v + m·δ > 1 and
+ * then every P steps, the smallest P with P·δ > 1. Counts the spikes into count[at + i], files
+ * those on read steps (slotOf, slotSteps) into ids/sizes, and returns v at the sample's end.
  */
-function decodedChunk(terms: readonly DecodeTerm[], rows: number, tauSeconds: number, rates: ReadonlyMap<string, Rates>, built: BuiltNetwork, T: number, dt: number) {
-  const L = terms.reduce((s, t) => s + t.cols.length, 0);
-  const act = new Float64Array(T * L), varAct = new Float64Array(T * L);
-  const Wc = new Float64Array(L * rows), W2 = new Float64Array(L * rows);
-  let col = 0;
-  for (const term of terms) {
-    const e = built.ensembles.find((x) => x.id === term.ensemble)!;
-    const n = e.nNeurons, amp = e.neuron.amplitude, hz = rates.get(e.id)!.hz;
-    for (const c of term.cols) {
-      const src = term.sourceIndices[c];
-      for (let t = 0; t < T; t++) {
-        const r = hz[t * n + src];
-        const p = Math.min(1, r * dt);
-        act[t * L + col] = r * amp;
-        varAct[t * L + col] = ((amp / dt) * (amp / dt)) * p * (1 - p);
-      }
-      for (let r = 0; r < term.W.rows; r++) {
-        const w = term.W.data[r * term.W.cols + c];
-        Wc[col * rows + term.rowOf[r]] += w;
-      }
-      col++;
-    }
+function spikesInWindow(
+  delta: number, K: number, v: number, i: number, count: Float64Array, at: number,
+  slotSteps: Int32Array, slots: number, ids: Int32Array, sizes: Int32Array, n: number,
+): number {
+  if (!(delta > 0)) return v;
+  let m = Math.max(1, Math.floor((1 - v) / delta) + 1);
+  while (m > 1 && v + (m - 1) * delta > 1) m--;
+  while (!(v + m * delta > 1)) m++;
+  const first = m - 1;
+  if (first >= K) return v + K * delta;
+  let P = Math.max(1, Math.floor(1 / delta) + 1);
+  while (P > 1 && (P - 1) * delta > 1) P--;
+  while (!(P * delta > 1)) P++;
+  const spikes = Math.floor((K - 1 - first) / P) + 1;
+  count[at + i] += spikes;
+  for (let q = 0; q < slots; q++) {
+    const k = slotSteps[q];
+    if (k >= first && (k - first) % P === 0) ids[q * n + sizes[q]++] = i;
   }
-  for (let k = 0; k < Wc.length; k++) W2[k] = Wc[k] * Wc[k];
-  const mu = new Float64Array(T * rows), sigma2 = new Float64Array(T * rows);
-  gemm(T, rows, L, rowMajor(act, L), rowMajor(Wc, rows), mu, 0, rows, 1, true);
-  gemm(T, rows, L, rowMajor(varAct, L), rowMajor(W2, rows), sigma2, 0, rows, 1, true);
-  const a = -Math.expm1(-dt / Math.max(tauSeconds, 0.005));
-  const keep = Math.sqrt(a / (2 - a));
-  const peakFiltered = new Float64Array(rows), peakStep = new Float64Array(rows), meanAbs = new Float64Array(rows), rmsStep = new Float64Array(rows);
-  for (let t = 0; t < T; t++) {
-    for (let r = 0, k = t * rows; r < rows; r++, k++) {
-      const m = Math.abs(mu[k]), s = Math.sqrt(sigma2[k]);
-      peakStep[r] = Math.max(peakStep[r], m + STEP_SIGMAS * s);
-      peakFiltered[r] = Math.max(peakFiltered[r], m + FILTERED_SIGMAS * keep * s);
-      meanAbs[r] += m / T;
-      rmsStep[r] += (mu[k] * mu[k] + sigma2[k]) / T;
-    }
-  }
-  return { peakFiltered, peakStep, meanAbs, rmsStep: rmsStep.map(Math.sqrt) };
+  return (K - 1 - (first + (spikes - 1) * P)) * delta;
 }
 
 /**
- * The Calibration of `built` from the rate model over `traj`. `steps` is the simulated run this
- * stands for (reported as the calibration's length). Throws on a trajectory that is missing or
- * mis-sized and on neurons the model does not cover (modelCalibrates): a bug of the caller.
+ * The Calibration of `built` from the model over `traj`: the chip's integrate-and-fire neurons run
+ * on the currents the trajectories imply (each sample's held for its K steps), which gives
+ * their rates and, on PER_STEP_READS steps, the per-step values of decode rows with the
+ * neurons' own synchrony (they start together and share rates); means and filtered peaks are the
+ * rates through W with each neuron's ripple (rippleVariance). Throws on a trajectory that is
+ * missing or mis-sized and on neurons the model does not cover (modelCalibrates): a bug of the caller.
  */
-export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, steps: number, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = []): Calibration {
-  if (!modelCalibrates(built)) throw new Error("model calibration covers the chip's spiking neurons only (a bug in lmuc)");
-  const T = traj.samples, dt = built.dtSeconds;
-  const rates = new Map<string, Rates>();
+export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = []): Calibration {
+  if (!modelCalibrates(built)) throw new Error("model calibration covers the chip's integrate-and-fire neurons only (a bug in lmuc)");
+  const T = traj.samples, K = traj.stepsPerSample, dt = built.dtSeconds, steps = T * K;
+  const models = new Map<string, EnsembleModel>();
   for (const e of built.ensembles) {
     const x = traj.ensembles.get(e.id);
     if (!x) throw new Error(`model calibration: no trajectory for ensemble '${e.id}' (a bug in lmuc)`);
-    rates.set(e.id, ensembleRates(e, x, T, dt));
+    models.set(e.id, ensembleModel(e, x, T));
   }
-  const variance = new Map(built.ensembles.map((e) => [e.id, meanVariance(e, rates.get(e.id)!.hz, T, dt)]));
-  const ratesHz = new Map<string, Float64Array>();
-  const maxInputCurrent = new Map<string, Float64Array>();
-  for (const e of built.ensembles) {
-    const n = e.nNeurons, { hz, current } = rates.get(e.id)!;
-    const mean = new Float64Array(n), peak = new Float64Array(n);
-    for (let t = 0; t < T; t++) {
-      for (let i = 0, k = t * n; i < n; i++, k++) {
-        mean[i] += hz[k] / T;
-        if (current[k] > peak[i]) peak[i] = current[k];
+  const byId = new Map(built.connections.map((c) => [c.id, c]));
+  const chunksOf = new Map<string, DecodeChunk[]>();
+  const chunk = (terms: DecodeTerm[], rows: number, tauSeconds: number): DecodeChunk => ({
+    terms, rows, a: -Math.expm1(-dt / Math.max(tauSeconds, 0.005)), y: new Float64Array(rows), peakStep: new Float64Array(rows), sumSquares: new Float64Array(rows),
+  });
+  for (const plan of decodePlans) {
+    const c = byId.get(plan.connection)!;
+    const W = plan.weights ?? c.weights;
+    const rowOf = Array.from({ length: W.rows }, (_, r) => r);
+    chunksOf.set(plan.connection, plan.chunks.map((cols) => chunk([decodeTerm(c.source.id, c.source.indices, cols, W, rowOf)], W.rows, c.synapse.kind === "lowpass" ? c.synapse.tauSeconds : 0)));
+  }
+  for (const plan of hubPlans) {
+    chunksOf.set(plan.node, plan.chunks.map((ids) => chunk(ids.map((id) => {
+      const c = byId.get(id)!;
+      return decodeTerm(c.source.id, c.source.indices, c.source.indices.map((_, k) => k), c.weights, c.target.indices);
+    }), plan.rows, plan.tauSeconds)));
+  }
+  const allChunks = [...chunksOf.values()].flat();
+  const ens = built.ensembles.map((e) => ({
+    e, n: e.nNeurons, J: models.get(e.id)!.J, v: new Float64Array(e.nNeurons), count: new Float64Array(T * e.nNeurons),
+  }));
+  const ensIndex = new Map(ens.map((s, k) => [s.e.id, k]));
+  // Per ensemble and read step of the current sample: the neurons that spiked.
+  const buckets = ens.map((s) => ({ ids: new Int32Array(K * s.n), sizes: new Int32Array(K) }));
+  // Per chunk term: each source neuron's W column in the term (−1: not in it).
+  const chunkTerms = allChunks.map((ch) => ch.terms.map((term) => {
+    const s = ens[ensIndex.get(term.ensemble)!];
+    const colOf = new Int32Array(s.n).fill(-1);
+    term.neurons.forEach((i, c) => (colOf[i] = c));
+    const identityRows = term.rowOf.every((r, k) => r === k) && term.rows === ch.rows;
+    // A spike adds its column times amplitude/dt: the product taken once here.
+    const h = s.e.neuron.amplitude / dt;
+    return { term, s, colOf, identityRows, Wt: term.Wt.map((w) => w * h), bucket: buckets[ensIndex.get(term.ensemble)!] };
+  }));
+  // Which steps are read for the per-step values: a pseudo-random share, not every n-th step
+  // (regular neurons whose period shares a factor with n would be seen always or never).
+  const slotSteps = new Int32Array(K);
+  const readBelow = Math.min(1, Math.max(PER_STEP_READS / steps, 1 / 32)) * 2 ** 32;
+  let strided = 0;
+  for (let t = 0; t < T; t++) {
+    const first = t % traj.sequenceSamples === 0;
+    let slots = 0;
+    for (let k = 0; k < K; k++) if (Math.imul(t * K + k, 0x9e3779b1) >>> 0 < readBelow) slotSteps[slots++] = k;
+    for (let e = 0; e < ens.length; e++) {
+      const s = ens[e], { n, J, v, count } = s, at = t * n, bucket = buckets[e];
+      if (first) v.set(s.e.initialVoltage);
+      bucket.sizes.fill(0, 0, slots);
+      for (let i = 0; i < n; i++) v[i] = spikesInWindow(J[at + i] * dt, K, v[i], i, count, at, slotSteps, slots, bucket.ids, bucket.sizes, n);
+    }
+    for (let slot = 0; slot < slots; slot++) {
+      strided++;
+      for (let m = 0; m < allChunks.length; m++) {
+        const ch = allChunks[m], y = ch.y;
+        y.fill(0);
+        for (const { term, s, colOf, identityRows, Wt, bucket } of chunkTerms[m]) {
+          const { rows, rowOf } = term;
+          const ids = bucket.ids, size = bucket.sizes[slot], base = slot * s.n;
+          for (let q = 0; q < size; q++) {
+            const c = colOf[ids[base + q]];
+            if (c < 0) continue;
+            const o = c * rows;
+            if (identityRows) for (let r = 0; r < rows; r++) y[r] += Wt[o + r];
+            else for (let r = 0; r < rows; r++) y[rowOf[r]] += Wt[o + r];
+          }
+        }
+        const peak = ch.peakStep, sq = ch.sumSquares;
+        for (let r = 0; r < ch.rows; r++) {
+          const a = Math.abs(y[r]);
+          if (a > peak[r]) peak[r] = a;
+          sq[r] += y[r] * y[r];
+        }
       }
     }
-    // Spike noise of the filtered inputs from other ensembles' neurons, per input dimension (or
-    // per neuron for inputs into .neurons), added to each neuron's current peak.
+  }
+  // Rates: per sample (spikes over its K steps) for the means and ripples, and over the run.
+  const ratesHz = new Map<string, Float64Array>();
+  const sampleHz = new Map<string, Float64Array>();
+  for (const s of ens) {
+    const hz = s.count.map((c) => c / (K * dt));
+    sampleHz.set(s.e.id, hz);
+    const mean = new Float64Array(s.n);
+    for (let t = 0; t < T; t++) for (let i = 0; i < s.n; i++) mean[i] += hz[t * s.n + i] / T;
+    ratesHz.set(s.e.id, mean);
+  }
+  /** Per neuron of `id`, the mean over samples of its ripple's variance through a filter a. */
+  const rippleCache = new Map<string, Float64Array>();
+  const ripple = (id: string, a: number): Float64Array => {
+    const key = `${id}@${a}`, hit = rippleCache.get(key);
+    if (hit) return hit;
+    const s = ens[ensIndex.get(id)!], n = s.n, count = s.count, h = s.e.neuron.amplitude / dt;
+    // A sample's spike count c of K steps is a period of K/c steps: one table entry per count.
+    const byCount = Float64Array.from({ length: K + 1 }, (_, c) => rippleVariance(K / c, a, h) / T);
+    const out = new Float64Array(n);
+    for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) out[i] += byCount[count[t * n + i]];
+    rippleCache.set(key, out);
+    return out;
+  };
+  const maxInputCurrent = new Map<string, Float64Array>();
+  for (const e of built.ensembles) {
+    const n = e.nNeurons, peak = Float64Array.from(models.get(e.id)!.currentPeak);
+    // The filtered spikes of other ensembles' neurons ripple around their mean: per input dimension
+    // (or per neuron for inputs into .neurons), added to each neuron's current peak.
     const dimVar = new Float64Array(e.dimensions), neuronVar = new Float64Array(n);
     for (const c of built.connections) {
       if (c.source.kind !== "neurons" || c.target.kind === "node" || c.target.id !== e.id) continue;
-      const v = variance.get(c.source.id)!, keep = alphaOf(c, dt) / (2 - alphaOf(c, dt));
-      const W = c.weights;
+      const v = ripple(c.source.id, alphaOf(c.synapse, dt)), W = c.weights;
       for (let r = 0; r < W.rows; r++) {
         let s = 0;
         for (let j = 0; j < W.cols; j++) s += W.data[r * W.cols + j] ** 2 * v[c.source.indices[j]];
         const at = c.target.indices[r];
-        if (c.target.kind === "ensemble") dimVar[at] += s * keep;
-        else neuronVar[at] += s * keep * (c.target.gainScaled ? e.gain[at] ** 2 : 1);
+        if (c.target.kind === "ensemble") dimVar[at] += s;
+        else neuronVar[at] += s * (c.target.gainScaled ? e.gain[at] ** 2 : 1);
       }
     }
     const E = e.encoders.data, d = e.dimensions;
@@ -184,7 +287,6 @@ export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, step
       for (let k = 0; k < d; k++) s += e.gain[i] ** 2 * E[i * d + k] ** 2 * dimVar[k];
       peak[i] += FILTERED_SIGMAS * Math.sqrt(s);
     }
-    ratesHz.set(e.id, mean);
     maxInputCurrent.set(e.id, peak);
   }
   const hubNodes = new Set(hubPlans.map((p) => p.node));
@@ -212,25 +314,47 @@ export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, step
     nodeConnectionPeak.set(c.id, peak);
   }
   const decoded = new Map<string, DecodeCalibration>();
-  const byId = new Map(built.connections.map((c) => [c.id, c]));
-  const tauOf = (c: BuiltConnection): number => (c.synapse.kind === "lowpass" ? c.synapse.tauSeconds : 0);
-  for (const plan of decodePlans) {
-    const c = byId.get(plan.connection)!;
-    const W = plan.weights ?? c.weights;
-    const rowOf = Array.from({ length: W.rows }, (_, r) => r);
-    const chunks = plan.chunks.map((cols) => decodedChunk([{ ensemble: c.source.id, sourceIndices: c.source.indices, cols, W, rowOf }], W.rows, tauOf(c), rates, built, T, dt));
-    decoded.set(plan.connection, collect(chunks));
-  }
-  for (const plan of hubPlans) {
-    const chunks = plan.chunks.map((ids) => decodedChunk(ids.map((id) => {
-      const c = byId.get(id)!;
-      return { ensemble: c.source.id, sourceIndices: c.source.indices, cols: c.source.indices.map((_, k) => k), W: c.weights, rowOf: c.target.indices };
-    }), plan.rows, plan.tauSeconds, rates, built, T, dt));
-    decoded.set(plan.node, collect(chunks));
+  for (const [key, chunks] of chunksOf) {
+    const filtered = chunks.map((ch) => filteredStats(ch, sampleHz, ripple, built, T));
+    decoded.set(key, {
+      peakFiltered: filtered.map((f) => f.peakFiltered), meanAbs: filtered.map((f) => f.meanAbs),
+      peakStep: chunks.map((ch) => ch.peakStep), rmsStep: chunks.map((ch) => ch.sumSquares.map((v) => Math.sqrt(v / Math.max(1, strided)))),
+    });
   }
   return { steps, ratesHz, maxInputCurrent, nodeConnectionPeak, decoded };
 }
 
-function collect(chunks: readonly { peakFiltered: Float64Array; peakStep: Float64Array; meanAbs: Float64Array; rmsStep: Float64Array }[]): DecodeCalibration {
-  return { peakFiltered: chunks.map((c) => c.peakFiltered), peakStep: chunks.map((c) => c.peakStep), meanAbs: chunks.map((c) => c.meanAbs), rmsStep: chunks.map((c) => c.rmsStep) };
+/**
+ * Filtered statistics of one chunk: μ_t = Σ W·rate (per sample, one (T × L)·(L × rows) product)
+ * and the rows' ripple σ from each neuron's; the peak is |μ| + FILTERED_SIGMAS·σ.
+ */
+function filteredStats(ch: DecodeChunk, sampleHz: ReadonlyMap<string, Float64Array>, ripple: (id: string, a: number) => Float64Array, built: BuiltNetwork, T: number) {
+  const L = ch.terms.reduce((s, t) => s + t.neurons.length, 0), rows = ch.rows;
+  const act = new Float64Array(T * L), Wc = new Float64Array(L * rows), sigma2 = new Float64Array(rows);
+  let col = 0;
+  for (const term of ch.terms) {
+    const e = built.ensembles.find((x) => x.id === term.ensemble)!, n = e.nNeurons, hz = sampleHz.get(e.id)!, amp = e.neuron.amplitude;
+    const v = ripple(e.id, ch.a);
+    for (let c = 0; c < term.neurons.length; c++, col++) {
+      const i = term.neurons[c];
+      for (let t = 0; t < T; t++) act[t * L + col] = hz[t * n + i] * amp;
+      for (let r = 0; r < term.rows; r++) {
+        const w = term.Wt[c * term.rows + r];
+        Wc[col * rows + term.rowOf[r]] += w;
+        sigma2[term.rowOf[r]] += w * w * v[i];
+      }
+    }
+  }
+  const mu = new Float64Array(T * rows);
+  gemm(T, rows, L, rowMajor(act, L), rowMajor(Wc, rows), mu, 0, rows, 1, true);
+  const peakFiltered = new Float64Array(rows), meanAbs = new Float64Array(rows);
+  for (let t = 0; t < T; t++) {
+    for (let r = 0, k = t * rows; r < rows; r++, k++) {
+      const m = Math.abs(mu[k]);
+      if (m > peakFiltered[r]) peakFiltered[r] = m;
+      meanAbs[r] += m / T;
+    }
+  }
+  for (let r = 0; r < rows; r++) peakFiltered[r] += FILTERED_SIGMAS * Math.sqrt(sigma2[r]);
+  return { peakFiltered, meanAbs };
 }

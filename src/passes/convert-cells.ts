@@ -145,6 +145,7 @@ export const LARGE_MEMORY_ORDER = 128;
 export const LARGE_MEMORY_CONVERSION: Partial<ConversionOptions> = {
   memoryPerDimension: 8,
   hiddenPerUnit: 20,
+  compilerCalibration: "model",
 };
 
 /**
@@ -269,7 +270,7 @@ export function convertedTrajectories(program: CellProgram, x: Float64Array, seq
   }
   const nodes = new Map<string, Float64Array>([[CONVERTED.input, xs], ["u", u]]);
   if (held) nodes.set("z-host", zHost);
-  return { samples: T, ensembles: new Map([[CONVERTED.memory, memory], [CONVERTED.hidden, hidden]]), nodes };
+  return { samples: T, stepsPerSample: o.presentationSteps, sequenceSamples: steps, ensembles: new Map([[CONVERTED.memory, memory], [CONVERTED.hidden, hidden]]), nodes };
 }
 
 /** The converted network of `net`'s only cell and readout (evaluate checks there is one). */
