@@ -57,10 +57,11 @@ test("long memories (θ ≥ 256 steps, psMNIST's 784) get decoders with reg 1e-4
   expect(resolveConversion({ ...lmu.cells![0], thetaSteps: 784 }, { reg: 0.01 }, "spiking").options.reg).toBe(0.01);
 });
 
-test("large memories (order ≥ 128, psMNIST's 256) default to 8 neurons per memory dimension and 20 per hidden unit; psdigits (order 32) keeps its own", () => {
+test("large memories (order ≥ 128, psMNIST's 256) default to 8 neurons per memory dimension, 20 per hidden unit and the model calibration; psdigits (order 32) keeps its own", () => {
   expect([lmu.cells![0].order, fft.cells![0].order].every((q) => q < LARGE_MEMORY_ORDER)).toBe(true);
   // psmnist-shape: long and large, both apply over the held-h defaults.
-  expect(defaultConversion({ kind: "lmu", thetaSteps: 784, order: 256 })).toEqual({ ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION, reg: 1e-4, memoryPerDimension: 8, hiddenPerUnit: 20 });
+  expect(defaultConversion({ kind: "lmu", thetaSteps: 784, order: 256 })).toEqual({ ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION, reg: 1e-4, memoryPerDimension: 8, hiddenPerUnit: 20, compilerCalibration: "model" });
   expect(defaultConversion({ kind: "lmu-fft", thetaSteps: 64, order: 128 })).toEqual({ ...DEFAULT_CONVERSION, ...LARGE_MEMORY_CONVERSION });
   expect(defaultConversion({ kind: "lmu", thetaSteps: 64, order: 127 })).toEqual({ ...DEFAULT_CONVERSION, ...HELD_H_CONVERSION });
+  expect(DEFAULT_CONVERSION.compilerCalibration).toBe("simulate");
 });

@@ -141,3 +141,20 @@ test("lmu-tanh: compile from the file's calibration block (import --calibration-
   expect(out).toContain(`calibrated on ${SEQUENCES} input sequences of 64 steps`);
   expect(out).toContain("wrote " + at("out", "tanh") + " (manifest.json, chip.yaml, cores.bin, host.json, report.json, conversion.json)");
 }, 120_000);
+
+test("compiler_calibration model: calibrated from the cell's own float run, recorded as the flag set it, the same bytes from two compiles; a bad value is exit 2", async () => {
+  const model = ["--inputs", at("data", "x.npy"), ...SMALL, "--conversion", "compiler_calibration=model", "-q"];
+  const out = ok("compile", at("nets", "fft.yaml"), "-o", at("out", "fft-model"), ...model);
+  expect(out).toContain("compiler_calibration model (flag)");
+  ok("compile", at("nets", "fft.yaml"), "-o", at("out", "fft-model-2"), ...model);
+  expect(folderBytes(at("out", "fft-model-2"))).toEqual(folderBytes(at("out", "fft-model")));
+  expect(JSON.parse(readFileSync(at("out", "fft-model", "conversion.json"), "utf8")).options.compilerCalibration).toBe("model");
+  // The simulated calibration measures other peaks, so the registers differ.
+  ok("compile", at("nets", "fft.yaml"), "-o", at("out", "fft-simulate"), "--inputs", at("data", "x.npy"), ...SMALL, "-q");
+  expect(readFileSync(at("out", "fft-simulate", "cores.bin")).equals(readFileSync(at("out", "fft-model", "cores.bin")))).toBe(false);
+  const bad = await lmuc("compile", at("nets", "fft.yaml"), "-o", at("out", "fft-bad"), "--inputs", at("data", "x.npy"), "--conversion", "compiler_calibration=fast");
+  expect(bad.code).toBe(2);
+  expectCleanError(bad);
+  expect(bad.err).toContain("'compiler_calibration' must be one of simulate, model");
+  expect(existsSync(at("out", "fft-bad"))).toBe(false);
+}, 120_000);
