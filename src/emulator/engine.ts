@@ -132,7 +132,7 @@ export class Emulator {
   readonly warnings: string[] = [];
 
   /** How the rows were stored: dense spans, general rows, and whether the SIMD kernel adds the dense ones. */
-  readonly rowForms: { readonly dense: number; readonly general: number; readonly simd: boolean };
+  readonly rowForms: { readonly dense: number; readonly general: number; readonly packed: number; readonly simd: boolean };
 
   /** Cumulative synaptic entries delivered since construction or reset(). */
   totalSynapticEvents = 0;

@@ -82,7 +82,8 @@ export interface RowTables {
   readonly entWeight: Int32Array;
   /** Per-entry delay, or null when every delay is 0 (the fast path). */
   readonly entDelay: Int32Array | null;
-  readonly rowForms: { readonly dense: number; readonly general: number; readonly simd: boolean };
+  /** Dense and general rows; `packed` of the dense ones are stored as int8/int16 mantissas for the kernel (`simd`). */
+  readonly rowForms: { readonly dense: number; readonly general: number; readonly packed: number; readonly simd: boolean };
   /** The WebAssembly delivery kernel, or null: the engine then delivers in JavaScript. */
   readonly kernel: DeliveryKernel | null;
 }
@@ -268,7 +269,7 @@ export function buildTables(model: EmuModel, delivery: DeliveryMode): { rows: Ro
     entTarget: mem && L ? new Int32Array(mem, L.entT, generalEntries) : new Int32Array(generalEntries),
     entWeight: mem && L ? new Int32Array(mem, L.entW, generalEntries) : new Int32Array(generalEntries),
     entDelay: plan.anyDelay ? (mem && L ? new Int32Array(mem, L.entD, generalEntries) : new Int32Array(generalEntries)) : null,
-    rowForms: { dense: denseRows, general: rowCount - denseRows, simd: loaded !== null },
+    rowForms: { dense: denseRows, general: rowCount - denseRows, packed: loaded !== null ? plan.kind.filter((k) => k === KIND_I8 || k === KIND_I16).length : 0, simd: loaded !== null },
     kernel:
       loaded !== null && L !== null && mem !== undefined
         ? {
