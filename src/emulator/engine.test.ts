@@ -510,7 +510,7 @@ describe("delivery kernels agree bit for bit", () => {
    * rows; no delays, one delay per row, or mixed delays; weights up to 2^21 so q, u and u + bias
    * overflow now and then.
    */
-  function randomModel(seed: number): { model: EmuModel; inputs: (t: number) => InputSpikes[] } {
+  function randomModel(seed: number, chipWeights = false): { model: EmuModel; inputs: (t: number) => InputSpikes[] } {
     const r = rng(seed);
     const n = r.int(1, 48);
     const cuts = [0, ...Array.from({ length: r.int(0, 2) }, () => r.int(0, n)).sort((x, y) => x - y), n];
@@ -533,9 +533,14 @@ describe("delivery kernels agree bit for bit", () => {
         if (kind === "repeats") targets = targets.flatMap((t) => (r.int(0, 3) === 0 ? [t, t] : [t]));
       }
       const rowDelay = r.int(0, delaySlots - 1);
+      // Chip-like rows: mantissas of 8, 16 or more bits times one power of two per row (what the
+      // delivery kernel packs; the 8-bit edge values ±2^7 and the 16-bit ones come up often).
+      const bits = chipWeights ? r.pick([7, 7, 8, 15, 16, 20]) : 0;
+      const shift = chipWeights ? r.int(0, 30 - bits) : 0;
+      const chipWeight = (): number => (r.pick([-1, 1, 0, 2]) === 0 ? r.pick([-(2 ** bits), 2 ** bits - 1]) : r.int(-(2 ** bits), 2 ** bits - 1)) * 2 ** shift;
       return {
         targets: Int32Array.from(targets),
-        weights: Int32Array.from(targets, weight),
+        weights: Int32Array.from(targets, chipWeights ? chipWeight : weight),
         ...(delayMode === "none" ? {} : { delays: Int32Array.from(targets, () => (delayMode === "row" ? rowDelay : r.int(0, delaySlots - 1))) }),
       };
     };
@@ -623,6 +628,56 @@ describe("delivery kernels agree bit for bit", () => {
     expect(overflows).toBeGreaterThan(0);
   });
 
+  test("packed rows (int8 and int16 mantissas << shift) give what the general loop gives, with delays and repeated targets", () => {
+    let packed = 0;
+    let float = 0;
+    fc.assert(
+      fc.property(fc.integer(), fc.constantFrom("wrap" as const, "warn" as const), (seed, overflow) => {
+        const { model, inputs } = randomModel(seed, true);
+        const reference = observe(model, inputs, "sparse", overflow);
+        expect(observe(model, inputs, "auto", overflow)).toEqual(reference);
+        expect(observe(model, inputs, "dense-js", overflow)).toEqual(reference);
+        const forms = new Emulator(model).rowForms;
+        packed += forms.packed;
+        float += forms.dense - forms.packed;
+      }),
+      { numRuns: 300 },
+    );
+    expect(packed).toBeGreaterThan(300);
+    expect(float).toBeGreaterThan(30);
+  });
+
+  test("host spikes listed before a bad channel are delivered, as one at a time", () => {
+    const model: EmuModel = {
+      ...oneCompartment({}),
+      compartments: compartments(Array.from({ length: 24 }, () => ({}))),
+      blocks: [{ label: "cx", start: 0, count: 24, core: 0 }],
+      synapses: [
+        {
+          label: "g",
+          block: 0,
+          weightExp: 0,
+          weightBits: 8,
+          isMixed: true,
+          axons: [
+            { targets: Int32Array.from({ length: 20 }, (_, i) => i), weights: Int32Array.from({ length: 20 }, (_, i) => (i - 10) * 64) },
+            { targets: Int32Array.from({ length: 20 }, (_, i) => i + 4), weights: new Int32Array(20).fill(3 * 2 ** 12) },
+          ],
+        },
+      ],
+      routes: [{ source: "input", index: 0, synapse: 0, axonOf: Int32Array.of(0, 1) }],
+      inputs: [{ label: "host", count: 2 }],
+    };
+    const after = (delivery: DeliveryMode): number[] => {
+      const emu = new Emulator(model, { delivery });
+      expect(() => emu.step([{ input: 0, channels: [0, 1, 1, 7] }])).toThrow(/channel 7/);
+      emu.step([]);
+      return [...Array.from(emu.u), ...Array.from(emu.activity.routeMessages)];
+    };
+    expect(new Emulator(model).rowForms.packed).toBe(2);
+    expect(after("auto")).toEqual(after("sparse"));
+  });
+
   test("rows are classified: contiguous and gapped spans dense, scattered and mixed-delay rows general", () => {
     const base = oneCompartment({});
     const model: EmuModel = {
@@ -644,10 +699,10 @@ describe("delivery kernels agree bit for bit", () => {
       inputs: [{ label: "host", count: 4 }],
       delaySlots: 2,
     };
-    expect(new Emulator(model).rowForms).toEqual({ dense: 2, general: 2, simd: true });
-    expect(new Emulator(model, { delivery: "sparse" }).rowForms).toEqual({ dense: 0, general: 4, simd: false });
+    expect(new Emulator(model).rowForms).toEqual({ dense: 2, general: 2, packed: 2, simd: true });
+    expect(new Emulator(model, { delivery: "sparse" }).rowForms).toEqual({ dense: 0, general: 4, packed: 0, simd: false });
     // Without the kernel only nearly gap-free spans are worth storing dense.
-    expect(new Emulator(model, { delivery: "dense-js" }).rowForms).toEqual({ dense: 1, general: 3, simd: false });
+    expect(new Emulator(model, { delivery: "dense-js" }).rowForms).toEqual({ dense: 1, general: 3, packed: 0, simd: false });
   });
 
   test("synaptic operations count a row's entries, not its padding", () => {

@@ -10,10 +10,12 @@
  * Rows come in two forms. A dense row (the common case: decoded weights reach consecutive
  * compartments) is a span of consecutive targets t0 .. t0 + len − 1 with one weight per target
  * (zero where the row has no entry, summed where it has several) and one delay; delivering it is
- * q[t0 + i] += w[i], run by a WebAssembly SIMD kernel (row-add.ts). Any other row (scattered
+ * q[t0 + i] += w[i]. Any other row (scattered
  * targets, mixed delays) is a slice of a (target, weight[, delay]) table. Both give the same q:
  * every term is an integer, so float64 sums are exact whatever their order. Synaptic operations
- * are always counted from the row's real entries, never from the padding.
+ * are always counted from the row's real entries, never from the padding. With the WebAssembly
+ * kernel (deliver.ts, the default) one call per step delivers every spike of a list: the per-row
+ * JavaScript → WebAssembly calls and the float64 weight streams were most of a large build's step.
  *
  * PES learning (learning.ts) runs between delivery and the compartment update, only for models
  * with learning groups; without them the step does exactly what it did before learning existed.
@@ -32,8 +34,7 @@ import {
 } from "./engine-types.js";
 import { LearningEngine, SeededLearningRandom } from "./learning.js";
 import { type EmuModel, validateModel } from "./model.js";
-import type { RowAdd } from "./row-add.js";
-import { buildPlacement, buildRows, buildSources } from "./rows.js";
+import { buildPlacement, buildTables, type DeliveryKernel } from "./rows.js";
 
 export {
   EmulatorOverflowError,
@@ -56,8 +57,6 @@ const U_HALF = 2 ** U_BITS;
 const ACT_SPEC = 0;
 const ACT_INPUT = 1;
 const ACT_ALL = 2;
-/** Dense rows shorter than this are added in JavaScript (a call into WebAssembly costs more). */
-const SIMD_MIN_LENGTH = 8;
 
 export class Emulator {
   readonly model: EmuModel;
@@ -104,10 +103,8 @@ export class Emulator {
   private readonly rowBegin: Int32Array;
   private readonly rowEnd: Int32Array;
   private readonly denseWeight: Float64Array;
-  /** Byte address of denseWeight in the kernel's memory. */
-  private readonly denseByte: number;
-  /** The SIMD kernel (q at byte 0), or null: dense rows are then added in JavaScript. */
-  private readonly rowAdd: RowAdd | null;
+  /** The WebAssembly delivery kernel (q at byte 0 of its memory), or null: rows are then added in JavaScript. */
+  private readonly kernel: DeliveryKernel | null;
   private readonly entTarget: Int32Array;
   private readonly entWeight: Int32Array;
   /** Per-entry delay, or null when every delay is 0 (the fast path). */
@@ -135,7 +132,7 @@ export class Emulator {
   readonly warnings: string[] = [];
 
   /** How the rows were stored: dense spans, general rows, and whether the SIMD kernel adds the dense ones. */
-  readonly rowForms: { readonly dense: number; readonly general: number; readonly simd: boolean };
+  readonly rowForms: { readonly dense: number; readonly general: number; readonly packed: number; readonly simd: boolean };
 
   /** Cumulative synaptic entries delivered since construction or reset(). */
   totalSynapticEvents = 0;
@@ -176,10 +173,12 @@ export class Emulator {
     this.uState = new Int32Array(n);
     this.vState = new Int32Array(n);
     this.rState = new Int32Array(n);
-    this.spikeBuf = new Int32Array(n);
-    this.spareSpikeBuf = new Int32Array(n);
+    const { rows, sources } = buildTables(model, opts.delivery ?? "auto");
+    this.kernel = rows.kernel;
+    // With the kernel the spike buffers live in its memory: it reads the last step's spikes in place.
+    this.spikeBuf = this.kernel?.spikeA ?? new Int32Array(n);
+    this.spareSpikeBuf = this.kernel?.spikeB ?? new Int32Array(n);
 
-    const rows = buildRows(model, opts.delivery ?? "auto");
     this.slots = rows.slots;
     this.qRing = rows.qRing;
     this.rowEntries = rows.rowEntries;
@@ -190,8 +189,6 @@ export class Emulator {
     this.rowBegin = rows.rowBegin;
     this.rowEnd = rows.rowEnd;
     this.denseWeight = rows.denseWeight;
-    this.denseByte = rows.denseByte;
-    this.rowAdd = rows.rowAdd;
     this.entTarget = rows.entTarget;
     this.entWeight = rows.entWeight;
     this.entDelay = rows.entDelay;
@@ -204,7 +201,6 @@ export class Emulator {
     this.runEnd = placement.runEnd;
     this.runCore = placement.runCore;
 
-    const sources = buildSources(model, rows.rowIds);
     this.inputBase = sources.inputBase;
     this.inputCount = sources.inputCount;
     this.segPtr = sources.segPtr;
@@ -221,8 +217,8 @@ export class Emulator {
       active: new Int32Array(coreCount),
       spikes: new Int32Array(coreCount),
       messages: new Int32Array(coreCount),
-      routeMessages: new Int32Array(routeCount),
-      routeSynOps: new Int32Array(routeCount),
+      routeMessages: this.kernel?.routeMessages ?? new Int32Array(routeCount),
+      routeSynOps: this.kernel?.routeSynOps ?? new Int32Array(routeCount),
       routeFromCore: Int32Array.from(model.routes, (r) => (r.source === "block" ? Math.max(model.blocks[r.index].core, 0) : -1)),
       routeToCore: Int32Array.from(model.routes, (r) => Math.max(model.blocks[model.synapses[r.synapse].block].core, 0)),
     };
@@ -347,6 +343,27 @@ export class Emulator {
         if (!(used >= 0 && used <= channels.length && (used | 0) === used)) {
           throw this.inputError(stepNo, inputSpikes[b]);
         }
+        const kernel = this.kernel;
+        if (kernel !== null) {
+          // Sources into the kernel's list, delivered in order in batches (the same adds, in the
+          // same order, as one at a time); what was listed before a bad channel is delivered.
+          const list = kernel.inputList;
+          let m = 0;
+          for (let c = 0; c < used; c++) {
+            const ch = channels[c];
+            if (!(ch >= 0 && ch < count && (ch | 0) === ch)) {
+              this.deliverList(list.byteOffset, m, slot);
+              throw this.inputError(stepNo, inputSpikes[b], ch);
+            }
+            list[m++] = base + ch;
+            if (m === list.length) {
+              this.deliverList(list.byteOffset, m, slot);
+              m = 0;
+            }
+          }
+          this.deliverList(list.byteOffset, m, slot);
+          continue;
+        }
         for (let c = 0; c < used; c++) {
           const ch = channels[c];
           if (!(ch >= 0 && ch < count && (ch | 0) === ch)) {
@@ -357,7 +374,8 @@ export class Emulator {
       }
     }
     const prev = this.spikeBuf;
-    for (let k = 0, m = this.spikeCount; k < m; k++) this.deliver(prev[k], slot);
+    if (this.kernel !== null) this.deliverList(prev.byteOffset, this.spikeCount, slot);
+    else for (let k = 0, m = this.spikeCount; k < m; k++) this.deliver(prev[k], slot);
 
     // B. Learning: marks from this step's deliveries, then trace and weight updates (§2.9 step 4).
     const learning = this.learning;
@@ -403,7 +421,13 @@ export class Emulator {
     return new RangeError(`step ${stepNo}: channel ${channel} of input ${input} is outside 0..${this.inputCount[input] - 1}`);
   }
 
-  /** Add every row the source drives into the ring (§2.9 step 3, §3.5). */
+  /** The kernel delivers `count` sources listed at byte `listByte` of its memory (deliver.ts). */
+  private deliverList(listByte: number, count: number, slot: number): void {
+    const k = this.kernel!;
+    if (count > 0) k.deliver(listByte, count, slot, k.segPtrByte, k.msgByte, k.synByte, this.slots, this.n, k.entTByte, k.entWByte, k.entDByte);
+  }
+
+  /** Add every row the source drives into the ring (§2.9 step 3, §3.5), in JavaScript. */
   private deliver(source: number, slot: number): void {
     const segPtr = this.segPtr;
     const segRow = this.segRow;
@@ -431,14 +455,9 @@ export class Emulator {
       at += s * this.n;
     }
     const length = this.rowLength[row];
-    const add = this.rowAdd;
-    if (add !== null && length >= SIMD_MIN_LENGTH) {
-      add(at * 8, this.denseByte + dense * 8, length);
-    } else {
-      const q = this.qRing;
-      const w = this.denseWeight;
-      for (let i = 0; i < length; i++) q[at + i] += w[dense + i];
-    }
+    const q = this.qRing;
+    const w = this.denseWeight;
+    for (let i = 0; i < length; i++) q[at + i] += w[dense + i];
   }
 
   /** The general row: entries [begin, end) of the (target, weight[, delay]) table. */

@@ -3,10 +3,14 @@
  *
  * Every axon row is stored once. A dense row (the common case: decoded weights reach consecutive
  * compartments) is a span of consecutive targets t0 .. t0 + len − 1 with one weight per target
- * (zero where the row has no entry, summed where it has several) and one delay; it is added by a
- * WebAssembly SIMD kernel (row-add.ts) or a JavaScript loop. Any other row (scattered targets,
- * mixed delays) is a slice of a (target, weight[, delay]) table. Both give the same q: every term
- * is an integer, so float64 sums are exact whatever their order.
+ * (zero where the row has no entry, summed where it has several) and one delay. Any other row
+ * (scattered targets, mixed delays) is a slice of a (target, weight[, delay]) table. Both give the
+ * same q: every term is an integer, so float64 sums are exact whatever their order.
+ *
+ * With delivery "auto" and WebAssembly SIMD, everything lives in the delivery kernel's memory
+ * (deliver.ts): dense rows whose weights are 8- or 16-bit mantissas times one power of two are
+ * stored packed (in the order spikes read them), the others as float64, and each source's
+ * segments as records the kernel reads in order. Otherwise JavaScript loops deliver.
  *
  * Spike sources (compartments 0..n−1, then the channels of each host input in order) own a
  * contiguous list of segments in CSR form, one per route that maps the source to an axon; each
@@ -16,8 +20,8 @@
  * delivery mode: the learning engine then rewrites their weights in place (learning.ts).
  */
 import type { DeliveryMode } from "./engine-types.js";
-import type { EmuModel } from "./model.js";
-import { loadRowAdd, rowAddAvailable, type RowAdd } from "./row-add.js";
+import { KIND_F64, KIND_GENERAL, KIND_I16, KIND_I8, KIND_NONE, SEGMENT_BYTES, deliverAvailable, loadDeliver, packing, type DeliverFn } from "./deliver.js";
+import type { EmuAxonRow, EmuModel } from "./model.js";
 
 /**
  * A row with targets spanning `span` compartments and `entries` entries is stored dense when
@@ -27,6 +31,30 @@ import { loadRowAdd, rowAddAvailable, type RowAdd } from "./row-add.js";
  */
 const DENSE_SPAN_RATIO = 4;
 const DENSE_SPAN_RATIO_JS = 1.25;
+/** Host-input sources the kernel's input list holds before the engine flushes it. */
+const INPUT_LIST_MAX = 65536;
+
+/**
+ * The WebAssembly delivery kernel bound to its memory (deliver.ts), with the byte addresses of
+ * its tables and views of the memory the engine reads and writes.
+ */
+export interface DeliveryKernel {
+  readonly deliver: DeliverFn;
+  readonly segPtrByte: number;
+  readonly msgByte: number;
+  readonly synByte: number;
+  readonly entTByte: number;
+  readonly entWByte: number;
+  readonly entDByte: number;
+  /** Per-route counters the kernel increments (the engine's ActivityCounts arrays). */
+  readonly routeMessages: Int32Array;
+  readonly routeSynOps: Int32Array;
+  /** The engine's two spike buffers (n entries each): the kernel reads the last step's in place. */
+  readonly spikeA: Int32Array;
+  readonly spikeB: Int32Array;
+  /** Host-input sources (inputBase + channel) of a step, delivered in batches. */
+  readonly inputList: Int32Array;
+}
 
 export interface RowTables {
   /** Row id of axon a of synapse group g: rowIds[g][a], −1 for an unused axon. */
@@ -37,7 +65,11 @@ export interface RowTables {
   readonly qRing: Float64Array;
   /** Synaptic entries of each row (what the cost model counts). */
   readonly rowEntries: Int32Array;
-  /** Dense rows: offset of the weights in denseWeight, or −1 for a general row. */
+  /**
+   * Dense rows: offset of the weights in denseWeight, or −1 for a general row. With the kernel,
+   * only float64 rows (learned rows among them) have weights here; packed rows are −1 too and
+   * live in the kernel's memory only (the kernel, never the JavaScript loops, delivers then).
+   */
   readonly rowDense: Int32Array;
   readonly rowT0: Int32Array;
   readonly rowLength: Int32Array;
@@ -46,14 +78,14 @@ export interface RowTables {
   readonly rowBegin: Int32Array;
   readonly rowEnd: Int32Array;
   readonly denseWeight: Float64Array;
-  /** Byte address of denseWeight in the kernel's memory. */
-  readonly denseByte: number;
-  readonly rowAdd: RowAdd | null;
   readonly entTarget: Int32Array;
   readonly entWeight: Int32Array;
   /** Per-entry delay, or null when every delay is 0 (the fast path). */
   readonly entDelay: Int32Array | null;
-  readonly rowForms: { readonly dense: number; readonly general: number; readonly simd: boolean };
+  /** Dense and general rows; `packed` of the dense ones are stored as int8/int16 mantissas for the kernel (`simd`). */
+  readonly rowForms: { readonly dense: number; readonly general: number; readonly packed: number; readonly simd: boolean };
+  /** The WebAssembly delivery kernel, or null: the engine then delivers in JavaScript. */
+  readonly kernel: DeliveryKernel | null;
 }
 
 type Span = [t0: number, length: number] | null;
@@ -65,16 +97,36 @@ function learnedSpans(model: EmuModel): Map<number, [number, number]> {
   return out;
 }
 
-/** Flatten every axon row of the model (see the module comment). */
-export function buildRows(model: EmuModel, delivery: DeliveryMode): RowTables {
-  const n = model.compartments.count;
+/** How every row is stored (first pass): its span, kind and shift, and the storage sizes. */
+interface RowPlan {
+  readonly rowIds: Int32Array[];
+  readonly spans: Span[];
+  /** deliver.ts KIND_*: float64 dense, int8/int16-packed dense, or general. */
+  readonly kind: Int8Array;
+  readonly shift: Int8Array;
+  readonly rows: number;
+  readonly slots: number;
+  readonly anyDelay: boolean;
+  readonly denseLength: number;
+  readonly packedBytes: number;
+  readonly generalEntries: number;
+  readonly maxSpan: number;
+}
+
+/** A row's dense weights over its span (entries at one target summed), into `out`. */
+function spanWeights(row: { targets: Int32Array; weights: Int32Array }, t0: number, length: number, out: Float64Array): Float64Array {
+  const w = out.subarray(0, length);
+  w.fill(0);
+  for (let k = 0; k < row.targets.length; k++) w[row.targets[k] - t0] += row.weights[k];
+  return w;
+}
+
+function planRows(model: EmuModel, delivery: DeliveryMode, kernel: boolean): RowPlan {
   const learned = learnedSpans(model);
   const rowIds: Int32Array[] = [];
-  let generalEntries = 0;
-  let denseLength = 0;
   let rows = 0;
   let anyDelay = false;
-  const spanRatio = delivery === "auto" && rowAddAvailable() ? DENSE_SPAN_RATIO : DENSE_SPAN_RATIO_JS;
+  const spanRatio = kernel ? DENSE_SPAN_RATIO : DENSE_SPAN_RATIO_JS;
   const denseSpan = (row: { targets: Int32Array; delays?: Int32Array }): Span => {
     const t = row.targets;
     if (delivery === "sparse" || t.length === 0) return null;
@@ -90,6 +142,13 @@ export function buildRows(model: EmuModel, delivery: DeliveryMode): RowTables {
     return span <= spanRatio * t.length ? [lo, span] : null;
   };
   const spans: Span[] = [];
+  const kinds: number[] = [];
+  const shifts: number[] = [];
+  let denseLength = 0;
+  let packedBytes = 0;
+  let generalEntries = 0;
+  let maxSpan = 0;
+  let scratch = new Float64Array(64);
   model.synapses.forEach((g, gi) => {
     const ids = new Int32Array(g.axons.length).fill(-1);
     const learnedSpan = learned.get(gi);
@@ -98,46 +157,144 @@ export function buildRows(model: EmuModel, delivery: DeliveryMode): RowTables {
       ids[a] = rows++;
       const span = learnedSpan ?? denseSpan(row);
       spans.push(span);
-      if (span === null) generalEntries += row.targets.length;
-      else denseLength += span[1];
+      let kind = KIND_GENERAL;
+      let shift = 0;
+      if (span !== null) {
+        kind = KIND_F64;
+        const length = span[1];
+        maxSpan = Math.max(maxSpan, length);
+        if (kernel && learnedSpan === undefined) {
+          if (scratch.length < length) scratch = new Float64Array(length);
+          ({ kind, shift } = packing(spanWeights(row, span[0], length, scratch)));
+        }
+        if (kind === KIND_F64) denseLength += length;
+        // An int16 row may need one byte to align it.
+        else packedBytes += kind === KIND_I8 ? length : 2 * length + 1;
+      } else {
+        generalEntries += row.targets.length;
+      }
+      kinds.push(kind);
+      shifts.push(shift);
       if (row.delays !== undefined && row.delays.some((d) => d !== 0)) anyDelay = true;
     });
     rowIds.push(ids);
   });
-  const slots = anyDelay ? model.delaySlots : 1;
-
-  // Storage: q and the dense weights in the kernel's memory (q first, weights 16-byte aligned).
-  const qLength = n * slots;
-  const denseByte = Math.ceil((qLength * 8) / 16) * 16;
-  const kernel = delivery === "auto" && denseLength > 0 ? loadRowAdd(denseByte + denseLength * 8) : null;
-  const qRing = kernel !== null ? new Float64Array(kernel.memory.buffer, 0, qLength) : new Float64Array(qLength);
-  const denseWeight = kernel !== null ? new Float64Array(kernel.memory.buffer, denseByte, denseLength) : new Float64Array(denseLength);
-  const denseRows = spans.filter((x) => x !== null).length;
-  const t: RowTables = {
+  return {
     rowIds,
-    slots,
-    qRing,
-    rowEntries: new Int32Array(rows),
-    rowDense: new Int32Array(rows).fill(-1),
-    rowT0: new Int32Array(rows),
-    rowLength: new Int32Array(rows),
-    rowDelay: new Int32Array(rows),
-    rowBegin: new Int32Array(rows),
-    rowEnd: new Int32Array(rows),
-    denseWeight,
-    denseByte,
-    rowAdd: kernel?.addF64 ?? null,
-    entTarget: new Int32Array(generalEntries),
-    entWeight: new Int32Array(generalEntries),
-    entDelay: anyDelay ? new Int32Array(generalEntries) : null,
-    rowForms: { dense: denseRows, general: rows - denseRows, simd: kernel !== null },
+    spans,
+    kind: Int8Array.from(kinds),
+    shift: Int8Array.from(shifts),
+    rows,
+    slots: anyDelay ? model.delaySlots : 1,
+    anyDelay,
+    denseLength,
+    packedBytes,
+    generalEntries,
+    maxSpan,
   };
-  fillRows(model, t, spans);
-  return t;
 }
 
-/** Second pass of buildRows: copy every row into its dense span or its slice of the entry table. */
-function fillRows(model: EmuModel, t: RowTables, spans: Span[]): void {
+/** Bytes rounded up to a multiple of 16. */
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/** Byte layout of the kernel's memory (see deliver.ts). */
+function kernelLayout(model: EmuModel, plan: RowPlan, sources: SourceTables) {
+  const n = model.compartments.count;
+  const routes = model.routes.length;
+  const segments = sources.segRow.length;
+  const nSources = sources.segPtr.length - 1;
+  const inputChannels = model.inputs.reduce((s, i) => s + i.count, 0);
+  const inputCap = Math.max(1, Math.min(INPUT_LIST_MAX, inputChannels));
+  let at = 0;
+  const take = (bytes: number): number => {
+    const here = at;
+    at += align16(bytes);
+    return here;
+  };
+  const layout = {
+    q: take(n * plan.slots * 8),
+    dense: take(plan.denseLength * 8),
+    seg: take(segments * SEGMENT_BYTES),
+    segPtr: take((nSources + 1) * 4),
+    msg: take(routes * 4),
+    syn: take(routes * 4),
+    entT: take(plan.generalEntries * 4),
+    entW: take(plan.generalEntries * 4),
+    entD: take(plan.anyDelay ? plan.generalEntries * 4 : 0),
+    spikeA: take(n * 4),
+    spikeB: take(n * 4),
+    input: take(inputCap * 4),
+    inputCap,
+    packed: take(plan.packedBytes + 16),
+    bytes: 0,
+  };
+  layout.bytes = at;
+  return layout;
+}
+
+/**
+ * Flatten every axon row of the model and the spike sources' segments (see the module comment);
+ * with delivery "auto" and WebAssembly SIMD, into the delivery kernel's memory.
+ */
+export function buildTables(model: EmuModel, delivery: DeliveryMode): { rows: RowTables; sources: SourceTables } {
+  const wanted = delivery === "auto" && deliverAvailable();
+  let plan = planRows(model, delivery, wanted);
+  const sources = buildSources(model, plan.rowIds);
+  let layout: ReturnType<typeof kernelLayout> | null = null;
+  let loaded: ReturnType<typeof loadDeliver> = null;
+  if (wanted) {
+    layout = kernelLayout(model, plan, sources);
+    loaded = loadDeliver(layout.bytes);
+    // Row ids do not depend on the plan, so the sources stay valid.
+    if (loaded === null) plan = planRows(model, delivery, false);
+  }
+  const n = model.compartments.count;
+  const qLength = n * plan.slots;
+  const mem = loaded?.memory.buffer;
+  const L = loaded !== null ? layout : null;
+  const { rows: rowCount, generalEntries } = plan;
+  const denseRows = plan.spans.filter((x) => x !== null).length;
+  const t: RowTables = {
+    rowIds: plan.rowIds,
+    slots: plan.slots,
+    qRing: mem && L ? new Float64Array(mem, L.q, qLength) : new Float64Array(qLength),
+    rowEntries: new Int32Array(rowCount),
+    rowDense: new Int32Array(rowCount).fill(-1),
+    rowT0: new Int32Array(rowCount),
+    rowLength: new Int32Array(rowCount),
+    rowDelay: new Int32Array(rowCount),
+    rowBegin: new Int32Array(rowCount),
+    rowEnd: new Int32Array(rowCount),
+    denseWeight: mem && L ? new Float64Array(mem, L.dense, plan.denseLength) : new Float64Array(plan.denseLength),
+    entTarget: mem && L ? new Int32Array(mem, L.entT, generalEntries) : new Int32Array(generalEntries),
+    entWeight: mem && L ? new Int32Array(mem, L.entW, generalEntries) : new Int32Array(generalEntries),
+    entDelay: plan.anyDelay ? (mem && L ? new Int32Array(mem, L.entD, generalEntries) : new Int32Array(generalEntries)) : null,
+    rowForms: { dense: denseRows, general: rowCount - denseRows, packed: loaded !== null ? plan.kind.filter((k) => k === KIND_I8 || k === KIND_I16).length : 0, simd: loaded !== null },
+    kernel:
+      loaded !== null && L !== null && mem !== undefined
+        ? {
+            deliver: loaded.deliver,
+            segPtrByte: L.segPtr,
+            msgByte: L.msg,
+            synByte: L.syn,
+            entTByte: L.entT,
+            entWByte: L.entW,
+            entDByte: L.entD,
+            routeMessages: new Int32Array(mem, L.msg, model.routes.length),
+            routeSynOps: new Int32Array(mem, L.syn, model.routes.length),
+            spikeA: new Int32Array(mem, L.spikeA, n),
+            spikeB: new Int32Array(mem, L.spikeB, n),
+            inputList: new Int32Array(mem, L.input, L.inputCap),
+          }
+        : null,
+  };
+  fillRows(model, t, plan);
+  if (mem !== undefined && L !== null) fillKernel(model, t, plan, sources, mem, L);
+  return { rows: t, sources };
+}
+
+/** Second pass: copy every row into its dense span (float64 rows) or its slice of the entry table. */
+function fillRows(model: EmuModel, t: RowTables, plan: RowPlan): void {
   let e = 0;
   let dense = 0;
   model.synapses.forEach((g, gi) => {
@@ -145,13 +302,14 @@ function fillRows(model: EmuModel, t: RowTables, spans: Span[]): void {
       if (row === null) return;
       const id = t.rowIds[gi][a];
       t.rowEntries[id] = row.targets.length;
-      const span = spans[id];
+      const span = plan.spans[id];
       if (span !== null) {
         const [t0, length] = span;
-        t.rowDense[id] = dense;
         t.rowT0[id] = t0;
         t.rowLength[id] = length;
         t.rowDelay[id] = row.delays !== undefined ? row.delays[0] : 0;
+        if (plan.kind[id] !== KIND_F64) return;
+        t.rowDense[id] = dense;
         for (let k = 0; k < row.targets.length; k++) t.denseWeight[dense + row.targets[k] - t0] += row.weights[k];
         dense += length;
       } else {
@@ -164,6 +322,67 @@ function fillRows(model: EmuModel, t: RowTables, spans: Span[]): void {
       }
     });
   });
+}
+
+/**
+ * The kernel's segment records and packed rows. Packed rows are laid out in the order sources
+ * reach them (source by source, segment by segment), so one spike's rows are one stream.
+ */
+function fillKernel(model: EmuModel, t: RowTables, plan: RowPlan, sources: SourceTables, mem: ArrayBuffer, L: NonNullable<ReturnType<typeof kernelLayout>>): void {
+  const rowOf: (EmuAxonRow | null)[] = [];
+  model.synapses.forEach((g, gi) => g.axons.forEach((row, a) => {
+    if (row !== null) rowOf[t.rowIds[gi][a]] = row;
+  }));
+  const rowByte = new Int32Array(plan.rows).fill(-1);
+  const p8 = new Int8Array(mem, L.packed, plan.packedBytes);
+  const p16 = new Int16Array(mem, L.packed, Math.floor(plan.packedBytes / 2));
+  let packedAt = 0;
+  const scratch = new Float64Array(Math.max(1, plan.maxSpan));
+  const seg = new Int32Array(mem, L.seg, sources.segRow.length * (SEGMENT_BYTES / 4));
+  const { segPtr, segRoute, segRow } = sources;
+  for (let k = 0; k < segRow.length; k++) {
+    const r = segRow[k];
+    const o = k * (SEGMENT_BYTES / 4);
+    seg[o] = segRoute[k];
+    if (r < 0) {
+      seg[o + 1] = KIND_NONE;
+      continue;
+    }
+    const kind = plan.kind[r];
+    seg[o + 1] = kind;
+    seg[o + 5] = t.rowEntries[r];
+    if (kind === KIND_GENERAL) {
+      seg[o + 2] = t.rowBegin[r];
+      seg[o + 3] = t.rowEnd[r];
+      continue;
+    }
+    seg[o + 2] = t.rowT0[r];
+    seg[o + 4] = t.rowLength[r];
+    seg[o + 7] = t.rowDelay[r];
+    if (kind === KIND_F64) {
+      seg[o + 3] = L.dense + t.rowDense[r] * 8;
+      continue;
+    }
+    const shift = plan.shift[r];
+    seg[o + 6] = shift;
+    if (rowByte[r] < 0) {
+      // Packed at first use, 2-byte aligned for int16 mantissas.
+      if (kind === KIND_I16 && packedAt % 2 !== 0) packedAt++;
+      rowByte[r] = L.packed + packedAt;
+      const w = spanWeights(rowOf[r]!, t.rowT0[r], t.rowLength[r], scratch);
+      const unit = 2 ** shift;
+      if (kind === KIND_I8) {
+        for (let i = 0; i < w.length; i++) p8[packedAt + i] = w[i] / unit;
+        packedAt += w.length;
+      } else {
+        for (let i = 0; i < w.length; i++) p16[packedAt / 2 + i] = w[i] / unit;
+        packedAt += 2 * w.length;
+      }
+    }
+    seg[o + 3] = rowByte[r];
+  }
+  const ptr = new Int32Array(mem, L.segPtr, segPtr.length);
+  for (let s = 0; s < segPtr.length; s++) ptr[s] = L.seg + segPtr[s] * SEGMENT_BYTES;
 }
 
 export interface SourceTables {
