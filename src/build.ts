@@ -32,7 +32,8 @@ export interface LoadedBuild {
 
 const sha256 = (s: string | Uint8Array): string => createHash("sha256").update(s).digest("hex");
 
-export function writeBuild(dir: string, compiled: CompileResult, target: Target, source: { file: string; text?: string }): BuildManifest {
+/** `extraFiles`: written and hashed with the build in the same atomic write (a trained build's conversion.json). */
+export function writeBuild(dir: string, compiled: CompileResult, target: Target, source: { file: string; text?: string }, extraFiles: Readonly<Record<string, string>> = {}): BuildManifest {
   // The network is named by its file name alone (in the manifest and every source location), so
   // the same network gives the same bytes however its path was spelled.
   const file = storedSourceName(source.file);
@@ -45,6 +46,10 @@ export function writeBuild(dir: string, compiled: CompileResult, target: Target,
     "host.json": toTypedJson(result.host) + "\n",
     "report.json": reportJson(result.report),
   };
+  for (const [name, text] of Object.entries(extraFiles)) {
+    if (name in files) throw new RangeError(`writeBuild: extra file '${name}' would replace the build's own`);
+    files[name] = text;
+  }
   return writeBuildFolder(dir, files, {
     target: { name: target.name, sha256: targetHash(target) },
     network: { name: result.report.network, file, ...(source.text !== undefined ? { sha256: sha256(source.text) } : {}) },

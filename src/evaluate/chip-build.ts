@@ -9,11 +9,11 @@
  * warning naming what differs (LMU7042).
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseReportJson, TRAINED_RECORD_FILE } from "../backends/loihi/build-files.js";
-import { readBuildFolder, writeBuildFolder } from "../backends/loihi/folder.js";
+import { readBuildFolder } from "../backends/loihi/folder.js";
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { conversionKey } from "../frontend/conversion.js";
 import type { ConversionValue, NetworkIR, TrainedCellIR } from "../ir/network.js";
@@ -174,24 +174,13 @@ function recordJson(r: TrainedBuildRecord): string {
 }
 
 /**
- * Compiles the chip build into `dir`, atomically: prepareSpikingJob writes it to a staging
- * folder, then it is written to `dir` with its record (one writeBuildFolder: a reader sees the
- * old build or the new one, never a build without its record).
+ * Compiles the chip build into `dir`, atomically: the build and its record in one
+ * writeBuildFolder (a reader sees the old build or the new one, never a build without its record).
  */
 export function writeChipBuild(dir: string, r: ChipBuildRequest): PreparedJob {
   const record = buildRecord(r);
-  const staging = mkdtempSync(join(tmpdir(), "lmuc-chip-build-"));
-  try {
-    const { buildDir: _ignored, ...spiking } = r.spiking ?? {};
-    const prepared = prepareSpikingJob("chip", r.net, r.program, r.calibration.data, { ...spiking, conversion: r.options, buildDir: join(staging, "build") });
-    const { manifest, files } = readBuildFolder(join(staging, "build"));
-    const { format: _f, lmuc: _l, files: _files, ...extra } = manifest;
-    writeBuildFolder(dir, { ...files, [RECORD_FILE]: recordJson(record) }, extra);
-    const job = prepared.job.kind === "chip" ? { ...prepared.job, buildDir: dir } : prepared.job;
-    return { ...prepared, job, ...(prepared.cores ? { cores: { ...prepared.cores, buildDir: dir } } : {}) };
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  const { buildDir: _ignored, ...spiking } = r.spiking ?? {};
+  return prepareSpikingJob("chip", r.net, r.program, r.calibration.data, { ...spiking, conversion: r.options, buildDir: dir, extraFiles: { [RECORD_FILE]: recordJson(record) } });
 }
 
 /** A stale build is compiled again: this is the warning that says so. */

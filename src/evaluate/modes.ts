@@ -37,6 +37,8 @@ export interface SpikingOptions {
    * neuron-to-neuron weights, and the emulator several times faster).
    */
   readonly decodeNeurons?: DecodeNeuronsMode;
+  /** Chip mode: more files written with the build, in the same atomic write (its record). */
+  readonly extraFiles?: Readonly<Record<string, string>>;
 }
 
 export interface PreparedJob {
@@ -76,7 +78,7 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
     : undefined;
   const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, decodeNeurons: opts.decodeNeurons ?? "always", ...(calibrator ? { calibrator } : {}) });
   const dir = opts.buildDir ?? join(mkdtempSync(join(tmpdir(), "lmuc-evaluate-")), "build");
-  writeBuild(dir, compiled, target, { file: net.file });
+  writeBuild(dir, compiled, target, { file: net.file }, opts.extraFiles);
   const part = compiled.report.partition;
   return { job: { kind: "chip", buildDir: dir, presentationSteps: K, averageSteps: averageSteps(o) }, presentationSteps: K, cores: { used: part.cores, lowerBound: part.lowerBound, buildDir: dir } };
 }
