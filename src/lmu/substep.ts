@@ -96,16 +96,12 @@ const ROOT_WELL_POSED = 1e-3;
 const FLOAT32_ROUNDOFF = 2 ** -24;
 
 /**
- * (Ak, Bk): K substeps with the input held reproduce one step of (A, B).
- * Ak = exp(log(A)/K) of the matrix as stored, where that is well posed (see ROOT_WELL_POSED); where
- * it is not and (A, B) is the ZOH step of the LMU `lmu` names (nothing folded in), Ak is that LMU
- * discretized at 1/K of a step, exact — the psMNIST shape's fastest modes decay by ~e⁻⁴⁰ a step,
- * far below float32's resolution of the stored A. Otherwise there is no K-th root to take: a
- * located LMU7043 at `origin` says what to change.
+ * Ak alone (see substeps), without the input's Bk: a chip lead of part of a substep needs only
+ * the state's root, and Bk's Σ Ak^k costs K products of order × order matrices.
  */
-export function substeps(A: Mat, B: Mat, K: number, lmu?: LmuOfStep & { readonly origin?: SourceLocation }): { Ak: Mat; Bk: Mat; method: "matrix-log" | "lmu-zoh" } {
+export function substepMatrix(A: Mat, B: Mat, K: number, lmu?: LmuOfStep & { readonly origin?: SourceLocation }): { Ak: Mat; method: "matrix-log" | "lmu-zoh" } {
   if (!Number.isInteger(K) || K < 1) throw new RangeError(`substeps: K must be a whole number ≥ 1, got ${K}`);
-  if (K === 1) return { Ak: A, Bk: B, method: "matrix-log" };
+  if (K === 1) return { Ak: A, method: "matrix-log" };
   const condition = conditionNumber(A);
   let Ak: Mat, method: "matrix-log" | "lmu-zoh";
   if (condition * FLOAT32_ROUNDOFF <= ROOT_WELL_POSED) {
@@ -125,6 +121,20 @@ export function substeps(A: Mat, B: Mat, K: number, lmu?: LmuOfStep & { readonly
     Ak = expm(scale(Ac, 1 / K));
     method = "lmu-zoh";
   }
+  return { Ak, method };
+}
+
+/**
+ * (Ak, Bk): K substeps with the input held reproduce one step of (A, B).
+ * Ak = exp(log(A)/K) of the matrix as stored, where that is well posed (see ROOT_WELL_POSED); where
+ * it is not and (A, B) is the ZOH step of the LMU `lmu` names (nothing folded in), Ak is that LMU
+ * discretized at 1/K of a step, exact — the psMNIST shape's fastest modes decay by ~e⁻⁴⁰ a step,
+ * far below float32's resolution of the stored A. Otherwise there is no K-th root to take: a
+ * located LMU7043 at `origin` says what to change.
+ */
+export function substeps(A: Mat, B: Mat, K: number, lmu?: LmuOfStep & { readonly origin?: SourceLocation }): { Ak: Mat; Bk: Mat; method: "matrix-log" | "lmu-zoh" } {
+  const { Ak, method } = substepMatrix(A, B, K, lmu);
+  if (K === 1) return { Ak, Bk: B, method };
   const n = A.rows;
   let S = mat(n, n);
   let p = identity(n);

@@ -77,8 +77,28 @@ function ensembleModel(e: BuiltEnsemble, x: Float64Array, T: number): EnsembleMo
   const n = e.nNeurons, d = e.dimensions;
   if (x.length !== T * d) throw new Error(`model calibration: trajectory of '${e.id}' holds ${x.length} values, expected ${T} × ${d} (a bug in lmuc)`);
   const J = new Float64Array(T * n);
-  // e·x for every sample and neuron: (T × d)·(d × n), encoders read transposed in place.
-  gemm(T, n, d, rowMajor(x, d), transposed(rowMajor(e.encoders.data, d)), J, 0, n, 1, true);
+  const E = e.encoders.data;
+  let nonzero = 0;
+  for (let k = 0; k < E.length; k++) if (E[k] !== 0) nonzero++;
+  if (nonzero * 4 < E.length) {
+    // Mostly-zero encoders (a trained cell's per-unit populations: one nonzero a row): e·x over
+    // each row's nonzeros, T × nonzero products instead of T × n × d.
+    const start = new Int32Array(n + 1), dims = new Int32Array(nonzero), vals = new Float64Array(nonzero);
+    for (let i = 0, p = 0; i < n; i++) {
+      for (let k = 0; k < d; k++) if (E[i * d + k] !== 0) (dims[p] = k), (vals[p++] = E[i * d + k]);
+      start[i + 1] = p;
+    }
+    for (let t = 0; t < T; t++) {
+      for (let i = 0; i < n; i++) {
+        let v = 0;
+        for (let p = start[i]; p < start[i + 1]; p++) v += vals[p] * x[t * d + dims[p]];
+        J[t * n + i] = v;
+      }
+    }
+  } else {
+    // e·x for every sample and neuron: (T × d)·(d × n), encoders read transposed in place.
+    gemm(T, n, d, rowMajor(x, d), transposed(rowMajor(E, d)), J, 0, n, 1, true);
+  }
   const currentPeak = new Float64Array(n);
   const { gain, bias } = e;
   for (let t = 0; t < T; t++) {
@@ -245,7 +265,8 @@ export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, deco
   const ratesHz = new Map<string, Float64Array>();
   const sampleHz = new Map<string, Float64Array>();
   for (const s of ens) {
-    const hz = s.count.map((c) => c / (K * dt));
+    const hz = new Float64Array(s.count.length), toHz = 1 / (K * dt);
+    for (let k = 0; k < hz.length; k++) hz[k] = s.count[k] * toHz;
     sampleHz.set(s.e.id, hz);
     const mean = new Float64Array(s.n);
     for (let t = 0; t < T; t++) for (let i = 0; i < s.n; i++) mean[i] += hz[t * s.n + i] / T;

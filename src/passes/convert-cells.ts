@@ -24,9 +24,10 @@
  *   spike noise goes round the W_h loop 64 times; lmu-tanh chip 64 % → see README).
  */
 import type { ConnectionIR, EnsembleIR, NetworkIR, NodeIR, ProbeIR, TrainedCellIR } from "../ir/network.js";
+import { gemm, rowMajor, transposed } from "../math/blas.js";
 import { identity, mat, matmul, type Mat } from "../math/matrix.js";
 import type { NeuronModel } from "../neurons/models.js";
-import { substeps } from "../lmu/substep.js";
+import { substepMatrix, substeps } from "../lmu/substep.js";
 import type { CellRanges } from "../sim/cell-ranges.js";
 import { CellState, runCellSequence, type CellProgram } from "../sim/cell.js";
 import type { Trajectories } from "./calibrate-model.js";
@@ -217,7 +218,7 @@ const diag = (v: Float64Array): Mat => {
  * into 4K substeps as `substeps` splits it into K (exact, no interpolation between substeps).
  */
 function partialSubstep(Aeff: Mat, B: Mat, K: number, part: number, lmu: Parameters<typeof substeps>[3]): Mat {
-  const quarter = substeps(Aeff, B, 4 * K, lmu).Ak;
+  const quarter = substepMatrix(Aeff, B, 4 * K, lmu).Ak;
   let p = identity(Aeff.rows);
   for (let j = 0; j < Math.round(4 * part); j++) p = matmul(p, quarter);
   return p;
@@ -245,31 +246,35 @@ export function convertedTrajectories(program: CellProgram, x: Float64Array, seq
   const { inputSize: d, hidden: H, order: q, ex, eh, Wx, Wh, Wm, uBias, reluU } = program;
   const R = memoryRanges(ranges.memoryAbs, o.rangeMargin), S = hiddenRanges(ranges, o.rangeMargin);
   const T = sequences * steps, held = eh.length > 0;
-  const memory = new Float64Array(T * q), hidden = new Float64Array(T * H), xs = new Float64Array(T * d), u = new Float64Array(T), zHost = new Float64Array(held ? T * H : 0);
+  // The run records m_t and h_{t−1}; the rest is three products over all steps.
+  const m = new Float64Array(T * q), hPrev = new Float64Array(T * H);
   const state = new CellState(program), out = new Float64Array(program.outputs);
   for (let s = 0; s < sequences; s++) {
-    runCellSequence(program, state, x, s * steps * d, steps, out, 0, undefined, (t, _u, m, hPrev) => {
-      const at = s * steps + t, xo = (s * steps + t) * d;
-      for (let k = 0; k < d; k++) xs[at * d + k] = x[xo + k];
-      for (let i = 0; i < q; i++) memory[at * q + i] = m[i] / R[i];
-      let ux = 0;
-      for (let k = 0; k < d; k++) ux += ex[k] * x[xo + k];
-      if (held) for (let k = 0; k < H; k++) ux += eh[k] * hPrev[k];
-      else ux += uBias;
-      u[at] = reluU && ux < 0 ? 0 : ux;
-      for (let i = 0; i < H; i++) {
-        let host = 0;
-        for (let k = 0; k < d; k++) host += Wx[i * d + k] * x[xo + k];
-        if (held) for (let k = 0; k < H; k++) host += Wh[i * H + k] * hPrev[k];
-        let z = host;
-        for (let k = 0; k < q; k++) z += Wm[i * q + k] * m[k];
-        hidden[at * H + i] = z / S[i];
-        if (held) zHost[at * H + i] = host;
-      }
+    runCellSequence(program, state, x, s * steps * d, steps, out, 0, undefined, (t, _u, mt, hp) => {
+      const at = s * steps + t;
+      m.set(mt, at * q);
+      hPrev.set(hp, at * H);
     });
   }
+  const xs = x.slice(0, T * d);
+  const host = new Float64Array(T * H); // W_x·x_t (+ W_h·h_{t−1})
+  gemm(T, H, d, rowMajor(xs, d), transposed(rowMajor(Wx, d)), host, 0, H, 1, true);
+  if (held) gemm(T, H, H, rowMajor(hPrev, H), transposed(rowMajor(Wh, H)), host, 0, H);
+  const hidden = Float64Array.from(host);
+  gemm(T, H, q, rowMajor(m, q), transposed(rowMajor(Wm, q)), hidden, 0, H);
+  for (let t = 0; t < T; t++) for (let i = 0; i < H; i++) hidden[t * H + i] /= S[i];
+  const memory = new Float64Array(T * q);
+  for (let t = 0; t < T; t++) for (let i = 0; i < q; i++) memory[t * q + i] = m[t * q + i] / R[i];
+  const u = new Float64Array(T);
+  for (let t = 0; t < T; t++) {
+    let v = 0;
+    for (let k = 0; k < d; k++) v += ex[k] * xs[t * d + k];
+    if (held) for (let k = 0; k < H; k++) v += eh[k] * hPrev[t * H + k];
+    else v += uBias;
+    u[t] = reluU && v < 0 ? 0 : v;
+  }
   const nodes = new Map<string, Float64Array>([[CONVERTED.input, xs], ["u", u]]);
-  if (held) nodes.set("z-host", zHost);
+  if (held) nodes.set("z-host", host);
   return { samples: T, stepsPerSample: o.presentationSteps, sequenceSamples: steps, ensembles: new Map([[CONVERTED.memory, memory], [CONVERTED.hidden, hidden]]), nodes };
 }
 
