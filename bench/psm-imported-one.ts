@@ -3,7 +3,9 @@
  * hidden) in its own process, as `lmuc compile` makes it, so peak memory belongs to that compile
  * alone: `node dist/bench/psm-imported-one.js DIR [MEMORY HIDDEN]` imports the test fixture into
  * DIR, with its 2 input sequences as the calibration, and compiles it to DIR/build with the cell's
- * defaults (8 neurons per memory dimension, 20 per hidden unit) or MEMORY and HIDDEN neurons.
+ * defaults (8 neurons per memory dimension, 20 per hidden unit, the model calibration) or MEMORY
+ * and HIDDEN neurons, and any --conversion KEY=VALUE given (compiler_calibration=simulate: the
+ * float run the model replaced, the compile-time baseline).
  * Prints one JSON line.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -26,16 +28,18 @@ export function importPsmnistShape(dir: string): string {
 }
 
 if (process.argv[1]?.endsWith("psm-imported-one.js")) {
-  const [dir, memory, hidden] = process.argv.slice(2);
+  const [dir, ...rest] = process.argv.slice(2);
+  const [memory, hidden] = rest.filter((a) => !a.includes("="));
   const yaml = importPsmnistShape(dir);
   const out = join(dir, "build");
   const t0 = performance.now();
-  const conversion = memory && hidden ? [`memory_neurons_per_dimension=${Number(memory)}`, `hidden_neurons_per_unit=${Number(hidden)}`] : [];
+  const sizes = memory && hidden ? [`memory_neurons_per_dimension=${Number(memory)}`, `hidden_neurons_per_unit=${Number(hidden)}`] : [];
+  const conversion = [...sizes, ...rest.filter((a) => a.includes("="))];
   runCompileTrained(yaml, loadNetworkFile(yaml), { target: "loihi1", out, quiet: true, conversion }, { out: () => {}, err: () => {} }, () => "");
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage();
   const built = readBuildSummary(out), report = built.report;
   const worstLoss = Math.max(0, ...report.connections.map((c) => c.lostMagnitude));
   const options = (readTrainedRecord(built)?.options ?? {}) as Record<string, unknown>;
-  process.stdout.write(JSON.stringify({ memoryNeurons: options.memoryPerDimension, hiddenNeurons: options.hiddenPerUnit, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: process.resourceUsage().maxRSS / 1024, cores: report.partition.cores, lowerBound: report.partition.lowerBound, worstLoss, buildDir: out }) + "\n");
+  process.stdout.write(JSON.stringify({ memoryNeurons: options.memoryPerDimension, hiddenNeurons: options.hiddenPerUnit, calibration: options.compilerCalibration, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: process.resourceUsage().maxRSS / 1024, cores: report.partition.cores, lowerBound: report.partition.lowerBound, worstLoss, buildDir: out }) + "\n");
 }

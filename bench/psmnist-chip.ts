@@ -8,7 +8,7 @@
  * imported psmnist-shape model (pytorch-lmu, untrained) as `lmuc compile` converts and builds it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadNetworkObject } from "../src/api.js";
@@ -67,18 +67,28 @@ export function psmnistChipBench(): object {
  */
 function importedPsmBench(): object {
   const dir = mkdtempSync(join(tmpdir(), "lmuc-psm-imported-"));
-  try {
-    const child = spawnSync(process.execPath, ["dist/bench/psm-imported-one.js", dir], { encoding: "utf8", maxBuffer: 1 << 24 });
+  interface Compile { memoryNeurons: number; hiddenNeurons: number; calibration: string; seconds: number; cpuSeconds: number; peakRssMiB: number; cores: number; lowerBound: number; worstLoss: number; buildDir: string }
+  const compileIn = (sub: string, ...conversion: string[]): Compile | undefined => {
+    mkdirSync(join(dir, sub));
+    const child = spawnSync(process.execPath, ["dist/bench/psm-imported-one.js", join(dir, sub), ...conversion], { encoding: "utf8", maxBuffer: 1 << 24 });
     if (child.status !== 0) {
       console.log(`imported psmnist-shape: compile failed: ${child.stderr.split("\n").slice(0, 3).join(" ")}`);
-      return { failed: true };
+      return undefined;
     }
-    const c = JSON.parse(child.stdout) as { memoryNeurons: number; hiddenNeurons: number; seconds: number; cpuSeconds: number; peakRssMiB: number; cores: number; lowerBound: number; worstLoss: number; buildDir: string };
+    return JSON.parse(child.stdout) as Compile;
+  };
+  try {
+    const c = compileIn("model");
+    if (!c) return { failed: true };
+    // The baseline in the same run: the simulated calibration the model replaced (~2 min quiet).
+    const base = compileIn("simulate", "compiler_calibration=simulate");
     const speed = emulatorSpeed(c.buildDir, 1000);
-    const t = trackConversion(join(dir, "psm.yaml"), undefined, {});
+    const t = trackConversion(join(dir, "model", "psm.yaml"), undefined, {});
     console.log(`imported psmnist-shape (${c.memoryNeurons} neurons per memory dimension, ${c.hiddenNeurons} per hidden unit, K ${t.K}): compile ${c.seconds.toFixed(1)} s (${c.cpuSeconds.toFixed(1)} CPU s), peak ${c.peakRssMiB.toFixed(0)} MiB, ${c.cores} cores (bound ${c.lowerBound}; targets ≤ 128 cores, < 10 s, < 2 GiB), emulator ${speed.wall.toFixed(0)} steps/s (${speed.cpu.toFixed(0)} per CPU s; target ≥ 500); spiking run vs float over ${t.steps} steps: hidden NRMSE ${t.hiddenNrmse.toFixed(3)} (final h ${t.finalHiddenNrmse.toFixed(3)}), logits ${t.logitNrmse.toFixed(3)}`);
+    if (base) console.log(`  the same compile with the simulated calibration (compiler_calibration=simulate), same run: ${base.seconds.toFixed(1)} s (${base.cpuSeconds.toFixed(1)} CPU s), ${base.cores} cores, peak ${base.peakRssMiB.toFixed(0)} MiB: the model compiles ${(base.seconds / c.seconds).toFixed(1)}× faster (CPU ${(base.cpuSeconds / c.cpuSeconds).toFixed(1)}×)`);
     const { buildDir: _b, ...compile } = c;
-    return { compile, steps_per_second: speed.wall, steps_per_cpu_second: speed.cpu, spiking_tracking: t };
+    const baseline = base ? (({ buildDir: _x, ...rest }) => rest)(base) : undefined;
+    return { compile, compile_simulated_calibration: baseline, steps_per_second: speed.wall, steps_per_cpu_second: speed.cpu, spiking_tracking: t };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
