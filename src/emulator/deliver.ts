@@ -24,7 +24,7 @@
  * Kinds: 0 float64 dense row, 1 int8-packed dense row, 2 int16-packed dense row, 3 general row
  * (entries [begin, end) of the entry table), 4 unused axon (a message that adds nothing).
  */
-import { I32, V128, moduleBytes, op, uleb, type WasmFunction } from "../math/wasm-asm.js";
+import { F64, I32, V128, moduleBytes, op, uleb, type WasmFunction } from "../math/wasm-asm.js";
 import { WASM_MAX_BYTES, WASM_PAGE, rowAddAvailable, type WasmMemory } from "./row-add.js";
 
 export const KIND_F64 = 0;
@@ -234,6 +234,101 @@ function deliver(): WasmFunction {
   };
 }
 
+/** The compartment arrays of the kernel's memory, in this order, each `stride` bytes apart (i32 per compartment). */
+export const CX_U = 0, CX_V = 1, CX_R = 2, CX_KU = 3, CX_KV = 4, CX_BIAS = 5, CX_VMIN = 6, CX_VMAX = 7, CX_VTH = 8, CX_REFRACT = 9;
+export const CX_ARRAYS = 10;
+
+/**
+ * update(i, end, q, spikes, count, activity, cx, stride, out) → stop: the compartment update of
+ * §2.9 steps 6–13 for compartments i .. end − 1, exactly as engine.ts's JavaScript loop computes it
+ * (the same float64 operations: decay is trunc(x · k · 2^−12), sums of integers are exact).
+ * q is the byte address of the consumed slot's q[0]; spikes the byte address of the spike list,
+ * which holds `count` entries; the spiking compartments are appended. `activity` is the engine's
+ * ActivityRule code (0 spec, 1 input, 2 all). It stops before the first compartment whose q, u or
+ * u + bias leaves its range (nothing of it written), so the engine's JavaScript handles the rare
+ * overflow exactly as before, then calls again from the next one. Returns the index it stopped
+ * at (end when done) and writes the new spike count and the active compartments it counted to
+ * the i32s at byte out and out + 4.
+ */
+function update(): WasmFunction {
+  const I = 0, END = 1, Q = 2, SPK = 3, COUNT = 4, ACT = 5, CX = 6, STRIDE = 7, OUT = 8;
+  const P = 9, QA = 10, RO = 11, R = 12, SPIKED = 13, ACTIVE = 14, VO = 15;
+  const QI = 16, U = 17, W = 18, V = 19;
+  const F64_LT = [0x63], F64_GE = [0x66], F64_GT = [0x64], F64_NE = [0x62], F64_MUL = [0xa2], F64_TRUNC = [0x9d];
+  const I32_OR = [0x72], I32_AND = [0x71], I32_NE = [0x47], SELECT = [0x1b], RETURN = [0x0f];
+  const I32_TRUNC_SAT_F64_S = [0xfc, 0x02];
+  const f64c = (x: number): number[] => {
+    const b = new Uint8Array(new Float64Array([x]).buffer);
+    return [0x44, ...b];
+  };
+  /** The i32 of compartment array k at the current compartment, as a double or as an i32. */
+  const cxAddr = (k: number): number[] => [...get(CX), ...get(STRIDE), ...i32(k), ...I32_MUL, ...op.i32Add, ...get(P), ...op.i32Add];
+  const cxI32 = (k: number): number[] => [...cxAddr(k), ...op.i32Load(0)];
+  const cxF64 = (k: number): number[] => [...cxI32(k), ...F64_CONVERT_I32_S];
+  /** trunc(x · k · 2^−12) with x and k doubles on the stack (x pushed first). */
+  const decay = [...F64_MUL, ...f64c(2 ** -12), ...F64_MUL, ...F64_TRUNC];
+  /** Leave i (return it) when the double in `local` is outside [−half, half). */
+  const bailOutside = (local: number, half: number): number[] => [
+    ...get(local), ...f64c(-half), ...F64_LT, ...get(local), ...f64c(half), ...F64_GE, ...I32_OR,
+    ...IF, ...get(OUT), ...get(COUNT), ...i32Store(0), ...get(OUT), ...get(ACTIVE), ...i32Store(4), ...get(I), ...RETURN, ...op.end,
+  ];
+  const body = [
+    ...get(I), ...i32(2), ...I32_SHL, ...set(P),
+    ...get(Q), ...get(I), ...i32(3), ...I32_SHL, ...op.i32Add, ...tee(QA), ...op.f64Load(0), ...set(QI),
+    ...bailOutside(QI, 2 ** 21),
+    ...cxF64(CX_U), ...cxF64(CX_KU), ...decay, ...get(QI), ...op.f64Add, ...set(U),
+    ...bailOutside(U, 2 ** 23),
+    ...get(U), ...cxF64(CX_BIAS), ...op.f64Add, ...set(W),
+    ...bailOutside(W, 2 ** 23),
+    // Checks passed: from here on the compartment is written.
+    ...get(QA), ...f64c(0), ...op.f64Store(0),
+    ...cxAddr(CX_U), ...get(U), ...I32_TRUNC_SAT_F64_S, ...i32Store(0),
+    ...cxI32(CX_V), ...tee(VO), ...F64_CONVERT_I32_S, ...cxF64(CX_KV), ...decay, ...get(W), ...op.f64Add, ...set(V),
+    ...get(V), ...cxF64(CX_VMIN), ...F64_LT, ...IF,
+    ...cxF64(CX_VMIN), ...set(V),
+    ...ELSE,
+    ...get(V), ...cxF64(CX_VMAX), ...F64_GT, ...IF, ...cxF64(CX_VMAX), ...set(V), ...op.end,
+    ...op.end,
+    ...cxI32(CX_R), ...tee(RO), ...set(R),
+    ...get(RO), ...i32(0), ...I32_GT_S, ...IF, ...f64c(0), ...set(V), ...op.end,
+    ...i32(0), ...set(SPIKED),
+    ...get(V), ...cxF64(CX_VTH), ...F64_GT, ...IF,
+    ...f64c(0), ...set(V),
+    ...cxI32(CX_REFRACT), ...set(R),
+    ...get(SPK), ...get(COUNT), ...i32(2), ...I32_SHL, ...op.i32Add, ...get(I), ...i32Store(0),
+    ...add(COUNT, 1),
+    ...i32(1), ...set(SPIKED),
+    ...op.end,
+    ...cxAddr(CX_R), ...get(R), ...i32(1), ...op.i32Sub, ...i32(0), ...get(R), ...i32(0), ...I32_GT_S, ...SELECT, ...i32Store(0),
+    ...cxAddr(CX_V), ...get(V), ...I32_TRUNC_SAT_F64_S, ...i32Store(0),
+    // Activity (engine-types.ts ActivityRule): all; input: q ≠ 0 or spiked; spec: also refractory, u ≠ 0, v changed.
+    ...get(ACTIVE),
+    ...get(ACT), ...i32(2), ...I32_EQ,
+    ...get(QI), ...f64c(0), ...F64_NE, ...get(SPIKED), ...I32_OR,
+    ...get(ACT), ...i32(0), ...I32_EQ,
+    ...get(RO), ...i32(0), ...I32_GT_S,
+    ...get(U), ...f64c(0), ...F64_NE, ...I32_OR,
+    ...get(V), ...I32_TRUNC_SAT_F64_S, ...get(VO), ...I32_NE, ...I32_OR,
+    ...I32_AND,
+    ...I32_OR,
+    ...I32_OR,
+    ...op.i32Add, ...set(ACTIVE),
+    ...add(I, 1),
+  ];
+  return {
+    name: "update",
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+    locals: [I32, I32, I32, I32, I32, I32, I32, F64, F64, F64, F64],
+    body: [
+      ...i32(0), ...set(ACTIVE),
+      ...loop([...get(I), ...get(END), ...I32_GE_S], body),
+      ...get(OUT), ...get(COUNT), ...i32Store(0), ...get(OUT), ...get(ACTIVE), ...i32Store(4),
+      ...get(I),
+    ],
+    results: [I32],
+  };
+}
+
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
@@ -246,7 +341,7 @@ let compiled: object | null | undefined;
 function deliverModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = wasmApi !== undefined && rowAddAvailable() ? new wasmApi.Module(moduleBytes([addF64(), addPacked(1), addPacked(2), general(), deliver()])) : null;
+      compiled = wasmApi !== undefined && rowAddAvailable() ? new wasmApi.Module(moduleBytes([addF64(), addPacked(1), addPacked(2), general(), deliver(), update()])) : null;
     } catch {
       compiled = null;
     }
@@ -261,8 +356,10 @@ export function deliverAvailable(): boolean {
 
 export type DeliverFn = (list: number, count: number, slot: number, segPtr: number, msg: number, syn: number, slots: number, n: number, entT: number, entW: number, entD: number) => void;
 
+export type UpdateFn = (i: number, end: number, q: number, spikes: number, count: number, activity: number, cx: number, stride: number, out: number) => number;
+
 /** A fresh memory of at least `bytes` bytes with the kernel bound to it, or null (too large, or no WebAssembly). */
-export function loadDeliver(bytes: number): { memory: WasmMemory; deliver: DeliverFn; addPacked8: (q: number, w: number, n: number, shift: number) => void; addPacked16: (q: number, w: number, n: number, shift: number) => void } | null {
+export function loadDeliver(bytes: number): { memory: WasmMemory; deliver: DeliverFn; update: UpdateFn } | null {
   if (bytes > WASM_MAX_BYTES || wasmApi === undefined) return null;
   const mod = deliverModule();
   if (mod === null) return null;
@@ -270,7 +367,7 @@ export function loadDeliver(bytes: number): { memory: WasmMemory; deliver: Deliv
     const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil(bytes / WASM_PAGE)) });
     const instance = new wasmApi.Instance(mod, { env: { memory } });
     const ex = instance.exports;
-    return { memory, deliver: ex.deliver as DeliverFn, addPacked8: ex.addPacked8 as never, addPacked16: ex.addPacked16 as never };
+    return { memory, deliver: ex.deliver as DeliverFn, update: ex.update as UpdateFn };
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@
 // invariance (item 38) and model validation.
 import fc from "fast-check";
 import { VTH_MAX } from "./arith.js";
-import { Emulator, EmulatorOverflowError, type DeliveryMode, type EmulatorOptions, type InputSpikes } from "./engine.js";
+import { Emulator, EmulatorOverflowError, type ActivityRule, type DeliveryMode, type EmulatorOptions, type InputSpikes } from "./engine.js";
 import { type EmuAxonRow, type EmuModel, validateModel } from "./model.js";
 import { rowAddAvailable } from "./row-add.js";
 
@@ -584,11 +584,18 @@ describe("delivery kernels agree bit for bit", () => {
   }
 
   /** Everything observable, step by step. */
-  function observe(model: EmuModel, inputs: (t: number) => InputSpikes[], delivery: DeliveryMode, overflow: "wrap" | "warn"): unknown[] {
-    const emu = new Emulator(model, { delivery, overflow, maxWarnings: 1000 });
+  function observe(model: EmuModel, inputs: (t: number) => InputSpikes[], delivery: DeliveryMode, overflow: "wrap" | "warn" | "error", activity: ActivityRule = "spec"): unknown[] {
+    const emu = new Emulator(model, { delivery, overflow, maxWarnings: 1000, activity });
     const out: unknown[] = [];
     for (let t = 0; t < 40; t++) {
-      emu.step(inputs(t));
+      try {
+        emu.step(inputs(t));
+      } catch (e) {
+        // "error": the state mid-step at the first overflow is part of what must match.
+        if (!(e instanceof EmulatorOverflowError)) throw e;
+        out.push(e.message, Array.from(emu.u), Array.from(emu.v), Array.from(emu.refractory));
+        break;
+      }
       const a = emu.activity;
       out.push([
         Array.from(emu.u),
@@ -628,15 +635,15 @@ describe("delivery kernels agree bit for bit", () => {
     expect(overflows).toBeGreaterThan(0);
   });
 
-  test("packed rows (int8 and int16 mantissas << shift) give what the general loop gives, with delays and repeated targets", () => {
+  test("packed rows (int8 and int16 mantissas << shift) and the kernel's compartment update give what the JavaScript loops give: delays, repeated targets, every overflow policy and activity rule", () => {
     let packed = 0;
     let float = 0;
     fc.assert(
-      fc.property(fc.integer(), fc.constantFrom("wrap" as const, "warn" as const), (seed, overflow) => {
+      fc.property(fc.integer(), fc.constantFrom("wrap" as const, "warn" as const, "error" as const), fc.constantFrom("spec" as const, "input" as const, "all" as const), (seed, overflow, activity) => {
         const { model, inputs } = randomModel(seed, true);
-        const reference = observe(model, inputs, "sparse", overflow);
-        expect(observe(model, inputs, "auto", overflow)).toEqual(reference);
-        expect(observe(model, inputs, "dense-js", overflow)).toEqual(reference);
+        const reference = observe(model, inputs, "sparse", overflow, activity);
+        expect(observe(model, inputs, "auto", overflow, activity)).toEqual(reference);
+        expect(observe(model, inputs, "dense-js", overflow, activity)).toEqual(reference);
         const forms = new Emulator(model).rowForms;
         packed += forms.packed;
         float += forms.dense - forms.packed;

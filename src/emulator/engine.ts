@@ -34,6 +34,7 @@ import {
 } from "./engine-types.js";
 import { LearningEngine, SeededLearningRandom } from "./learning.js";
 import { type EmuModel, validateModel } from "./model.js";
+import { CX_BIAS, CX_KU, CX_KV, CX_R, CX_REFRACT, CX_U, CX_V, CX_VMAX, CX_VMIN, CX_VTH } from "./deliver.js";
 import { buildPlacement, buildTables, type DeliveryKernel } from "./rows.js";
 
 export {
@@ -122,6 +123,8 @@ export class Emulator {
   /** Where the current step writes its spikes; swapped with spikeBuf at the end of the step. */
   private spareSpikeBuf: Int32Array;
   private stepNo = 0;
+  /** Spike count while updateOne runs (the kernel's overflow path). */
+  private spikeTail = 0;
 
   private readonly activityCode: number;
   private readonly counts: ActivityCounts;
@@ -170,11 +173,22 @@ export class Emulator {
     this.vmin = cx.vmin.slice();
     this.vmax = cx.vmax.slice();
     this.refractDelay = cx.refractDelay.slice();
-    this.uState = new Int32Array(n);
-    this.vState = new Int32Array(n);
-    this.rState = new Int32Array(n);
     const { rows, sources } = buildTables(model, opts.delivery ?? "auto");
     this.kernel = rows.kernel;
+    // With the kernel, u, v and r and the update's parameters live in its memory (as i32).
+    const kcx = this.kernel?.cx;
+    this.uState = kcx?.[CX_U] ?? new Int32Array(n);
+    this.vState = kcx?.[CX_V] ?? new Int32Array(n);
+    this.rState = kcx?.[CX_R] ?? new Int32Array(n);
+    if (kcx !== undefined) {
+      kcx[CX_KU].set(this.kU);
+      kcx[CX_KV].set(this.kV);
+      kcx[CX_BIAS].set(this.bias);
+      kcx[CX_VMIN].set(this.vmin);
+      kcx[CX_VMAX].set(this.vmax);
+      kcx[CX_VTH].set(this.vth);
+      kcx[CX_REFRACT].set(this.refractDelay);
+    }
     // With the kernel the spike buffers live in its memory: it reads the last step's spikes in place.
     this.spikeBuf = this.kernel?.spikeA ?? new Int32Array(n);
     this.spareSpikeBuf = this.kernel?.spikeB ?? new Int32Array(n);
@@ -505,10 +519,30 @@ export class Emulator {
 
     active.fill(0);
     spikesPerCore.fill(0);
+    const kernel = this.kernel;
     for (let run = 0, runs = this.runStart.length; run < runs; run++) {
       const end = this.runEnd[run];
       let activeHere = 0;
       const firstSpike = spikeCount;
+      if (kernel !== null) {
+        // The kernel updates the run; it stops before a compartment that overflows, which the
+        // JavaScript loop below then updates alone (the same code as without the kernel).
+        let i = this.runStart[run];
+        for (;;) {
+          const stop = kernel.update(i, end, qOffset * 8, spikes.byteOffset, spikeCount, activityCode, kernel.cxByte, kernel.cxStride, kernel.outByte);
+          spikeCount = kernel.out[0];
+          activeHere += kernel.out[1];
+          if (stop >= end) break;
+          i = stop + 1;
+          this.spikeTail = spikeCount;
+          activeHere += this.updateOne(stepNo, stop, qOffset, spikes);
+          spikeCount = this.spikeTail;
+        }
+        const core = this.runCore[run];
+        active[core] += activeHere;
+        spikesPerCore[core] += spikeCount - firstSpike;
+        continue;
+      }
       for (let i = this.runStart[run]; i < end; i++) {
         // 6. The slot is consumed and zeroed for its next use.
         let qi = q[qOffset + i];
@@ -556,6 +590,44 @@ export class Emulator {
     this.spareSpikeBuf = this.spikeBuf;
     this.spikeBuf = spikes;
     this.spikeCount = spikeCount;
+  }
+
+  /**
+   * Compartment i alone, in JavaScript (the kernel's overflow path): the loop body of
+   * updateCompartments. Appends a spike at spikes[spikeTail]; returns 1 if it counts as active.
+   */
+  private updateOne(stepNo: number, i: number, qOffset: number, spikes: Int32Array): number {
+    const q = this.qRing;
+    const qHalf = Q_HALF;
+    const uHalf = U_HALF;
+    let qi = q[qOffset + i];
+    q[qOffset + i] = 0;
+    if (qi < -qHalf || qi >= qHalf) qi = this.overflow(stepNo, i, "q", qi);
+    let u = decayToward0(this.uState[i], this.kU[i]) + qi;
+    if (u < -uHalf || u >= uHalf) u = this.overflow(stepNo, i, "u", u);
+    this.uState[i] = u;
+    let w = u + this.bias[i];
+    if (w < -uHalf || w >= uHalf) w = this.overflow(stepNo, i, "uBias", w);
+    const vOld = this.vState[i];
+    let v = decayToward0(vOld, this.kV[i]) + w;
+    if (v < this.vmin[i]) v = this.vmin[i];
+    else if (v > this.vmax[i]) v = this.vmax[i];
+    const rOld = this.rState[i];
+    if (rOld > 0) v = 0;
+    let r = rOld;
+    let spiked = false;
+    if (v > this.vth[i]) {
+      v = 0;
+      r = this.refractDelay[i];
+      spikes[this.spikeTail++] = i;
+      spiked = true;
+    }
+    this.rState[i] = r > 0 ? r - 1 : 0;
+    this.vState[i] = v;
+    const code = this.activityCode;
+    if (code === ACT_SPEC) return qi !== 0 || spiked || rOld > 0 || u !== 0 || v !== vOld ? 1 : 0;
+    if (code === ACT_INPUT) return qi !== 0 || spiked ? 1 : 0;
+    return 1;
   }
 
   /** The rare path: count, report per policy, and return the wrapped value. */

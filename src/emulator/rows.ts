@@ -20,7 +20,7 @@
  * delivery mode: the learning engine then rewrites their weights in place (learning.ts).
  */
 import type { DeliveryMode } from "./engine-types.js";
-import { KIND_F64, KIND_GENERAL, KIND_I16, KIND_I8, KIND_NONE, SEGMENT_BYTES, deliverAvailable, loadDeliver, packing, type DeliverFn } from "./deliver.js";
+import { CX_ARRAYS, KIND_F64, KIND_GENERAL, KIND_I16, KIND_I8, KIND_NONE, SEGMENT_BYTES, deliverAvailable, loadDeliver, packing, type DeliverFn, type UpdateFn } from "./deliver.js";
 import type { EmuAxonRow, EmuModel } from "./model.js";
 
 /**
@@ -54,6 +54,13 @@ export interface DeliveryKernel {
   readonly spikeB: Int32Array;
   /** Host-input sources (inputBase + channel) of a step, delivered in batches. */
   readonly inputList: Int32Array;
+  /** The compartment update (deliver.ts update()), its CX_* arrays (`cxStride` bytes apart from `cxByte`) and its two result i32s. */
+  readonly update: UpdateFn;
+  readonly cxByte: number;
+  readonly cxStride: number;
+  readonly cx: Int32Array[];
+  readonly outByte: number;
+  readonly out: Int32Array;
 }
 
 export interface RowTables {
@@ -225,6 +232,9 @@ function kernelLayout(model: EmuModel, plan: RowPlan, sources: SourceTables) {
     spikeB: take(n * 4),
     input: take(inputCap * 4),
     inputCap,
+    cx: take(CX_ARRAYS * align16(n * 4)),
+    cxStride: align16(n * 4),
+    out: take(16),
     packed: take(plan.packedBytes + 16),
     bytes: 0,
   };
@@ -285,6 +295,12 @@ export function buildTables(model: EmuModel, delivery: DeliveryMode): { rows: Ro
             spikeA: new Int32Array(mem, L.spikeA, n),
             spikeB: new Int32Array(mem, L.spikeB, n),
             inputList: new Int32Array(mem, L.input, L.inputCap),
+            update: loaded.update,
+            cxByte: L.cx,
+            cxStride: L.cxStride,
+            cx: Array.from({ length: CX_ARRAYS }, (_, k) => new Int32Array(mem, L.cx + k * L.cxStride, n)),
+            outByte: L.out,
+            out: new Int32Array(mem, L.out, 2),
           }
         : null,
   };

@@ -73,6 +73,8 @@ export interface WasmFunction {
   /** Local types after the parameters, in index order. */
   readonly locals: readonly number[];
   readonly body: readonly number[];
+  /** Result types (default none). */
+  readonly results?: readonly number[];
 }
 
 export const nameBytes = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
@@ -80,11 +82,11 @@ export const section = (id: number, body: number[]): number[] => [id, ...uleb(bo
 export const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 
 /**
- * A module importing env.memory and exporting `fns` (no results; one type per function). With
+ * A module importing env.memory and exporting `fns` (one type per function). With
  * `sharedMaxPages` the memory it imports is a shared one of at most that many pages (threads).
  */
 export function moduleBytes(fns: readonly WasmFunction[], sharedMaxPages?: number): Uint8Array {
-  const types = fns.map((f) => [0x60, ...uleb(f.params.length), ...f.params, 0]);
+  const types = fns.map((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results?.length ?? 0), ...(f.results ?? [])]);
   const bodies = fns.map((f) => {
     const locals = vector(f.locals.map((t) => [1, t]));
     const body = [...locals, ...f.body, 0x0b];
