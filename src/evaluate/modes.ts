@@ -13,7 +13,8 @@ import type { NetworkIR } from "../ir/network.js";
 import { mat } from "../math/matrix.js";
 import { chipRateCurve } from "../passes/chip-rates.js";
 import type { DecodeNeuronsMode } from "../passes/decode-neurons.js";
-import { calibrateFromModel } from "../passes/calibrate-model.js";
+import { calibrate } from "../passes/calibrate.js";
+import { calibrateFromModel, modelCalibrates } from "../passes/calibrate-model.js";
 import { averageSteps, convertCells, convertedTrajectories, defaultConversion, type ConversionOptions } from "../passes/convert-cells.js";
 import { runFloatPipeline, type Calibrator } from "../passes/pipeline.js";
 import { cellRanges } from "../sim/cell-ranges.js";
@@ -72,9 +73,12 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
   const neuron = { type: o.neuron, amplitude: 1 } as const;
   const conv = convertCells(net, { ranges, xRows, forChip: true, ...(opts.chipCurveDecoders === false ? {} : { rate: chipRateCurve(neuron, net.dtSeconds) }) }, o);
   const target = loadTarget(opts.target ?? "loihi1");
-  // The model calibration reads the float cell over the same first C sequences the simulation would run.
+  // The model calibration reads the float cell over the same first C sequences the simulation
+  // would run; neurons it does not model (neuron: relu, rates) are calibrated by that simulation.
   const calibrator: Calibrator | undefined = o.compilerCalibration === "model"
-    ? (built, plans, hubs) => calibrateFromModel(built, convertedTrajectories(program, data.x, C, data.steps, ranges, o), plans, hubs)
+    ? (built, plans, hubs) => modelCalibrates(built)
+      ? calibrateFromModel(built, convertedTrajectories(program, data.x, C, data.steps, ranges, o), plans, hubs)
+      : calibrate(built, C * data.steps * K, plans, hubs)
     : undefined;
   const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, decodeNeurons: opts.decodeNeurons ?? "always", ...(calibrator ? { calibrator } : {}) });
   const dir = opts.buildDir ?? join(mkdtempSync(join(tmpdir(), "lmuc-evaluate-")), "build");

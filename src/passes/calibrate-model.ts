@@ -180,13 +180,54 @@ function spikesInWindow(
  */
 export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, decodePlans: readonly DecodePlan[] = [], hubPlans: readonly HubPlan[] = []): Calibration {
   if (!modelCalibrates(built)) throw new Error("model calibration covers the chip's integrate-and-fire neurons only (a bug in lmuc)");
-  const T = traj.samples, K = traj.stepsPerSample, dt = built.dtSeconds, steps = T * K;
+  const T = traj.samples, K = traj.stepsPerSample, dt = built.dtSeconds;
   const models = new Map<string, EnsembleModel>();
   for (const e of built.ensembles) {
     const x = traj.ensembles.get(e.id);
     if (!x) throw new Error(`model calibration: no trajectory for ensemble '${e.id}' (a bug in lmuc)`);
     models.set(e.id, ensembleModel(e, x, T));
   }
+  const chunksOf = decodeChunks(built, decodePlans, hubPlans);
+  const { counts, reads } = runNeurons(built, models, [...chunksOf.values()].flat(), traj);
+  // Rates: per sample (spikes over its K steps) for the means and ripples, and over the run.
+  const ratesHz = new Map<string, Float64Array>();
+  const sampleHz = new Map<string, Float64Array>();
+  for (const e of built.ensembles) {
+    const count = counts.get(e.id)!, n = e.nNeurons;
+    const hz = new Float64Array(count.length), toHz = 1 / (K * dt);
+    for (let k = 0; k < hz.length; k++) hz[k] = count[k] * toHz;
+    sampleHz.set(e.id, hz);
+    const mean = new Float64Array(n);
+    for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) mean[i] += hz[t * n + i] / T;
+    ratesHz.set(e.id, mean);
+  }
+  /** Per neuron of `id`, the mean over samples of its ripple's variance through a filter a. */
+  const rippleCache = new Map<string, Float64Array>();
+  const ripple = (id: string, a: number): Float64Array => {
+    const key = `${id}@${a}`, hit = rippleCache.get(key);
+    if (hit) return hit;
+    const count = counts.get(id)!, e = built.ensembles.find((x) => x.id === id)!, n = e.nNeurons, h = e.neuron.amplitude / dt;
+    // A sample's spike count c of K steps is a period of K/c steps: one table entry per count.
+    const byCount = Float64Array.from({ length: K + 1 }, (_, c) => rippleVariance(K / c, a, h) / T);
+    const out = new Float64Array(n);
+    for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) out[i] += byCount[count[t * n + i]];
+    rippleCache.set(key, out);
+    return out;
+  };
+  const decoded = new Map<string, DecodeCalibration>();
+  for (const [key, chunks] of chunksOf) {
+    const filtered = chunks.map((ch) => filteredStats(ch, sampleHz, ripple, built, T));
+    decoded.set(key, {
+      peakFiltered: filtered.map((f) => f.peakFiltered), meanAbs: filtered.map((f) => f.meanAbs),
+      peakStep: chunks.map((ch) => ch.peakStep), rmsStep: chunks.map((ch) => ch.sumSquares.map((v) => Math.sqrt(v / Math.max(1, reads)))),
+    });
+  }
+  return { steps: T * K, ratesHz, maxInputCurrent: inputCurrentPeaks(built, models, ripple), nodeConnectionPeak: nodePeaks(built, traj, hubPlans), decoded };
+}
+
+/** The decode rows of every decode plan and hub, chunk by chunk, with their per-step accumulators. */
+function decodeChunks(built: BuiltNetwork, decodePlans: readonly DecodePlan[], hubPlans: readonly HubPlan[]): Map<string, DecodeChunk[]> {
+  const dt = built.dtSeconds;
   const byId = new Map(built.connections.map((c) => [c.id, c]));
   const chunksOf = new Map<string, DecodeChunk[]>();
   const chunk = (terms: DecodeTerm[], rows: number, tauSeconds: number): DecodeChunk => ({
@@ -204,7 +245,15 @@ export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, deco
       return decodeTerm(c.source.id, c.source.indices, c.source.indices.map((_, k) => k), c.weights, c.target.indices);
     }), plan.rows, plan.tauSeconds)));
   }
-  const allChunks = [...chunksOf.values()].flat();
+  return chunksOf;
+}
+
+/**
+ * The neurons, sample by sample (spikesInWindow), from their initial voltage at each sequence's
+ * start: spike counts per sample and neuron, and each chunk's per-step values on the read steps.
+ */
+function runNeurons(built: BuiltNetwork, models: ReadonlyMap<string, EnsembleModel>, allChunks: readonly DecodeChunk[], traj: Trajectories): { counts: Map<string, Float64Array>; reads: number } {
+  const T = traj.samples, K = traj.stepsPerSample, dt = built.dtSeconds, steps = T * K;
   const ens = built.ensembles.map((e) => ({
     e, n: e.nNeurons, J: models.get(e.id)!.J, v: new Float64Array(e.nNeurons), count: new Float64Array(T * e.nNeurons),
   }));
@@ -261,30 +310,12 @@ export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, deco
       }
     }
   }
-  // Rates: per sample (spikes over its K steps) for the means and ripples, and over the run.
-  const ratesHz = new Map<string, Float64Array>();
-  const sampleHz = new Map<string, Float64Array>();
-  for (const s of ens) {
-    const hz = new Float64Array(s.count.length), toHz = 1 / (K * dt);
-    for (let k = 0; k < hz.length; k++) hz[k] = s.count[k] * toHz;
-    sampleHz.set(s.e.id, hz);
-    const mean = new Float64Array(s.n);
-    for (let t = 0; t < T; t++) for (let i = 0; i < s.n; i++) mean[i] += hz[t * s.n + i] / T;
-    ratesHz.set(s.e.id, mean);
-  }
-  /** Per neuron of `id`, the mean over samples of its ripple's variance through a filter a. */
-  const rippleCache = new Map<string, Float64Array>();
-  const ripple = (id: string, a: number): Float64Array => {
-    const key = `${id}@${a}`, hit = rippleCache.get(key);
-    if (hit) return hit;
-    const s = ens[ensIndex.get(id)!], n = s.n, count = s.count, h = s.e.neuron.amplitude / dt;
-    // A sample's spike count c of K steps is a period of K/c steps: one table entry per count.
-    const byCount = Float64Array.from({ length: K + 1 }, (_, c) => rippleVariance(K / c, a, h) / T);
-    const out = new Float64Array(n);
-    for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) out[i] += byCount[count[t * n + i]];
-    rippleCache.set(key, out);
-    return out;
-  };
+  return { counts: new Map(ens.map((s) => [s.e.id, s.count])), reads: strided };
+}
+
+/** Each neuron's largest input current: max |g·(e·x)| plus FILTERED_SIGMAS of its inputs' ripple. */
+function inputCurrentPeaks(built: BuiltNetwork, models: ReadonlyMap<string, EnsembleModel>, ripple: (id: string, a: number) => Float64Array): Map<string, Float64Array> {
+  const dt = built.dtSeconds;
   const maxInputCurrent = new Map<string, Float64Array>();
   for (const e of built.ensembles) {
     const n = e.nNeurons, peak = Float64Array.from(models.get(e.id)!.currentPeak);
@@ -310,6 +341,12 @@ export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, deco
     }
     maxInputCurrent.set(e.id, peak);
   }
+  return maxInputCurrent;
+}
+
+/** max |W·f(x)| per row of every connection from a host node into the chip, over the node's trajectory. */
+function nodePeaks(built: BuiltNetwork, traj: Trajectories, hubPlans: readonly HubPlan[]): Map<string, Float64Array> {
+  const T = traj.samples;
   const hubNodes = new Set(hubPlans.map((p) => p.node));
   const nodeConnectionPeak = new Map<string, Float64Array>();
   for (const c of built.connections) {
@@ -334,15 +371,7 @@ export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, deco
     }
     nodeConnectionPeak.set(c.id, peak);
   }
-  const decoded = new Map<string, DecodeCalibration>();
-  for (const [key, chunks] of chunksOf) {
-    const filtered = chunks.map((ch) => filteredStats(ch, sampleHz, ripple, built, T));
-    decoded.set(key, {
-      peakFiltered: filtered.map((f) => f.peakFiltered), meanAbs: filtered.map((f) => f.meanAbs),
-      peakStep: chunks.map((ch) => ch.peakStep), rmsStep: chunks.map((ch) => ch.sumSquares.map((v) => Math.sqrt(v / Math.max(1, strided)))),
-    });
-  }
-  return { steps, ratesHz, maxInputCurrent, nodeConnectionPeak, decoded };
+  return nodeConnectionPeak;
 }
 
 /**

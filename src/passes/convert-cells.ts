@@ -72,8 +72,9 @@ export interface ConversionOptions {
    * Chip builds: how the compiler calibrates (firing rates, current peaks, the ranges of host
    * inputs and decode rows). "simulate" runs the converted network on the float simulator over
    * the calibration sequences, K simulator steps per sequence step; "model" computes the same
-   * numbers from the float cell's own run with a rate model (convertedTrajectories and
-   * calibrate-model.ts): milliseconds per sequence step instead of K simulated steps.
+   * numbers from the float cell's own run with a model of the chip's neurons (convertedTrajectories
+   * and calibrate-model.ts): milliseconds per sequence step instead of K simulated steps. Rate
+   * neurons (neuron relu) are not modelled: their builds simulate either way.
    */
   readonly compilerCalibration: "simulate" | "model";
 }
