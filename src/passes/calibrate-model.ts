@@ -67,8 +67,8 @@ export function rippleVariance(period: number, a: number, h: number): number {
 }
 
 interface EnsembleModel {
-  /** samples × n: the current g·(e·x) + b at each sample. */
-  readonly J: Float64Array;
+  /** samples × n: the current g·(e·x) + b at each sample (single precision: a model's input, 160 MB in double for psMNIST). */
+  readonly J: Float32Array;
   /** Per neuron: the largest |g·(e·x)|, the input current the synapses deliver. */
   readonly currentPeak: Float64Array;
 }
@@ -76,7 +76,7 @@ interface EnsembleModel {
 function ensembleModel(e: BuiltEnsemble, x: Float64Array, T: number): EnsembleModel {
   const n = e.nNeurons, d = e.dimensions;
   if (x.length !== T * d) throw new Error(`model calibration: trajectory of '${e.id}' holds ${x.length} values, expected ${T} × ${d} (a bug in lmuc)`);
-  const J = new Float64Array(T * n);
+  const J = new Float32Array(T * n);
   const E = e.encoders.data;
   let nonzero = 0;
   for (let k = 0; k < E.length; k++) if (E[k] !== 0) nonzero++;
@@ -97,7 +97,9 @@ function ensembleModel(e: BuiltEnsemble, x: Float64Array, T: number): EnsembleMo
     }
   } else {
     // e·x for every sample and neuron: (T × d)·(d × n), encoders read transposed in place.
-    gemm(T, n, d, rowMajor(x, d), transposed(rowMajor(E, d)), J, 0, n, 1, true);
+    const ex = new Float64Array(T * n);
+    gemm(T, n, d, rowMajor(x, d), transposed(rowMajor(E, d)), ex, 0, n, 1, true);
+    J.set(ex);
   }
   const currentPeak = new Float64Array(n);
   const { gain, bias } = e;
@@ -149,7 +151,7 @@ function decodeTerm(ensemble: string, sourceIndices: readonly number[], cols: re
  * those on read steps (slotOf, slotSteps) into ids/sizes, and returns v at the sample's end.
  */
 function spikesInWindow(
-  delta: number, K: number, v: number, i: number, count: Float64Array, at: number,
+  delta: number, K: number, v: number, i: number, count: Uint16Array, at: number,
   slotSteps: Int32Array, slots: number, ids: Int32Array, sizes: Int32Array, n: number,
 ): number {
   if (!(delta > 0)) return v;
@@ -189,16 +191,12 @@ export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, deco
   }
   const chunksOf = decodeChunks(built, decodePlans, hubPlans);
   const { counts, reads } = runNeurons(built, models, [...chunksOf.values()].flat(), traj);
-  // Rates: per sample (spikes over its K steps) for the means and ripples, and over the run.
+  // Rates over the run; per sample, a count of K steps is count/(K·dt) Hz.
   const ratesHz = new Map<string, Float64Array>();
-  const sampleHz = new Map<string, Float64Array>();
   for (const e of built.ensembles) {
-    const count = counts.get(e.id)!, n = e.nNeurons;
-    const hz = new Float64Array(count.length), toHz = 1 / (K * dt);
-    for (let k = 0; k < hz.length; k++) hz[k] = count[k] * toHz;
-    sampleHz.set(e.id, hz);
+    const count = counts.get(e.id)!, n = e.nNeurons, toHz = 1 / (K * dt * T);
     const mean = new Float64Array(n);
-    for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) mean[i] += hz[t * n + i] / T;
+    for (let t = 0; t < T; t++) for (let i = 0; i < n; i++) mean[i] += count[t * n + i] * toHz;
     ratesHz.set(e.id, mean);
   }
   /** Per neuron of `id`, the mean over samples of its ripple's variance through a filter a. */
@@ -216,7 +214,7 @@ export function calibrateFromModel(built: BuiltNetwork, traj: Trajectories, deco
   };
   const decoded = new Map<string, DecodeCalibration>();
   for (const [key, chunks] of chunksOf) {
-    const filtered = chunks.map((ch) => filteredStats(ch, sampleHz, ripple, built, T));
+    const filtered = chunks.map((ch) => filteredStats(ch, counts, 1 / (K * dt), ripple, built, T));
     decoded.set(key, {
       peakFiltered: filtered.map((f) => f.peakFiltered), meanAbs: filtered.map((f) => f.meanAbs),
       peakStep: chunks.map((ch) => ch.peakStep), rmsStep: chunks.map((ch) => ch.sumSquares.map((v) => Math.sqrt(v / Math.max(1, reads)))),
@@ -252,10 +250,10 @@ function decodeChunks(built: BuiltNetwork, decodePlans: readonly DecodePlan[], h
  * The neurons, sample by sample (spikesInWindow), from their initial voltage at each sequence's
  * start: spike counts per sample and neuron, and each chunk's per-step values on the read steps.
  */
-function runNeurons(built: BuiltNetwork, models: ReadonlyMap<string, EnsembleModel>, allChunks: readonly DecodeChunk[], traj: Trajectories): { counts: Map<string, Float64Array>; reads: number } {
+function runNeurons(built: BuiltNetwork, models: ReadonlyMap<string, EnsembleModel>, allChunks: readonly DecodeChunk[], traj: Trajectories): { counts: Map<string, Uint16Array>; reads: number } {
   const T = traj.samples, K = traj.stepsPerSample, dt = built.dtSeconds, steps = T * K;
   const ens = built.ensembles.map((e) => ({
-    e, n: e.nNeurons, J: models.get(e.id)!.J, v: new Float64Array(e.nNeurons), count: new Float64Array(T * e.nNeurons),
+    e, n: e.nNeurons, J: models.get(e.id)!.J, v: new Float64Array(e.nNeurons), count: new Uint16Array(T * e.nNeurons),
   }));
   const ensIndex = new Map(ens.map((s, k) => [s.e.id, k]));
   // Per ensemble and read step of the current sample: the neurons that spiked.
@@ -378,16 +376,16 @@ function nodePeaks(built: BuiltNetwork, traj: Trajectories, hubPlans: readonly H
  * Filtered statistics of one chunk: μ_t = Σ W·rate (per sample, one (T × L)·(L × rows) product)
  * and the rows' ripple σ from each neuron's; the peak is |μ| + FILTERED_SIGMAS·σ.
  */
-function filteredStats(ch: DecodeChunk, sampleHz: ReadonlyMap<string, Float64Array>, ripple: (id: string, a: number) => Float64Array, built: BuiltNetwork, T: number) {
+function filteredStats(ch: DecodeChunk, counts: ReadonlyMap<string, Uint16Array>, countToHz: number, ripple: (id: string, a: number) => Float64Array, built: BuiltNetwork, T: number) {
   const L = ch.terms.reduce((s, t) => s + t.neurons.length, 0), rows = ch.rows;
   const act = new Float64Array(T * L), Wc = new Float64Array(L * rows), sigma2 = new Float64Array(rows);
   let col = 0;
   for (const term of ch.terms) {
-    const e = built.ensembles.find((x) => x.id === term.ensemble)!, n = e.nNeurons, hz = sampleHz.get(e.id)!, amp = e.neuron.amplitude;
+    const e = built.ensembles.find((x) => x.id === term.ensemble)!, n = e.nNeurons, count = counts.get(e.id)!, amp = e.neuron.amplitude * countToHz;
     const v = ripple(e.id, ch.a);
     for (let c = 0; c < term.neurons.length; c++, col++) {
       const i = term.neurons[c];
-      for (let t = 0; t < T; t++) act[t * L + col] = hz[t * n + i] * amp;
+      for (let t = 0; t < T; t++) act[t * L + col] = count[t * n + i] * amp;
       for (let r = 0; r < term.rows; r++) {
         const w = term.Wt[c * term.rows + r];
         Wc[col * rows + term.rowOf[r]] += w;
