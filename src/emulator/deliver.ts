@@ -22,7 +22,10 @@
  *
  * Segment record (8 × i32): route, kind, t0 | begin, wByte | end, length, entries, shift, delay.
  * Kinds: 0 float64 dense row, 1 int8-packed dense row, 2 int16-packed dense row, 3 general row
- * (entries [begin, end) of the entry table), 4 unused axon (a message that adds nothing).
+ * (entries [begin, end) of the entry table), 4 unused axon (a message that adds nothing), 5 and 6
+ * int8/int16-packed rows added to the int32 accumulator ring instead of q (i32x4 lanes, no
+ * conversion): only rows compartments drive, and only when rows.ts proves no step's sum can
+ * leave the i32 range; the compartment update consumes q + accumulator, both exact integers.
  */
 import { F64, I32, V128, moduleBytes, op, uleb, type WasmFunction } from "../math/wasm-asm.js";
 import { WASM_MAX_BYTES, WASM_PAGE, rowAddAvailable, type WasmMemory } from "./row-add.js";
@@ -32,6 +35,9 @@ export const KIND_I8 = 1;
 export const KIND_I16 = 2;
 export const KIND_GENERAL = 3;
 export const KIND_NONE = 4;
+/** Packed rows into the int32 accumulator ring instead of q (compartment sources, when a bound keeps it exact). */
+export const KIND_ACC8 = 5;
+export const KIND_ACC16 = 6;
 export const SEGMENT_BYTES = 32;
 /** The largest shift of a packed row: |mantissa| ≤ 2^15 and 2^15 · 2^15 < 2^31 keeps mantissa · 2^shift an exact i32. */
 export const MAX_PACK_SHIFT = 15;
@@ -64,7 +70,7 @@ const tee = (l: number): number[] => [0x22, ...uleb(l)];
 const i32Store = (off: number): number[] => [0x36, 2, ...uleb(off)];
 const i32Load8S = [0x2c, 0, 0];
 const i32Load16S = [0x2e, 1, 0];
-const I32_MUL = [0x6c], I32_SHL = [0x74], I32_GE_U = [0x4f], I32_GE_S = [0x4e], I32_GT_S = [0x4a], I32_EQ = [0x46];
+const I32_MUL = [0x6c], I32_SHL = [0x74], I32_GE_U = [0x4f], I32_GE_S = [0x4e], I32_GT_S = [0x4a], I32_EQ = [0x46], I32_NE = [0x47];
 const F64_CONVERT_I32_S = [0xb7];
 const simd = (code: number, ...imm: number[]): number[] => [0xfd, ...uleb(code), ...imm];
 const V_LOAD8X8_S = (off: number): number[] => simd(0x01, 0, ...uleb(off));
@@ -78,7 +84,7 @@ const loop = (exitWhen: number[], body: number[]): number[] => [...BLOCK, ...LOO
 const add = (local: number, d: number): number[] => [...get(local), ...i32(d), ...op.i32Add, ...set(local)];
 
 // Function indices.
-const F_ADD_F64 = 0, F_ADD_PACKED8 = 1, F_ADD_PACKED16 = 2, F_GENERAL = 3;
+const F_ADD_F64 = 0, F_ADD_PACKED8 = 1, F_ADD_PACKED16 = 2, F_GENERAL = 3, F_ADD_ACC8 = 6, F_ADD_ACC16 = 7;
 
 /** q[i] += w[i], float64 weights (params q, w, n). */
 function addF64(): WasmFunction {
@@ -142,6 +148,41 @@ function addPacked(bytes: 1 | 2): WasmFunction {
   };
 }
 
+/**
+ * acc[i] += mantissa[i] << shift on the int32 accumulator (params acc, w, n, shift): i32x4 lanes,
+ * eight int8 or four int16 mantissas per iteration, then one at a time. The engine only routes
+ * rows here when no sum of a step can leave the i32 range (rows.ts), so every sum is exact.
+ */
+function addAcc(bytes: 1 | 2): WasmFunction {
+  const ACC = 0, W = 1, N = 2, SH = 3, V = 4;
+  const I32X4_ADD = simd(0xae);
+  const addTo = (off: number, lanes: number[]): number[] => [...get(ACC), ...get(ACC), ...op.vLoad(off), ...lanes, ...get(SH), ...I32X4_SHL, ...I32X4_ADD, ...op.vStore(off)];
+  const wide =
+    bytes === 1
+      ? loop(
+          [...get(N), ...i32(8), ...op.i32LtS],
+          [...get(W), ...V_LOAD8X8_S(0), ...set(V), ...addTo(0, [...get(V), ...I32X4_EXT_LO_I16]), ...addTo(16, [...get(V), ...I32X4_EXT_HI_I16]), ...add(ACC, 32), ...add(W, 8), ...add(N, -8)],
+        )
+      : loop([...get(N), ...i32(4), ...op.i32LtS], [...addTo(0, [...get(W), ...V_LOAD16X4_S(0)]), ...add(ACC, 16), ...add(W, 8), ...add(N, -4)]);
+  return {
+    name: bytes === 1 ? "addAcc8" : "addAcc16",
+    params: [I32, I32, I32, I32],
+    locals: [V128],
+    body: [
+      ...wide,
+      ...loop(
+        [...get(N), ...i32(1), ...op.i32LtS],
+        [
+          ...get(ACC), ...get(ACC), ...op.i32Load(0),
+          ...get(W), ...(bytes === 1 ? i32Load8S : i32Load16S), ...get(SH), ...I32_SHL,
+          ...op.i32Add, ...i32Store(0),
+          ...add(ACC, 4), ...add(W, bytes), ...add(N, -1),
+        ],
+      ),
+    ],
+  };
+}
+
 /** (s + d) wrapped into 0..slots−1 (s < slots, d < slots), left on the stack. */
 const ringSlot = (slot: number, delayExpr: number[], slots: number, tmp: number): number[] => [
   ...get(slot), ...delayExpr, ...op.i32Add, ...tee(tmp), ...get(slots), ...I32_GE_S,
@@ -178,8 +219,8 @@ function general(): WasmFunction {
  * address (source s: [segPtr[s], segPtr[s + 1])); msg and syn are the per-route i32 counters.
  */
 function deliver(): WasmFunction {
-  const LIST = 0, COUNT = 1, SLOT = 2, SEGPTR = 3, MSG = 4, SYN = 5, SLOTS = 6, N = 7, ET = 8, EW = 9, ED = 10;
-  const END = 11, G = 12, GEND = 13, R = 14, KIND = 15, S = 16, T = 17, P = 18;
+  const LIST = 0, COUNT = 1, SLOT = 2, SEGPTR = 3, MSG = 4, SYN = 5, SLOTS = 6, N = 7, ET = 8, EW = 9, ED = 10, ACC = 11;
+  const END = 12, G = 13, GEND = 14, R = 15, KIND = 16, S = 17, T = 18, P = 19;
   const field = (off: number): number[] => [...get(G), ...op.i32Load(off)];
   /** counter[base + 4r] += value. */
   const bumpCounter = (base: number, value: number[]): number[] => [
@@ -191,7 +232,7 @@ function deliver(): WasmFunction {
     ...field(0), ...set(R),
     ...bumpCounter(MSG, i32(1)),
     ...field(4), ...set(KIND),
-    ...get(KIND), ...i32(KIND_NONE), ...op.i32LtS, ...IF,
+    ...get(KIND), ...i32(KIND_NONE), ...I32_NE, ...IF,
     ...bumpCounter(SYN, field(20)),
     ...isKind(KIND_GENERAL), ...IF,
     ...field(8), ...field(12), ...get(SLOT), ...get(SLOTS), ...get(N), ...get(ET), ...get(EW), ...get(ED), ...call(F_GENERAL),
@@ -200,6 +241,14 @@ function deliver(): WasmFunction {
     ...get(SLOTS), ...i32(1), ...I32_GT_S, ...IF,
     ...get(T), ...ringSlot(SLOT, field(28), SLOTS, S), ...get(N), ...I32_MUL, ...op.i32Add, ...set(T),
     ...op.end,
+    ...get(KIND), ...i32(KIND_ACC8), ...I32_GE_S, ...IF,
+    ...get(ACC), ...get(T), ...i32(2), ...I32_SHL, ...op.i32Add, ...set(T),
+    ...isKind(KIND_ACC8), ...IF,
+    ...get(T), ...field(12), ...field(16), ...field(24), ...call(F_ADD_ACC8),
+    ...ELSE,
+    ...get(T), ...field(12), ...field(16), ...field(24), ...call(F_ADD_ACC16),
+    ...op.end,
+    ...ELSE,
     ...get(T), ...i32(3), ...I32_SHL, ...set(T),
     ...isKind(KIND_I8), ...IF,
     ...get(T), ...field(12), ...field(16), ...field(24), ...call(F_ADD_PACKED8),
@@ -212,11 +261,12 @@ function deliver(): WasmFunction {
     ...op.end,
     ...op.end,
     ...op.end,
+    ...op.end,
     ...add(G, SEGMENT_BYTES),
   ];
   return {
     name: "deliver",
-    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32],
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32],
     locals: [I32, I32, I32, I32, I32, I32, I32, I32],
     body: [
       ...get(LIST), ...get(COUNT), ...i32(2), ...I32_SHL, ...op.i32Add, ...set(END),
@@ -248,14 +298,15 @@ export const CX_ARRAYS = 10;
  * u + bias leaves its range (nothing of it written), so the engine's JavaScript handles the rare
  * overflow exactly as before, then calls again from the next one. Returns the index it stopped
  * at (end when done) and writes the new spike count and the active compartments it counted to
- * the i32s at byte out and out + 4.
+ * the i32s at byte out and out + 4. accQ is the byte address of the consumed slot's int32
+ * accumulator entry 0: q of compartment i is q[i] + acc[i], and both are zeroed.
  */
 function update(): WasmFunction {
-  const I = 0, END = 1, Q = 2, SPK = 3, COUNT = 4, ACT = 5, CX = 6, STRIDE = 7, OUT = 8;
-  const P = 9, QA = 10, RO = 11, R = 12, SPIKED = 13, ACTIVE = 14, VO = 15;
-  const QI = 16, U = 17, W = 18, V = 19;
+  const I = 0, END = 1, Q = 2, SPK = 3, COUNT = 4, ACT = 5, CX = 6, STRIDE = 7, OUT = 8, ACCQ = 9;
+  const P = 10, QA = 11, RO = 12, R = 13, SPIKED = 14, ACTIVE = 15, VO = 16;
+  const QI = 17, U = 18, W = 19, V = 20;
   const F64_LT = [0x63], F64_GE = [0x66], F64_GT = [0x64], F64_NE = [0x62], F64_MUL = [0xa2], F64_TRUNC = [0x9d];
-  const I32_OR = [0x72], I32_AND = [0x71], I32_NE = [0x47], SELECT = [0x1b], RETURN = [0x0f];
+  const I32_OR = [0x72], I32_AND = [0x71], SELECT = [0x1b], RETURN = [0x0f];
   const I32_TRUNC_SAT_F64_S = [0xfc, 0x02];
   const f64c = (x: number): number[] => {
     const b = new Uint8Array(new Float64Array([x]).buffer);
@@ -274,7 +325,8 @@ function update(): WasmFunction {
   ];
   const body = [
     ...get(I), ...i32(2), ...I32_SHL, ...set(P),
-    ...get(Q), ...get(I), ...i32(3), ...I32_SHL, ...op.i32Add, ...tee(QA), ...op.f64Load(0), ...set(QI),
+    ...get(Q), ...get(I), ...i32(3), ...I32_SHL, ...op.i32Add, ...tee(QA), ...op.f64Load(0),
+    ...get(ACCQ), ...get(P), ...op.i32Add, ...op.i32Load(0), ...F64_CONVERT_I32_S, ...op.f64Add, ...set(QI),
     ...bailOutside(QI, 2 ** 21),
     ...cxF64(CX_U), ...cxF64(CX_KU), ...decay, ...get(QI), ...op.f64Add, ...set(U),
     ...bailOutside(U, 2 ** 23),
@@ -282,6 +334,7 @@ function update(): WasmFunction {
     ...bailOutside(W, 2 ** 23),
     // Checks passed: from here on the compartment is written.
     ...get(QA), ...f64c(0), ...op.f64Store(0),
+    ...get(ACCQ), ...get(P), ...op.i32Add, ...i32(0), ...i32Store(0),
     ...cxAddr(CX_U), ...get(U), ...I32_TRUNC_SAT_F64_S, ...i32Store(0),
     ...cxI32(CX_V), ...tee(VO), ...F64_CONVERT_I32_S, ...cxF64(CX_KV), ...decay, ...get(W), ...op.f64Add, ...set(V),
     ...get(V), ...cxF64(CX_VMIN), ...F64_LT, ...IF,
@@ -317,7 +370,7 @@ function update(): WasmFunction {
   ];
   return {
     name: "update",
-    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32],
     locals: [I32, I32, I32, I32, I32, I32, I32, F64, F64, F64, F64],
     body: [
       ...i32(0), ...set(ACTIVE),
@@ -341,7 +394,7 @@ let compiled: object | null | undefined;
 function deliverModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = wasmApi !== undefined && rowAddAvailable() ? new wasmApi.Module(moduleBytes([addF64(), addPacked(1), addPacked(2), general(), deliver(), update()])) : null;
+      compiled = wasmApi !== undefined && rowAddAvailable() ? new wasmApi.Module(moduleBytes([addF64(), addPacked(1), addPacked(2), general(), deliver(), update(), addAcc(1), addAcc(2)])) : null;
     } catch {
       compiled = null;
     }
@@ -354,9 +407,9 @@ export function deliverAvailable(): boolean {
   return deliverModule() !== null;
 }
 
-export type DeliverFn = (list: number, count: number, slot: number, segPtr: number, msg: number, syn: number, slots: number, n: number, entT: number, entW: number, entD: number) => void;
+export type DeliverFn = (list: number, count: number, slot: number, segPtr: number, msg: number, syn: number, slots: number, n: number, entT: number, entW: number, entD: number, acc: number) => void;
 
-export type UpdateFn = (i: number, end: number, q: number, spikes: number, count: number, activity: number, cx: number, stride: number, out: number) => number;
+export type UpdateFn = (i: number, end: number, q: number, spikes: number, count: number, activity: number, cx: number, stride: number, out: number, accQ: number) => number;
 
 /** A fresh memory of at least `bytes` bytes with the kernel bound to it, or null (too large, or no WebAssembly). */
 export function loadDeliver(bytes: number): { memory: WasmMemory; deliver: DeliverFn; update: UpdateFn } | null {

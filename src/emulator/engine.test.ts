@@ -638,20 +638,25 @@ describe("delivery kernels agree bit for bit", () => {
   test("packed rows (int8 and int16 mantissas << shift) and the kernel's compartment update give what the JavaScript loops give: delays, repeated targets, every overflow policy and activity rule", () => {
     let packed = 0;
     let float = 0;
+    let accumulated = 0;
     fc.assert(
       fc.property(fc.integer(), fc.constantFrom("wrap" as const, "warn" as const, "error" as const), fc.constantFrom("spec" as const, "input" as const, "all" as const), (seed, overflow, activity) => {
         const { model, inputs } = randomModel(seed, true);
         const reference = observe(model, inputs, "sparse", overflow, activity);
         expect(observe(model, inputs, "auto", overflow, activity)).toEqual(reference);
         expect(observe(model, inputs, "dense-js", overflow, activity)).toEqual(reference);
-        const forms = new Emulator(model).rowForms;
+        const emu = new Emulator(model);
+        const forms = emu.rowForms;
         packed += forms.packed;
+        accumulated += (emu as unknown as { kernel: { accSegments: number } }).kernel.accSegments;
         float += forms.dense - forms.packed;
       }),
       { numRuns: 300 },
     );
     expect(packed).toBeGreaterThan(300);
     expect(float).toBeGreaterThan(30);
+    // Compartment-driven packed rows went through the int32 accumulator in some models.
+    expect(accumulated).toBeGreaterThan(100);
   });
 
   test("host spikes listed before a bad channel are delivered, as one at a time", () => {

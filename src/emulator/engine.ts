@@ -320,6 +320,7 @@ export class Emulator {
     this.vState.fill(0);
     this.rState.fill(0);
     this.qRing.fill(0);
+    this.kernel?.acc.fill(0);
     this.spikeCount = 0;
     this.stepNo = 0;
     this.traceSteps = 0;
@@ -438,7 +439,7 @@ export class Emulator {
   /** The kernel delivers `count` sources listed at byte `listByte` of its memory (deliver.ts). */
   private deliverList(listByte: number, count: number, slot: number): void {
     const k = this.kernel!;
-    if (count > 0) k.deliver(listByte, count, slot, k.segPtrByte, k.msgByte, k.synByte, this.slots, this.n, k.entTByte, k.entWByte, k.entDByte);
+    if (count > 0) k.deliver(listByte, count, slot, k.segPtrByte, k.msgByte, k.synByte, this.slots, this.n, k.entTByte, k.entWByte, k.entDByte, k.accByte);
   }
 
   /** Add every row the source drives into the ring (§2.9 step 3, §3.5), in JavaScript. */
@@ -529,7 +530,7 @@ export class Emulator {
         // JavaScript loop below then updates alone (the same code as without the kernel).
         let i = this.runStart[run];
         for (;;) {
-          const stop = kernel.update(i, end, qOffset * 8, spikes.byteOffset, spikeCount, activityCode, kernel.cxByte, kernel.cxStride, kernel.outByte);
+          const stop = kernel.update(i, end, qOffset * 8, spikes.byteOffset, spikeCount, activityCode, kernel.cxByte, kernel.cxStride, kernel.outByte, kernel.accByte + qOffset * 4);
           spikeCount = kernel.out[0];
           activeHere += kernel.out[1];
           if (stop >= end) break;
@@ -600,8 +601,11 @@ export class Emulator {
     const q = this.qRing;
     const qHalf = Q_HALF;
     const uHalf = U_HALF;
-    let qi = q[qOffset + i];
+    // With the kernel, q is the float64 slot plus the int32 accumulator's (both exact integers).
+    const acc = this.kernel!.acc;
+    let qi = q[qOffset + i] + acc[qOffset + i];
     q[qOffset + i] = 0;
+    acc[qOffset + i] = 0;
     if (qi < -qHalf || qi >= qHalf) qi = this.overflow(stepNo, i, "q", qi);
     let u = decayToward0(this.uState[i], this.kU[i]) + qi;
     if (u < -uHalf || u >= uHalf) u = this.overflow(stepNo, i, "u", u);

@@ -20,7 +20,7 @@
  * delivery mode: the learning engine then rewrites their weights in place (learning.ts).
  */
 import type { DeliveryMode } from "./engine-types.js";
-import { CX_ARRAYS, KIND_F64, KIND_GENERAL, KIND_I16, KIND_I8, KIND_NONE, SEGMENT_BYTES, deliverAvailable, loadDeliver, packing, type DeliverFn, type UpdateFn } from "./deliver.js";
+import { CX_ARRAYS, KIND_ACC16, KIND_ACC8, KIND_F64, KIND_GENERAL, KIND_I16, KIND_I8, KIND_NONE, SEGMENT_BYTES, deliverAvailable, loadDeliver, packing, type DeliverFn, type UpdateFn } from "./deliver.js";
 import type { EmuAxonRow, EmuModel } from "./model.js";
 
 /**
@@ -54,6 +54,11 @@ export interface DeliveryKernel {
   readonly spikeB: Int32Array;
   /** Host-input sources (inputBase + channel) of a step, delivered in batches. */
   readonly inputList: Int32Array;
+  /** The int32 accumulator ring (slot-major like q; its slot is added to q's when consumed) and its byte address. */
+  readonly acc: Int32Array;
+  readonly accByte: number;
+  /** Segments of compartment sources whose packed rows go to the accumulator (0 when a bound forbids it). */
+  readonly accSegments: number;
   /** The compartment update (deliver.ts update()), its CX_* arrays (`cxStride` bytes apart from `cxByte`) and its two result i32s. */
   readonly update: UpdateFn;
   readonly cxByte: number;
@@ -220,6 +225,7 @@ function kernelLayout(model: EmuModel, plan: RowPlan, sources: SourceTables) {
   };
   const layout = {
     q: take(n * plan.slots * 8),
+    acc: take(n * plan.slots * 4),
     dense: take(plan.denseLength * 8),
     seg: take(segments * SEGMENT_BYTES),
     segPtr: take((nSources + 1) * 4),
@@ -295,6 +301,9 @@ export function buildTables(model: EmuModel, delivery: DeliveryMode): { rows: Ro
             spikeA: new Int32Array(mem, L.spikeA, n),
             spikeB: new Int32Array(mem, L.spikeB, n),
             inputList: new Int32Array(mem, L.input, L.inputCap),
+            acc: new Int32Array(mem, L.acc, qLength),
+            accByte: L.acc,
+            accSegments: 0,
             update: loaded.update,
             cxByte: L.cx,
             cxStride: L.cxStride,
@@ -305,7 +314,10 @@ export function buildTables(model: EmuModel, delivery: DeliveryMode): { rows: Ro
         : null,
   };
   fillRows(model, t, plan);
-  if (mem !== undefined && L !== null) fillKernel(model, t, plan, sources, mem, L);
+  if (mem !== undefined && L !== null && t.kernel !== null) {
+    const accSegments = fillKernel(model, t, plan, sources, mem, L);
+    return { rows: { ...t, kernel: { ...t.kernel, accSegments } }, sources };
+  }
   return { rows: t, sources };
 }
 
@@ -344,7 +356,7 @@ function fillRows(model: EmuModel, t: RowTables, plan: RowPlan): void {
  * The kernel's segment records and packed rows. Packed rows are laid out in the order sources
  * reach them (source by source, segment by segment), so one spike's rows are one stream.
  */
-function fillKernel(model: EmuModel, t: RowTables, plan: RowPlan, sources: SourceTables, mem: ArrayBuffer, L: NonNullable<ReturnType<typeof kernelLayout>>): void {
+function fillKernel(model: EmuModel, t: RowTables, plan: RowPlan, sources: SourceTables, mem: ArrayBuffer, L: NonNullable<ReturnType<typeof kernelLayout>>): number {
   const rowOf: (EmuAxonRow | null)[] = [];
   model.synapses.forEach((g, gi) => g.axons.forEach((row, a) => {
     if (row !== null) rowOf[t.rowIds[gi][a]] = row;
@@ -356,6 +368,24 @@ function fillKernel(model: EmuModel, t: RowTables, plan: RowPlan, sources: Sourc
   const scratch = new Float64Array(Math.max(1, plan.maxSpan));
   const seg = new Int32Array(mem, L.seg, sources.segRow.length * (SEGMENT_BYTES / 4));
   const { segPtr, segRoute, segRow } = sources;
+  // Packed rows that compartments drive may go to the int32 accumulator when no step can take a
+  // sum out of the i32 range: a compartment spikes at most once per step and each of its
+  // segments adds its row once to one slot before that slot is consumed, so the sum of |w| over
+  // all such segments bounds every accumulator entry. (Host inputs may repeat a channel within a
+  // step, so their rows always go to q.)
+  const n = model.compartments.count;
+  const bound = new Float64Array(n);
+  const segEnd = segPtr[n];
+  for (let k = 0; k < segEnd; k++) {
+    const r = segRow[k];
+    if (r < 0 || (plan.kind[r] !== KIND_I8 && plan.kind[r] !== KIND_I16)) continue;
+    const row = rowOf[r]!;
+    for (let e = 0; e < row.targets.length; e++) bound[row.targets[e]] += Math.abs(row.weights[e]);
+  }
+  let maxBound = 0;
+  for (let i = 0; i < n; i++) if (bound[i] > maxBound) maxBound = bound[i];
+  const useAcc = maxBound <= 2 ** 31 - 1;
+  let accSegments = 0;
   for (let k = 0; k < segRow.length; k++) {
     const r = segRow[k];
     const o = k * (SEGMENT_BYTES / 4);
@@ -381,6 +411,10 @@ function fillKernel(model: EmuModel, t: RowTables, plan: RowPlan, sources: Sourc
     }
     const shift = plan.shift[r];
     seg[o + 6] = shift;
+    if (useAcc && k < segEnd) {
+      seg[o + 1] = kind === KIND_I8 ? KIND_ACC8 : KIND_ACC16;
+      accSegments++;
+    }
     if (rowByte[r] < 0) {
       // Packed at first use, 2-byte aligned for int16 mantissas.
       if (kind === KIND_I16 && packedAt % 2 !== 0) packedAt++;
@@ -399,6 +433,7 @@ function fillKernel(model: EmuModel, t: RowTables, plan: RowPlan, sources: Sourc
   }
   const ptr = new Int32Array(mem, L.segPtr, segPtr.length);
   for (let s = 0; s < segPtr.length; s++) ptr[s] = L.seg + segPtr[s] * SEGMENT_BYTES;
+  return accSegments;
 }
 
 export interface SourceTables {
