@@ -39,6 +39,11 @@ test("imported psmnist-shape with its defaults: one chip (≤ 128 cores), memory
   const paths = Object.fromEntries((report.decodePaths as { connection: string; path: string }[]).map((p) => [p.connection, p.path]));
   expect(paths).toMatchObject({ "memory/recurrent": "decode-neurons", "memory/hidden": "decode-neurons" });
   expect(report.partition.chips).toBe(1);
+  // Sized by the model calibration, the emulated chip never overflows a register on the
+  // calibration sequence's first 5000 steps (recorded: 0 over all 47k steps of sequence 0).
+  const emulate = spawnSync(process.execPath, ["bin/lmuc.js", "emulate", c.buildDir, "--steps", "5000", "--json", "-q"], { encoding: "utf8", maxBuffer: 1 << 28 });
+  expect(emulate.status).toBe(0);
+  expect(JSON.parse(emulate.stdout).stats.overflows).toEqual({ q: 0, u: 0, uBias: 0 });
 }, 900_000);
 
 test("its spiking run (defaults, K 60) tracks the float cell's hidden state: NRMSE ≤ 0.2 over the first 130 steps (recorded 0.129)", () => {
