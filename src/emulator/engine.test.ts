@@ -593,7 +593,8 @@ describe("delivery kernels agree bit for bit", () => {
       } catch (e) {
         // "error": the state mid-step at the first overflow is part of what must match.
         if (!(e instanceof EmulatorOverflowError)) throw e;
-        out.push(e.message, Array.from(emu.u), Array.from(emu.v), Array.from(emu.refractory));
+        const a = emu.activity;
+        out.push(e.message, Array.from(emu.u), Array.from(emu.v), Array.from(emu.refractory), [a.active, a.spikes].map((x) => Array.from(x)));
         break;
       }
       const a = emu.activity;

@@ -35,6 +35,7 @@ import {
 import { LearningEngine, SeededLearningRandom } from "./learning.js";
 import { type EmuModel, validateModel } from "./model.js";
 import { CX_BIAS, CX_KU, CX_KV, CX_R, CX_REFRACT, CX_U, CX_V, CX_VMAX, CX_VMIN, CX_VTH } from "./deliver.js";
+import { JsDelivery } from "./js-delivery.js";
 import { buildPlacement, buildTables, type DeliveryKernel } from "./rows.js";
 
 export {
@@ -88,28 +89,10 @@ export class Emulator {
   // Spike sources: compartments 0..n−1, then the channels of each input in order.
   private readonly inputBase: Int32Array;
   private readonly inputCount: Int32Array;
-  private readonly segPtr: Int32Array;
-  private readonly segRoute: Int32Array;
-  /** The axon row of each segment; −1 for an unused axon (a message that adds nothing). */
-  private readonly segRow: Int32Array;
-  /** Synaptic entries of each row (what the cost model counts). */
-  private readonly rowEntries: Int32Array;
-  /** Dense rows: offset of the weights in denseWeight, or −1 for a general row. */
-  private readonly rowDense: Int32Array;
-  /** Dense rows: first target, span length and delay. */
-  private readonly rowT0: Int32Array;
-  private readonly rowLength: Int32Array;
-  private readonly rowDelay: Int32Array;
-  /** General rows: the slice [begin, end) of the entry table. */
-  private readonly rowBegin: Int32Array;
-  private readonly rowEnd: Int32Array;
-  private readonly denseWeight: Float64Array;
   /** The WebAssembly delivery kernel (q at byte 0 of its memory), or null: rows are then added in JavaScript. */
   private readonly kernel: DeliveryKernel | null;
-  private readonly entTarget: Int32Array;
-  private readonly entWeight: Int32Array;
-  /** Per-entry delay, or null when every delay is 0 (the fast path). */
-  private readonly entDelay: Int32Array | null;
+  /** Delivery in JavaScript (without the kernel). */
+  private readonly js: JsDelivery;
 
   // Compartment update runs: maximal ranges of consecutive compartments on one core.
   private readonly runStart: Int32Array;
@@ -195,17 +178,6 @@ export class Emulator {
 
     this.slots = rows.slots;
     this.qRing = rows.qRing;
-    this.rowEntries = rows.rowEntries;
-    this.rowDense = rows.rowDense;
-    this.rowT0 = rows.rowT0;
-    this.rowLength = rows.rowLength;
-    this.rowDelay = rows.rowDelay;
-    this.rowBegin = rows.rowBegin;
-    this.rowEnd = rows.rowEnd;
-    this.denseWeight = rows.denseWeight;
-    this.entTarget = rows.entTarget;
-    this.entWeight = rows.entWeight;
-    this.entDelay = rows.entDelay;
     this.rowForms = rows.rowForms;
 
     const placement = buildPlacement(model);
@@ -217,9 +189,6 @@ export class Emulator {
 
     this.inputBase = sources.inputBase;
     this.inputCount = sources.inputCount;
-    this.segPtr = sources.segPtr;
-    this.segRoute = sources.segRoute;
-    this.segRow = sources.segRow;
 
     const routeCount = model.routes.length;
     const compartments = new Int32Array(coreCount);
@@ -236,6 +205,7 @@ export class Emulator {
       routeFromCore: Int32Array.from(model.routes, (r) => (r.source === "block" ? Math.max(model.blocks[r.index].core, 0) : -1)),
       routeToCore: Int32Array.from(model.routes, (r) => Math.max(model.blocks[model.synapses[r.synapse].block].core, 0)),
     };
+    this.js = new JsDelivery(rows, sources, n, this.counts.routeMessages, this.counts.routeSynOps);
 
     const learned = (model.learning ?? []).length > 0;
     const random = opts.learningRandom ?? new SeededLearningRandom(opts.learningSeed ?? 0);
@@ -384,13 +354,13 @@ export class Emulator {
           if (!(ch >= 0 && ch < count && (ch | 0) === ch)) {
             throw this.inputError(stepNo, inputSpikes[b], ch);
           }
-          this.deliver(base + ch, slot);
+          this.js.deliver(base + ch, slot);
         }
       }
     }
     const prev = this.spikeBuf;
     if (this.kernel !== null) this.deliverList(prev.byteOffset, this.spikeCount, slot);
-    else for (let k = 0, m = this.spikeCount; k < m; k++) this.deliver(prev[k], slot);
+    else for (let k = 0, m = this.spikeCount; k < m; k++) this.js.deliver(prev[k], slot);
 
     // B. Learning: marks from this step's deliveries, then trace and weight updates (§2.9 step 4).
     const learning = this.learning;
@@ -440,58 +410,6 @@ export class Emulator {
   private deliverList(listByte: number, count: number, slot: number): void {
     const k = this.kernel!;
     if (count > 0) k.deliver(listByte, count, slot, k.segPtrByte, k.msgByte, k.synByte, this.slots, this.n, k.entTByte, k.entWByte, k.entDByte, k.accByte);
-  }
-
-  /** Add every row the source drives into the ring (§2.9 step 3, §3.5), in JavaScript. */
-  private deliver(source: number, slot: number): void {
-    const segPtr = this.segPtr;
-    const segRow = this.segRow;
-    const segRoute = this.segRoute;
-    const routeMessages = this.counts.routeMessages;
-    const routeSynOps = this.counts.routeSynOps;
-    for (let g = segPtr[source], gEnd = segPtr[source + 1]; g < gEnd; g++) {
-      const r = segRoute[g];
-      routeMessages[r]++;
-      const row = segRow[g];
-      if (row < 0) continue;
-      routeSynOps[r] += this.rowEntries[row];
-      const dense = this.rowDense[row];
-      if (dense >= 0) this.addDense(row, dense, slot);
-      else this.addGeneral(this.rowBegin[row], this.rowEnd[row], slot);
-    }
-  }
-
-  /** q[slot + delay][t0 + i] += w[i] over the row's span. */
-  private addDense(row: number, dense: number, slot: number): void {
-    let at = this.rowT0[row];
-    if (this.slots > 1) {
-      let s = slot + this.rowDelay[row];
-      if (s >= this.slots) s -= this.slots;
-      at += s * this.n;
-    }
-    const length = this.rowLength[row];
-    const q = this.qRing;
-    const w = this.denseWeight;
-    for (let i = 0; i < length; i++) q[at + i] += w[dense + i];
-  }
-
-  /** The general row: entries [begin, end) of the (target, weight[, delay]) table. */
-  private addGeneral(begin: number, end: number, slot: number): void {
-    const target = this.entTarget;
-    const weight = this.entWeight;
-    const q = this.qRing;
-    const delay = this.entDelay;
-    if (delay === null) {
-      for (let e = begin; e < end; e++) q[target[e]] += weight[e];
-    } else {
-      const n = this.n;
-      const slots = this.slots;
-      for (let e = begin; e < end; e++) {
-        let s = slot + delay[e];
-        if (s >= slots) s -= slots;
-        q[s * n + target[e]] += weight[e];
-      }
-    }
   }
 
   private updateCompartments(stepNo: number, qOffset: number): void {

@@ -1,7 +1,9 @@
 /**
- * The emulator's one hot operation on dense synapse rows, q[t0 + i] += w[i] for i < len, as a
- * WebAssembly SIMD kernel (f64x2.add, two doubles per instruction, four vectors per iteration).
- * It is about 5× faster than the same loop in JavaScript, which V8 does not vectorize.
+ * The dense-row addition q[t0 + i] += w[i] for i < len, as a WebAssembly SIMD kernel (f64x2.add,
+ * two doubles per instruction, four vectors per iteration). It is about 5× faster than the same
+ * loop in JavaScript, which V8 does not vectorize. The engine no longer calls it row by row: the
+ * delivery kernel (deliver.ts) runs the same loop for float64 rows inside one call per step; this
+ * module keeps the memory limits and the SIMD availability check both use.
  *
  * The module is hand-assembled below (no toolchain, no dependency); this is its text form:
  *
