@@ -17,7 +17,7 @@ import { calibrate } from "../passes/calibrate.js";
 import { calibrateFromModel, modelCalibrates } from "../passes/calibrate-model.js";
 import { averageSteps, convertCells, convertedTrajectories, defaultConversion, type ConversionOptions } from "../passes/convert-cells.js";
 import { runFloatPipeline, type Calibrator } from "../passes/pipeline.js";
-import { cellRanges } from "../sim/cell-ranges.js";
+import { cellRanges, type CellRecord } from "../sim/cell-ranges.js";
 import type { CellProgram } from "../sim/cell.js";
 import { loadTarget } from "../target/target.js";
 import type { EvalJob } from "./chunks.js";
@@ -55,15 +55,18 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
   const cell = net.cells?.find((c) => c.id === net.readouts?.[0]?.from);
   const o: ConversionOptions = { ...defaultConversion(cell), ...opts.conversion, chipNeurons: mode === "chip" || (opts.conversion?.chipNeurons ?? false) };
   const K = o.presentationSteps;
-  const ranges = cellRanges(program, data.x, 0, data.sequences, data.steps);
+  // The compiler calibrates on the first sequences (inputs only), presented as they will be run;
+  // its model calibration reads their states from the ranges' run.
+  const C = Math.min(opts.calibrationSequences ?? 4, data.sequences);
+  const model = mode === "chip" && o.compilerCalibration === "model";
+  const record: CellRecord | undefined = model ? { sequences: C, m: new Float64Array(C * data.steps * program.order), hPrev: new Float64Array(C * data.steps * program.hidden) } : undefined;
+  const ranges = cellRanges(program, data.x, 0, data.sequences, data.steps, record);
   const d = program.inputSize;
   if (mode === "spiking") {
     const rate = o.chipNeurons ? { rate: chipRateCurve({ type: o.neuron, amplitude: 1 }, net.dtSeconds) } : {};
     const conv = convertCells(net, { ranges, xRows: mat(data.steps * K, d), ...rate }, o);
     return { job: { kind: "spiking", built: runFloatPipeline(conv), presentationSteps: K, averageSteps: averageSteps(o) }, presentationSteps: K };
   }
-  // The compiler calibrates on the first sequences (inputs only), presented as they will be run.
-  const C = Math.min(opts.calibrationSequences ?? 4, data.sequences);
   const xRows = mat(C * data.steps * K, d);
   for (let s = 0; s < C; s++) {
     for (let t = 0; t < data.steps; t++) {
@@ -75,9 +78,9 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
   const target = loadTarget(opts.target ?? "loihi1");
   // The model calibration reads the float cell over the same first C sequences the simulation
   // would run; neurons it does not model (neuron: relu, rates) are calibrated by that simulation.
-  const calibrator: Calibrator | undefined = o.compilerCalibration === "model"
+  const calibrator: Calibrator | undefined = model
     ? (built, plans, hubs) => modelCalibrates(built)
-      ? calibrateFromModel(built, convertedTrajectories(program, data.x, C, data.steps, ranges, o), plans, hubs)
+      ? calibrateFromModel(built, convertedTrajectories(program, data.x, C, data.steps, ranges, o, record), plans, hubs)
       : calibrate(built, C * data.steps * K, plans, hubs)
     : undefined;
   const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, decodeNeurons: opts.decodeNeurons ?? "always", ...(calibrator ? { calibrator } : {}) });

@@ -36,12 +36,12 @@ export interface Trajectories {
 export const FILTERED_SIGMAS = 3;
 /**
  * The per-step values of decode rows are read from the neurons' own spikes on at least this many
- * steps of the run (all of a shorter one), and on at least one step in 32: their sum over the
+ * steps of the run (all of a shorter one), and on at least one step in 64: their sum over the
  * spiking neurons is the model's costly part (psMNIST's 94k steps × ~225 memory spikes × 468
- * rows; every 8th step was 2.5 s). Rarer coincidences than those steps show are what the decode
+ * rows: 0.3 s per 2048 reads). Rarer coincidences than those steps show are what the decode
  * levels' headroom is for.
  */
-export const PER_STEP_READS = 4096;
+export const PER_STEP_READS = 2048;
 
 /** Neuron models the model covers: the chip's integrate-and-fire (spiking-relu, reset to zero), as chip builds of trained cells run. */
 export function modelCalibrates(built: BuiltNetwork): boolean {
@@ -271,7 +271,7 @@ function runNeurons(built: BuiltNetwork, models: ReadonlyMap<string, EnsembleMod
   // Which steps are read for the per-step values: a pseudo-random share, not every n-th step
   // (regular neurons whose period shares a factor with n would be seen always or never).
   const slotSteps = new Int32Array(K);
-  const readBelow = Math.min(1, Math.max(PER_STEP_READS / steps, 1 / 32)) * 2 ** 32;
+  const readBelow = Math.min(1, Math.max(PER_STEP_READS / steps, 1 / 64)) * 2 ** 32;
   let strided = 0;
   for (let t = 0; t < T; t++) {
     const first = t % traj.sequenceSamples === 0;

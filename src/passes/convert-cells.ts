@@ -28,7 +28,7 @@ import { gemm, rowMajor, transposed } from "../math/blas.js";
 import { identity, mat, matmul, type Mat } from "../math/matrix.js";
 import type { NeuronModel } from "../neurons/models.js";
 import { substepMatrix, substeps } from "../lmu/substep.js";
-import type { CellRanges } from "../sim/cell-ranges.js";
+import type { CellRanges, CellRecord } from "../sim/cell-ranges.js";
 import { CellState, runCellSequence, type CellProgram } from "../sim/cell.js";
 import type { Trajectories } from "./calibrate-model.js";
 import { population, unitDecoders, type Population } from "./convert-populations.js";
@@ -243,19 +243,23 @@ export function hiddenRanges(ranges: CellRanges, rangeMargin: number): Float64Ar
  * recurrence) and z-host (W_x·x_t + W_h·h_{t−1}). calibrate-model.ts turns them into the
  * compiler's calibration without simulating the converted network.
  */
-export function convertedTrajectories(program: CellProgram, x: Float64Array, sequences: number, steps: number, ranges: CellRanges, o: ConversionOptions): Trajectories {
+export function convertedTrajectories(program: CellProgram, x: Float64Array, sequences: number, steps: number, ranges: CellRanges, o: ConversionOptions, recorded?: CellRecord): Trajectories {
   const { inputSize: d, hidden: H, order: q, ex, eh, Wx, Wh, Wm, uBias, reluU } = program;
   const R = memoryRanges(ranges.memoryAbs, o.rangeMargin), S = hiddenRanges(ranges, o.rangeMargin);
   const T = sequences * steps, held = eh.length > 0;
-  // The run records m_t and h_{t−1}; the rest is three products over all steps.
-  const m = new Float64Array(T * q), hPrev = new Float64Array(T * H);
-  const state = new CellState(program), out = new Float64Array(program.outputs);
-  for (let s = 0; s < sequences; s++) {
-    runCellSequence(program, state, x, s * steps * d, steps, out, 0, undefined, (t, _u, mt, hp) => {
-      const at = s * steps + t;
-      m.set(mt, at * q);
-      hPrev.set(hp, at * H);
-    });
+  // The run's m_t and h_{t−1} (cellRanges may have kept them); the rest is three products over all steps.
+  let m: Float64Array, hPrev: Float64Array;
+  if (recorded && recorded.sequences >= sequences) [m, hPrev] = [recorded.m.subarray(0, T * q), recorded.hPrev.subarray(0, T * H)];
+  else {
+    [m, hPrev] = [new Float64Array(T * q), new Float64Array(T * H)];
+    const state = new CellState(program), out = new Float64Array(program.outputs);
+    for (let s = 0; s < sequences; s++) {
+      runCellSequence(program, state, x, s * steps * d, steps, out, 0, undefined, (t, _u, mt, hp) => {
+        const at = s * steps + t;
+        m.set(mt, at * q);
+        hPrev.set(hp, at * H);
+      });
+    }
   }
   const xs = x.slice(0, T * d);
   const host = new Float64Array(T * H); // W_x·x_t (+ W_h·h_{t−1})

@@ -18,8 +18,21 @@ export interface CellRanges {
   readonly sequences: number;
 }
 
-/** Runs `count` sequences of x ([sequences, steps, inputSize]) from `first` and records ranges. */
-export function cellRanges(p: CellProgram, x: Float64Array, first: number, count: number, steps: number): CellRanges {
+/** The states of a run kept for later use: m_t and h_{t−1} of every step of its first `sequences` sequences. */
+export interface CellRecord {
+  readonly sequences: number;
+  /** [sequences · steps, order] */
+  readonly m: Float64Array;
+  /** [sequences · steps, hidden] */
+  readonly hPrev: Float64Array;
+}
+
+/**
+ * Runs `count` sequences of x ([sequences, steps, inputSize]) from `first` and records ranges;
+ * with `record`, also the first record.sequences sequences' states (the model calibration's
+ * trajectories: one run of the cell instead of two).
+ */
+export function cellRanges(p: CellProgram, x: Float64Array, first: number, count: number, steps: number, record?: CellRecord): CellRanges {
   const { inputSize: d, hidden: H, order: q, A, B, ex, eh, em, Wx, Wh, Wm, hBias, uBias, tanh, reluU } = p;
   const memoryAbs = new Float64Array(q);
   const preMin = new Float64Array(H).fill(Infinity);
@@ -54,6 +67,11 @@ export function cellRanges(p: CellProgram, x: Float64Array, first: number, count
         const z = a + (hBias.length > 0 ? hBias[i] : 0);
         hNext[i] = tanh ? Math.tanh(z) : z > 0 ? z : 0;
         hiddenAbs = Math.max(hiddenAbs, Math.abs(hNext[i]));
+      }
+      if (record && s - first < record.sequences) {
+        const at = (s - first) * steps + t;
+        record.m.set(mNext, at * q);
+        record.hPrev.set(h, at * H);
       }
       [h, hNext] = [hNext, h];
       [m, mNext] = [mNext, m];
