@@ -58,8 +58,7 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
   // The compiler calibrates on the first sequences (inputs only), presented as they will be run;
   // its model calibration reads their states from the ranges' run.
   const C = Math.min(opts.calibrationSequences ?? 4, data.sequences);
-  const model = mode === "chip" && o.compilerCalibration === "model";
-  const record: CellRecord | undefined = model ? { sequences: C, m: new Float64Array(C * data.steps * program.order), hPrev: new Float64Array(C * data.steps * program.hidden) } : undefined;
+  const record: CellRecord | undefined = mode === "chip" && o.compilerCalibration === "model" ? { sequences: C, m: new Float64Array(C * data.steps * program.order), hPrev: new Float64Array(C * data.steps * program.hidden) } : undefined;
   const ranges = cellRanges(program, data.x, 0, data.sequences, data.steps, record);
   const d = program.inputSize;
   if (mode === "spiking") {
@@ -78,9 +77,9 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
   const target = loadTarget(opts.target ?? "loihi1");
   // The model calibration reads the float cell over the same first C sequences the simulation
   // would run; neurons it does not model (neuron: relu, rates) are calibrated by that simulation.
-  const calibrator: Calibrator | undefined = model
+  const calibrator: Calibrator | undefined = record
     ? (built, plans, hubs) => modelCalibrates(built)
-      ? calibrateFromModel(built, convertedTrajectories(program, data.x, C, data.steps, ranges, o, record), plans, hubs)
+      ? calibrateFromModel(built, convertedTrajectories(program, data.x, record, data.steps, ranges, o), plans, hubs)
       : calibrate(built, C * data.steps * K, plans, hubs)
     : undefined;
   const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, decodeNeurons: opts.decodeNeurons ?? "always", ...(calibrator ? { calibrator } : {}) });

@@ -74,17 +74,16 @@ function continuousOf(A: Mat, B: Mat, lmu: LmuOfStep): Mat | undefined {
   if (lmu.order !== A.rows || !(lmu.thetaSteps > 0)) return undefined;
   // The check discretizes the LMU (an order × order exponential): a conversion asks it twice of
   // the same matrices (K substeps and the chip lead's part of one), so it is kept per A and B.
-  const key = `${lmu.order}/${lmu.thetaSteps}`;
-  let byB = zohChecks.get(A.data);
-  if (!byB) zohChecks.set(A.data, (byB = new WeakMap()));
-  let known = byB.get(B.data);
-  if (!known) byB.set(B.data, (known = new Map()));
-  let matches = known.get(key);
-  if (matches === undefined) known.set(key, (matches = lmuZohMismatch(A, B, lmu.order, lmu.thetaSteps) <= ZOH_STORAGE_MATCH));
-  return matches ? lmuMatrices(lmu.order, lmu.thetaSteps).A : undefined;
+  let check = zohChecks.get(A.data);
+  if (!check || check.B !== B.data || check.order !== lmu.order || check.thetaSteps !== lmu.thetaSteps) {
+    check = { B: B.data, order: lmu.order, thetaSteps: lmu.thetaSteps, matches: lmuZohMismatch(A, B, lmu.order, lmu.thetaSteps) <= ZOH_STORAGE_MATCH };
+    zohChecks.set(A.data, check);
+  }
+  return check.matches ? lmuMatrices(lmu.order, lmu.thetaSteps).A : undefined;
 }
 
-const zohChecks = new WeakMap<Float64Array, WeakMap<Float64Array, Map<string, boolean>>>();
+/** The last check of each stored A (weakly held: it goes with the matrix). */
+const zohChecks = new WeakMap<Float64Array, { readonly B: Float64Array; readonly order: number; readonly thetaSteps: number; readonly matches: boolean }>();
 
 /** ‖A‖₁·‖A⁻¹‖₁; Infinity when A is singular to working precision. */
 function conditionNumber(a: Mat): number {

@@ -9,8 +9,8 @@
  *
  * What the simulation measured and this gives instead: rates from those neurons' spikes; current
  * peaks max |g·(e·x)| plus the filtered ripple of the inputs' spikes; host input peaks max |W·f(x)|
- * over the node trajectories; decode rows' per-step values from the neurons' own spikes (every
- * PER_STEP_READS steps), their filtered peak and mean from the rates through W plus ripple.
+ * over the node trajectories; decode rows' per-step values from the neurons' own spikes (on
+ * PER_STEP_READS read steps), their filtered peak and mean from the rates through W plus ripple.
  */
 import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
 import { gemm, rowMajor, transposed } from "../math/blas.js";
@@ -148,7 +148,7 @@ function decodeTerm(ensemble: string, sourceIndices: readonly number[], cols: re
  * as sim/neurons/step.ts stepResetIf runs it (v += max(J, 0)·dt, a spike when v > 1, then 0),
  * in closed form: with δ = J·dt the first spike comes after the smallest m with v + m·δ > 1 and
  * then every P steps, the smallest P with P·δ > 1. Counts the spikes into count[at + i], files
- * those on read steps (slotOf, slotSteps) into ids/sizes, and returns v at the sample's end.
+ * those on the sample's read steps (slotSteps[0..slots)) into ids/sizes, and returns v at its end.
  */
 function spikesInWindow(
   delta: number, K: number, v: number, i: number, count: Uint16Array, at: number,

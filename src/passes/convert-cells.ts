@@ -29,7 +29,7 @@ import { identity, mat, matmul, type Mat } from "../math/matrix.js";
 import type { NeuronModel } from "../neurons/models.js";
 import { substepMatrix, substeps } from "../lmu/substep.js";
 import type { CellRanges, CellRecord } from "../sim/cell-ranges.js";
-import { CellState, runCellSequence, type CellProgram } from "../sim/cell.js";
+import type { CellProgram } from "../sim/cell.js";
 import type { Trajectories } from "./calibrate-model.js";
 import { population, unitDecoders, type Population } from "./convert-populations.js";
 
@@ -237,30 +237,18 @@ export function hiddenRanges(ranges: CellRanges, rangeMargin: number): Float64Ar
 
 /**
  * What the converted network's populations represent and its chip-bound host nodes output at the
- * end of every sequence step, from the float cell's own run over `sequences` sequences of x
- * ([sequences, steps, inputSize]): the memory m_t / R, the hidden units' pre-activation without
- * bias z_t / S, and the nodes x, u (u reads the held h_{t−1}; e_m·m is folded into the memory's
- * recurrence) and z-host (W_x·x_t + W_h·h_{t−1}). calibrate-model.ts turns them into the
- * compiler's calibration without simulating the converted network.
+ * end of every sequence step, from the float cell's own run (`recorded`: the states cellRanges
+ * kept of the first recorded.sequences sequences of x, [sequences, steps, inputSize]): the memory
+ * m_t / R, the hidden units' pre-activation without bias z_t / S, and the nodes x, u (u reads the
+ * held h_{t−1}; e_m·m is folded into the memory's recurrence) and z-host (W_x·x_t + W_h·h_{t−1}).
+ * calibrate-model.ts turns them into the compiler's calibration without simulating the converted network.
  */
-export function convertedTrajectories(program: CellProgram, x: Float64Array, sequences: number, steps: number, ranges: CellRanges, o: ConversionOptions, recorded?: CellRecord): Trajectories {
+export function convertedTrajectories(program: CellProgram, x: Float64Array, recorded: CellRecord, steps: number, ranges: CellRanges, o: ConversionOptions): Trajectories {
   const { inputSize: d, hidden: H, order: q, ex, eh, Wx, Wh, Wm, uBias, reluU } = program;
   const R = memoryRanges(ranges.memoryAbs, o.rangeMargin), S = hiddenRanges(ranges, o.rangeMargin);
-  const T = sequences * steps, held = eh.length > 0;
-  // The run's m_t and h_{t−1} (cellRanges may have kept them); the rest is three products over all steps.
-  let m: Float64Array, hPrev: Float64Array;
-  if (recorded && recorded.sequences >= sequences) [m, hPrev] = [recorded.m.subarray(0, T * q), recorded.hPrev.subarray(0, T * H)];
-  else {
-    [m, hPrev] = [new Float64Array(T * q), new Float64Array(T * H)];
-    const state = new CellState(program), out = new Float64Array(program.outputs);
-    for (let s = 0; s < sequences; s++) {
-      runCellSequence(program, state, x, s * steps * d, steps, out, 0, undefined, (t, _u, mt, hp) => {
-        const at = s * steps + t;
-        m.set(mt, at * q);
-        hPrev.set(hp, at * H);
-      });
-    }
-  }
+  const T = recorded.sequences * steps, held = eh.length > 0;
+  // The run's m_t and h_{t−1}; the rest is three products over all steps.
+  const { m, hPrev } = recorded;
   const xs = x.slice(0, T * d);
   const host = new Float64Array(T * H); // W_x·x_t (+ W_h·h_{t−1})
   gemm(T, H, d, rowMajor(xs, d), transposed(rowMajor(Wx, d)), host, 0, H, 1, true);

@@ -85,13 +85,9 @@ function dot(a: Float64Array, aOff: number, b: Float64Array, bOff: number, n: nu
 /**
  * One sequence: x holds `steps` rows of `inputSize` values from `xOffset`; the readout of the
  * final hidden state goes to out[outOffset .. outOffset + outputs). `trace` ([steps, outputs]), when
- * given, receives the readout of h after every step (evaluate's logit traces); `observe`, when
- * given, sees each step's u, new m, previous h and new h (calibration trajectories).
+ * given, receives the readout of h after every step (evaluate's logit traces).
  */
-export function runCellSequence(
-  p: CellProgram, s: CellState, x: Float64Array, xOffset: number, steps: number, out: Float64Array, outOffset: number, trace?: Float64Array,
-  observe?: (t: number, u: number, m: Float64Array, hPrev: Float64Array, h: Float64Array) => void,
-): void {
+export function runCellSequence(p: CellProgram, s: CellState, x: Float64Array, xOffset: number, steps: number, out: Float64Array, outOffset: number, trace?: Float64Array): void {
   // Fields in locals: a program that arrived in a worker thread by structured clone can be a
   // slow-mode object, and property loads inside these loops then cost a quarter of the run.
   const { inputSize: d, hidden: H, order: q, A, B, ex, eh, em, Wx, Wh, Wm, hBias, uBias, tanh, reluU } = p;
@@ -144,7 +140,6 @@ export function runCellSequence(
       if (hasBias) a += hBias[i];
       hNext[i] = tanh ? Math.tanh(a) : a > 0 ? a : 0;
     }
-    if (observe) observe(t, u, mNext, h, hNext);
     const hSwap = h;
     h = hNext;
     hNext = hSwap;
