@@ -28,7 +28,6 @@
  * leave the i32 range; the compartment update consumes q + accumulator, both exact integers.
  */
 import { F64, I32, V128, moduleBytes, op, uleb, type WasmFunction } from "../math/wasm-asm.js";
-import { WASM_MAX_BYTES, WASM_PAGE, rowAddAvailable, type WasmMemory } from "./row-add.js";
 
 export const KIND_F64 = 0;
 export const KIND_I8 = 1;
@@ -382,6 +381,20 @@ function update(): WasmFunction {
   };
 }
 
+/** Bytes per WebAssembly page. */
+export const WASM_PAGE = 65536;
+/** The largest memory the kernel may ask for: 2^31 bytes keeps every byte address a positive i32. */
+export const WASM_MAX_BYTES = 2 ** 31;
+
+/** A WebAssembly.Memory: `buffer` is replaced if the memory grows (this code never grows it). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
+/**
+ * The part of the WebAssembly JS API used here. The project's TypeScript libs (ES2022 + Node)
+ * do not declare the WebAssembly namespace, so it is typed locally rather than globally.
+ */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
@@ -394,7 +407,8 @@ let compiled: object | null | undefined;
 function deliverModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = wasmApi !== undefined && rowAddAvailable() ? new wasmApi.Module(moduleBytes([addF64(), addPacked(1), addPacked(2), general(), deliver(), update(), addAcc(1), addAcc(2)])) : null;
+      // A runtime without SIMD rejects the module here (caught: the JavaScript loops run instead).
+      compiled = wasmApi !== undefined ? new wasmApi.Module(moduleBytes([addF64(), addPacked(1), addPacked(2), general(), deliver(), update(), addAcc(1), addAcc(2)])) : null;
     } catch {
       compiled = null;
     }

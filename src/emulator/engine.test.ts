@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { VTH_MAX } from "./arith.js";
 import { Emulator, EmulatorOverflowError, type ActivityRule, type DeliveryMode, type EmulatorOptions, type InputSpikes } from "./engine.js";
 import { type EmuAxonRow, type EmuModel, validateModel } from "./model.js";
-import { rowAddAvailable } from "./row-add.js";
+import { deliverAvailable } from "./deliver.js";
 
 interface CxParams {
   du: number;
@@ -612,7 +612,7 @@ describe("delivery kernels agree bit for bit", () => {
   }
 
   test("the SIMD kernel is available here (else this suite would only compare JavaScript loops)", () => {
-    expect(rowAddAvailable()).toBe(true);
+    expect(deliverAvailable()).toBe(true);
   });
 
   test("dense rows (SIMD and JavaScript) give what the general loop gives, on random models", () => {

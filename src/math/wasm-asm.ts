@@ -1,6 +1,6 @@
 /**
  * A few WebAssembly instructions as bytes, enough to hand-assemble the dense kernels of
- * kernels.ts (no toolchain, no dependency; the emulator's row-add.ts does the same for one loop).
+ * kernels.ts and the emulator's deliver.ts (no toolchain, no dependency).
  * Opcodes: WebAssembly core spec §5.4, SIMD opcodes after the 0xfd prefix as LEB128.
  */
 
