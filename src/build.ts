@@ -34,6 +34,22 @@ const sha256 = (s: string | Uint8Array): string => createHash("sha256").update(s
 
 /** `extraFiles`: written and hashed with the build in the same atomic write (a trained build's conversion.json). */
 export function writeBuild(dir: string, compiled: CompileResult, target: Target, source: { file: string; text?: string }, extraFiles: Readonly<Record<string, string>> = {}): BuildManifest {
+  return writeBuildFiles(dir, compiled, target, source, extraFiles).manifest;
+}
+
+/**
+ * writeBuild, returning what readBuildSummary would read back from the folder it wrote, from the
+ * bytes it wrote (the report parsed and checked as on reading): a caller that prints the summary
+ * does not re-read and re-hash the build (psmnist-shape: 44 MB, ~0.3 s).
+ */
+export function writeBuildSummary(dir: string, compiled: CompileResult, target: Target, source: { file: string; text?: string }, extraFiles: Readonly<Record<string, string>> = {}): BuildSummary {
+  const { manifest, files } = writeBuildFiles(dir, compiled, target, source, extraFiles);
+  const report = parseReportJson(Buffer.from(files["report.json"] as string, "utf8"), join(dir, "report.json"));
+  const otherFiles = Object.fromEntries(Object.entries(extraFiles).map(([name, text]) => [name, Buffer.from(text, "utf8")]));
+  return { dir, manifest, report, otherFiles };
+}
+
+function writeBuildFiles(dir: string, compiled: CompileResult, target: Target, source: { file: string; text?: string }, extraFiles: Readonly<Record<string, string>>): { manifest: BuildManifest; files: Record<string, string | Uint8Array> } {
   // The network is named by its file name alone (in the manifest and every source location), so
   // the same network gives the same bytes however its path was spelled.
   const file = storedSourceName(source.file);
@@ -50,13 +66,14 @@ export function writeBuild(dir: string, compiled: CompileResult, target: Target,
     if (name in files) throw new RangeError(`writeBuild: extra file '${name}' would replace the build's own`);
     files[name] = text;
   }
-  return writeBuildFolder(dir, files, {
+  const manifest = writeBuildFolder(dir, files, {
     target: { name: target.name, sha256: targetHash(target) },
     network: { name: result.report.network, file, ...(source.text !== undefined ? { sha256: sha256(source.text) } : {}) },
     cores: result.chip.cores.length,
     chips: result.report.partition.chips,
     host_only: result.report.hostOnly.map((h) => h.id),
   });
+  return { manifest, files };
 }
 
 function bad(dir: string, message: string): never {

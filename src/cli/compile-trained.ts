@@ -7,7 +7,7 @@
  * is in evaluate/chip-build.ts.
  */
 import { join } from "node:path";
-import { readBuildSummary, type BuildSummary } from "../build.js";
+import type { BuildSummary } from "../build.js";
 import { diag, DiagnosticError } from "../diagnostics/diagnostic.js";
 import { cellCalibration, RECORD_FILE, writeChipBuild, type TrainedBuildRecord } from "../evaluate/chip-build.js";
 import { choicesText, resolveConversion } from "../evaluate/conversion.js";
@@ -65,9 +65,8 @@ export function runCompileTrained(file: string, net: NetworkIR, opts: TrainedCom
   const request = { net, program, networkSha256: programSha256(program), calibration, options, choices, spiking: { target: opts.target } };
   if (!opts.quiet && !opts.json) io.err(`converting trained cell '${cell.id}' (calibration: ${calibration.source}, K ${options.presentationSteps}) and compiling…\n`);
   const t0 = performance.now();
-  writeChipBuild(dir, request);
+  const b = writeChipBuild(dir, request).build!;
   const seconds = (performance.now() - t0) / 1000;
-  const b = readBuildSummary(dir);
   const record = readTrainedRecord(b)!;
   if (opts.json) {
     io.out(JSON.stringify({ ok: true, out: dir, seconds, report: b.report, conversion: record }, irReplacer, 1) + "\n");

@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileNetwork } from "../compile.js";
-import { writeBuild } from "../build.js";
+import { writeBuildSummary, type BuildSummary } from "../build.js";
 import type { NetworkIR } from "../ir/network.js";
 import { mat } from "../math/matrix.js";
 import { chipRateCurve } from "../passes/chip-rates.js";
@@ -47,6 +47,8 @@ export interface PreparedJob {
   readonly presentationSteps: number;
   /** Chip mode: cores used and their lower bound. */
   readonly cores?: { used: number; lowerBound: number; buildDir: string };
+  /** Chip mode: the build as written (what readBuildSummary would read back). */
+  readonly build?: BuildSummary;
 }
 
 export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, program: CellProgram, data: Dataset, opts: SpikingOptions = {}): PreparedJob {
@@ -84,7 +86,7 @@ export function prepareSpikingJob(mode: "spiking" | "chip", net: NetworkIR, prog
     : undefined;
   const compiled = compileNetwork(conv, target, { calibrationSteps: C * data.steps * K, decodeNeurons: opts.decodeNeurons ?? "always", ...(calibrator ? { calibrator } : {}) });
   const dir = opts.buildDir ?? join(mkdtempSync(join(tmpdir(), "lmuc-evaluate-")), "build");
-  writeBuild(dir, compiled, target, { file: net.file }, opts.extraFiles);
+  const build = writeBuildSummary(dir, compiled, target, { file: net.file }, opts.extraFiles);
   const part = compiled.report.partition;
-  return { job: { kind: "chip", buildDir: dir, presentationSteps: K, averageSteps: averageSteps(o) }, presentationSteps: K, cores: { used: part.cores, lowerBound: part.lowerBound, buildDir: dir } };
+  return { job: { kind: "chip", buildDir: dir, presentationSteps: K, averageSteps: averageSteps(o) }, presentationSteps: K, cores: { used: part.cores, lowerBound: part.lowerBound, buildDir: dir }, build };
 }

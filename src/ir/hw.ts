@@ -57,8 +57,20 @@ export interface HwGroup {
    */
   readonly weights: Mat;
   readonly postStart?: number;
+  /**
+   * Per-row windows instead (never with postStart): nPre × width, row j covering the post
+   * compartments rowStart[j] … rowStart[j] + width − 1. Decode neurons' feedback and outputs and
+   * on/off encoders into per-dimension ensembles reach 1–16 neighbouring compartments per row:
+   * dense, psMNIST-shape's were 7 matrices of 4–7M entries, 99.6 % zeros that every pass read.
+   */
+  readonly rowStart?: Int32Array;
   readonly connections: readonly string[];
   readonly origin?: SourceLocation;
+}
+
+/** The post compartment of column 0 of row j of g's weights. */
+export function windowStartOf(g: HwGroup, j: number): number {
+  return g.rowStart ? g.rowStart[j] : g.postStart ?? 0;
 }
 
 /** A host spike source feeding the chip: the spikes of host ensemble `id`, one channel per neuron. */

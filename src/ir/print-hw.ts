@@ -44,7 +44,7 @@ export function printHw(hw: HwNetwork): string {
   const size = new Map(hw.blocks.map((b) => [b.id, b.n]));
   for (const g of hw.groups) {
     // A window is printed as the whole group it stands for (the uncovered entries are zeros).
-    const nPost = g.postStart === undefined ? g.weights.cols : size.get(g.post) ?? g.weights.cols;
+    const nPost = g.postStart === undefined && g.rowStart === undefined ? g.weights.cols : size.get(g.post) ?? g.weights.cols;
     const zeros = g.weights.rows * (nPost - g.weights.cols);
     lines.push(`group ${g.id}: ${preName(g.pre)} -> ${g.post} ${g.weights.rows}x${nPost} nonzero ${countNonzero(g.weights.data)} weights ${range(g.weights.data, zeros)} from ${g.connections.join(", ")}`);
   }

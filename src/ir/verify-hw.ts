@@ -48,7 +48,12 @@ export function verifyHw(hw: HwNetwork): string[] {
     const nPre = preSize(g.pre, sizes, inputs, at, problems);
     const nPost = sizes.get(g.post);
     if (nPost === undefined) problems.push(`${at}: post block '${g.post}' does not exist`);
-    else if (g.postStart !== undefined) {
+    else if (g.rowStart !== undefined) {
+      if (g.postStart !== undefined) problems.push(`${at}: has both a post window and per-row windows`);
+      if (nPre !== undefined && g.weights.rows !== nPre) problems.push(`${at}: weights have ${g.weights.rows} rows, not ${nPre}`);
+      if (g.rowStart.length !== g.weights.rows) problems.push(`${at}: ${g.rowStart.length} row windows for ${g.weights.rows} rows`);
+      else if (g.rowStart.some((s) => s < 0 || s + g.weights.cols > nPost)) problems.push(`${at}: a row window of ${g.weights.cols} columns does not fit ${nPost} compartments`);
+    } else if (g.postStart !== undefined) {
       if (!(Number.isInteger(g.postStart) && g.postStart >= 0 && g.postStart + g.weights.cols <= nPost)) problems.push(`${at}: its ${g.weights.cols} columns from post compartment ${g.postStart} do not fit ${nPost} compartments`);
       if (nPre !== undefined && g.weights.rows !== nPre) problems.push(`${at}: weights have ${g.weights.rows} rows, not ${nPre}`);
     } else if (nPre !== undefined && (g.weights.rows !== nPre || g.weights.cols !== nPost)) problems.push(`${at}: weights are ${g.weights.rows}×${g.weights.cols}, not ${nPre}×${nPost}`);

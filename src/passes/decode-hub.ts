@@ -296,7 +296,7 @@ export function lowerHub(
         for (let r2 = 0; r2 < rows2; r2++) w += twOf[i * rows2 + r2] * W.data[r2 * W.cols + q];
         return w;
       };
-      groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: id }, post: post.id, weights: decodeOutputWeights(rows, post.nNeurons, quantum, weight), connections: [c.id], ...origin });
+      groups.push({ id: `${id}:${c.id}`, pre: { kind: "block", block: id }, post: post.id, ...decodeOutputWeights(rows, post.nNeurons, quantum, weight), connections: [c.id], ...origin });
     }
   });
   return { blocks, groups };

@@ -29,9 +29,10 @@
  */
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
-import type { HwBlock, HwGroup } from "../ir/hw.js";
+import { windowStartOf, type HwBlock, type HwGroup } from "../ir/hw.js";
 import { mat, type Mat } from "../math/matrix.js";
 import { decayRegisters } from "./quantize.js";
+import { rowWindows, stored, type WindowedWeights } from "./row-windows.js";
 import { denseRowBits } from "../target/cost.js";
 import type { Target } from "../target/types.js";
 
@@ -209,7 +210,13 @@ export function sigmaDeltaBlock(
   const L = DECODE_LEVELS;
   const nDec = 2 * rows * L;
   const bias = new Float64Array(nDec), uPeak = new Float64Array(nDec), ratesHz = new Float64Array(nDec);
-  const feedback = mat(nDec, nDec);
+  // A compartment's feedback reaches the 2·L compartments of its own row.
+  const first = new Int32Array(nDec), last = new Int32Array(nDec);
+  for (let k = 0; k < nDec; k++) {
+    first[k] = decodeCompartment(Math.floor(k / (2 * L)), 0);
+    last[k] = first[k] + 2 * L - 1;
+  }
+  const feedback = rowWindows(first, last, nDec), fb = feedback.weights.data, at = feedback.indexOf;
   for (let r = 0; r < rows; r++) {
     // The largest |e| a compartment sees: L levels of error and one step's largest input. The
     // range is kept this tight on purpose: a pre spike adds a small fraction of a quantum, and
@@ -225,16 +232,16 @@ export function sigmaDeltaBlock(
       ratesHz[k] = ratesHz[k + 1] = Math.min(1, Math.max(0, quantaPerStep - l) / 2) / dtSeconds;
       for (let l2 = 0; l2 < L; l2++) {
         const k2 = decodeCompartment(r, l2);
-        feedback.data[k * nDec + k2] = -1;
-        feedback.data[k * nDec + k2 + 1] = 1;
-        feedback.data[(k + 1) * nDec + k2] = 1;
-        feedback.data[(k + 1) * nDec + k2 + 1] = -1;
+        fb[at(k, k2)] = -1;
+        fb[at(k, k2 + 1)] = 1;
+        fb[at(k + 1, k2)] = 1;
+        fb[at(k + 1, k2 + 1)] = -1;
       }
     }
   }
   return {
     block: { id, n: nDec, neuron: "if", decayU: DECODE_LEAK, integrator: true, decayV: 1, vth: 0.5, bias, refractDelay: 1, vmin: 0, uPeak, ratesHz, ...origin },
-    feedback: { id: `${id}:feedback`, pre: { kind: "block", block: id }, post: id, weights: feedback, connections, ...origin },
+    feedback: { id: `${id}:feedback`, pre: { kind: "block", block: id }, post: id, ...stored(feedback), connections, ...origin },
   };
 }
 
@@ -264,7 +271,7 @@ export function lowerDecoded(
     blocks.push(block);
     groups.push({ id: `${c.id}/${m}:decode`, pre: { kind: "block", block: pre.id }, post: id, weights: win, connections: [c.id], ...origin });
     groups.push(feedback);
-    groups.push({ id: `${c.id}/${m}:encode`, pre: { kind: "block", block: id }, post: post.id, weights: decodeOutputWeights(rows, post.nNeurons, quantum, targetWeight), connections: [c.id], ...origin });
+    groups.push({ id: `${c.id}/${m}:encode`, pre: { kind: "block", block: id }, post: post.id, ...decodeOutputWeights(rows, post.nNeurons, quantum, targetWeight), connections: [c.id], ...origin });
   });
   return { blocks, groups };
 }
@@ -283,22 +290,40 @@ export function addDecodeInput(win: Mat, n: number, r: number, valuePerSpike: nu
   }
 }
 
-/** Decode block → post weights: an on spike of row r stands for one quantum Q_r of value·step, an off spike for −Q_r. */
-export function decodeOutputWeights(rows: number, nPost: number, quantum: Float64Array, targetWeight: (i: number, r: number) => number): Mat {
-  const L = DECODE_LEVELS;
-  const wout = mat(2 * rows * L, nPost);
+/**
+ * Decode block → post weights: an on spike of row r stands for one quantum Q_r of value·step, an
+ * off spike for −Q_r. Every compartment of row r reaches the posts row r's values reach: per-row
+ * windows when those are a few neighbours (a per-dimension ensemble's own neurons).
+ */
+export function decodeOutputWeights(rows: number, nPost: number, quantum: Float64Array, targetWeight: (i: number, r: number) => number): WindowedWeights {
+  const L = DECODE_LEVELS, nDec = 2 * rows * L;
+  const values = new Float64Array(rows * nPost);
+  const first = new Int32Array(nDec), last = new Int32Array(nDec);
   for (let r = 0; r < rows; r++) {
+    let lo = nPost, hi = -1;
     for (let i = 0; i < nPost; i++) {
       const w = targetWeight(i, r) * quantum[r];
+      values[r * nPost + i] = w;
+      if (w === 0) continue;
+      if (lo === nPost) lo = i;
+      hi = i;
+    }
+    first.fill(lo, decodeCompartment(r, 0), decodeCompartment(r, L));
+    last.fill(hi, decodeCompartment(r, 0), decodeCompartment(r, L));
+  }
+  const wout = rowWindows(first, last, nPost), data = wout.weights.data, at = wout.indexOf;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < nPost; i++) {
+      const w = values[r * nPost + i];
       if (w === 0) continue;
       for (let l = 0; l < L; l++) {
         const k = decodeCompartment(r, l);
-        wout.data[k * nPost + i] = w;
-        wout.data[(k + 1) * nPost + i] = -w;
+        data[at(k, i)] = w;
+        data[at(k + 1, i)] = -w;
       }
     }
   }
-  return wout;
+  return stored(wout);
 }
 
 /**
@@ -332,19 +357,22 @@ export const HEADROOM_SIGMAS = 3;
  */
 export function withDecodeHeadroom(blocks: readonly HwBlock[], groups: readonly HwGroup[]): HwBlock[] {
   const integrators = new Map(blocks.filter((b) => b.integrator).map((b) => [b.id, b]));
+  const sizes = new Map(blocks.map((b) => [b.id, b.n]));
   const sums = new Map<string, { sum: Float64Array; sq: Float64Array }>();
   for (const g of groups) {
     const pre = g.pre.kind === "block" ? integrators.get(g.pre.block) : undefined;
     if (!pre || integrators.has(g.post)) continue;
-    const W = g.weights;
+    const W = g.weights, nPost = sizes.get(g.post)!;
     let s = sums.get(g.post);
-    if (!s) sums.set(g.post, (s = { sum: new Float64Array(W.cols), sq: new Float64Array(W.cols) }));
+    if (!s) sums.set(g.post, (s = { sum: new Float64Array(nPost), sq: new Float64Array(nPost) }));
     for (let k = 0; k < W.rows; k += 2) {
       if ((k >> 1) % DECODE_LEVELS >= burstLevels(pre, Math.floor(k / (2 * DECODE_LEVELS)))) continue;
-      for (let i = 0; i < W.cols; i++) {
-        const w = W.data[k * W.cols + i];
-        s.sum[i] += Math.abs(w);
-        s.sq[i] += w * w;
+      // Compartments outside a row's window would add zeros.
+      const at = windowStartOf(g, k);
+      for (let c = 0; c < W.cols; c++) {
+        const w = W.data[k * W.cols + c];
+        s.sum[at + c] += Math.abs(w);
+        s.sq[at + c] += w * w;
       }
     }
   }

@@ -15,6 +15,7 @@ import { checkHardware } from "./hardware-checks.js";
 import { correctHub, lowerHub, type HubPlan } from "./decode-hub.js";
 import { lowerDecoded, withDecodeHeadroom, type DecodePlan } from "./decode-neurons.js";
 import { correctRecurrence } from "./pole-correction.js";
+import { rowWindows, stored, type WindowedWeights } from "./row-windows.js";
 
 /** Spike-rate ceiling of the host on/off encoders: one spike per step each (hardware-model §5.12). */
 const ENCODER_HEADROOM = 1.1;
@@ -82,28 +83,49 @@ function neuronWeights(c: BuiltConnection, pre: BuiltEnsemble, post: BuiltEnsemb
   return out;
 }
 
-/** Weights from an on/off encoder (2 channels per row of the connection, each row its own full scale) into a chip block. */
-function encoderWeights(c: BuiltConnection, post: BuiltEnsemble, rowScale: Float64Array): Mat {
-  const rows = c.weights.rows;
-  const out = mat(2 * rows, post.nNeurons);
+/**
+ * Weights from an on/off encoder (2 channels per row of the connection, each row its own full
+ * scale) into a chip block: a row reaches the posts its encoders give it (windows when those are
+ * a few neighbours: a per-dimension ensemble's own neurons, or one neuron).
+ */
+function encoderWeights(c: BuiltConnection, post: BuiltEnsemble, rowScale: Float64Array): WindowedWeights {
+  const rows = c.weights.rows, nPost = post.nNeurons;
   const t = c.target;
+  const first = new Int32Array(2 * rows), last = new Int32Array(2 * rows);
+  const values = t.kind === "neurons" ? undefined : new Float64Array(rows * nPost);
   for (let r = 0; r < rows; r++) {
-    const scale = rowScale[r];
+    let lo: number, hi: number;
+    if (t.kind === "neurons") lo = hi = t.indices[r];
+    else {
+      const d = post.dimensions;
+      [lo, hi] = [nPost, -1];
+      for (let i = 0; i < nPost; i++) {
+        const w = (post.gain[i] / post.radius) * post.encoders.data[i * d + t.indices[r]] * rowScale[r];
+        values![r * nPost + i] = w;
+        if (w === 0) continue;
+        if (lo === nPost) lo = i;
+        hi = i;
+      }
+    }
+    first[2 * r] = first[2 * r + 1] = lo;
+    last[2 * r] = last[2 * r + 1] = hi;
+  }
+  const out = rowWindows(first, last, nPost), data = out.weights.data, at = out.indexOf;
+  for (let r = 0; r < rows; r++) {
     if (t.kind === "neurons") {
       const i = t.indices[r];
-      const w = (t.gainScaled ? post.gain[i] : 1) * scale;
-      out.data[2 * r * post.nNeurons + i] = w;
-      out.data[(2 * r + 1) * post.nNeurons + i] = -w;
+      const w = (t.gainScaled ? post.gain[i] : 1) * rowScale[r];
+      data[at(2 * r, i)] = w;
+      data[at(2 * r + 1, i)] = -w;
     } else {
-      const d = post.dimensions;
-      for (let i = 0; i < post.nNeurons; i++) {
-        const w = (post.gain[i] / post.radius) * post.encoders.data[i * d + t.indices[r]] * scale;
-        out.data[2 * r * post.nNeurons + i] = w;
-        out.data[(2 * r + 1) * post.nNeurons + i] = -w;
+      for (let i = first[2 * r]; i <= last[2 * r]; i++) {
+        const w = values![r * nPost + i];
+        data[at(2 * r, i)] = w;
+        data[at(2 * r + 1, i)] = -w;
       }
     }
   }
-  return out;
+  return stored(out);
 }
 
 /**
@@ -258,7 +280,7 @@ export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readon
       hostConnections.push({ id: `${c.id}/encode`, source: c.source, target: { kind: "ensemble", id: encId, indices: Array.from({ length: c.weights.rows }, (_, i) => i) }, weights: W, synapse: { kind: "none" }, ...origin });
       // The encoder fires (1 ± x)/2 per step; its rate at x = 0 is what placement should expect.
       inputs.push({ id: encId, channels: enc.nNeurons, scale: rowScale, connection: c.id, ratesHz: new Float64Array(enc.nNeurons).fill(0.5 / dt), ...origin });
-      groups.push({ id: `${c.id}`, pre: { kind: "input", input: encId }, post: c.target.id, weights: encoderWeights(c, ensById.get(c.target.id)!, rowScale), connections: [c.id], ...origin });
+      groups.push({ id: `${c.id}`, pre: { kind: "input", input: encId }, post: c.target.id, ...encoderWeights(c, ensById.get(c.target.id)!, rowScale), connections: [c.id], ...origin });
     } else {
       // Read on the host: from chip spikes (external ensemble) or host to host.
       if (fromChip) toHost.add(c.source.id);

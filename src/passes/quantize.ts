@@ -14,7 +14,7 @@
  */
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, pow2 } from "../emulator/arith.js";
-import type { HwBlock, HwGroup, HwNetwork } from "../ir/hw.js";
+import { windowStartOf, type HwBlock, type HwGroup, type HwNetwork } from "../ir/hw.js";
 import type { BlockReport, BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "../ir/quantized.js";
 import { seedRowSpans } from "../partition/shared-rows.js";
 
@@ -177,8 +177,8 @@ interface LoadSums {
  * per-dimension memory neuron's row reaches 8 of the hub's 2048 compartments.
  */
 function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Array, dtSeconds: number, load: LoadSums): QGroup {
-  // The float weights may cover a window of the post (postStart); the stored fields cover all of it.
-  const nPre = g.weights.rows, nPost = sigmaW.length, width = g.weights.cols, start = g.postStart ?? 0;
+  // The float weights may cover windows of the post (postStart, rowStart); the stored fields cover all of it.
+  const nPre = g.weights.rows, nPost = sigmaW.length, width = g.weights.cols;
   const w = g.weights.data;
   const wgt = new Int32Array(nPre * nPost);
   const present = new Uint8Array(nPre * nPost);
@@ -187,6 +187,7 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
   const { worst, expected } = load;
   let maxIdeal = 0, maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0, total = 0, lost = 0, maxExp = -1;
   for (let j = 0; j < nPre; j++) {
+    const start = windowStartOf(g, j);
     let rowMax = 0;
     for (let c = 0, base = j * width; c < width; c++) {
       const x = w[base + c];
