@@ -330,9 +330,15 @@ export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOpti
   let entries = 0;
   for (const core of chip.cores) for (const row of core.synapseRows) entries += row.weights.length;
   const fullRows = entries <= (options.maxYamlEntries ?? DEFAULT_MAX_YAML_ENTRIES);
+  // Lines are joined a few thousand at a time: psMNIST's 24 MB of short line strings all
+  // survived to one final join, and the young-generation GC copied each of them (~0.5 s).
+  const chunks: string[] = [];
   const lines: string[] = [];
   const push = (s: string): void => {
     lines.push(s);
+    if (lines.length < 4096) return;
+    chunks.push(lines.join("\n"));
+    lines.length = 0;
   };
   push("# lmuc chip configuration: a readable view of cores.bin (cores.bin is authoritative).");
   push(`# Registers are ${target.name} integers. vth = mant·2^${target.widths.vthExp}; bias = bias_mant·2^bias_exp;`);
@@ -414,7 +420,8 @@ export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOpti
     push(inp.targets.length === 0 ? "    targets: []" : "    targets:");
     for (const t of inp.targets) push(`      - ${flow([["channel", t.channel], ["core", t.core], ["axon", t.axon]])}`);
   }
-  return lines.join("\n") + "\n";
+  if (lines.length > 0) chunks.push(lines.join("\n"));
+  return chunks.join("\n") + "\n";
 }
 
 export interface CompartmentGroup {
