@@ -70,8 +70,6 @@ export interface QGroup {
   readonly rowExp: Int8Array;
   /** nPre × nPost stored Wgt fields (0 where no synapse or rounded away). */
   readonly wgt: Int32Array;
-  /** Which entries are synapses (non-zero float weight). */
-  readonly present: Uint8Array;
   readonly connections: readonly string[];
   readonly report: WeightReport;
   /**

@@ -22,7 +22,7 @@ function randomGroup(nPre: number, nPost: number, rand: () => number, local: boo
     if (rand() < 0.1) continue; // an empty row: never stored
     for (let i = start; i < Math.min(nPost, start + width); i++) if (rand() < 0.6) wgt[j * nPost + i] = 2 * (1 + Math.floor(rand() * 100));
   }
-  return { id: "g", pre: { kind: "block", block: "p" }, post: "b", nPre, nPost, weightExp: 2, rowExp, wgt, present: new Uint8Array(0), connections: ["c"], report: {} as QGroup["report"] };
+  return { id: "g", pre: { kind: "block", block: "p" }, post: "b", nPre, nPost, weightExp: 2, rowExp, wgt, connections: ["c"], report: {} as QGroup["report"] };
 }
 
 /** Sorted "len/count/exp" of every row the piece stores, counted from the weights directly. */

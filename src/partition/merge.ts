@@ -82,9 +82,6 @@ function mergedBlock(id: string, members: readonly QBlock[]): QBlock {
 /** Where a block's compartments went: its merged block and offset there (itself at 0 when not merged). */
 type Where = { readonly id: string; readonly offset: number; readonly n: number };
 
-/** Merged groups keep no presence map: partition reads only the stored fields, and reports stay with quantize's groups. */
-const NO_PRESENCE = new Uint8Array(0);
-
 /**
  * One layer of a merged group being filled: a row per pre, allocated at its first stored field
  * (most pres of a wide merge reach one layer only) over that pre's window only — the columns any
@@ -106,7 +103,7 @@ interface Layer {
  */
 function layerGroup(m: Layer, lo: Int32Array, base: Omit<QGroup, "wgt" | "rowExp" | "weightExp" | "report">, report: QGroup["report"], share: boolean): QGroup {
   const { nPre, nPost } = base;
-  const group = (wgt: Int32Array, rowExp: Int8Array, extra: Partial<QGroup> = {}): QGroup => ({ ...base, weightExp: m.e, rowExp, wgt, present: NO_PRESENCE, report: { ...report, nonzero: m.nonzero }, ...extra });
+  const group = (wgt: Int32Array, rowExp: Int8Array, extra: Partial<QGroup> = {}): QGroup => ({ ...base, weightExp: m.e, rowExp, wgt, report: { ...report, nonzero: m.nonzero }, ...extra });
   const shared = share && mayShareRows(base)
     ? identicalRows({ nPre, rowExp: new Int8Array(nPre).fill(m.e), first: m.first, last: m.last, fieldsOf: (j) => m.rows[j]!, baseOf: (j) => -lo[j] })
     : undefined;
@@ -201,7 +198,7 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
   return [...layers.entries()].sort((a, b) => a[1].e - b[1].e || (a[0] < b[0] ? -1 : 1)).map(([key, m]) => {
     const base = {
       id: layers.size === 1 ? `${pre.id}->${post.id}` : `${pre.id}->${post.id}@${key}`, pre: g0.pre.kind === "block" ? { kind: "block" as const, block: pre.id } : g0.pre, post: post.id,
-      nPre, nPost, present: NO_PRESENCE, connections, ...(g0.origin ? { origin: g0.origin } : {}),
+      nPre, nPost, connections, ...(g0.origin ? { origin: g0.origin } : {}),
     };
     // Reports stay with quantize's per-connection groups; this one only carries the sums.
     return layerGroup(m, lo, base, g0.report, share);

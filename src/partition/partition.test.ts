@@ -155,7 +155,7 @@ function makeNetwork(blocks: BlockSpec[], inputs: number[], edges: GroupSpec[], 
     const rowExp = Int8Array.from({ length: nPre }, () => e.exps[Math.floor(r() * e.exps.length)]);
     groups.push({
       id: `g${groups.length}`, pre, post: post.id, nPre, nPost: post.n, weightExp: Math.max(...rowExp), rowExp, wgt,
-      present: Uint8Array.from(wgt, (w) => (w !== 0 ? 1 : 0)), connections: [key], report: {} as WeightReport,
+      connections: [key], report: {} as WeightReport,
     });
   }
   return { stage: "quantized", name: "random", dtSeconds: 0.001, blocks: qBlocks, groups, inputs: qInputs } as unknown as QuantizedNetwork;

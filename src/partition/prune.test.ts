@@ -29,7 +29,7 @@ function network(): QuantizedNetwork {
       const wgt = Int32Array.from({ length: pre.n * post.n }, () => (next() < 0.25 ? 2 * (1 + Math.floor(next() * 100)) : 0));
       groups.push({
         id: `${pre.id}->${post.id}`, pre: { kind: "block", block: pre.id }, post: post.id, nPre: pre.n, nPost: post.n, weightExp: 0,
-        rowExp: new Int8Array(pre.n), wgt, present: Uint8Array.from(wgt, (w) => (w !== 0 ? 1 : 0)), connections: [`${pre.id}->${post.id}`], report: {} as WeightReport,
+        rowExp: new Int8Array(pre.n), wgt, connections: [`${pre.id}->${post.id}`], report: {} as WeightReport,
       });
     }
   }

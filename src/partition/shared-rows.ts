@@ -113,15 +113,13 @@ export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
   const shared = identicalRows({ nPre: g.nPre, rowExp: g.rowExp, first, last, fieldsOf: () => g.wgt, baseOf: (j) => j * n });
   if (!shared) return g;
   const { kept, rowOfPre } = shared;
-  const hasPresence = g.present.length > 0;
-  const wgt = new Int32Array(kept.length * n), present = hasPresence ? new Uint8Array(kept.length * n) : g.present, rowExp = new Int8Array(kept.length);
+  const wgt = new Int32Array(kept.length * n), rowExp = new Int8Array(kept.length);
   kept.forEach((j, r) => {
     // Outside its span a row is zero, as the new array already is.
     wgt.set(g.wgt.subarray(j * n + first[j], j * n + last[j] + 1), r * n + first[j]);
-    if (hasPresence) present.set(g.present.subarray(j * n, (j + 1) * n), r * n);
     rowExp[r] = g.rowExp[j];
   });
-  const out: QGroup = { ...g, nPre: kept.length, wgt, present, rowExp, rowOfPre };
+  const out: QGroup = { ...g, nPre: kept.length, wgt, rowExp, rowOfPre };
   seedRowSpans(out, Int32Array.from(kept, (j) => first[j]), Int32Array.from(kept, (j) => last[j]));
   return out;
 }

@@ -181,7 +181,6 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
   const nPre = g.weights.rows, nPost = sigmaW.length, width = g.weights.cols;
   const w = g.weights.data;
   const wgt = new Int32Array(nPre * nPost);
-  const present = new Uint8Array(nPre * nPost);
   const rowExp = new Int8Array(nPre);
   const first = new Int32Array(nPre).fill(nPost), last = new Int32Array(nPre).fill(-1);
   const { worst, expected } = load;
@@ -205,7 +204,6 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
       const x = w[base + c];
       if (x === 0) continue;
       const i = start + c, k = j * nPost + i;
-      present[k] = 1;
       nonzero++;
       const ideal = x * sigmaW[i];
       let field: number, got: number;
@@ -237,7 +235,7 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
   }
   const rel = maxIdeal > 0 ? 1 / maxIdeal : 0;
   const q: QGroup = {
-    id: g.id, pre: g.pre, post: g.post, nPre, nPost, weightExp: maxExp, rowExp, wgt, present, connections: g.connections,
+    id: g.id, pre: g.pre, post: g.post, nPre, nPost, weightExp: maxExp, rowExp, wgt, connections: g.connections,
     report: { weightExp: maxExp, mantissaBitsUsed: maxField > 0 ? Math.ceil(Math.log2(maxField + 1)) : 0, maxRelError: maxErr * rel, rmsRelError: nonzero ? Math.sqrt(sumSq / nonzero) * rel : 0, nonzero, roundedToZero: zeroed, lostMagnitude: total > 0 ? lost / total : 0 },
     ...(g.origin ? { origin: g.origin } : {}),
   };

@@ -230,7 +230,6 @@ describe("quantize(): every register value, dequantized, is within half a step o
           expect(e).toBe(chooseWeightExp(rowMax));
           for (let i = 0; i < g.nPost; i++) {
             const k = j * g.nPost + i;
-            expect(g.present[k]).toBe(w[k] !== 0 ? 1 : 0);
             if (w[k] === 0) {
               expect(g.wgt[k]).toBe(0);
               continue;
