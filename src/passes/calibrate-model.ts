@@ -13,7 +13,7 @@
  * PER_STEP_READS read steps), their filtered peak and mean from the rates through W plus ripple.
  */
 import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
-import { gemm, rowMajor, transposed } from "../math/blas.js";
+import { gemm, PackedRowSum, rowMajor, transposed } from "../math/blas.js";
 import { applyFunction, functionOutputSize } from "../nef/functions.js";
 import type { Calibration } from "./calibrate.js";
 import type { HubPlan } from "./decode-hub.js";
@@ -268,6 +268,13 @@ function runNeurons(built: BuiltNetwork, models: ReadonlyMap<string, EnsembleMod
     const h = s.e.neuron.amplitude / dt;
     return { term, s, colOf, identityRows, Wt: term.Wt.map((w) => w * h), bucket: buckets[ensIndex.get(term.ensemble)!] };
   }));
+  // A chunk of one term whose rows are the chunk's: its per-step sum 0 + Wt[c0] + Wt[c1] + … in
+  // spike order on the SIMD row-sum kernel (coefficients 1: the same sums as the loop below).
+  const rowSums = chunkTerms.map((terms) => {
+    const t = terms.length === 1 && terms[0].identityRows ? terms[0] : undefined;
+    const kernel = t ? PackedRowSum.create(t.Wt, t.term.neurons.length, t.term.rows) : null;
+    return kernel && t ? { kernel, ones: new Float64Array(t.term.neurons.length).fill(1), list: new Int32Array(t.s.n) } : undefined;
+  });
   // Which steps are read for the per-step values: a pseudo-random share, not every n-th step
   // (regular neurons whose period shares a factor with n would be seen always or never).
   const slotSteps = new Int32Array(K);
@@ -287,16 +294,28 @@ function runNeurons(built: BuiltNetwork, models: ReadonlyMap<string, EnsembleMod
       strided++;
       for (let m = 0; m < allChunks.length; m++) {
         const ch = allChunks[m], y = ch.y;
-        y.fill(0);
-        for (const { term, s, colOf, identityRows, Wt, bucket } of chunkTerms[m]) {
-          const { rows, rowOf } = term;
+        const fast = rowSums[m];
+        if (fast) {
+          const { colOf, s, bucket } = chunkTerms[m][0];
           const ids = bucket.ids, size = bucket.sizes[slot], base = slot * s.n;
+          let count = 0;
           for (let q = 0; q < size; q++) {
             const c = colOf[ids[base + q]];
-            if (c < 0) continue;
-            const o = c * rows;
-            if (identityRows) for (let r = 0; r < rows; r++) y[r] += Wt[o + r];
-            else for (let r = 0; r < rows; r++) y[rowOf[r]] += Wt[o + r];
+            if (c >= 0) fast.list[count++] = c;
+          }
+          fast.kernel.sum(fast.list, count, fast.ones, y);
+        } else {
+          y.fill(0);
+          for (const { term, s, colOf, identityRows, Wt, bucket } of chunkTerms[m]) {
+            const { rows, rowOf } = term;
+            const ids = bucket.ids, size = bucket.sizes[slot], base = slot * s.n;
+            for (let q = 0; q < size; q++) {
+              const c = colOf[ids[base + q]];
+              if (c < 0) continue;
+              const o = c * rows;
+              if (identityRows) for (let r = 0; r < rows; r++) y[r] += Wt[o + r];
+              else for (let r = 0; r < rows; r++) y[rowOf[r]] += Wt[o + r];
+            }
           }
         }
         const peak = ch.peakStep, sq = ch.sumSquares;
