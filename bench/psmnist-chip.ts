@@ -61,10 +61,13 @@ export function psmnistChipBench(): object {
 /**
  * The imported psmnist-shape model (pytorch-lmu, untrained), as `lmuc compile` builds it with the
  * cell's defaults (8 neurons per memory dimension, 20 per hidden unit, for an order-256 memory): compile
- * time, CPU time and peak memory in a fresh process, cores and bound, the worst weight loss,
+ * time, CPU time and peak memory in a fresh process (IMPORTED_COMPILES of them: the target is a
+ * reliable < 10 s, so the slowest is reported beside the median), cores and bound, the worst weight loss,
  * emulator steps/s on one core, and how its spiking run (float simulator) tracks the float cell's
  * hidden state over sequence 0 (784 steps; bench/psm-track.ts).
  */
+const IMPORTED_COMPILES = 3;
+
 function importedPsmBench(): object {
   const dir = mkdtempSync(join(tmpdir(), "lmuc-psm-imported-"));
   interface Compile { memoryNeurons: number; hiddenNeurons: number; calibration: string; seconds: number; cpuSeconds: number; peakRssMiB: number; cores: number; lowerBound: number; worstLoss: number; buildDir: string }
@@ -78,17 +81,23 @@ function importedPsmBench(): object {
     return JSON.parse(child.stdout) as Compile;
   };
   try {
-    const c = compileIn("model");
-    if (!c) return { failed: true };
+    const runs: Compile[] = [];
+    for (let r = 0; r < IMPORTED_COMPILES; r++) {
+      const run = compileIn(`model${r}`);
+      if (!run) return { failed: true };
+      runs.push(run);
+    }
+    const bySeconds = [...runs].sort((a, b) => a.seconds - b.seconds);
+    const c = bySeconds[IMPORTED_COMPILES >> 1], slowest = bySeconds[IMPORTED_COMPILES - 1];
     // The baseline in the same run: the simulated calibration the model replaced (~2 min quiet).
     const base = compileIn("simulate", "compiler_calibration=simulate");
     const speed = emulatorSpeed(c.buildDir, 1000);
-    const t = trackConversion(join(dir, "model", "psm.yaml"), undefined, {});
-    console.log(`imported psmnist-shape (${c.memoryNeurons} neurons per memory dimension, ${c.hiddenNeurons} per hidden unit, K ${t.K}): compile ${c.seconds.toFixed(1)} s (${c.cpuSeconds.toFixed(1)} CPU s), peak ${c.peakRssMiB.toFixed(0)} MiB, ${c.cores} cores (bound ${c.lowerBound}; targets ≤ 128 cores, < 10 s, < 2 GiB), emulator ${speed.wall.toFixed(0)} steps/s (${speed.cpu.toFixed(0)} per CPU s; target ≥ 500); spiking run vs float over ${t.steps} steps: hidden NRMSE ${t.hiddenNrmse.toFixed(3)} (final h ${t.finalHiddenNrmse.toFixed(3)}), logits ${t.logitNrmse.toFixed(3)}`);
+    const t = trackConversion(join(dir, "model0", "psm.yaml"), undefined, {});
+    console.log(`imported psmnist-shape (${c.memoryNeurons} neurons per memory dimension, ${c.hiddenNeurons} per hidden unit, K ${t.K}): compile ${c.seconds.toFixed(1)} s median of ${IMPORTED_COMPILES} fresh processes (${c.cpuSeconds.toFixed(1)} CPU s; all ${runs.map((x) => x.seconds.toFixed(1)).join(", ")} s, slowest ${slowest.seconds.toFixed(1)}), peak ${c.peakRssMiB.toFixed(0)} MiB, ${c.cores} cores (bound ${c.lowerBound}; targets ≤ 128 cores, < 10 s, < 2 GiB), emulator ${speed.wall.toFixed(0)} steps/s (${speed.cpu.toFixed(0)} per CPU s; target ≥ 500); spiking run vs float over ${t.steps} steps: hidden NRMSE ${t.hiddenNrmse.toFixed(3)} (final h ${t.finalHiddenNrmse.toFixed(3)}), logits ${t.logitNrmse.toFixed(3)}`);
     if (base) console.log(`  the same compile with the simulated calibration (compiler_calibration=simulate), same run: ${base.seconds.toFixed(1)} s (${base.cpuSeconds.toFixed(1)} CPU s), ${base.cores} cores, peak ${base.peakRssMiB.toFixed(0)} MiB: the model compiles ${(base.seconds / c.seconds).toFixed(1)}× faster (CPU ${(base.cpuSeconds / c.cpuSeconds).toFixed(1)}×)`);
     const { buildDir: _b, ...compile } = c;
     const baseline = base ? (({ buildDir: _x, ...rest }) => rest)(base) : undefined;
-    return { compile, compile_simulated_calibration: baseline, steps_per_second: speed.wall, steps_per_cpu_second: speed.cpu, spiking_tracking: t };
+    return { compile, compile_seconds_all: runs.map((x) => x.seconds), compile_seconds_slowest: slowest.seconds, compile_simulated_calibration: baseline, steps_per_second: speed.wall, steps_per_cpu_second: speed.cpu, spiking_tracking: t };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
