@@ -96,10 +96,16 @@ function ensembleModel(e: BuiltEnsemble, x: Float64Array, T: number): EnsembleMo
       }
     }
   } else {
-    // e·x for every sample and neuron: (T × d)·(d × n), encoders read transposed in place.
-    const ex = new Float64Array(T * n);
-    gemm(T, n, d, rowMajor(x, d), transposed(rowMajor(E, d)), ex, 0, n, 1, true);
-    J.set(ex);
+    // e·x for every sample and neuron: (T × d)·(d × n), encoders read transposed in place, a block
+    // of samples at a time into one reused buffer (fresh memory costs a page fault per 4 KiB, and
+    // psMNIST's T × n doubles were 80 MB).
+    const ex = new Float64Array(Math.min(T, SAMPLE_BLOCK) * n);
+    for (let t0 = 0; t0 < T; t0 += SAMPLE_BLOCK) {
+      const tb = Math.min(SAMPLE_BLOCK, T - t0);
+      ex.fill(0, 0, tb * n);
+      gemm(tb, n, d, rowMajor(x, d, t0 * d), transposed(rowMajor(E, d)), ex, 0, n, 1, true);
+      J.set(ex.subarray(0, tb * n), t0 * n);
+    }
   }
   const currentPeak = new Float64Array(n);
   const { gain, bias } = e;
@@ -112,6 +118,9 @@ function ensembleModel(e: BuiltEnsemble, x: Float64Array, T: number): EnsembleMo
   }
   return { J, currentPeak };
 }
+
+/** Samples per block where a T × width product is formed block by block (ensembleModel, filteredStats). */
+const SAMPLE_BLOCK = 64;
 
 const alphaOf = (synapse: BuiltConnection["synapse"], dt: number): number => (synapse.kind === "lowpass" ? -Math.expm1(-dt / synapse.tauSeconds) : 1);
 
@@ -397,14 +406,16 @@ function nodePeaks(built: BuiltNetwork, traj: Trajectories, hubPlans: readonly H
  */
 function filteredStats(ch: DecodeChunk, counts: ReadonlyMap<string, Uint16Array>, countToHz: number, ripple: (id: string, a: number) => Float64Array, built: BuiltNetwork, T: number) {
   const L = ch.terms.reduce((s, t) => s + t.neurons.length, 0), rows = ch.rows;
-  const act = new Float64Array(T * L), Wc = new Float64Array(L * rows), sigma2 = new Float64Array(rows);
+  const Wc = new Float64Array(L * rows), sigma2 = new Float64Array(rows);
+  const terms = ch.terms.map((term) => {
+    const e = built.ensembles.find((x) => x.id === term.ensemble)!;
+    return { term, n: e.nNeurons, count: counts.get(e.id)!, amp: e.neuron.amplitude * countToHz };
+  });
   let col = 0;
-  for (const term of ch.terms) {
-    const e = built.ensembles.find((x) => x.id === term.ensemble)!, n = e.nNeurons, count = counts.get(e.id)!, amp = e.neuron.amplitude * countToHz;
-    const v = ripple(e.id, ch.a);
+  for (const { term } of terms) {
+    const v = ripple(term.ensemble, ch.a);
     for (let c = 0; c < term.neurons.length; c++, col++) {
       const i = term.neurons[c];
-      for (let t = 0; t < T; t++) act[t * L + col] = count[t * n + i] * amp;
       for (let r = 0; r < term.rows; r++) {
         const w = term.Wt[c * term.rows + r];
         Wc[col * rows + term.rowOf[r]] += w;
@@ -412,14 +423,26 @@ function filteredStats(ch: DecodeChunk, counts: ReadonlyMap<string, Uint16Array>
       }
     }
   }
-  const mu = new Float64Array(T * rows);
-  gemm(T, rows, L, rowMajor(act, L), rowMajor(Wc, rows), mu, 0, rows, 1, true);
+  // The rates through W, μ = act·Wc (T × rows), a block of samples at a time in reused buffers
+  // (psMNIST's T × L rates were 25 MB of fresh memory per chunk); each μ is the same sum over L.
+  const TB = Math.min(T, SAMPLE_BLOCK);
+  const act = new Float64Array(TB * L), mu = new Float64Array(TB * rows);
   const peakFiltered = new Float64Array(rows), meanAbs = new Float64Array(rows);
-  for (let t = 0; t < T; t++) {
-    for (let r = 0, k = t * rows; r < rows; r++, k++) {
-      const m = Math.abs(mu[k]);
-      if (m > peakFiltered[r]) peakFiltered[r] = m;
-      meanAbs[r] += m / T;
+  for (let t0 = 0; t0 < T; t0 += TB) {
+    const tb = Math.min(TB, T - t0);
+    let at = 0;
+    for (const { term, n, count, amp } of terms) {
+      for (let t = 0; t < tb; t++) for (let c = 0; c < term.neurons.length; c++) act[t * L + at + c] = count[(t0 + t) * n + term.neurons[c]] * amp;
+      at += term.neurons.length;
+    }
+    mu.fill(0, 0, tb * rows);
+    gemm(tb, rows, L, rowMajor(act, L), rowMajor(Wc, rows), mu, 0, rows, 1, true);
+    for (let t = 0; t < tb; t++) {
+      for (let r = 0, k = t * rows; r < rows; r++, k++) {
+        const m = Math.abs(mu[k]);
+        if (m > peakFiltered[r]) peakFiltered[r] = m;
+        meanAbs[r] += m / T;
+      }
     }
   }
   for (let r = 0; r < rows; r++) peakFiltered[r] += FILTERED_SIGMAS * Math.sqrt(sigma2[r]);
