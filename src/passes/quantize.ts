@@ -176,11 +176,13 @@ interface LoadSums {
  * handed to partition (seedRowSpans), which then never scans a row's zeros to find them: a
  * per-dimension memory neuron's row reaches 8 of the hub's 2048 compartments.
  */
-function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Array, dtSeconds: number, load: LoadSums): QGroup {
+function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Array, dtSeconds: number, load: LoadSums, reuse?: Int32Array): QGroup {
   // The float weights may cover windows of the post (postStart, rowStart); the stored fields cover all of it.
   const nPre = g.weights.rows, nPost = sigmaW.length, width = g.weights.cols;
   const w = g.weights.data;
-  const wgt = new Int32Array(nPre * nPost);
+  // A discarded attempt's fields of the same group may be written over: the same entries (those
+  // with a non-zero float weight) get written, and every other entry is still 0.
+  const wgt = reuse ?? new Int32Array(nPre * nPost);
   const rowExp = new Int8Array(nPre);
   const first = new Int32Array(nPre).fill(nPost), last = new Int32Array(nPre).fill(-1);
   const { worst, expected } = load;
@@ -281,10 +283,11 @@ function largestLoad(load: LoadSums): { worst: number; expected: number } {
 const worstLoss = (groups: readonly QGroup[]): number => Math.max(0, ...groups.map((g) => g.report.lostMagnitude));
 
 /** A block at the scale `opts` gives, its quantized inputs, and their accumulator load. */
-function attempt(b: HwBlock, inputs: readonly HwGroup[], opts: ScaleOptions, rateOf: ReadonlyMap<string, Float64Array>, dtSeconds: number) {
+/** `reuse`: the groups of an attempt the caller discards, whose fields this one writes over (fresh memory costs page faults). */
+function attempt(b: HwBlock, inputs: readonly HwGroup[], opts: ScaleOptions, rateOf: ReadonlyMap<string, Float64Array>, dtSeconds: number, reuse?: readonly QGroup[]) {
   const q = quantizeBlock(b, opts);
   const sums: LoadSums = { worst: new Float64Array(b.n), expected: new Float64Array(b.n) };
-  const groups = inputs.map((g) => quantizeGroup(g, q.block.scale.sigmaW, rateOf.get(g.pre.kind === "block" ? g.pre.block : g.pre.input)!, dtSeconds, sums));
+  const groups = inputs.map((g, k) => quantizeGroup(g, q.block.scale.sigmaW, rateOf.get(g.pre.kind === "block" ? g.pre.block : g.pre.input)!, dtSeconds, sums, reuse?.[k].wgt));
   return { ...q, groups, load: largestLoad(sums), opts };
 }
 
@@ -303,9 +306,9 @@ function quantizeWithRemedies(b: HwBlock, inputs: readonly HwGroup[], rateOf: Re
   if (best.load.expected > MAX_ACCUMULATOR_LOAD * qMax) {
     let shrink = 2 ** Math.ceil(Math.log2(best.load.expected / (MAX_ACCUMULATOR_LOAD * qMax)));
     const before = best.load.expected;
-    best = attempt(b, inputs, { shrink }, rateOf, dtSeconds);
+    best = attempt(b, inputs, { shrink }, rateOf, dtSeconds, best.groups);
     // Rounding can leave the load a little above the limit: halve again until it holds.
-    while (best.load.expected > MAX_ACCUMULATOR_LOAD * qMax && shrink < 2 ** 40) best = attempt(b, inputs, { shrink: (shrink *= 2) }, rateOf, dtSeconds);
+    while (best.load.expected > MAX_ACCUMULATOR_LOAD * qMax && shrink < 2 ** 40) best = attempt(b, inputs, { shrink: (shrink *= 2) }, rateOf, dtSeconds, best.groups);
     warnings.length = 0;
     warnings.push(...best.warnings, diag("LMU3005", `${blockKind(b)} '${b.id}': at the calibrated rates one step would bring ${before.toExponential(2)} into the 21-bit accumulator (limit 2^21 ≈ 2.10e+6, kept below ${(MAX_ACCUMULATOR_LOAD * 100).toFixed(0)}%); its scale is divided by ${shrink}: now ${best.load.expected.toExponential(2)}, ${best.load.worst.toExponential(2)} if every input spiked at once`, b.origin, { severity: "warning" }));
   } else if (worstLoss(best.groups) > maxLoss) {
