@@ -176,6 +176,11 @@ export class BitWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.byteLength);
   }
+
+  /** The bytes written so far, not copied: valid until the next write. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.byteLength);
+  }
 }
 
 export class BitReader {
