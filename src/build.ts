@@ -11,12 +11,12 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { diag, DiagnosticError } from "./diagnostics/diagnostic.js";
 import { BUILD_FILES, parseHostJson, parseReportJson, relocateSource, reportJson, storedSourceName } from "./backends/loihi/build-files.js";
-import { emitChip } from "./backends/loihi/emit.js";
-import { readBuildFolder, writeBuildFolder, type BuildManifest } from "./backends/loihi/folder.js";
+import { emitChipParts } from "./backends/loihi/emit.js";
+import { readBuildFolder, writeBuildFolder, type BuildManifest, type FileContent } from "./backends/loihi/folder.js";
 import { loadCoresBin } from "./backends/loihi/load.js";
 import { chipVerifiedFor, type CompileReport, type CompileResult, type HostProgram } from "./compile.js";
 import type { ChipConfig } from "./ir/core.js";
-import { toTypedJson } from "./ir/json-typed.js";
+import { toTypedJsonParts } from "./ir/json-typed.js";
 import { loadTarget, targetHash, type Target } from "./target/target.js";
 
 export interface LoadedBuild {
@@ -49,17 +49,17 @@ export function writeBuildSummary(dir: string, compiled: CompileResult, target: 
   return { dir, manifest, report, otherFiles };
 }
 
-function writeBuildFiles(dir: string, compiled: CompileResult, target: Target, source: { file: string; text?: string }, extraFiles: Readonly<Record<string, string>>): { manifest: BuildManifest; files: Record<string, string | Uint8Array> } {
+function writeBuildFiles(dir: string, compiled: CompileResult, target: Target, source: { file: string; text?: string }, extraFiles: Readonly<Record<string, string>>): { manifest: BuildManifest; files: Record<string, FileContent> } {
   // The network is named by its file name alone (in the manifest and every source location), so
   // the same network gives the same bytes however its path was spelled.
   const file = storedSourceName(source.file);
   const result = relocateSource(compiled, source.file, file);
   // relocateSource changes only file names in source locations, which verification does not read.
-  const { chipYaml, coresBin } = emitChip(result.chip, target, { verified: chipVerifiedFor(compiled.chip, target) });
-  const files: Record<string, string | Uint8Array> = {
-    "chip.yaml": chipYaml,
+  const { chipYamlParts, coresBin } = emitChipParts(result.chip, target, { verified: chipVerifiedFor(compiled.chip, target) });
+  const files: Record<string, FileContent> = {
+    "chip.yaml": chipYamlParts,
     "cores.bin": coresBin,
-    "host.json": toTypedJson(result.host) + "\n",
+    "host.json": [...toTypedJsonParts(result.host), "\n"],
     "report.json": reportJson(result.report),
   };
   for (const [name, text] of Object.entries(extraFiles)) {

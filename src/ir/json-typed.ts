@@ -30,14 +30,19 @@ export function typedReviver(_key: string, value: unknown): unknown {
  * host.json holds 10⁷ numbers: Array.from made ~80 MB of arrays the GC then walked.
  */
 export function toTypedJson(value: unknown): string {
+  return toTypedJsonParts(value).join("");
+}
+
+/** toTypedJson's text as pieces, in order (a build writes them without joining them first). */
+export function toTypedJsonParts(value: unknown): string[] {
   const arrays: TypedArray[] = [];
   const text = JSON.stringify(wrapTyped(value, arrays));
-  if (arrays.length === 0) return text;
+  if (arrays.length === 0) return [text];
   const parts = text.split(MARKER_PATTERN);
   // A string of the value's own that looks like a marker would be split too: then copy as before.
-  if (parts.length !== 2 * arrays.length + 1 || parts.some((p, k) => k % 2 === 1 && p !== String(k >> 1))) return JSON.stringify(value, typedReplacer);
+  if (parts.length !== 2 * arrays.length + 1 || parts.some((p, k) => k % 2 === 1 && p !== String(k >> 1))) return [JSON.stringify(value, typedReplacer)];
   for (let k = 1; k < parts.length; k += 2) parts[k] = typedText(arrays[k >> 1]);
-  return parts.join("");
+  return parts;
 }
 
 type TypedArray = Float64Array | Int32Array | Uint8Array;

@@ -166,8 +166,14 @@ export interface EmitOptions {
 export const DEFAULT_MAX_YAML_ENTRIES = 1_000_000;
 
 export function emitChip(chip: ChipConfig, target: Target, options: EmitOptions = {}): { chipYaml: string; coresBin: Uint8Array } {
+  const { coresBin, chipYamlParts } = emitChipParts(chip, target, options);
+  return { coresBin, chipYaml: chipYamlParts.join("") };
+}
+
+/** emitChip with chip.yaml as the pieces of its text, in order (writeBuildFolder writes them without joining them first). */
+export function emitChipParts(chip: ChipConfig, target: Target, options: EmitOptions = {}): { chipYamlParts: string[]; coresBin: Uint8Array } {
   if (!options.verified) assertChipValid(chip, target);
-  return { coresBin: emitCoresBin(chip, target), chipYaml: emitChipYaml(chip, target, options) };
+  return { coresBin: emitCoresBin(chip, target), chipYamlParts: chipYamlParts(chip, target, options) };
 }
 
 // ---------------------------------------------------------------- cores.bin
@@ -329,6 +335,11 @@ const list = (xs: { join(separator: string): string }): string => `[${xs.join(",
  * unless the chip has more synapse entries than `options.maxYamlEntries` (rows are then summarised).
  */
 export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOptions = {}): string {
+  return chipYamlParts(chip, target, options).join("");
+}
+
+/** chip.yaml's text as pieces of a few thousand lines, each ending in a newline. */
+function chipYamlParts(chip: ChipConfig, target: Target, options: EmitOptions): string[] {
   let entries = 0;
   for (const core of chip.cores) for (const row of core.synapseRows) entries += row.weights.length;
   const fullRows = entries <= (options.maxYamlEntries ?? DEFAULT_MAX_YAML_ENTRIES);
@@ -339,7 +350,7 @@ export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOpti
   const push = (s: string): void => {
     lines.push(s);
     if (lines.length < 4096) return;
-    chunks.push(lines.join("\n"));
+    chunks.push(lines.join("\n") + "\n");
     lines.length = 0;
   };
   push("# lmuc chip configuration: a readable view of cores.bin (cores.bin is authoritative).");
@@ -422,8 +433,8 @@ export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOpti
     push(inp.targets.length === 0 ? "    targets: []" : "    targets:");
     for (const t of inp.targets) push(`      - ${flow([["channel", t.channel], ["core", t.core], ["axon", t.axon]])}`);
   }
-  if (lines.length > 0) chunks.push(lines.join("\n"));
-  return chunks.join("\n") + "\n";
+  if (lines.length > 0) chunks.push(lines.join("\n") + "\n");
+  return chunks;
 }
 
 export interface CompartmentGroup {

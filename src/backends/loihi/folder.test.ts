@@ -38,6 +38,17 @@ function build(dir: string, extra: object = {}): { coresBin: Uint8Array; chipYam
 }
 
 describe("writeBuildFolder / readBuildFolder", () => {
+  it("writes text given as pieces as their concatenation, hashed as one file (UTF-8 across pieces)", () => {
+    const dir = join(root, "pieces");
+    const pieces = ["alpha: 1\n", "", "é → ∞\n", "x".repeat(70000), "\n"];
+    const whole = pieces.join("");
+    const manifest = writeBuildFolder(dir, { "a.txt": pieces, "b.txt": whole }, {});
+    expect(readFileSync(join(dir, "a.txt"), "utf8")).toBe(whole);
+    expect(manifest.files["a.txt"]).toEqual({ sha256: sha(whole), bytes: Buffer.byteLength(whole) });
+    expect(manifest.files["a.txt"]).toEqual(manifest.files["b.txt"]);
+    expect(readBuildFolder(dir).files["a.txt"].toString("utf8")).toBe(whole);
+  });
+
   it("writes the files and a manifest with sizes and hashes; reads them back verified", () => {
     const dir = join(root, "out", "build");
     const { coresBin, chipYaml } = build(dir, { network: "net.yaml" });

@@ -41,11 +41,43 @@ const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
-function writeSynced(path: string, data: Uint8Array): void {
+/**
+ * A file's content: bytes, or text as one string or as pieces in order (UTF-8). Pieces are hashed
+ * and written one by one: psMNIST's 24 MB chip.yaml joined and then encoded was two more copies
+ * of it in fresh memory.
+ */
+export type FileContent = string | readonly string[] | Uint8Array;
+
+const piecesOf = (c: Exclude<FileContent, Uint8Array>): readonly string[] => (typeof c === "string" ? [c] : c);
+
+function digest(c: FileContent): ManifestEntry {
+  const h = createHash("sha256");
+  let bytes = 0;
+  if (c instanceof Uint8Array) {
+    h.update(c);
+    bytes = c.length;
+  } else {
+    for (const piece of piecesOf(c)) {
+      h.update(piece, "utf8");
+      bytes += Buffer.byteLength(piece, "utf8");
+    }
+  }
+  return { sha256: h.digest("hex"), bytes };
+}
+
+function writeSynced(path: string, content: FileContent): void {
   const fd = openSync(path, "wx");
   try {
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    if (content instanceof Uint8Array) {
+      let off = 0;
+      while (off < content.length) off += writeSync(fd, content, off, content.length - off);
+    } else {
+      for (const piece of piecesOf(content)) {
+        const data = Buffer.from(piece, "utf8");
+        let off = 0;
+        while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      }
+    }
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -95,7 +127,7 @@ function replaceRefusal(dir: string): string | undefined {
  * (no folders). `manifestExtra` is merged into the manifest (it may not set format, lmuc or files).
  * Returns the manifest written.
  */
-export function writeBuildFolder(dir: string, files: Record<string, string | Uint8Array>, manifestExtra: object = {}): BuildManifest {
+export function writeBuildFolder(dir: string, files: Record<string, FileContent>, manifestExtra: object = {}): BuildManifest {
   const names = Object.keys(files).sort();
   for (const name of names) {
     if (!SAFE_NAME.test(name) || name === MANIFEST) throw new RangeError(`writeBuildFolder: '${name}' is not an allowed build file name`);
@@ -112,14 +144,8 @@ export function writeBuildFolder(dir: string, files: Record<string, string | Uin
   }
   if (refusal) throw new DiagnosticError([diag("LMU5005", refusal)]);
 
-  const data = new Map<string, Uint8Array>();
   const entries: Record<string, ManifestEntry> = {};
-  for (const name of names) {
-    const v = files[name];
-    const bytes = typeof v === "string" ? Buffer.from(v, "utf8") : v;
-    data.set(name, bytes);
-    entries[name] = { sha256: sha256(bytes), bytes: bytes.length };
-  }
+  for (const name of names) entries[name] = digest(files[name]);
   const manifest: BuildManifest = { format: BUILD_FORMAT, lmuc: VERSION, ...manifestExtra, files: entries };
 
   const parent = dirname(target);
@@ -130,7 +156,7 @@ export function writeBuildFolder(dir: string, files: Record<string, string | Uin
   try {
     mkdirSync(parent, { recursive: true });
     mkdirSync(tmp);
-    for (const [name, bytes] of data) writeSynced(join(tmp, name), bytes);
+    for (const name of names) writeSynced(join(tmp, name), files[name]);
     writeSynced(join(tmp, MANIFEST), Buffer.from(JSON.stringify(manifest, null, 2) + "\n", "utf8"));
     syncDir(tmp);
     // Check again right before replacing: the folder may have changed since the first check.
