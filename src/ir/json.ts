@@ -1,6 +1,6 @@
 /** Canonical JSON for IR: typed arrays become plain arrays, keys keep their declared order. */
 export function irReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Float64Array || value instanceof Int32Array || value instanceof Float32Array) return Array.from(value);
+  if (value instanceof Float64Array || value instanceof Int32Array || value instanceof Int16Array || value instanceof Float32Array) return Array.from(value);
   return value;
 }
 

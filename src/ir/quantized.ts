@@ -68,8 +68,12 @@ export interface QGroup {
   readonly weightExp: number;
   /** Weight exponent of each pre's row: each row uses the finest grid its largest weight allows. */
   readonly rowExp: Int8Array;
-  /** nPre × nPost stored Wgt fields (0 where no synapse or rounded away). */
-  readonly wgt: Int32Array;
+  /**
+   * nPre × nPost stored Wgt fields (0 where no synapse or rounded away): 16 bits hold every
+   * field (|Wgt| ≤ 254), and these arrays are most of a compile's fresh memory (psMNIST: 42 MB
+   * in 32 bits for its 256 hub outputs alone).
+   */
+  readonly wgt: Int16Array;
   readonly connections: readonly string[];
   readonly report: WeightReport;
   /**

@@ -14,7 +14,7 @@ function rng(seed: number): () => number {
 }
 
 function randomGroup(nPre: number, nPost: number, rand: () => number, local: boolean): QGroup {
-  const wgt = new Int32Array(nPre * nPost), rowExp = new Int8Array(nPre);
+  const wgt = new Int16Array(nPre * nPost), rowExp = new Int8Array(nPre);
   for (let j = 0; j < nPre; j++) {
     rowExp[j] = Math.floor(rand() * 4) - 1;
     // Local rows reach a few neighbouring compartments (a hub row's levels); others anywhere.

@@ -89,7 +89,7 @@ type Where = { readonly id: string; readonly offset: number; readonly n: number 
  */
 interface Layer {
   readonly e: number;
-  readonly rows: (Int32Array | null)[];
+  readonly rows: (Int16Array | null)[];
   nonzero: number;
   readonly first: Int32Array;
   readonly last: Int32Array;
@@ -103,7 +103,7 @@ interface Layer {
  */
 function layerGroup(m: Layer, lo: Int32Array, base: Omit<QGroup, "wgt" | "rowExp" | "weightExp" | "report">, report: QGroup["report"], share: boolean): QGroup {
   const { nPre, nPost } = base;
-  const group = (wgt: Int32Array, rowExp: Int8Array, extra: Partial<QGroup> = {}): QGroup => ({ ...base, weightExp: m.e, rowExp, wgt, report: { ...report, nonzero: m.nonzero }, ...extra });
+  const group = (wgt: Int16Array, rowExp: Int8Array, extra: Partial<QGroup> = {}): QGroup => ({ ...base, weightExp: m.e, rowExp, wgt, report: { ...report, nonzero: m.nonzero }, ...extra });
   const shared = share && mayShareRows(base)
     ? identicalRows({ nPre, rowExp: new Int8Array(nPre).fill(m.e), first: m.first, last: m.last, fieldsOf: (j) => m.rows[j]!, baseOf: (j) => -lo[j] })
     : undefined;
@@ -111,13 +111,13 @@ function layerGroup(m: Layer, lo: Int32Array, base: Omit<QGroup, "wgt" | "rowExp
     const { kept, rowOfPre } = shared;
     // Only each row's span is copied: outside it a row is zero, as the new array already is (a
     // merged memory neuron's row into the psMNIST hub spans 8 of 2048 columns).
-    const wgt = new Int32Array(kept.length * nPost);
+    const wgt = new Int16Array(kept.length * nPost);
     kept.forEach((j, r) => wgt.set(m.rows[j]!.subarray(m.first[j] - lo[j], m.last[j] + 1 - lo[j]), r * nPost + m.first[j]));
     const g = group(wgt, new Int8Array(kept.length).fill(m.e), { nPre: kept.length, rowOfPre });
     seedRowSpans(g, Int32Array.from(kept, (j) => m.first[j]), Int32Array.from(kept, (j) => m.last[j]));
     return g;
   }
-  const wgt = new Int32Array(nPre * nPost);
+  const wgt = new Int16Array(nPre * nPost);
   m.rows.forEach((row, j) => row && wgt.set(row.subarray(m.first[j] - lo[j], m.last[j] + 1 - lo[j]), j * nPost + m.first[j]));
   const g = group(wgt, new Int8Array(nPre).fill(m.e));
   seedRowSpans(g, m.first, m.last);
@@ -147,9 +147,9 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
     }
   });
   // Rows are cut from slabs (one allocation per 64 typical rows, not per row).
-  let slab = new Int32Array(0), used = 0;
-  const rowOf = (n: number): Int32Array => {
-    if (used + n > slab.length) [slab, used] = [new Int32Array(Math.max(64 * n, 4096)), 0];
+  let slab = new Int16Array(0), used = 0;
+  const rowOf = (n: number): Int16Array => {
+    if (used + n > slab.length) [slab, used] = [new Int16Array(Math.max(64 * n, 4096)), 0];
     return slab.subarray(used, (used += n));
   };
   list.forEach((g, k) => {
@@ -168,7 +168,7 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
         const num = (e + 128) * 65536 + layer;
         m = layerOf.get(num);
         if (!m) {
-          m = { e, rows: new Array<Int32Array | null>(nPre).fill(null), nonzero: 0, first: new Int32Array(nPre).fill(nPost), last: new Int32Array(nPre).fill(-1) };
+          m = { e, rows: new Array<Int16Array | null>(nPre).fill(null), nonzero: 0, first: new Int32Array(nPre).fill(nPost), last: new Int32Array(nPre).fill(-1) };
           layers.set(`${e}/${layer}`, m);
           layerOf.set(num, m);
         }

@@ -150,7 +150,7 @@ function makeNetwork(blocks: BlockSpec[], inputs: number[], edges: GroupSpec[], 
     if (seen.has(key)) continue;
     seen.add(key);
     const r = rng(e.seed);
-    const wgt = new Int32Array(nPre * post.n);
+    const wgt = new Int16Array(nPre * post.n);
     for (let i = 0; i < wgt.length; i++) if (r() < e.density) wgt[i] = (Math.floor(r() * 127) + 1) * 2 * (r() < 0.5 ? -1 : 1);
     const rowExp = Int8Array.from({ length: nPre }, () => e.exps[Math.floor(r() * e.exps.length)]);
     groups.push({

@@ -26,7 +26,7 @@ function network(): QuantizedNetwork {
   for (const pre of blocks) {
     for (const post of blocks) {
       if (post === pre) continue;
-      const wgt = Int32Array.from({ length: pre.n * post.n }, () => (next() < 0.25 ? 2 * (1 + Math.floor(next() * 100)) : 0));
+      const wgt = Int16Array.from({ length: pre.n * post.n }, () => (next() < 0.25 ? 2 * (1 + Math.floor(next() * 100)) : 0));
       groups.push({
         id: `${pre.id}->${post.id}`, pre: { kind: "block", block: pre.id }, post: post.id, nPre: pre.n, nPost: post.n, weightExp: 0,
         rowExp: new Int8Array(pre.n), wgt, connections: [`${pre.id}->${post.id}`], report: {} as WeightReport,

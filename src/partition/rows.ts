@@ -16,7 +16,7 @@ export function isRange(comps: Int32Array): boolean {
 export const extent = new Int32Array(2);
 
 /** Synapses of one pre's row over the compartments `comps` → out[0] (count) and out[1] (position of the last, −1 if none). */
-export function rowExtent(w: Int32Array, base: number, comps: Int32Array, range: boolean, out: Int32Array): void {
+export function rowExtent(w: Int16Array, base: number, comps: Int32Array, range: boolean, out: Int32Array): void {
   let count = 0, last = -1;
   if (range) {
     for (let t = 0, i = base + (comps.length > 0 ? comps[0] : 0); t < comps.length; t++, i++) {
@@ -62,7 +62,7 @@ export function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memo
     if (count === 0) continue;
     const len = last + 1;
     if (denseIsSmaller(len, count, idxBits)) {
-      const weights = range ? w.slice(base + s0, base + s0 + len) : Int32Array.from(comps.subarray(0, len), (c) => w[base + c]);
+      const weights = range ? Int32Array.from(w.subarray(base + s0, base + s0 + len)) : Int32Array.from(comps.subarray(0, len), (c) => w[base + c]);
       out[j] = { offsets: mem.iota(len), weights, dense: true, weightExp: g.rowExp[j] };
       continue;
     }

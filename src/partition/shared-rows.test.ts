@@ -11,7 +11,7 @@ function group(rows: readonly (readonly number[])[], exps: readonly number[]): Q
   const nPost = rows[0].length;
   return {
     id: "g", pre: { kind: "block", block: "pre" }, post: "post", nPre: rows.length, nPost, weightExp: Math.max(...exps), rowExp: Int8Array.from(exps),
-    wgt: Int32Array.from(rows.flat()), connections: ["c"],
+    wgt: Int16Array.from(rows.flat()), connections: ["c"],
     report: { weightExp: 0, mantissaBitsUsed: 8, maxRelError: 0, rmsRelError: 0, nonzero: 0, roundedToZero: 0, lostMagnitude: 0 },
   };
 }

@@ -40,7 +40,7 @@ export interface RowSource {
   readonly rowExp: Int8Array;
   readonly first: Int32Array;
   readonly last: Int32Array;
-  readonly fieldsOf: (j: number) => Int32Array;
+  readonly fieldsOf: (j: number) => Int16Array;
   readonly baseOf: (j: number) => number;
 }
 
@@ -113,7 +113,7 @@ export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
   const shared = identicalRows({ nPre: g.nPre, rowExp: g.rowExp, first, last, fieldsOf: () => g.wgt, baseOf: (j) => j * n });
   if (!shared) return g;
   const { kept, rowOfPre } = shared;
-  const wgt = new Int32Array(kept.length * n), rowExp = new Int8Array(kept.length);
+  const wgt = new Int16Array(kept.length * n), rowExp = new Int8Array(kept.length);
   kept.forEach((j, r) => {
     // Outside its span a row is zero, as the new array already is.
     wgt.set(g.wgt.subarray(j * n + first[j], j * n + last[j] + 1), r * n + first[j]);

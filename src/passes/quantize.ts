@@ -176,13 +176,13 @@ interface LoadSums {
  * handed to partition (seedRowSpans), which then never scans a row's zeros to find them: a
  * per-dimension memory neuron's row reaches 8 of the hub's 2048 compartments.
  */
-function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Array, dtSeconds: number, load: LoadSums, reuse?: Int32Array): QGroup {
+function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Array, dtSeconds: number, load: LoadSums, reuse?: Int16Array): QGroup {
   // The float weights may cover windows of the post (postStart, rowStart); the stored fields cover all of it.
   const nPre = g.weights.rows, nPost = sigmaW.length, width = g.weights.cols;
   const w = g.weights.data;
   // A discarded attempt's fields of the same group may be written over: the same entries (those
   // with a non-zero float weight) get written, and every other entry is still 0.
-  const wgt = reuse ?? new Int32Array(nPre * nPost);
+  const wgt = reuse ?? new Int16Array(nPre * nPost);
   const rowExp = new Int8Array(nPre);
   const first = new Int32Array(nPre).fill(nPost), last = new Int32Array(nPre).fill(-1);
   const { worst, expected } = load;
