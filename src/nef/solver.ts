@@ -22,7 +22,10 @@ export class SolverError extends Error {
 const ACTIVITY_BLOCK_DOUBLES = 1 << 18;
 
 /**
- * Rates (m×n) of every neuron at every eval point, from the model's rate curve (LIFRate for LIF).
+ * Rates (m×n) of every neuron at every eval point, from the model's rate curve (LIFRate for LIF)
+ * or, given a function of the current J instead (compile's chip rate curves), from that: the
+ * same as applying it to a ReLU model's (amplitude 1) activities, whose max(J, 0) changes no
+ * rate such a curve gives (zero for J ≤ 0 either way), without that pass.
  * `storage` (at least m·n doubles, contents ignored) holds the result instead of a new array: a
  * build passes the storage of an activity matrix it no longer needs, since first touching a fresh
  * one costs page faults (a 2500 × 800 matrix, 16 MB: ~4000 faults, ~50 ms on the bench VM).
@@ -34,7 +37,7 @@ const ACTIVITY_BLOCK_DOUBLES = 1 << 18;
  * vectors allow.
  */
 export function activities(
-  m: NeuronModel,
+  m: NeuronModel | ((J: number) => number),
   evalPoints: Mat,
   encoders: Mat,
   gain: Float64Array,
@@ -70,6 +73,12 @@ export function activities(
   for (let k0 = 0; k0 < nPoints; k0 += blockRows) {
     const rows = Math.min(blockRows, nPoints - k0);
     gemm(rows, nNeurons, d, rowMajor(evalPoints.data, d, k0 * d), encT, J, k0 * nNeurons, nNeurons, 1, true);
+    if (typeof m === "function") {
+      for (let k = k0 * nNeurons, end = (k0 + rows) * nNeurons; k < end; k += nNeurons) {
+        for (let i = 0; i < nNeurons; i++) J[k + i] = m(gain[i] * J[k + i] + bias[i]);
+      }
+      continue;
+    }
     for (let k = k0; k < k0 + rows; k++) {
       const jrow = k * nNeurons;
       for (let i = 0; i < nNeurons; i++) J[jrow + i] = gain[i] * J[jrow + i] + bias[i];

@@ -173,14 +173,8 @@ class DecoderCache {
     if (!A) {
       const storage = this.spare;
       this.spare = undefined;
-      const curve = this.rateCurveFor?.(ens);
-      if (curve) {
-        // The current J comes from the same projection as Nengo's; only the rate curve differs.
-        A = activities({ type: "relu", amplitude: 1 }, P, ens.encoders, ens.gain, ens.bias, ens.radius, storage);
-        for (let k = 0; k < A.data.length; k++) A.data[k] = curve(A.data[k]);
-      } else {
-        A = activities(ens.neuron, P, ens.encoders, ens.gain, ens.bias, ens.radius, storage);
-      }
+      // With a rate curve, the current J comes from the same projection as Nengo's; only the rate curve differs.
+      A = activities(this.rateCurveFor?.(ens) ?? ens.neuron, P, ens.encoders, ens.gain, ens.bias, ens.radius, storage);
       acts.set(evalKey, A);
     }
     const dIn = indices.length;
