@@ -79,23 +79,11 @@ export function calibrate(
     for (const st of decodeState) {
       for (let m = 0; m < st.chunks.length; m++) recordDecoded(st.chunks[m], st.y[m], st.yf[m], st.alpha, st.peakStep[m], st.peakFiltered[m], st.meanAbs[m], st.rmsStep[m], steps);
     }
-    for (const { view, sum, maxJ: m } of ensembleState) {
-      const J = view.J, bias = view.bias, output = view.output;
-      for (let i = 0; i < J.length; i++) {
-        sum[i] += output[i];
-        const a = Math.abs(J[i] - bias[i]);
-        if (a > m[i]) m[i] = a;
-      }
-    }
+    for (const { view, sum, maxJ: m } of ensembleState) recordEnsemble(view.J, view.bias, view.output, sum, m);
     for (const { c, out, src, x, f, fn, peak } of nodeState) {
       for (let i = 0; i < src.length; i++) x[i] = out[src[i]];
       applyFunction(fn, x, 0, x.length, f, 0);
-      const W = c.weights, data = W.data, cols = W.cols;
-      for (let r = 0; r < W.rows; r++) {
-        let y = 0;
-        for (let j = 0; j < cols; j++) y += data[r * cols + j] * f[j];
-        if (Math.abs(y) > peak[r]) peak[r] = Math.abs(y);
-      }
+      recordPeaks(c.weights, f, peak);
     }
     if (onProgress && ((k + 1) % 100 === 0 || k + 1 === steps)) onProgress(k + 1, steps);
   }
@@ -107,6 +95,28 @@ export function calibrate(
   }
   const decoded = new Map(decodeState.map((st) => [st.key, { peakFiltered: st.peakFiltered, peakStep: st.peakStep, meanAbs: st.meanAbs, rmsStep: st.rmsStep.map((x) => x.map(Math.sqrt)) }]));
   return { steps, ratesHz, maxInputCurrent: maxJ, nodeConnectionPeak: peaks, decoded };
+}
+
+// The per-step loops are functions of their own: called every step, they are optimized after a
+// few steps, where as loops inside calibrate (run once) they waited for on-stack replacement.
+
+/** One step of an ensemble: spike outputs summed (for its rates), the largest |J − bias| per neuron. */
+function recordEnsemble(J: Float64Array, bias: Float64Array, output: Float64Array, sum: Float64Array, maxJ: Float64Array): void {
+  for (let i = 0; i < J.length; i++) {
+    sum[i] += output[i];
+    const a = Math.abs(J[i] - bias[i]);
+    if (a > maxJ[i]) maxJ[i] = a;
+  }
+}
+
+/** One step of a connection from a node: the largest |W·f(x)| per output row. */
+function recordPeaks(W: Mat, f: Float64Array, peak: Float64Array): void {
+  const data = W.data, cols = W.cols;
+  for (let r = 0; r < W.rows; r++) {
+    let y = 0;
+    for (let j = 0; j < cols; j++) y += data[r * cols + j] * f[j];
+    if (Math.abs(y) > peak[r]) peak[r] = Math.abs(y);
+  }
 }
 
 /** One step of one decode chunk: y = Σ W·a over its terms (columns with a spike only), then its filter and statistics. */
