@@ -87,6 +87,16 @@ function bestFill(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: 
   return fill?.plan;
 }
 
+/** Whether every block of the plan is one part (no block was cut). */
+function wholeBlocks(plan: Plan): boolean {
+  const seen = new Set<string>();
+  for (const core of plan) for (const part of core) {
+    if (seen.has(part.block.id)) return false;
+    seen.add(part.block.id);
+  }
+  return true;
+}
+
 const storedRows = (plan: Plan): number => plan.reduce((s, core) => s + core.reduce((t, p) => t + p.inAxons, 0), 0);
 
 /**
@@ -103,6 +113,10 @@ function choosePlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target
   } catch (e) {
     legacyError = e;
   }
+  // Legacy on as few cores as the bound with no block cut cannot be beaten: a fill plan needs as
+  // many cores, and each block's rows at least once (a cut repeats rows), so at best it ties, and
+  // a tie goes to legacy. The small networks (one block a core) skip the fill variants this way.
+  if (legacy && legacy.plan.length <= bound && legacy.reasons.size === 0 && wholeBlocks(legacy.plan)) return legacy;
   const fill = bestFill(q, incoming, target, mem, bound, legacy?.plan.length ?? Infinity);
   if (legacy && (!fill || legacy.plan.length < fill.cores.length || (legacy.plan.length === fill.cores.length && storedRows(legacy.plan) <= fill.rows))) return legacy;
   if (!fill) throw legacyError;
