@@ -22,7 +22,7 @@ function run(name, steps) {
 
 const results = await Promise.all([
   run("type check (tsc --noEmit -p tsconfig.json)", [[tsc, "--noEmit", "-p", "tsconfig.json"]]),
-  run("build (tsc -p tsconfig.build.json, validators)", [[tsc, "-p", "tsconfig.build.json"], ["dist/scripts/gen-validators.js"]]),
+  run("build (tsc -p tsconfig.build.json, validators, bundle)", [[tsc, "-p", "tsconfig.build.json"], ["dist/scripts/gen-validators.js"], ["dist/scripts/bundle.js"]]),
 ]);
 let code = 0;
 for (const r of results) {
