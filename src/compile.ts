@@ -6,6 +6,7 @@
 import { DiagnosticError, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { rejectTrainedCells } from "./frontend/cells.js";
 import type { ChipConfig } from "./ir/core.js";
+import { asExternal } from "./ir/built.js";
 import type { HostProgram, NeuronPlacement } from "./ir/host.js";
 import type { HwNetwork } from "./ir/hw.js";
 import type { NetworkIR } from "./ir/network.js";
@@ -119,7 +120,7 @@ export function compileNetwork(network: NetworkIR, target: Target, opts: Compile
     sigmaV: q.blocks.find((b) => b.id === id)!.scale.sigmaV,
   }));
   placements.push(...L.readouts);
-  const hostEnsembles = [...L.host.ensembles, ...errorSources.map((id) => ({ ...plan.built.ensembles.find((e) => e.id === id)!, external: true }))];
+  const hostEnsembles = [...L.host.ensembles, ...errorSources.map((id) => asExternal(plan.built.ensembles.find((e) => e.id === id)!))];
   const hostNet = { ...L.host, ensembles: hostEnsembles.filter((e) => !e.external || stillRead(e.id) || L.readouts.some((r) => r.ensemble === e.id)) };
   const host: HostProgram = { format: "lmuc-host/1", network: hostNet, inputs: hw.inputs.map((i) => ({ id: i.id, channels: i.channels, scale: i.scale })), placements };
   const built = plan.built;

@@ -6,7 +6,7 @@
  * host and are reported as such.
  */
 import { diag, DiagnosticError, type Diagnostic, type SourceLocation } from "../diagnostics/diagnostic.js";
-import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
+import { asExternal, type BuiltConnection, type BuiltEnsemble, type BuiltNetwork } from "../ir/built.js";
 import type { HwBlock, HwGroup, HwInput, HwNetwork } from "../ir/hw.js";
 import { mat, matmul, type Mat } from "../math/matrix.js";
 import { gemm, rowMajor, transposed } from "../math/blas.js";
@@ -292,7 +292,7 @@ export function lower(built: BuiltNetwork, cal: Calibration, decodePlans: readon
     groups.push(...h.groups);
   }
   for (const p of built.probes) if (p.target.kind !== "node") toHost.add(p.target.id);
-  for (const id of toHost) hostEnsembles.push({ ...ensById.get(id)!, external: true });
+  for (const id of toHost) hostEnsembles.push(asExternal(ensById.get(id)!));
   const hostNodes = built.nodes;
   for (const n of hostNodes) {
     if (n.role === "user" || n.role === "lmu-ideal" || hubs.has(n.id)) continue;
