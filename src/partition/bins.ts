@@ -31,7 +31,7 @@ export interface Bin {
 export function countOutputAxons(parts: readonly Part[]): Map<string, { part: Part; groupIndex: number }[]> {
   const targetsOfPre = new Map<string, { part: Part; groupIndex: number }[]>();
   for (const p of parts) {
-    p.rows.forEach(({ group }, gi) => {
+    p.groups.forEach((group, gi) => {
       if (group.pre.kind !== "block") return;
       const list = targetsOfPre.get(group.pre.block) ?? [];
       list.push({ part: p, groupIndex: gi });
@@ -41,11 +41,11 @@ export function countOutputAxons(parts: readonly Part[]): Map<string, { part: Pa
   for (const p of parts) {
     let out = 0;
     for (const { part, groupIndex } of targetsOfPre.get(p.block.id) ?? []) {
-      const rows = part.rows[groupIndex].rows;
-      const g = part.rows[groupIndex].group;
+      const stored = part.stored[groupIndex];
+      const g = part.groups[groupIndex];
       for (let t = 0; t < p.comps.length; t++) {
         const j = rowOfPre(g, p.comps[t]);
-        if (j >= 0 && rows[j]) out++;
+        if (j >= 0 && stored[j] === 1) out++;
       }
     }
     p.outAxons = out;

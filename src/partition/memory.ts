@@ -25,8 +25,19 @@ export interface Part {
   readonly block: QBlock;
   /** The block's compartments in this part, in their order on the core: at localStart, localStart + 1, … */
   readonly comps: Int32Array;
-  /** For each incoming group, one row per pre (null: no synapse in this part). */
-  readonly rows: { readonly group: QGroup; readonly rows: (Row | null)[] }[];
+  /**
+   * For each incoming group, one row per pre (null: no synapse in this part). Built when first
+   * read (assembly reads it for the chosen plan only): the planners need only what follows.
+   */
+  readonly rows: readonly { readonly group: QGroup; readonly rows: (Row | null)[] }[];
+  /** The incoming groups, in the order of rows. */
+  readonly groups: readonly QGroup[];
+  /** Per incoming group, per row: 1 when this part stores it. */
+  readonly stored: readonly Uint8Array[];
+  /** Per stored row (any order): its entries (dense: length to the last synapse; sparse: synapses), dense or not, weight exponent. */
+  readonly rowEntries: Int32Array;
+  readonly rowDense: Uint8Array;
+  readonly rowExp: Int8Array;
   readonly inAxons: number;
   outAxons: number;
   core: number;

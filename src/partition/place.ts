@@ -15,12 +15,12 @@ export function binTraffic(q: QuantizedNetwork, allParts: readonly Part[], targe
   for (const p of allParts) {
     const rates = rateOf.get(p.block.id)!;
     for (const { part, groupIndex } of targetsOfPre.get(p.block.id) ?? []) {
-      const rows = part.rows[groupIndex].rows;
+      const stored = part.stored[groupIndex];
       let t = 0;
-      const g = part.rows[groupIndex].group;
+      const g = part.groups[groupIndex];
       for (let k = 0; k < p.comps.length; k++) {
         const j = rowOfPre(g, p.comps[k]);
-        if (j >= 0 && rows[j]) t += rates[p.comps[k]];
+        if (j >= 0 && stored[j] === 1) t += rates[p.comps[k]];
       }
       if (p.core !== part.core) {
         traffic[p.core * nb + part.core] += t;

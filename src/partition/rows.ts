@@ -83,12 +83,76 @@ export function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memo
 /** A row reaching `len` compartments with `count` synapses is stored dense (8-bit entries) rather than sparse (8 + idxBits). */
 export const denseIsSmaller = (len: number, count: number, idxBits: number): boolean => len * 8 <= count * (8 + idxBits);
 
+/**
+ * A part of b over `comps`: what the planners weigh (stored rows, their entries and formats) from
+ * one scan of the weights, the rows themselves built only when read. Legacy makes ~430 parts of
+ * psMNIST's blocks and the plan keeps none of them when the fill planner wins; building every row
+ * of each (an object and a copy of its weights) was ~250 of legacy's ~600 ms.
+ */
 export function makePart(b: QBlock, comps: Int32Array, groups: readonly QGroup[], mem: Memory): Part {
-  const idx = mem.idxBits(comps.length);
-  const rows = groups.map((g) => ({ group: g, rows: rowsFor(g, comps, idx, mem) }));
-  let inAxons = 0;
-  for (const r of rows) for (const x of r.rows) if (x) inAxons++;
-  return { block: b, comps, rows, inAxons, outAxons: 0, core: -1, localStart: 0 };
+  const size = comps.length;
+  const idx = mem.idxBits(size);
+  const range = isRange(comps);
+  const s0 = size > 0 ? comps[0] : 0;
+  const lo = size === 0 ? 0 : range ? s0 : Math.min(...comps), hi = size === 0 ? -1 : range ? s0 + size - 1 : Math.max(...comps);
+  const stored: Uint8Array[] = [];
+  let cap = 0;
+  const spans = groups.map((g) => {
+    const c = candidateRows(g, lo, hi);
+    cap += c.to - c.from;
+    return c;
+  });
+  const rowEntries = new Int32Array(cap), rowDense = new Uint8Array(cap), rowExp = new Int8Array(cap);
+  let n = 0;
+  groups.forEach((g, gi) => {
+    const has = new Uint8Array(g.nPre);
+    stored.push(has);
+    const w = g.wgt;
+    const reach = rowSpans(g);
+    const { rows, from, to } = spans[gi];
+    for (let t = from; t < to; t++) {
+      const j = rows[t];
+      if (!rowMayReach(reach, j, lo, hi)) continue;
+      rowExtent(w, j * g.nPost, comps, range, extent);
+      const count = extent[0];
+      if (count === 0) continue;
+      const dense = denseIsSmaller(extent[1] + 1, count, idx);
+      has[j] = 1;
+      rowEntries[n] = dense ? extent[1] + 1 : count;
+      rowDense[n] = dense ? 1 : 0;
+      rowExp[n++] = g.rowExp[j];
+    }
+  });
+  return new LazyPart(b, comps, groups, stored, rowEntries.subarray(0, n), rowDense.subarray(0, n), rowExp.subarray(0, n), mem);
+}
+
+class LazyPart implements Part {
+  private built: Part["rows"] | undefined;
+  outAxons = 0;
+  core = -1;
+  localStart = 0;
+  constructor(
+    readonly block: QBlock,
+    readonly comps: Int32Array,
+    readonly groups: readonly QGroup[],
+    readonly stored: readonly Uint8Array[],
+    readonly rowEntries: Int32Array,
+    readonly rowDense: Uint8Array,
+    readonly rowExp: Int8Array,
+    private readonly mem: Memory,
+  ) {}
+
+  get inAxons(): number {
+    return this.rowEntries.length;
+  }
+
+  get rows(): Part["rows"] {
+    if (this.built === undefined) {
+      const idx = this.mem.idxBits(this.comps.length);
+      this.built = this.groups.map((g) => ({ group: g, rows: rowsFor(g, this.comps, idx, this.mem) }));
+    }
+    return this.built;
+  }
 }
 
 /** Stored rows, synapse bits and synapse formats of a part at local start 0, counted without building its rows. */
@@ -126,26 +190,20 @@ export function partNeeds(groups: readonly QGroup[], comps: Int32Array, mem: Mem
   return { inAxons, bits, formats: formats.size };
 }
 
-/**
- * A part's stored rows without the nulls, and its bits and formats per (past the compartment-base
- * limit, index bits), computed once: the legacy packer asks for them for every core it tries the
- * part on, and a part of the psMNIST hub has ~5000 row slots, most of them empty.
- */
-interface PartCosts { readonly rows: Row[]; readonly bits: Map<number, number>; readonly formats: Map<number, Set<number>> }
-const costCache = new WeakMap<Pick<Part, "rows" | "comps">, PartCosts>();
+type PartRowCosts = Pick<Part, "comps" | "rowEntries" | "rowDense" | "rowExp">;
 
-function partCosts(p: Pick<Part, "rows" | "comps">): PartCosts {
+/** A part's bits and formats per (past the compartment-base limit, index bits): the legacy packer asks for every core it tries the part on. */
+interface PartCosts { readonly bits: Map<number, number>; readonly formats: Map<number, Set<number>> }
+const costCache = new WeakMap<PartRowCosts, PartCosts>();
+
+function partCosts(p: PartRowCosts): PartCosts {
   let c = costCache.get(p);
-  if (!c) {
-    const rows: Row[] = [];
-    for (const { rows: rs } of p.rows) for (const r of rs) if (r) rows.push(r);
-    costCache.set(p, (c = { rows, bits: new Map(), formats: new Map() }));
-  }
+  if (!c) costCache.set(p, (c = { bits: new Map(), formats: new Map() }));
   return c;
 }
 
 /** Synapse bits of a part's rows when its first compartment sits at `localStart` on its core. */
-export function partBits(p: Pick<Part, "rows" | "comps">, localStart: number, mem: Memory): number {
+export function partBits(p: PartRowCosts, localStart: number, mem: Memory): number {
   const size = p.comps.length;
   const past = localStart > mem.baseMax;
   const idx = mem.idxBits(past ? localStart - mem.baseMax + size : size);
@@ -153,7 +211,7 @@ export function partBits(p: Pick<Part, "rows" | "comps">, localStart: number, me
   let bits = c.bits.get(key);
   if (bits === undefined) {
     bits = 0;
-    for (const r of c.rows) bits += mem.rowBits(r.offsets.length, r.dense && !past, idx);
+    for (let r = 0; r < p.rowEntries.length; r++) bits += mem.rowBits(p.rowEntries[r], p.rowDense[r] === 1 && !past, idx);
     c.bits.set(key, bits);
   }
   return bits;
@@ -164,7 +222,7 @@ export function partBits(p: Pick<Part, "rows" | "comps">, localStart: number, me
  * the assembly tells formats apart (exponent, compression, index bits): dense rows become sparse
  * past the compartment-base limit, and sparse formats with different index bits are distinct.
  */
-export function partFormats(p: Pick<Part, "rows" | "comps">, localStart: number, mem: Memory): Set<number> {
+export function partFormats(p: PartRowCosts, localStart: number, mem: Memory): Set<number> {
   const size = p.comps.length;
   const past = localStart > mem.baseMax;
   const idx = mem.idxBits(past ? localStart - mem.baseMax + size : size);
@@ -172,10 +230,9 @@ export function partFormats(p: Pick<Part, "rows" | "comps">, localStart: number,
   let out = c.formats.get(key);
   if (!out) {
     out = new Set<number>();
-    for (const r of c.rows) out.add(r.dense && !past ? mem.formatKey(r.weightExp, true, 0) : mem.formatKey(r.weightExp, false, idx));
+    for (let r = 0; r < p.rowEntries.length; r++) out.add(p.rowDense[r] === 1 && !past ? mem.formatKey(p.rowExp[r], true, 0) : mem.formatKey(p.rowExp[r], false, idx));
     c.formats.set(key, out);
   }
   // A copy: callers may add to it.
   return new Set(out);
 }
-
