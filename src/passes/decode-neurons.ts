@@ -312,14 +312,19 @@ export function decodeOutputWeights(rows: number, nPost: number, quantum: Float6
     last.fill(hi, decodeCompartment(r, 0), decodeCompartment(r, L));
   }
   const wout = rowWindows(first, last, nPost), data = wout.weights.data, at = wout.indexOf;
+  // Row k's weight to post i sits at at(k, 0) + i (dense or windowed), so each level's two rows
+  // are written from their bases: the psMNIST hub writes 10.5M fields here, and one indexOf
+  // call per field was most of lowering.
   for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < nPost; i++) {
-      const w = values[r * nPost + i];
-      if (w === 0) continue;
-      for (let l = 0; l < L; l++) {
-        const k = decodeCompartment(r, l);
-        data[at(k, i)] = w;
-        data[at(k + 1, i)] = -w;
+    const src = r * nPost;
+    for (let l = 0; l < L; l++) {
+      const k = decodeCompartment(r, l);
+      const on = at(k, 0), off = at(k + 1, 0);
+      for (let i = 0; i < nPost; i++) {
+        const w = values[src + i];
+        if (w === 0) continue;
+        data[on + i] = w;
+        data[off + i] = -w;
       }
     }
   }

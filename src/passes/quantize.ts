@@ -159,9 +159,15 @@ export function quantizeWeight(idealD: number, weightExp: number): number {
 
 /** Exponent for a group: −1 (finest grid, 64 q units) unless the largest weight needs more range. */
 export function chooseWeightExp(maxIdealD: number): number {
-  for (let e = -1; e <= 7; e++) if (maxIdealD <= weightGrid(e).max + weightGrid(e).step / 2) return e;
+  for (let e = -1; e <= 7; e++) if (maxIdealD <= EXP_REACH[e + 1]) return e;
   return 7;
 }
+
+/**
+ * Per exponent −1…7, the largest ideal D its grid still rounds to (max + step/2): chooseWeightExp
+ * runs once per row (547k rows in psMNIST), and building two grids per exponent tried was most of it.
+ */
+const EXP_REACH = Float64Array.from({ length: 9 }, (_, k) => weightGrid(k - 1).max + weightGrid(k - 1).step / 2);
 
 /** Per post compartment, the q one step brings: every input at once (worst) and at the calibrated rates (expected). */
 interface LoadSums {
