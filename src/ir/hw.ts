@@ -64,13 +64,30 @@ export interface HwGroup {
    * dense, psMNIST-shape's were 7 matrices of 4–7M entries, 99.6 % zeros that every pass read.
    */
   readonly rowStart?: Int32Array;
+  /**
+   * Rows shared between pres: pre j's weights are row rowOfPre[j] of `weights` (and of rowStart),
+   * so weights has one row per distinct row. A decode block's levels send the same value: the 4
+   * on compartments of a row share one row, its 4 off compartments the negated one (psMNIST's hub
+   * → memory weights were 8 copies of each row, 84 MB written for 10).
+   */
+  readonly rowOfPre?: Int32Array;
   readonly connections: readonly string[];
   readonly origin?: SourceLocation;
 }
 
-/** The post compartment of column 0 of row j of g's weights. */
+/** The post compartment of column 0 of row j of g's weights (a row of weights, not a pre, where rows are shared). */
 export function windowStartOf(g: HwGroup, j: number): number {
   return g.rowStart ? g.rowStart[j] : g.postStart ?? 0;
+}
+
+/** How many pres g connects: its weights' rows, or as many as rowOfPre maps. */
+export function preCountOf(g: HwGroup): number {
+  return g.rowOfPre ? g.rowOfPre.length : g.weights.rows;
+}
+
+/** The row of g's weights pre j reads (j itself unless rows are shared). */
+export function rowOfPreIn(g: HwGroup, j: number): number {
+  return g.rowOfPre ? g.rowOfPre[j] : j;
 }
 
 /** A host spike source feeding the chip: the spikes of host ensemble `id`, one channel per neuron. */

@@ -5,7 +5,7 @@
  * the same on every machine and short enough to read (a few hundred lines for psmnist-lmu).
  */
 import type { ChipConfig, CoreConfig } from "./core.js";
-import type { HwNetwork } from "./hw.js";
+import { preCountOf, type HwNetwork } from "./hw.js";
 import { num } from "./print.js";
 import type { QuantizedNetwork } from "./quantized.js";
 
@@ -28,6 +28,13 @@ function countNonzero(a: ArrayLike<number>): number {
   return n;
 }
 
+/** The rows of a shared-row group, one per pre. */
+function unsharedRows(data: Float64Array, cols: number, rowOfPre: Int32Array): Float64Array {
+  const out = new Float64Array(rowOfPre.length * cols);
+  rowOfPre.forEach((r, j) => out.set(data.subarray(r * cols, (r + 1) * cols), j * cols));
+  return out;
+}
+
 const preName = (pre: HwNetwork["groups"][number]["pre"]): string => (pre.kind === "block" ? pre.block : `input ${pre.input}`);
 
 /** The host part in one line per kind (it is a BuiltNetwork, printed in full by `lmuc ir --after build-nef`). */
@@ -44,9 +51,12 @@ export function printHw(hw: HwNetwork): string {
   const size = new Map(hw.blocks.map((b) => [b.id, b.n]));
   for (const g of hw.groups) {
     // A window is printed as the whole group it stands for (the uncovered entries are zeros).
+    // Shared rows are printed once per pre that reads them: the text is that of the unshared group.
     const nPost = g.postStart === undefined && g.rowStart === undefined ? g.weights.cols : size.get(g.post) ?? g.weights.cols;
-    const zeros = g.weights.rows * (nPost - g.weights.cols);
-    lines.push(`group ${g.id}: ${preName(g.pre)} -> ${g.post} ${g.weights.rows}x${nPost} nonzero ${countNonzero(g.weights.data)} weights ${range(g.weights.data, zeros)} from ${g.connections.join(", ")}`);
+    const data = g.rowOfPre ? unsharedRows(g.weights.data, g.weights.cols, g.rowOfPre) : g.weights.data;
+    const nPre = preCountOf(g);
+    const zeros = nPre * (nPost - g.weights.cols);
+    lines.push(`group ${g.id}: ${preName(g.pre)} -> ${g.post} ${nPre}x${nPost} nonzero ${countNonzero(data)} weights ${range(data, zeros)} from ${g.connections.join(", ")}`);
   }
   for (const i of hw.inputs) lines.push(`input ${i.id} channels ${i.channels} for ${i.connection} scale ${range(i.scale)}`);
   for (const n of hw.notes) lines.push(`note ${n.message}`);

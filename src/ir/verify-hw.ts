@@ -47,16 +47,22 @@ export function verifyHw(hw: HwNetwork): string[] {
     const at = `group '${g.id}'`;
     const nPre = preSize(g.pre, sizes, inputs, at, problems);
     const nPost = sizes.get(g.post);
+    // With shared rows the checks below see the weights' rows; rowOfPre must map every pre to one.
+    const nRows = g.rowOfPre ? g.weights.rows : nPre;
+    if (g.rowOfPre) {
+      if (nPre !== undefined && g.rowOfPre.length !== nPre) problems.push(`${at}: rowOfPre has ${g.rowOfPre.length} entries, but its pre has ${nPre}`);
+      if (g.rowOfPre.some((r) => !(Number.isInteger(r) && r >= 0 && r < g.weights.rows))) problems.push(`${at}: a rowOfPre entry is outside 0..${g.weights.rows - 1}`);
+    }
     if (nPost === undefined) problems.push(`${at}: post block '${g.post}' does not exist`);
     else if (g.rowStart !== undefined) {
       if (g.postStart !== undefined) problems.push(`${at}: has both a post window and per-row windows`);
-      if (nPre !== undefined && g.weights.rows !== nPre) problems.push(`${at}: weights have ${g.weights.rows} rows, not ${nPre}`);
+      if (nRows !== undefined && g.weights.rows !== nRows) problems.push(`${at}: weights have ${g.weights.rows} rows, not ${nRows}`);
       if (g.rowStart.length !== g.weights.rows) problems.push(`${at}: ${g.rowStart.length} row windows for ${g.weights.rows} rows`);
       else if (g.rowStart.some((s) => s < 0 || s + g.weights.cols > nPost)) problems.push(`${at}: a row window of ${g.weights.cols} columns does not fit ${nPost} compartments`);
     } else if (g.postStart !== undefined) {
       if (!(Number.isInteger(g.postStart) && g.postStart >= 0 && g.postStart + g.weights.cols <= nPost)) problems.push(`${at}: its ${g.weights.cols} columns from post compartment ${g.postStart} do not fit ${nPost} compartments`);
-      if (nPre !== undefined && g.weights.rows !== nPre) problems.push(`${at}: weights have ${g.weights.rows} rows, not ${nPre}`);
-    } else if (nPre !== undefined && (g.weights.rows !== nPre || g.weights.cols !== nPost)) problems.push(`${at}: weights are ${g.weights.rows}×${g.weights.cols}, not ${nPre}×${nPost}`);
+      if (nRows !== undefined && g.weights.rows !== nRows) problems.push(`${at}: weights have ${g.weights.rows} rows, not ${nRows}`);
+    } else if (nRows !== undefined && (g.weights.rows !== nRows || g.weights.cols !== nPost)) problems.push(`${at}: weights are ${g.weights.rows}×${g.weights.cols}, not ${nRows}×${nPost}`);
     if (!allFinite(g.weights.data)) problems.push(`${at}: weights are not finite`);
   }
   for (const id of hw.toHost) if (!sizes.has(id)) problems.push(`host reads block '${id}', which does not exist`);

@@ -29,7 +29,7 @@
  */
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { BuiltConnection, BuiltEnsemble, BuiltNetwork } from "../ir/built.js";
-import { windowStartOf, type HwBlock, type HwGroup } from "../ir/hw.js";
+import { preCountOf, rowOfPreIn, windowStartOf, type HwBlock, type HwGroup } from "../ir/hw.js";
 import { mat, type Mat } from "../math/matrix.js";
 import { decayRegisters } from "./quantize.js";
 import { rowWindows, stored, type WindowedWeights } from "./row-windows.js";
@@ -293,12 +293,13 @@ export function addDecodeInput(win: Mat, n: number, r: number, valuePerSpike: nu
 /**
  * Decode block → post weights: an on spike of row r stands for one quantum Q_r of value·step, an
  * off spike for −Q_r. Every compartment of row r reaches the posts row r's values reach: per-row
- * windows when those are a few neighbours (a per-dimension ensemble's own neurons).
+ * windows when those are a few neighbours (a per-dimension ensemble's own neurons). The L on
+ * compartments of row r share one stored row (2r), its L off compartments the negated one (2r + 1).
  */
-export function decodeOutputWeights(rows: number, nPost: number, quantum: Float64Array, targetWeight: (i: number, r: number) => number): WindowedWeights {
+export function decodeOutputWeights(rows: number, nPost: number, quantum: Float64Array, targetWeight: (i: number, r: number) => number): WindowedWeights & { readonly rowOfPre: Int32Array } {
   const L = DECODE_LEVELS, nDec = 2 * rows * L;
   const values = new Float64Array(rows * nPost);
-  const first = new Int32Array(nDec), last = new Int32Array(nDec);
+  const first = new Int32Array(2 * rows), last = new Int32Array(2 * rows);
   for (let r = 0; r < rows; r++) {
     let lo = nPost, hi = -1;
     for (let i = 0; i < nPost; i++) {
@@ -308,27 +309,29 @@ export function decodeOutputWeights(rows: number, nPost: number, quantum: Float6
       if (lo === nPost) lo = i;
       hi = i;
     }
-    first.fill(lo, decodeCompartment(r, 0), decodeCompartment(r, L));
-    last.fill(hi, decodeCompartment(r, 0), decodeCompartment(r, L));
+    first[2 * r] = first[2 * r + 1] = lo;
+    last[2 * r] = last[2 * r + 1] = hi;
   }
   const wout = rowWindows(first, last, nPost), data = wout.weights.data, at = wout.indexOf;
-  // Row k's weight to post i sits at at(k, 0) + i (dense or windowed), so each level's two rows
-  // are written from their bases: the psMNIST hub writes 10.5M fields here, and one indexOf
-  // call per field was most of lowering.
+  // Row k's weight to post i sits at at(k, 0) + i (dense or windowed).
   for (let r = 0; r < rows; r++) {
-    const src = r * nPost;
-    for (let l = 0; l < L; l++) {
-      const k = decodeCompartment(r, l);
-      const on = at(k, 0), off = at(k + 1, 0);
-      for (let i = 0; i < nPost; i++) {
-        const w = values[src + i];
-        if (w === 0) continue;
-        data[on + i] = w;
-        data[off + i] = -w;
-      }
+    const src = r * nPost, on = at(2 * r, 0), off = at(2 * r + 1, 0);
+    for (let i = 0; i < nPost; i++) {
+      const w = values[src + i];
+      if (w === 0) continue;
+      data[on + i] = w;
+      data[off + i] = -w;
     }
   }
-  return stored(wout);
+  const rowOfPre = new Int32Array(nDec);
+  for (let r = 0; r < rows; r++) {
+    for (let l = 0; l < L; l++) {
+      const k = decodeCompartment(r, l);
+      rowOfPre[k] = 2 * r;
+      rowOfPre[k + 1] = 2 * r + 1;
+    }
+  }
+  return { ...stored(wout), rowOfPre };
 }
 
 /**
@@ -370,12 +373,12 @@ export function withDecodeHeadroom(blocks: readonly HwBlock[], groups: readonly 
     const W = g.weights, nPost = sizes.get(g.post)!;
     let s = sums.get(g.post);
     if (!s) sums.set(g.post, (s = { sum: new Float64Array(nPost), sq: new Float64Array(nPost) }));
-    for (let k = 0; k < W.rows; k += 2) {
+    for (let k = 0, nPre = preCountOf(g); k < nPre; k += 2) {
       if ((k >> 1) % DECODE_LEVELS >= burstLevels(pre, Math.floor(k / (2 * DECODE_LEVELS)))) continue;
       // Compartments outside a row's window would add zeros.
-      const at = windowStartOf(g, k);
+      const row = rowOfPreIn(g, k), at = windowStartOf(g, row);
       for (let c = 0; c < W.cols; c++) {
-        const w = W.data[k * W.cols + c];
+        const w = W.data[row * W.cols + c];
         s.sum[at + c] += Math.abs(w);
         s.sq[at + c] += w * w;
       }

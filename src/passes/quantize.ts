@@ -14,7 +14,7 @@
  */
 import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, pow2 } from "../emulator/arith.js";
-import { windowStartOf, type HwBlock, type HwGroup, type HwNetwork } from "../ir/hw.js";
+import { preCountOf, rowOfPreIn, windowStartOf, type HwBlock, type HwGroup, type HwNetwork } from "../ir/hw.js";
 import type { BlockReport, BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "../ir/quantized.js";
 import { seedRowSpans } from "../partition/shared-rows.js";
 
@@ -184,7 +184,7 @@ interface LoadSums {
  */
 function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Array, dtSeconds: number, load: LoadSums, reuse?: Int16Array): QGroup {
   // The float weights may cover windows of the post (postStart, rowStart); the stored fields cover all of it.
-  const nPre = g.weights.rows, nPost = sigmaW.length, width = g.weights.cols;
+  const nPre = preCountOf(g), nPost = sigmaW.length, width = g.weights.cols;
   const w = g.weights.data;
   // A discarded attempt's fields of the same group may be written over: the same entries (those
   // with a non-zero float weight) get written, and every other entry is still 0.
@@ -194,9 +194,12 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
   const { worst, expected } = load;
   let maxIdeal = 0, maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0, total = 0, lost = 0, maxExp = -1;
   for (let j = 0; j < nPre; j++) {
-    const start = windowStartOf(g, j);
+    // Shared rows are quantized once per pre that reads them: the same fields, and each pre's
+    // share of the load added in pre order as before.
+    const src = rowOfPreIn(g, j);
+    const start = windowStartOf(g, src);
     let rowMax = 0;
-    for (let c = 0, base = j * width; c < width; c++) {
+    for (let c = 0, base = src * width; c < width; c++) {
       const x = w[base + c];
       if (x !== 0) rowMax = Math.max(rowMax, Math.abs(x * sigmaW[start + c]));
     }
@@ -208,7 +211,7 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
     // quantizeWeight and weightContribution with the row's exponent taken out of the loop (the
     // same operations, so the same fields): below 0 a field is steps · 2^−e and delivers steps · 64.
     const fieldPerStep = e < 0 ? pow2(-e) : 0, maxSteps = e < 0 ? Math.floor(WGT_MAX / fieldPerStep) : 0, grid = e >= 0 ? pow2(7 + e) : 0, gain = e >= 0 ? pow2(e) * 64 : 0;
-    for (let c = 0, base = j * width; c < width; c++) {
+    for (let c = 0, base = src * width; c < width; c++) {
       const x = w[base + c];
       if (x === 0) continue;
       const i = start + c, k = j * nPost + i;

@@ -59,7 +59,14 @@ const CASES: readonly Case[] = [
     },
   },
   // "auto" now keeps psmnist's recurrence on chip (the same cores.bin as "always", checked in
-  // psmnist-chip.long.test.ts); its host-recurrence build, pinned before, is "never".
+  // psmnist-chip.long.test.ts); its host-recurrence build, pinned before, is "never". The on-chip
+  // build (decode hub, merged memory posts: the paths only it exercises) pinned since 2026-12-05.
+  { name: "psmnist-lmu", load: example("psmnist-lmu"), opts: {}, expected: {
+      chipYaml: "f4ae694c810f5e959309d0a2c5b466f94cbcfea676004ed939e2899e8f257870",
+      coresBin: "e2a02e739d648bbacc292ba23330f49e1c717efd01cbbd9005b522f94219200d",
+      hostJson: "feb5de8fdcdc4e73fa2f5c018d123e85741c6ce8079fbdc8207d245119ff287b",
+    },
+  },
   { name: "psmnist-lmu never", load: example("psmnist-lmu"), opts: { decodeNeurons: "never" }, expected: {
       chipYaml: "a95400d8f44b30dbdc8b80c7ad68e1cea5191ec40abcee9bf11200c90bcbd31e",
       coresBin: "28cdde7eb04836ad09d861beb839ae430feb5a87cbc1fbdb934308647c2bc1f3",
