@@ -41,6 +41,16 @@ export const enum TargetKind {
 /** Encoder matrices at least this large (n·d) go to the SIMD mat-vec kernel; below, copying x in and J out costs more than it saves. */
 const ENCODER_KERNEL_MIN = 4096;
 
+interface FusedNodeConns {
+  /** The node whose whole output every member reads. */
+  readonly source: number;
+  readonly kernel: PackedMatVec;
+  /** The stacked W·x: member k's rows from offsets[k]. */
+  readonly out: Float64Array;
+  readonly members: readonly ConnPlan[];
+  readonly offsets: Int32Array;
+}
+
 export class Simulator {
   readonly dtSeconds: number;
   private n = 0;
@@ -50,7 +60,9 @@ export class Simulator {
   private readonly order: Int32Array;
   private readonly statefulNodes: NodePlan[] = [];
   private readonly conns: ConnPlan[] = [];
-  private readonly filteredConns: ConnPlan[] = [];
+  private filteredConns: ConnPlan[] = [];
+  /** Filtered connections from one node's whole output, fused into one mat-vec (fuseNodeConnections). */
+  private fused: FusedNodeConns[] = [];
   private readonly probes: ProbePlan[] = [];
   /** PES rules of learned connections, in network order, each with its error connections. */
   private readonly learning: PesPlan[] = [];
@@ -100,11 +112,54 @@ export class Simulator {
       }
     }
     this.planLearning(nodeIndex, ensIndex);
+    if (!this.naive) this.fuseNodeConnections(new Set(network.connections.filter((c) => c.learning).map((c) => c.id)));
     for (const p of this.nodes) if (p.stateful) this.statefulNodes.push(p);
     this.order = this.evaluationOrder();
     const nodeOf = (id: string): NodePlan => this.nodes[nodeIndex.get(id)!];
     const ensOf = (id: string): EnsPlan => this.ensembles[ensIndex.get(id)!];
     for (const p of network.probes) this.probes.push(planProbe(p, nodeOf, ensOf, this.dtSeconds, this.capacityRows));
+  }
+
+  /**
+   * Filtered connections that read one node's whole output (no function) with the same synapse
+   * are computed as one stacked mat-vec: psMNIST's host memory feeds each of its 256 dimension
+   * ensembles through a 1 × 256 lowpass connection, 256 small products and loops a step. Each
+   * member's rows get the same sums in the same order on the kernel as on its own (PackedMatVec
+   * and matVec both sum a row from 0 in column order), and its state the same update.
+   */
+  private fuseNodeConnections(learned: ReadonlySet<string>): void {
+    const groups = new Map<string, ConnPlan[]>();
+    for (const c of this.filteredConns) {
+      if (c.sourceKind !== SourceKind.Node || !c.identitySource || c.fn || learned.has(c.id) || c.dIn < 4) continue;
+      const key = `${c.source}/${c.a}/${c.b}`;
+      const list = groups.get(key);
+      if (list) list.push(c);
+      else groups.set(key, [c]);
+    }
+    const fusedIds = new Set<ConnPlan>();
+    for (const members of groups.values()) {
+      const dIn = members[0].dIn;
+      let rows = 0;
+      for (const m of members) rows += m.dOut;
+      if (members.length < 2 || rows * dIn < ENCODER_KERNEL_MIN) continue;
+      const stacked = new Float64Array(rows * dIn), offsets = new Int32Array(members.length);
+      let at = 0;
+      members.forEach((m, k) => {
+        offsets[k] = at;
+        stacked.set(m.weights.subarray(0, m.dOut * dIn), at * dIn);
+        at += m.dOut;
+      });
+      const kernel = PackedMatVec.create(stacked, rows, dIn);
+      if (kernel === null) continue;
+      this.fused.push({ source: members[0].source, kernel, out: new Float64Array(rows), members, offsets });
+      for (const m of members) fusedIds.add(m);
+    }
+    if (fusedIds.size > 0) this.filteredConns = this.filteredConns.filter((c) => !fusedIds.has(c));
+  }
+
+  /** How many filtered connections run fused (tests check that fusion took part). */
+  fusedConnections(): number {
+    return this.fused.reduce((n, f) => n + f.members.length, 0);
   }
 
   /** PES rules on learned connections, and the error connections that feed them. */
@@ -354,6 +409,18 @@ export class Simulator {
       this.connectionOutput(c);
       const s = c.state, w = c.w, a = c.a, b = c.b;
       for (let r = 0; r < s.length; r++) s[r] = a * s[r] + b * w[r];
+    }
+    // Their order among the filtered connections does not matter: each updates its own state
+    // from outputs this phase does not change.
+    const fused = this.fused;
+    for (let k = 0; k < fused.length; k++) {
+      const f = fused[k];
+      f.kernel.apply(this.nodes[f.source].output, f.out, false);
+      const out = f.out, members = f.members;
+      for (let m = 0; m < members.length; m++) {
+        const c = members[m], s = c.state, a = c.a, b = c.b, off = f.offsets[m];
+        for (let r = 0; r < s.length; r++) s[r] = a * s[r] + b * out[off + r];
+      }
     }
     for (let k = 0; k < stateful.length; k++) updateStateful(stateful[k]);
     // D'. learned weights change after this step's connection output (used from step n+1).
