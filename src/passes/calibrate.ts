@@ -72,7 +72,9 @@ export function calibrate(
       }))),
     ),
   ];
-  const nodeState = nodeConns.map((c, ci) => ({ c, out: sim.nodeOutputView(c.source.id)!, src: Int32Array.from(c.source.indices), ...scratch[ci], peak: peaks.get(c.id)! }));
+  // Where the simulator keeps this step's W·f(x) (the same sums recordPeaks would make), its
+  // peaks are read from there; otherwise computed again.
+  const nodeState = nodeConns.map((c, ci) => ({ c, out: sim.nodeOutputView(c.source.id)!, src: Int32Array.from(c.source.indices), ...scratch[ci], peak: peaks.get(c.id)!, y: sim.connectionOutputView(c.id) }));
   const ensembleState = views.map(({ id, view, sum }) => ({ view, sum, maxJ: maxJ.get(id)! }));
   for (let k = 0; k < steps; k++) {
     sim.step();
@@ -80,7 +82,11 @@ export function calibrate(
       for (let m = 0; m < st.chunks.length; m++) recordDecoded(st.chunks[m], st.y[m], st.yf[m], st.alpha, st.peakStep[m], st.peakFiltered[m], st.meanAbs[m], st.rmsStep[m], steps);
     }
     for (const { view, sum, maxJ: m } of ensembleState) recordEnsemble(view.J, view.bias, view.output, sum, m);
-    for (const { c, out, src, x, f, fn, peak } of nodeState) {
+    for (const { c, out, src, x, f, fn, peak, y } of nodeState) {
+      if (y !== undefined) {
+        recordAbsPeaks(y, peak);
+        continue;
+      }
       for (let i = 0; i < src.length; i++) x[i] = out[src[i]];
       applyFunction(fn, x, 0, x.length, f, 0);
       recordPeaks(c.weights, f, peak);
@@ -107,6 +113,11 @@ function recordEnsemble(J: Float64Array, bias: Float64Array, output: Float64Arra
     const a = Math.abs(J[i] - bias[i]);
     if (a > maxJ[i]) maxJ[i] = a;
   }
+}
+
+/** One step of a connection from a node whose W·f(x) the simulator computed: the largest |y| per row. */
+function recordAbsPeaks(y: Float64Array, peak: Float64Array): void {
+  for (let r = 0; r < y.length; r++) if (Math.abs(y[r]) > peak[r]) peak[r] = Math.abs(y[r]);
 }
 
 /** One step of a connection from a node: the largest |W·f(x)| per output row. */

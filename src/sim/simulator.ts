@@ -462,6 +462,22 @@ export class Simulator {
     return this.nodes.find((p) => p.node.id === id)?.output;
   }
 
+  /**
+   * Read-only view of a node-source connection's W·f(x) of the last step (what its synapse took
+   * in), or undefined where a step does not compute it (a connection into an external ensemble,
+   * which the chip runs). Calibration reads its peaks here instead of computing the product again.
+   */
+  connectionOutputView(id: string): Float64Array | undefined {
+    for (const f of this.fused) {
+      const k = f.members.findIndex((c) => c.id === id);
+      if (k >= 0) return f.out.subarray(f.offsets[k], f.offsets[k] + f.members[k].dOut);
+    }
+    const c = this.conns.find((x) => x.id === id);
+    if (!c || c.sourceKind !== SourceKind.Node) return undefined;
+    if (!c.filtered && (c.targetKind === TargetKind.EnsembleValue || c.targetKind === TargetKind.Neurons) && this.ensembles[c.target].external) return undefined;
+    return c.w;
+  }
+
   /** Total neuron count (for throughput reports). */
   get neuronCount(): number {
     return this.ensembles.reduce((s, e) => s + e.n, 0);
