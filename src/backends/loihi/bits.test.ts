@@ -152,3 +152,43 @@ describe("BitWriter / BitReader", () => {
     expect(isWellFormedUtf16("\ud834")).toBe(false);
   });
 });
+
+describe("BitWriter.writeRowFields", () => {
+  /** A row: a lead-in of 0–13 bits (any bit position), then weights with or without index fields. */
+  const rowArb = fc
+    .record({ lead: fc.integer({ min: 0, max: 13 }), weightBits: fc.integer({ min: 1, max: 16 }), idxBits: fc.integer({ min: 0, max: 8 }), n: fc.integer({ min: 0, max: 40 }) })
+    .chain(({ lead, weightBits, idxBits, n }) => {
+      const half = 2 ** (weightBits - 1);
+      return fc.record({
+        lead: fc.constant(lead), weightBits: fc.constant(weightBits), idxBits: fc.constant(idxBits),
+        weights: fc.array(fc.integer({ min: -half, max: half - 1 }), { minLength: n, maxLength: n }),
+        offsets: fc.array(fc.integer({ min: 0, max: 2 ** Math.max(1, idxBits) - 1 }), { minLength: n, maxLength: n }),
+      });
+    });
+
+  it("property: the same bytes as writeUnsigned(index) and writeSigned(weight) field by field", () => {
+    fc.assert(
+      fc.property(rowArb, ({ lead, weightBits, idxBits, weights, offsets }) => {
+        const bulk = new BitWriter(1), single = new BitWriter(1);
+        for (const w of [bulk, single]) if (lead > 0) w.writeUnsigned(2 ** lead - 1, lead);
+        bulk.writeRowFields(idxBits > 0 ? offsets : null, idxBits, weights, weightBits, "row index", "Wgt");
+        for (let j = 0; j < weights.length; j++) {
+          if (idxBits > 0) single.writeUnsigned(offsets[j], idxBits, "row index");
+          single.writeSigned(weights[j], weightBits, "Wgt");
+        }
+        // A field after the row lands where it would have.
+        bulk.writeUnsigned(5, 3);
+        single.writeUnsigned(5, 3);
+        expect(bulk.bitLength).toBe(single.bitLength);
+        expect(Array.from(bulk.finish())).toEqual(Array.from(single.finish()));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("rejects the first field out of range with writeSigned's message", () => {
+    const w = new BitWriter();
+    expect(() => w.writeRowFields(null, 0, [3, 256, -300], 9, "row index", "Wgt")).toThrow("field 'Wgt': 256 does not fit 9-bit signed [-256, 255]");
+    expect(() => w.writeRowFields([1, 300], 8, [3, 4], 9, "row index", "Wgt")).toThrow("field 'row index': 300 does not fit 8-bit unsigned [0, 255]");
+  });
+});

@@ -85,6 +85,55 @@ export class BitWriter {
     this.put(value < 0 ? value + 2 * half : value, bits);
   }
 
+  /**
+   * A synapse row's fields as writeUnsigned(offsets[j], idxBits) (when offsets is given) and
+   * writeSigned(weights[j], weightBits) in turn would write them, and the same range errors, but
+   * packed through one accumulator: psMNIST's cores.bin holds 2.2M such fields.
+   */
+  writeRowFields(offsets: ArrayLike<number> | null, idxBits: number, weights: ArrayLike<number>, weightBits: number, idxName: string, weightName: string): void {
+    if (offsets !== null && idxBits + weightBits > 24) {
+      for (let j = 0; j < weights.length; j++) {
+        this.writeUnsigned(offsets[j], idxBits, idxName);
+        this.writeSigned(weights[j], weightBits, weightName);
+      }
+      return;
+    }
+    if (!(weightBits >= 1 && weightBits <= 24 && Number.isInteger(weightBits))) checkWidth(weightBits, weightName);
+    if (offsets !== null && !(idxBits >= 1 && Number.isInteger(idxBits))) checkWidth(idxBits, idxName);
+    const half = POW2[weightBits - 1], idxMax = offsets !== null ? POW2[idxBits] - 1 : 0;
+    const n = weights.length;
+    for (let j = 0; j < n; j++) {
+      // Checked in writing order, so the first bad field is the one reported, as field by field.
+      if (offsets !== null) {
+        const o = offsets[j];
+        if (!(o >= 0 && o <= idxMax && Number.isInteger(o))) throw new RangeError(`field '${idxName}': ${o} does not fit ${idxBits}-bit unsigned [0, ${idxMax}]`);
+      }
+      const v = weights[j];
+      if (!(v >= -half && v <= half - 1 && Number.isInteger(v))) throw new RangeError(`field '${weightName}': ${v} does not fit ${weightBits}-bit signed [${-half}, ${half - 1}]`);
+    }
+    const bitsPer = weightBits + (offsets !== null ? idxBits : 0);
+    this.ensure(n * bitsPer);
+    const buf = this.buf;
+    const wMask = (1 << weightBits) - 1, iMask = offsets !== null ? (1 << idxBits) - 1 : 0;
+    let byte = this.pos >>> 3, acc = 0, accBits = this.pos & 7;
+    // Bits past pos are still zero, so each finished byte is or-ed in (the first holds earlier fields).
+    for (let j = 0; j < n; j++) {
+      if (offsets !== null) {
+        acc |= (offsets[j] & iMask) << accBits;
+        accBits += idxBits;
+      }
+      acc |= (weights[j] & wMask) << accBits;
+      accBits += weightBits;
+      while (accBits >= 8) {
+        buf[byte++] |= acc & 0xff;
+        acc >>>= 8;
+        accBits -= 8;
+      }
+    }
+    if (accBits > 0) buf[byte] |= acc & 0xff;
+    this.pos += n * bitsPer;
+  }
+
   writeBool(value: boolean, name = "flag"): void {
     this.writeUnsigned(value ? 1 : 0, 1, name);
   }

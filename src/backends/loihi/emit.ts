@@ -278,10 +278,7 @@ function writeCore(out: BitWriter, core: CoreConfig, target: Target, w: CoreFiel
     const f: SynapseFormat = core.synapseFormats[fmts[r]];
     const idxBits = f.compression === "sparse" ? f.idxBits : 0;
     out.writeUnsigned(row.weights.length, 32, "row entry count");
-    for (let j = 0; j < row.weights.length; j++) {
-      if (idxBits > 0) out.writeUnsigned(row.offsets[j], idxBits, "row index");
-      out.writeSigned(row.weights[j], w.weight, "Wgt");
-    }
+    out.writeRowFields(idxBits > 0 ? row.offsets : null, idxBits, row.weights, w.weight, "row index", "Wgt");
   });
   out.align();
 
