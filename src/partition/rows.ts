@@ -90,6 +90,12 @@ export const denseIsSmaller = (len: number, count: number, idxBits: number): boo
  * of each (an object and a copy of its weights) was ~250 of legacy's ~600 ms.
  */
 export function makePart(b: QBlock, comps: Int32Array, groups: readonly QGroup[], mem: Memory): Part {
+  const r = storedRows(groups, comps, mem);
+  return new LazyPart(b, comps, groups, r.stored, r.rowEntries, r.rowDense, r.rowExp, mem);
+}
+
+/** What a part over `comps` stores, from one scan of the rows that can reach it (makePart, partNeeds). */
+function storedRows(groups: readonly QGroup[], comps: Int32Array, mem: Memory): Pick<Part, "stored" | "rowEntries" | "rowDense" | "rowExp"> {
   const size = comps.length;
   const idx = mem.idxBits(size);
   const range = isRange(comps);
@@ -123,7 +129,7 @@ export function makePart(b: QBlock, comps: Int32Array, groups: readonly QGroup[]
       rowExp[n++] = g.rowExp[j];
     }
   });
-  return new LazyPart(b, comps, groups, stored, rowEntries.subarray(0, n), rowDense.subarray(0, n), rowExp.subarray(0, n), mem);
+  return { stored, rowEntries: rowEntries.subarray(0, n), rowDense: rowDense.subarray(0, n), rowExp: rowExp.subarray(0, n) };
 }
 
 class LazyPart implements Part {
@@ -157,37 +163,8 @@ class LazyPart implements Part {
 
 /** Stored rows, synapse bits and synapse formats of a part at local start 0, counted without building its rows. */
 export function partNeeds(groups: readonly QGroup[], comps: Int32Array, mem: Memory): { inAxons: number; bits: number; formats: number } {
-  const size = comps.length;
-  const idx = mem.idxBits(size);
-  const range = isRange(comps);
-  const s0 = size > 0 ? comps[0] : 0;
-  let inAxons = 0, bits = 0;
-  const formats = new Set<number>();
-  const lo = size === 0 ? 0 : range ? s0 : Math.min(...comps), hi = size === 0 ? -1 : range ? s0 + size - 1 : Math.max(...comps);
-  for (const g of groups) {
-    const w = g.wgt;
-    const spans = rowSpans(g);
-    // Sums and a set of formats: the order the rows are visited in does not matter.
-    const { rows, from, to } = candidateRows(g, lo, hi);
-    for (let t = from; t < to; t++) {
-      const j = rows[t];
-      if (!rowMayReach(spans, j, lo, hi)) continue;
-      const base = j * g.nPost;
-      let count = 0, last = -1;
-      for (let t = 0; t < size; t++) {
-        if (w[range ? base + s0 + t : base + comps[t]] !== 0) {
-          count++;
-          last = t;
-        }
-      }
-      if (count === 0) continue;
-      inAxons++;
-      const dense = denseIsSmaller(last + 1, count, idx);
-      bits += mem.rowBits(dense ? last + 1 : count, dense, idx);
-      formats.add(dense ? mem.formatKey(g.rowExp[j], true, 0) : mem.formatKey(g.rowExp[j], false, idx));
-    }
-  }
-  return { inAxons, bits, formats: formats.size };
+  const p = { comps, ...storedRows(groups, comps, mem) };
+  return { inAxons: p.rowEntries.length, bits: partBits(p, 0, mem), formats: partFormats(p, 0, mem).size };
 }
 
 type PartRowCosts = Pick<Part, "comps" | "rowEntries" | "rowDense" | "rowExp">;

@@ -136,7 +136,7 @@ export class Simulator {
       if (list) list.push(c);
       else groups.set(key, [c]);
     }
-    const fusedIds = new Set<ConnPlan>();
+    const fusedPlans = new Set<ConnPlan>();
     for (const members of groups.values()) {
       const dIn = members[0].dIn;
       let rows = 0;
@@ -152,9 +152,9 @@ export class Simulator {
       const kernel = PackedMatVec.create(stacked, rows, dIn);
       if (kernel === null) continue;
       this.fused.push({ source: members[0].source, kernel, out: new Float64Array(rows), members, offsets });
-      for (const m of members) fusedIds.add(m);
+      for (const m of members) fusedPlans.add(m);
     }
-    if (fusedIds.size > 0) this.filteredConns = this.filteredConns.filter((c) => !fusedIds.has(c));
+    if (fusedPlans.size > 0) this.filteredConns = this.filteredConns.filter((c) => !fusedPlans.has(c));
   }
 
   /** How many filtered connections run fused (tests check that fusion took part). */
