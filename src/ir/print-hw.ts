@@ -7,7 +7,7 @@
 import type { ChipConfig, CoreConfig } from "./core.js";
 import { preCountOf, type HwNetwork } from "./hw.js";
 import { num } from "./print.js";
-import type { QuantizedNetwork } from "./quantized.js";
+import type { QGroup, QuantizedNetwork } from "./quantized.js";
 
 /** "min..max (n)" of an array followed by `zeros` zeros (a window's uncovered entries), or "[]" when empty. */
 function range(a: ArrayLike<number>, zeros = 0): string {
@@ -63,6 +63,13 @@ export function printHw(hw: HwNetwork): string {
   return [...lines, ...hostLines(hw.host, hw.toHost)].join("\n") + "\n";
 }
 
+/** The range of every stored field of g, the zeros outside its rows' spans included. */
+function fieldRange(g: QGroup): string {
+  const spans: number[] = [];
+  for (let j = 0; j < g.nPre; j++) for (let i = g.spanFirst[j]; i <= g.spanLast[j]; i++) spans.push(g.wgt[g.rowBase[j] + i]);
+  return range(spans, g.nPre * g.nPost - spans.length);
+}
+
 export function printQuantized(q: QuantizedNetwork): string {
   const lines = [`quantized '${q.name}' dt ${num(q.dtSeconds)} s: ${q.blocks.length} blocks, ${q.groups.length} groups, ${q.inputs.length} inputs, ${q.warnings.length} warnings`];
   for (const b of q.blocks) {
@@ -71,7 +78,7 @@ export function printQuantized(q: QuantizedNetwork): string {
   }
   for (const g of q.groups) {
     const r = g.report;
-    lines.push(`group ${g.id}: ${preName(g.pre)} -> ${g.post} ${g.nPre}x${g.nPost} weightExp ${g.weightExp} rowExp ${range(g.rowExp)} wgt ${range(g.wgt)} nonzero ${r.nonzero} rounded-to-zero ${r.roundedToZero} max-rel-error ${num(r.maxRelError)}`);
+    lines.push(`group ${g.id}: ${preName(g.pre)} -> ${g.post} ${g.nPre}x${g.nPost} weightExp ${g.weightExp} rowExp ${range(g.rowExp)} wgt ${fieldRange(g)} nonzero ${r.nonzero} rounded-to-zero ${r.roundedToZero} max-rel-error ${num(r.maxRelError)}`);
   }
   for (const w of q.warnings) lines.push(`warning ${w.code} ${w.message}`);
   return [...lines, ...hostLines(q.host, q.toHost)].join("\n") + "\n";

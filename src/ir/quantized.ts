@@ -69,11 +69,17 @@ export interface QGroup {
   /** Weight exponent of each pre's row: each row uses the finest grid its largest weight allows. */
   readonly rowExp: Int8Array;
   /**
-   * nPre × nPost stored Wgt fields (0 where no synapse or rounded away): 16 bits hold every
-   * field (|Wgt| ≤ 254), and these arrays are most of a compile's fresh memory (psMNIST: 42 MB
-   * in 32 bits for its 256 hub outputs alone).
+   * Stored Wgt fields (|Wgt| ≤ 254 fits 16 bits), each row over a window of the post only: row
+   * j's field for post compartment i is wgt[rowBase[j] + i] for spanFirst[j] ≤ i ≤ spanLast[j]
+   * (its first and last non-zero field) and 0 outside that span, where nothing may be read. An
+   * empty row has spanFirst > spanLast. Dense nPre × nPost arrays were most of a compile's fresh
+   * memory and their zeros most of its scans (psMNIST: the rows of 5120 memory neurons into the
+   * hub reach 8 of its 2048 compartments each).
    */
   readonly wgt: Int16Array;
+  readonly rowBase: Int32Array;
+  readonly spanFirst: Int32Array;
+  readonly spanLast: Int32Array;
   readonly connections: readonly string[];
   readonly report: WeightReport;
   /**
@@ -111,4 +117,59 @@ export interface QuantizedNetwork {
   readonly blockReports: readonly BlockReport[];
   readonly warnings: readonly Diagnostic[];
   readonly notes: HwNetwork["notes"];
+}
+
+/** Row j's field for post compartment i (0 outside the row's span). */
+export function fieldAt(g: Pick<QGroup, "wgt" | "rowBase" | "spanFirst" | "spanLast">, j: number, i: number): number {
+  return i >= g.spanFirst[j] && i <= g.spanLast[j] ? g.wgt[g.rowBase[j] + i] : 0;
+}
+
+/** The rows of a dense nPre × nPost array of fields as QGroup stores them (the array itself, spans found by a scan). */
+export function rowsFromDense(nPre: number, nPost: number, dense: Int16Array): Pick<QGroup, "wgt" | "rowBase" | "spanFirst" | "spanLast"> {
+  const rowBase = new Int32Array(nPre), spanFirst = new Int32Array(nPre).fill(nPost), spanLast = new Int32Array(nPre).fill(-1);
+  for (let j = 0; j < nPre; j++) {
+    const base = j * nPost;
+    rowBase[j] = base;
+    let i = 0;
+    while (i < nPost && dense[base + i] === 0) i++;
+    if (i === nPost) continue;
+    spanFirst[j] = i;
+    let k = nPost - 1;
+    while (dense[base + k] === 0) k--;
+    spanLast[j] = k;
+  }
+  return { wgt: dense, rowBase, spanFirst, spanLast };
+}
+
+/** g's fields as a dense nPre × nPost array (tests, printing). */
+export function denseFields(g: Pick<QGroup, "nPre" | "nPost" | "wgt" | "rowBase" | "spanFirst" | "spanLast">): Int16Array {
+  const out = new Int16Array(g.nPre * g.nPost);
+  for (let j = 0; j < g.nPre; j++) {
+    if (g.spanFirst[j] > g.spanLast[j]) continue;
+    out.set(g.wgt.subarray(g.rowBase[j] + g.spanFirst[j], g.rowBase[j] + g.spanLast[j] + 1), j * g.nPost + g.spanFirst[j]);
+  }
+  return out;
+}
+
+/**
+ * The spans of rows `rows` (in that order) of a source packed one after another: the new group's
+ * wgt, rowBase and spans, each row's fields copied from fieldsOf(j)[baseOf(j) + i] over its span.
+ */
+export function packRows(rows: ArrayLike<number>, first: Int32Array, last: Int32Array, nPost: number, fieldsOf: (j: number) => Int16Array, baseOf: (j: number) => number): Pick<QGroup, "wgt" | "rowBase" | "spanFirst" | "spanLast"> {
+  const n = rows.length;
+  let total = 0;
+  for (let r = 0; r < n; r++) total += Math.max(0, last[rows[r]] - first[rows[r]] + 1);
+  const wgt = new Int16Array(total), rowBase = new Int32Array(n), spanFirst = new Int32Array(n).fill(nPost), spanLast = new Int32Array(n).fill(-1);
+  let at = 0;
+  for (let r = 0; r < n; r++) {
+    const j = rows[r], f = first[j], l = last[j];
+    if (f > l) continue;
+    const b = baseOf(j);
+    wgt.set(fieldsOf(j).subarray(b + f, b + l + 1), at);
+    rowBase[r] = at - f;
+    spanFirst[r] = f;
+    spanLast[r] = l;
+    at += l - f + 1;
+  }
+  return { wgt, rowBase, spanFirst, spanLast };
 }

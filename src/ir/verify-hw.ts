@@ -92,7 +92,19 @@ export function verifyQuantized(q: QuantizedNetwork): string[] {
       }
       if (used.includes(0)) problems.push(`${at}: row ${used.indexOf(0)} is driven by no pre`);
     } else if (nPre !== undefined && nPre !== g.nPre) problems.push(`${at}: ${g.nPre} pres, but its pre has ${nPre}`);
-    if (g.wgt.length !== g.nPre * g.nPost || g.rowExp.length !== g.nPre) problems.push(`${at}: ${g.wgt.length} weights and ${g.rowExp.length} row exponents for ${g.nPre}×${g.nPost}`);
+    if (g.rowExp.length !== g.nPre || g.rowBase.length !== g.nPre || g.spanFirst.length !== g.nPre || g.spanLast.length !== g.nPre) {
+      problems.push(`${at}: ${g.rowExp.length} row exponents, ${g.rowBase.length} row bases and ${g.spanFirst.length}/${g.spanLast.length} spans for ${g.nPre} rows`);
+      continue;
+    }
+    for (let j = 0; j < g.nPre; j++) {
+      const f = g.spanFirst[j], l = g.spanLast[j];
+      if (f > l) continue;
+      // A span holds its first and last non-zero field, within the post and within wgt.
+      if (f < 0 || l >= g.nPost || g.rowBase[j] + f < 0 || g.rowBase[j] + l >= g.wgt.length || g.wgt[g.rowBase[j] + f] === 0 || g.wgt[g.rowBase[j] + l] === 0) {
+        problems.push(`${at}: row ${j}'s span ${f}..${l} (base ${g.rowBase[j]}) is not its first to last stored field within ${g.nPost} compartments and ${g.wgt.length} fields`);
+        break;
+      }
+    }
   }
   return problems.slice(0, 20);
 }

@@ -35,7 +35,7 @@ export function lowerBound(q: QuantizedNetwork, incoming: Map<string, QGroup[]>,
       const { first, last } = rowSpans(g);
       for (let j = 0; j < g.nPre; j++) {
         let nnz = 0;
-        for (let i = j * g.nPost + first[j], e = j * g.nPost + last[j]; i <= e; i++) if (g.wgt[i] !== 0) nnz++;
+        for (let i = g.rowBase[j] + first[j], e = g.rowBase[j] + last[j]; i <= e; i++) if (g.wgt[i] !== 0) nnz++;
         if (nnz === 0) continue;
         c.bits += fmin[nnz];
         c.inAxons++;

@@ -59,7 +59,6 @@ class CoreFiller {
       if (comps[t] > hi) hi = comps[t];
     }
     for (const g of s.d.groups) {
-      const w = g.wgt, nPost = g.nPost;
       // Only rows whose span meets lo..hi can have a field here; the totals taken from the rows
       // (bits, formats, counts) do not depend on the order they are visited in.
       const spans = rowSpans(g);
@@ -67,8 +66,7 @@ class CoreFiller {
       for (let t = from; t < to; t++) {
         const j = rows[t];
         if (!rowMayReach(spans, j, lo, hi)) continue;
-        const base = j * nPost;
-        rowExtent(w, base, comps, range, extent);
+        rowExtent(g, j, comps, range, extent);
         const c = extent[0], last = extent[1];
         if (c === 0) continue;
         this.scLen[k] = last + 1;

@@ -4,7 +4,7 @@
  * the weights for every piece: which rows a piece stores, each one's synapses in the piece, its
  * dense length and exponent. Random sparse groups, both orders, every piece start and several sizes.
  */
-import type { QBlock, QGroup } from "../ir/quantized.js";
+import { fieldAt, rowsFromDense, type QBlock, type QGroup } from "../ir/quantized.js";
 import { heavyOrder, heavyPieceRows, lowerBoundIn, type BlockData, type HeavyOrder } from "./fill-data.js";
 
 /** A deterministic pseudo-random sequence (LCG), so the test is the same every run. */
@@ -22,7 +22,7 @@ function randomGroup(nPre: number, nPost: number, rand: () => number, local: boo
     if (rand() < 0.1) continue; // an empty row: never stored
     for (let i = start; i < Math.min(nPost, start + width); i++) if (rand() < 0.6) wgt[j * nPost + i] = 2 * (1 + Math.floor(rand() * 100));
   }
-  return { id: "g", pre: { kind: "block", block: "p" }, post: "b", nPre, nPost, weightExp: 2, rowExp, wgt, connections: ["c"], report: {} as QGroup["report"] };
+  return { id: "g", pre: { kind: "block", block: "p" }, post: "b", nPre, nPost, weightExp: 2, rowExp, ...rowsFromDense(nPre, nPost, wgt), connections: ["c"], report: {} as QGroup["report"] };
 }
 
 /** Sorted "len/count/exp" of every row the piece stores, counted from the weights directly. */
@@ -32,7 +32,7 @@ function direct(groups: readonly QGroup[], order: Int32Array, at: number, size: 
     for (let j = 0; j < g.nPre; j++) {
       let count = 0, last = -1;
       for (let t = 0; t < size; t++) {
-        if (g.wgt[j * g.nPost + order[at + t]] !== 0) {
+        if (fieldAt(g, j, order[at + t]) !== 0) {
           count++;
           last = t;
         }

@@ -106,7 +106,7 @@ function indexPositions(d: BlockData): { order: Int32Array; rowExp: Int8Array; p
     for (let j = 0; j < g.nPre; j++) {
       if (first[j] > last[j]) continue;
       rows++;
-      for (let i = j * g.nPost + first[j], e = j * g.nPost + last[j]; i <= e; i++) if (g.wgt[i] !== 0) nnz++;
+      for (let i = g.rowBase[j] + first[j], e = g.rowBase[j] + last[j]; i <= e; i++) if (g.wgt[i] !== 0) nnz++;
     }
   }
   const positions = new Int32Array(nnz), rowExp = new Int8Array(rows), rowStart = new Int32Array(rows + 1);
@@ -117,7 +117,7 @@ function indexPositions(d: BlockData): { order: Int32Array; rowExp: Int8Array; p
       if (first[j] > last[j]) continue;
       rowExp[r] = g.rowExp[j];
       rowStart[r++] = k;
-      for (let i = first[j], base = j * g.nPost; i <= last[j]; i++) if (g.wgt[base + i] !== 0) positions[k++] = i;
+      for (let i = first[j], base = g.rowBase[j]; i <= last[j]; i++) if (g.wgt[base + i] !== 0) positions[k++] = i;
     }
   }
   rowStart[rows] = k;
@@ -213,7 +213,7 @@ export function blockData(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, 
     const { first, last } = rowSpans(g);
     for (let j = 0; j < g.nPre; j++) {
       let c = 0;
-      for (let i = j * g.nPost + first[j], e = j * g.nPost + last[j]; i <= e; i++) if (g.wgt[i] !== 0) c++;
+      for (let i = g.rowBase[j] + first[j], e = g.rowBase[j] + last[j]; i <= e; i++) if (g.wgt[i] !== 0) c++;
       nnz[j] = c;
     }
     rowNnz.set(g, nnz);

@@ -32,10 +32,12 @@ function pieceOutputAxons(cores: readonly (readonly Piece[])[], data: readonly B
         for (let t = from; t < to; t++) {
           const j = rows[t];
           if (!rowMayReach(spans, j, lo, hi)) continue;
-          const base = j * g.nPost;
+          const base = g.rowBase[j];
           let any = false;
           if (range) {
-            for (let i = base + comps[0], e = i + comps.length; i < e && !any; i++) any = g.wgt[i] !== 0;
+            // Only the compartments within the row's span can hold its fields.
+            const from = Math.max(comps[0], spans.first[j]), to = Math.min(comps[0] + comps.length - 1, spans.last[j]);
+            for (let i = base + from, e = base + to; i <= e && !any; i++) any = g.wgt[i] !== 0;
           } else {
             // Only the compartments within the row's span can hold its fields (sorted: a binary search to the first).
             const last = spans.last[j];

@@ -53,7 +53,7 @@ function checkFanIn(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target
     const fanIn = new Int32Array(b.n);
     for (const g of incoming.get(b.id)!) {
       const { first, last } = rowSpans(g);
-      for (let j = 0; j < g.nPre; j++) for (let i = first[j]; i <= last[j]; i++) if (g.wgt[j * g.nPost + i] !== 0) fanIn[i]++;
+      for (let j = 0; j < g.nPre; j++) for (let i = first[j], base = g.rowBase[j]; i <= last[j]; i++) if (g.wgt[base + i] !== 0) fanIn[i]++;
     }
     let worst = 0;
     for (const f of fanIn) worst = Math.max(worst, f);

@@ -13,9 +13,9 @@
  */
 import type { ChipConfig, CoreBlock } from "../ir/core.js";
 import type { BlockPlacement, PlacementSegment } from "../ir/host.js";
-import type { QBlock, QGroup, QuantizedNetwork } from "../ir/quantized.js";
+import { packRows, type QBlock, type QGroup, type QuantizedNetwork } from "../ir/quantized.js";
 import { blockNoun } from "./memory.js";
-import { identicalRows, mayShareRows, rowSpans, seedRowSpans } from "./shared-rows.js";
+import { identicalRows, mayShareRows, rowSpans } from "./shared-rows.js";
 
 export interface Merge {
   readonly id: string;
@@ -96,32 +96,23 @@ interface Layer {
 }
 
 /**
- * A filled layer as a group. With `share`, identical rows are merged here (shared-rows.ts, the
- * same rows and order as shareIdenticalRows of the dense layer), so the dense layer is never
- * built: the per-dimension psMNIST memory's 5120 pres × 2048 hub compartments in 6 exponent layers
- * were 250 MB of mostly zeros. Without duplicates (or sharing) the layer is the dense group.
+ * A filled layer as a group, its rows' spans packed. With `share`, identical rows are merged here
+ * (shared-rows.ts, the same rows and order as shareIdenticalRows of the whole layer would give):
+ * the per-dimension psMNIST memory's 5120 pres × 2048 hub compartments in 6 exponent layers were
+ * 250 MB of mostly zeros as dense arrays.
  */
-function layerGroup(m: Layer, lo: Int32Array, base: Omit<QGroup, "wgt" | "rowExp" | "weightExp" | "report">, report: QGroup["report"], share: boolean): QGroup {
+function layerGroup(m: Layer, lo: Int32Array, base: Omit<QGroup, "wgt" | "rowBase" | "spanFirst" | "spanLast" | "rowExp" | "weightExp" | "report">, report: QGroup["report"], share: boolean): QGroup {
   const { nPre, nPost } = base;
-  const group = (wgt: Int16Array, rowExp: Int8Array, extra: Partial<QGroup> = {}): QGroup => ({ ...base, weightExp: m.e, rowExp, wgt, report: { ...report, nonzero: m.nonzero }, ...extra });
+  const fieldsOf = (j: number): Int16Array => m.rows[j]!, baseOf = (j: number): number => -lo[j];
   const shared = share && mayShareRows(base)
-    ? identicalRows({ nPre, rowExp: new Int8Array(nPre).fill(m.e), first: m.first, last: m.last, fieldsOf: (j) => m.rows[j]!, baseOf: (j) => -lo[j] })
+    ? identicalRows({ nPre, rowExp: new Int8Array(nPre).fill(m.e), first: m.first, last: m.last, fieldsOf, baseOf })
     : undefined;
-  if (shared) {
-    const { kept, rowOfPre } = shared;
-    // Only each row's span is copied: outside it a row is zero, as the new array already is (a
-    // merged memory neuron's row into the psMNIST hub spans 8 of 2048 columns).
-    const wgt = new Int16Array(kept.length * nPost);
-    kept.forEach((j, r) => wgt.set(m.rows[j]!.subarray(m.first[j] - lo[j], m.last[j] + 1 - lo[j]), r * nPost + m.first[j]));
-    const g = group(wgt, new Int8Array(kept.length).fill(m.e), { nPre: kept.length, rowOfPre });
-    seedRowSpans(g, Int32Array.from(kept, (j) => m.first[j]), Int32Array.from(kept, (j) => m.last[j]));
-    return g;
-  }
-  const wgt = new Int16Array(nPre * nPost);
-  m.rows.forEach((row, j) => row && wgt.set(row.subarray(m.first[j] - lo[j], m.last[j] + 1 - lo[j]), j * nPost + m.first[j]));
-  const g = group(wgt, new Int8Array(nPre).fill(m.e));
-  seedRowSpans(g, m.first, m.last);
-  return g;
+  // Only each row's span is stored (a merged memory neuron's row into the psMNIST hub spans 8 of 2048 columns).
+  const rows = shared ? shared.kept : Int32Array.from({ length: nPre }, (_, j) => j);
+  return {
+    ...base, ...(shared ? { nPre: shared.kept.length, rowOfPre: shared.rowOfPre } : {}), weightExp: m.e, rowExp: new Int8Array(rows.length).fill(m.e),
+    ...packRows(rows, m.first, m.last, nPost, fieldsOf, baseOf), report: { ...report, nonzero: m.nonzero },
+  };
 }
 
 /** The groups between the same (merged) pre and post as one group per row exponent (identical rows shared with `share`). */
@@ -158,7 +149,7 @@ function mergeGroups(list: readonly QGroup[], pre: Where, post: Where, preOf: (g
     const spans = spansOf[k];
     for (let j = 0; j < g.nPre; j++) {
       const e = g.rowExp[j];
-      const src = j * g.nPost;
+      const src = g.rowBase[j];
       const first = spans.first[j], last = spans.last[j];
       // Column qo + i of the merged row is at qo + i − lo in its window.
       const at = qo - lo[po + j];

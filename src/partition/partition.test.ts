@@ -19,7 +19,7 @@ import type { HwInput } from "../ir/hw.js";
 import { verifyChip } from "../ir/verify-core.js";
 import { loadTarget, type Target } from "../target/target.js";
 import { partition } from "./index.js";
-import type { BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "../ir/quantized.js";
+import { fieldAt, rowsFromDense, type BlockScale, type QBlock, type QGroup, type QuantizedNetwork, type WeightReport } from "../ir/quantized.js";
 
 const loihi1 = loadTarget("loihi1");
 const tiny = loadTarget("tiny");
@@ -154,7 +154,7 @@ function makeNetwork(blocks: BlockSpec[], inputs: number[], edges: GroupSpec[], 
     for (let i = 0; i < wgt.length; i++) if (r() < e.density) wgt[i] = (Math.floor(r() * 127) + 1) * 2 * (r() < 0.5 ? -1 : 1);
     const rowExp = Int8Array.from({ length: nPre }, () => e.exps[Math.floor(r() * e.exps.length)]);
     groups.push({
-      id: `g${groups.length}`, pre, post: post.id, nPre, nPost: post.n, weightExp: Math.max(...rowExp), rowExp, wgt,
+      id: `g${groups.length}`, pre, post: post.id, nPre, nPost: post.n, weightExp: Math.max(...rowExp), rowExp, ...rowsFromDense(nPre, post.n, wgt),
       connections: [key], report: {} as WeightReport,
     });
   }
@@ -224,7 +224,7 @@ function checkConfiguration(q: QuantizedNetwork, target: Target, chip: ChipConfi
     const pre = g.pre.kind === "block" ? g.pre.block : g.pre.input;
     for (let j = 0; j < g.nPre; j++) {
       for (let i = 0; i < g.nPost; i++) {
-        const w = g.wgt[j * g.nPost + i];
+        const w = fieldAt(g, j, i);
         if (w === 0) continue;
         expected++;
         const key = `${pre}[${j}]->${g.post}[${i}]`;
@@ -267,8 +267,9 @@ describe("lower bound", () => {
   const single = (n: number, rows: number, fill: (j: number, i: number) => number): QuantizedNetwork => {
     const q = makeNetwork([{ n, vth: [100], profile: 0, vminNeg: false }], [rows], [{ pre: -1, post: 0, density: 1, exps: [0], seed: 1 }], false);
     const g = q.groups[0];
-    for (let j = 0; j < rows; j++) for (let i = 0; i < n; i++) g.wgt[j * n + i] = fill(j, i);
-    return q;
+    const dense = new Int16Array(rows * n);
+    for (let j = 0; j < rows; j++) for (let i = 0; i < n; i++) dense[j * n + i] = fill(j, i);
+    return { ...q, groups: [{ ...g, ...rowsFromDense(rows, n, dense) }] };
   };
 
   test("synapse memory: each row at the fewest bits any chunking allows (62 dense entries in 512 bits), not its unsplit cost", () => {

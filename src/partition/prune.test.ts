@@ -3,7 +3,7 @@
  * needs more cores than one it already has can beat. A cap at or above a plan's core count must
  * give that very plan (same pieces on the same cores); one core below it, no plan.
  */
-import type { QBlock, QGroup, QuantizedNetwork, BlockScale, WeightReport } from "../ir/quantized.js";
+import { rowsFromDense, type QBlock, type QGroup, type QuantizedNetwork, type BlockScale, type WeightReport } from "../ir/quantized.js";
 import { loadTarget } from "../target/target.js";
 import { fillPlan } from "./fill.js";
 import { blockData, fillVariants } from "./fill-data.js";
@@ -29,7 +29,7 @@ function network(): QuantizedNetwork {
       const wgt = Int16Array.from({ length: pre.n * post.n }, () => (next() < 0.25 ? 2 * (1 + Math.floor(next() * 100)) : 0));
       groups.push({
         id: `${pre.id}->${post.id}`, pre: { kind: "block", block: pre.id }, post: post.id, nPre: pre.n, nPost: post.n, weightExp: 0,
-        rowExp: new Int8Array(pre.n), wgt, connections: [`${pre.id}->${post.id}`], report: {} as WeightReport,
+        rowExp: new Int8Array(pre.n), ...rowsFromDense(pre.n, post.n, wgt), connections: [`${pre.id}->${post.id}`], report: {} as WeightReport,
       });
     }
   }

@@ -2,7 +2,7 @@
  * Row extents: which of a group's rows a part stores, and how (dense up to the last synapse, or
  * sparse), and what that costs, counted with or without building the rows.
  */
-import type { QBlock, QGroup } from "../ir/quantized.js";
+import { fieldAt, type QBlock, type QGroup } from "../ir/quantized.js";
 import type { Memory, Part, Row } from "./memory.js";
 import { candidateRows, rowMayReach, rowSpans } from "./shared-rows.js";
 
@@ -15,19 +15,25 @@ export function isRange(comps: Int32Array): boolean {
 /** Scratch for rowExtent (partitioning is single-threaded; this keeps the row scans allocation-free). */
 export const extent = new Int32Array(2);
 
-/** Synapses of one pre's row over the compartments `comps` → out[0] (count) and out[1] (position of the last, −1 if none). */
-export function rowExtent(w: Int16Array, base: number, comps: Int32Array, range: boolean, out: Int32Array): void {
+/**
+ * Synapses of row j of g over the compartments `comps` → out[0] (count) and out[1] (position of
+ * the last, −1 if none). Only the row's span is read: outside it the row has no field.
+ */
+export function rowExtent(g: QGroup, j: number, comps: Int32Array, range: boolean, out: Int32Array): void {
+  const w = g.wgt, base = g.rowBase[j], f = g.spanFirst[j], l = g.spanLast[j];
   let count = 0, last = -1;
   if (range) {
-    for (let t = 0, i = base + (comps.length > 0 ? comps[0] : 0); t < comps.length; t++, i++) {
-      if (w[i] !== 0) {
+    const c0 = comps.length > 0 ? comps[0] : 0;
+    for (let i = Math.max(c0, f), end = Math.min(c0 + comps.length - 1, l); i <= end; i++) {
+      if (w[base + i] !== 0) {
         count++;
-        last = t;
+        last = i - c0;
       }
     }
   } else {
     for (let t = 0; t < comps.length; t++) {
-      if (w[base + comps[t]] !== 0) {
+      const c = comps[t];
+      if (c >= f && c <= l && w[base + c] !== 0) {
         count++;
         last = t;
       }
@@ -48,7 +54,6 @@ export function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memo
   const size = comps.length;
   const range = isRange(comps);
   const s0 = size > 0 ? comps[0] : 0;
-  const w = g.wgt;
   const spans = rowSpans(g);
   const lo = size === 0 ? 0 : range ? s0 : Math.min(...comps), hi = size === 0 ? -1 : range ? s0 + size - 1 : Math.max(...comps);
   // Rows that cannot reach lo..hi stay null without being visited.
@@ -56,20 +61,20 @@ export function rowsFor(g: QGroup, comps: Int32Array, idxBits: number, mem: Memo
   for (let t = from; t < to; t++) {
     const j = rows[t];
     if (!rowMayReach(spans, j, lo, hi)) continue;
-    const base = j * g.nPost;
-    rowExtent(w, base, comps, range, extent);
+    rowExtent(g, j, comps, range, extent);
     const count = extent[0], last = extent[1];
     if (count === 0) continue;
     const len = last + 1;
     if (denseIsSmaller(len, count, idxBits)) {
-      const weights = range ? Int32Array.from(w.subarray(base + s0, base + s0 + len)) : Int32Array.from(comps.subarray(0, len), (c) => w[base + c]);
+      const weights = new Int32Array(len);
+      for (let t = 0; t < len; t++) weights[t] = fieldAt(g, j, range ? s0 + t : comps[t]);
       out[j] = { offsets: mem.iota(len), weights, dense: true, weightExp: g.rowExp[j] };
       continue;
     }
     const offsets = new Int32Array(count), weights = new Int32Array(count);
     let k = 0;
     for (let t = 0; t < size; t++) {
-      const v = w[base + comps[t]];
+      const v = fieldAt(g, j, comps[t]);
       if (v !== 0) {
         offsets[k] = t;
         weights[k++] = v;
@@ -113,13 +118,12 @@ function storedRows(groups: readonly QGroup[], comps: Int32Array, mem: Memory): 
   groups.forEach((g, gi) => {
     const has = new Uint8Array(g.nPre);
     stored.push(has);
-    const w = g.wgt;
     const reach = rowSpans(g);
     const { rows, from, to } = spans[gi];
     for (let t = from; t < to; t++) {
       const j = rows[t];
       if (!rowMayReach(reach, j, lo, hi)) continue;
-      rowExtent(w, j * g.nPost, comps, range, extent);
+      rowExtent(g, j, comps, range, extent);
       const count = extent[0];
       if (count === 0) continue;
       const dense = denseIsSmaller(extent[1] + 1, count, idx);

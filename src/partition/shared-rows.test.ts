@@ -4,14 +4,14 @@
  * a group without duplicates is returned as it is (networks without them compile to the same bytes).
  */
 import fc from "fast-check";
-import type { QGroup } from "../ir/quantized.js";
+import { denseFields, rowsFromDense, type QGroup } from "../ir/quantized.js";
 import { presOfRow, rowOfPre, shareIdenticalRows } from "./shared-rows.js";
 
 function group(rows: readonly (readonly number[])[], exps: readonly number[]): QGroup {
   const nPost = rows[0].length;
   return {
     id: "g", pre: { kind: "block", block: "pre" }, post: "post", nPre: rows.length, nPost, weightExp: Math.max(...exps), rowExp: Int8Array.from(exps),
-    wgt: Int16Array.from(rows.flat()), connections: ["c"],
+    ...rowsFromDense(rows.length, nPost, Int16Array.from(rows.flat())), connections: ["c"],
     report: { weightExp: 0, mantissaBitsUsed: 8, maxRelError: 0, rmsRelError: 0, nonzero: 0, roundedToZero: 0, lostMagnitude: 0 },
   };
 }
@@ -31,19 +31,20 @@ test("property: each pre's row is unchanged, rows are distinct and non-zero, zer
     fc.property(groups, (g) => {
       const s = shareIdenticalRows(g);
       const n = g.nPost;
-      const key = (x: QGroup, j: number): string => `${x.rowExp[j]}:${Array.from(x.wgt.subarray(j * n, (j + 1) * n)).join(",")}`;
+      const gd = denseFields(g), sd = denseFields(s);
+      const key = (x: QGroup, j: number): string => `${x.rowExp[j]}:${Array.from((x === g ? gd : sd).subarray(j * n, (j + 1) * n)).join(",")}`;
       const distinct = new Set<string>();
-      for (let j = 0; j < g.nPre; j++) if (g.wgt.subarray(j * n, (j + 1) * n).some((w) => w !== 0)) distinct.add(key(g, j));
+      for (let j = 0; j < g.nPre; j++) if (gd.subarray(j * n, (j + 1) * n).some((w) => w !== 0)) distinct.add(key(g, j));
       if (s === g) {
         // Returned as is only when no two non-zero rows are identical.
-        expect(distinct.size).toBe(Array.from({ length: g.nPre }, (_, j) => j).filter((j) => g.wgt.subarray(j * n, (j + 1) * n).some((w) => w !== 0)).length);
+        expect(distinct.size).toBe(Array.from({ length: g.nPre }, (_, j) => j).filter((j) => gd.subarray(j * n, (j + 1) * n).some((w) => w !== 0)).length);
         return;
       }
       expect(s.nPre).toBe(distinct.size);
       expect(new Set(Array.from({ length: s.nPre }, (_, r) => key(s, r))).size).toBe(s.nPre);
       for (let k = 0; k < g.nPre; k++) {
         const r = rowOfPre(s, k);
-        if (g.wgt.subarray(k * n, (k + 1) * n).every((w) => w === 0)) expect(r).toBe(-1);
+        if (gd.subarray(k * n, (k + 1) * n).every((w) => w === 0)) expect(r).toBe(-1);
         else {
           expect(key(s, r)).toBe(key(g, k));
           expect(Array.from(presOfRow(s)[r])).toContain(k);

@@ -7,7 +7,7 @@
  * off levels another, so its 2·L input axons and stored rows become 2: for the per-dimension
  * psMNIST memory that is 4× less synapse memory and input axons in every memory core.
  */
-import type { QGroup } from "../ir/quantized.js";
+import { packRows, type QGroup } from "../ir/quantized.js";
 
 /** Pre compartment k's row in g (−1: none). */
 export const rowOfPre = (g: QGroup, k: number): number => (g.rowOfPre ? g.rowOfPre[k] : k);
@@ -108,23 +108,12 @@ export const mayShareRows = (g: Pick<QGroup, "rowOfPre" | "pre" | "nPre">, learn
  */
 export function shareIdenticalRows(g: QGroup, learning = false): QGroup {
   if (!mayShareRows(g, learning)) return g;
-  const { first, last } = rowSpans(g);
-  const n = g.nPost;
-  const shared = identicalRows({ nPre: g.nPre, rowExp: g.rowExp, first, last, fieldsOf: () => g.wgt, baseOf: (j) => j * n });
+  const { spanFirst: first, spanLast: last } = g;
+  const shared = identicalRows({ nPre: g.nPre, rowExp: g.rowExp, first, last, fieldsOf: () => g.wgt, baseOf: (j) => g.rowBase[j] });
   if (!shared) return g;
   const { kept, rowOfPre } = shared;
-  const wgt = new Int16Array(kept.length * n), rowExp = new Int8Array(kept.length);
-  kept.forEach((j, r) => {
-    // Outside its span a row is zero, as the new array already is.
-    wgt.set(g.wgt.subarray(j * n + first[j], j * n + last[j] + 1), r * n + first[j]);
-    rowExp[r] = g.rowExp[j];
-  });
-  const out: QGroup = { ...g, nPre: kept.length, wgt, rowExp, rowOfPre };
-  seedRowSpans(out, Int32Array.from(kept, (j) => first[j]), Int32Array.from(kept, (j) => last[j]));
-  return out;
+  return { ...g, nPre: kept.length, ...packRows(kept, first, last, g.nPost, () => g.wgt, (j) => g.rowBase[j]), rowExp: Int8Array.from(kept, (j) => g.rowExp[j]), rowOfPre };
 }
-
-const spanCache = new WeakMap<QGroup, { first: Int32Array; last: Int32Array }>();
 
 /**
  * Per row of g, its first and last post compartment with a stored weight (first > last: none).
@@ -132,30 +121,7 @@ const spanCache = new WeakMap<QGroup, { first: Int32Array; last: Int32Array }>()
  * reaches its own hub row's 8 compartments of 2048), so scans over a piece skip rows whose span
  * misses it.
  */
-export function rowSpans(g: QGroup): { first: Int32Array; last: Int32Array } {
-  let s = spanCache.get(g);
-  if (s) return s;
-  const first = new Int32Array(g.nPre).fill(g.nPost), last = new Int32Array(g.nPre).fill(-1);
-  const w = g.wgt, n = g.nPost;
-  for (let j = 0; j < g.nPre; j++) {
-    // The first non-zero from the left, the last from the right: each cell is read at most once.
-    const base = j * n;
-    let i = 0;
-    while (i < n && w[base + i] === 0) i++;
-    if (i === n) continue;
-    first[j] = i;
-    let k = n - 1;
-    while (w[base + k] === 0) k--;
-    last[j] = k;
-  }
-  spanCache.set(g, (s = { first, last }));
-  return s;
-}
-
-/** Row spans of g known from how it was built (merge, sharing): rowSpans then need not scan its rows. */
-export function seedRowSpans(g: QGroup, first: Int32Array, last: Int32Array): void {
-  spanCache.set(g, { first, last });
-}
+export const rowSpans = (g: QGroup): { first: Int32Array; last: Int32Array } => ({ first: g.spanFirst, last: g.spanLast });
 
 /** Whether row j of g can have a weight among the compartments lo..hi (a piece's smallest and largest). */
 export const rowMayReach = (spans: { first: Int32Array; last: Int32Array }, j: number, lo: number, hi: number): boolean => spans.first[j] <= hi && spans.last[j] >= lo;

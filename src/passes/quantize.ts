@@ -16,7 +16,6 @@ import { diag, DiagnosticError, type Diagnostic } from "../diagnostics/diagnosti
 import { BIAS_EXP_MAX, BIAS_MANT_MAX, BIAS_MAX, clip, fl32, Q_BITS, rne, U_BITS, VTH_EXP, VTH_MANT_MAX, VTH_MAX, pow2 } from "../emulator/arith.js";
 import { preCountOf, rowOfPreIn, windowStartOf, type HwBlock, type HwGroup, type HwNetwork } from "../ir/hw.js";
 import type { BlockReport, BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport } from "../ir/quantized.js";
-import { seedRowSpans } from "../partition/shared-rows.js";
 
 export type { BlockReport, BlockScale, QBlock, QGroup, QuantizedNetwork, WeightReport };
 
@@ -178,17 +177,19 @@ interface LoadSums {
 /**
  * One group in the chip's integers. Its share of the post block's accumulator load is added to
  * `load` as each field is made (rows in order, so every compartment's sums add in the same order
- * as a separate pass over the groups would), and each row's first and last stored field are
- * handed to partition (seedRowSpans), which then never scans a row's zeros to find them: a
- * per-dimension memory neuron's row reaches 8 of the hub's 2048 compartments.
+ * as a separate pass over the groups would). Each row is stored over its float window only, with
+ * its first and last stored field (its span, which partition's scans keep to): a per-dimension
+ * memory neuron's row reaches 8 of the hub's 2048 compartments.
  */
 function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Array, dtSeconds: number, load: LoadSums, reuse?: Int16Array): QGroup {
-  // The float weights may cover windows of the post (postStart, rowStart); the stored fields cover all of it.
+  // The float weights may cover windows of the post (postStart, rowStart); each row's fields are
+  // stored over its window (rowBase), read only within its span of non-zero fields.
   const nPre = preCountOf(g), nPost = sigmaW.length, width = g.weights.cols;
   const w = g.weights.data;
   // A discarded attempt's fields of the same group may be written over: the same entries (those
   // with a non-zero float weight) get written, and every other entry is still 0.
-  const wgt = reuse ?? new Int16Array(nPre * nPost);
+  const wgt = reuse ?? new Int16Array(nPre * width);
+  const rowBase = new Int32Array(nPre);
   const rowExp = new Int8Array(nPre);
   const first = new Int32Array(nPre).fill(nPost), last = new Int32Array(nPre).fill(-1);
   const { worst, expected } = load;
@@ -198,6 +199,7 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
     // share of the load added in pre order as before.
     const src = rowOfPreIn(g, j);
     const start = windowStartOf(g, src);
+    rowBase[j] = j * width - start;
     let rowMax = 0;
     for (let c = 0, base = src * width; c < width; c++) {
       const x = w[base + c];
@@ -214,7 +216,7 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
     for (let c = 0, base = src * width; c < width; c++) {
       const x = w[base + c];
       if (x === 0) continue;
-      const i = start + c, k = j * nPost + i;
+      const i = start + c, k = j * width + c;
       nonzero++;
       const ideal = x * sigmaW[i];
       let field: number, got: number;
@@ -246,11 +248,10 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
   }
   const rel = maxIdeal > 0 ? 1 / maxIdeal : 0;
   const q: QGroup = {
-    id: g.id, pre: g.pre, post: g.post, nPre, nPost, weightExp: maxExp, rowExp, wgt, connections: g.connections,
+    id: g.id, pre: g.pre, post: g.post, nPre, nPost, weightExp: maxExp, rowExp, wgt, rowBase, spanFirst: first, spanLast: last, connections: g.connections,
     report: { weightExp: maxExp, mantissaBitsUsed: maxField > 0 ? Math.ceil(Math.log2(maxField + 1)) : 0, maxRelError: maxErr * rel, rmsRelError: nonzero ? Math.sqrt(sumSq / nonzero) * rel : 0, nonzero, roundedToZero: zeroed, lostMagnitude: total > 0 ? lost / total : 0 },
     ...(g.origin ? { origin: g.origin } : {}),
   };
-  seedRowSpans(q, first, last);
   return q;
 }
 

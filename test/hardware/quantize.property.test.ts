@@ -22,6 +22,7 @@ import {
 import type { BuiltNetwork } from "../../src/ir/built.js";
 import type { HwBlock, HwNetwork } from "../../src/ir/hw.js";
 import { mat } from "../../src/math/matrix.js";
+import { fieldAt } from "../../src/ir/quantized.js";
 import { biasToManExp, chooseScale, chooseWeightExp, decayRegisters, quantize, quantizeWeight, SCALE_CLASSES, weightGrid, WGT_MAX } from "../../src/passes/quantize.js";
 
 const RUNS = 300;
@@ -231,11 +232,11 @@ describe("quantize(): every register value, dequantized, is within half a step o
           for (let i = 0; i < g.nPost; i++) {
             const k = j * g.nPost + i;
             if (w[k] === 0) {
-              expect(g.wgt[k]).toBe(0);
+              expect(fieldAt(g, j, i)).toBe(0);
               continue;
             }
             const ideal = w[k] * s.sigmaW[i];
-            const got = weightContribution(g.wgt[k], e);
+            const got = weightContribution(fieldAt(g, j, i), e);
             // Only a row whose largest weight exceeds the coarsest grid (e = 7) saturates.
             const target = rowMax <= TOP.max + TOP.step / 2 ? ideal : Math.min(TOP.max, Math.max(-TOP.max, ideal));
             expect(Math.abs(got - target)).toBeLessThanOrEqual(step / 2);
