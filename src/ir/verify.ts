@@ -90,7 +90,9 @@ export function verifyBuilt(net: BuiltNetwork): string[] {
   const ens = new Map(net.ensembles.map((e) => [e.id, e]));
   const nodes = new Map(net.nodes.map((n) => [n.id, n]));
   for (const e of net.ensembles) {
-    const n = e.nNeurons;
+    // An external ensemble (the host's view of a chip ensemble: asExternal) has no parameters;
+    // builds written before asExternal dropped them still carry them all.
+    const n = e.external && e.gain.length === 0 ? 0 : e.nNeurons;
     if (e.gain.length !== n || e.bias.length !== n || e.initialVoltage.length !== n) problems.push(`ensemble '${e.id}': per-neuron arrays must have ${n} entries`);
     if (e.encoders.rows !== n || e.encoders.cols !== e.dimensions) problems.push(`ensemble '${e.id}': encoders must be ${n}×${e.dimensions}`);
     if (e.evalPoints.cols !== e.dimensions) problems.push(`ensemble '${e.id}': eval points must have ${e.dimensions} columns`);

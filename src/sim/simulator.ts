@@ -89,16 +89,18 @@ export class Simulator {
     network.ensembles.forEach((e, i) => {
       ensIndex.set(e.id, i);
       const n = e.nNeurons, d = e.dimensions;
-      const scaledEncoders = new Float64Array(n * d);
-      for (let k = 0; k < n; k++) {
+      // An external ensemble's outputs and voltages are filled from outside; it has no parameters (asExternal).
+      const external = e.external ?? false;
+      const scaledEncoders = new Float64Array(external ? 0 : n * d);
+      for (let k = 0; k < (external ? 0 : n); k++) {
         const g = e.gain[k] / e.radius;
         for (let j = 0; j < d; j++) scaledEncoders[k * d + j] = e.encoders.data[k * d + j] * g;
       }
       this.ensembles.push({
         id: e.id, n, d, x: new Float64Array(d), J: new Float64Array(n), bias: e.bias, gain: e.gain, scaledEncoders,
-        encoderKernel: !this.naive && d >= 4 && n * d >= ENCODER_KERNEL_MIN ? PackedMatVec.create(scaledEncoders, n, d) : null,
-        output: new Float64Array(n), voltage: Float64Array.from(e.initialVoltage), refractory: new Float64Array(n),
-        neuron: e.neuron, incoming: [], hasDecodedInput: false, active: new Int32Array(n), activeCount: 0, external: e.external ?? false,
+        encoderKernel: !external && !this.naive && d >= 4 && n * d >= ENCODER_KERNEL_MIN ? PackedMatVec.create(scaledEncoders, n, d) : null,
+        output: new Float64Array(n), voltage: external ? new Float64Array(n) : Float64Array.from(e.initialVoltage), refractory: new Float64Array(n),
+        neuron: e.neuron, incoming: [], hasDecodedInput: false, active: new Int32Array(n), activeCount: 0, external,
       });
     });
     for (const c of network.connections) {
@@ -196,7 +198,8 @@ export class Simulator {
     const t = c.target;
     const targetKind = t.kind === "ensemble" ? TargetKind.EnsembleValue : t.kind === "neurons" ? TargetKind.Neurons : t.kind === "learning" ? TargetKind.Learning : TargetKind.Node;
     const target = t.kind === "node" ? nodeIndex.get(t.id)! : t.kind === "learning" ? learnIndex!.get(t.id)! : ensIndex.get(t.id)!;
-    const targetGain = t.kind === "neurons" && t.gainScaled ? this.network.ensembles[target].gain : undefined;
+    // (Into an external ensemble nothing is delivered: the chip computes its input.)
+    const targetGain = t.kind === "neurons" && t.gainScaled && !this.network.ensembles[target].external ? this.network.ensembles[target].gain : undefined;
     const coef = c.synapse.kind === "lowpass" ? lowpassCoefficients(c.synapse.tauSeconds, this.dtSeconds) : { a: 0, b: 1 };
     const srcSize = src.kind === "node" ? this.network.nodes[source].sizeOut : this.network.ensembles[source].nNeurons;
     const identitySource = nSrcIdx === srcSize && src.indices.every((v, i) => v === i);
