@@ -108,7 +108,9 @@ const jsonEdits: { what: string; file: string; edit: (j: any) => unknown; messag
   { what: "host.json: a placement past the ensemble's neurons", file: "host.json", edit: (j) => void (j.placements[0].segments[0].neuronStart = 390), message: "host.json: at /placements/0/segments/0: neurons 390..789 are past 'mem''s 400" },
   { what: "host.json: dt unlike the chip's", file: "host.json", edit: (j) => void (j.network.dtSeconds = 0.002), message: "host.json: at /network/dtSeconds: 0.002 s, but cores.bin runs at 0.001 s" },
   { what: "host.json: a matrix with too few values", file: "host.json", edit: (j) => void j.network.connections[0].weights.data.$f64.pop(), message: "host.json: at /network/connections/0/weights: a 4×1 matrix needs 4 values, it has 3" },
-  { what: "host.json: a gain array one short", file: "host.json", edit: (j) => void j.network.ensembles[1].gain.$f64.pop(), message: "host.json: ensemble 'mem': per-neuron arrays must have 400 entries" },
+  { what: "host.json: a gain array one short", file: "host.json", edit: (j) => void j.network.ensembles[0].gain.$f64.pop(), message: "host.json: ensemble 'mem/input/encoder': per-neuron arrays must have 8 entries" },
+  // A chip ensemble the host only reads has no gains (asExternal), or all of them (builds written before): one is neither.
+  { what: "host.json: a chip ensemble with one gain", file: "host.json", edit: (j) => void j.network.ensembles[1].gain.$f64.push(1), message: "host.json: ensemble 'mem': per-neuron arrays must have 400 entries" },
   { what: "host.json: input channels unlike the chip's", file: "host.json", edit: (j) => void (j.inputs[0].channels = 6), message: "host.json: at /inputs/0/channels: 6, but 'mem/input/encoder' has 8 neurons and cores.bin 8 channels" },
   { what: "host.json: not JSON", file: "host.json", edit: () => NOT_JSON, message: "host.json: not valid JSON (" },
 ];
