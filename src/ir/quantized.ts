@@ -141,7 +141,7 @@ export function rowsFromDense(nPre: number, nPost: number, dense: Int16Array): P
   return { wgt: dense, rowBase, spanFirst, spanLast };
 }
 
-/** g's fields as a dense nPre × nPost array (tests, printing). */
+/** g's fields as a dense nPre × nPost array (tests compare groups this way). */
 export function denseFields(g: Pick<QGroup, "nPre" | "nPost" | "wgt" | "rowBase" | "spanFirst" | "spanLast">): Int16Array {
   const out = new Int16Array(g.nPre * g.nPost);
   for (let j = 0; j < g.nPre; j++) {

@@ -32,8 +32,8 @@ export function presOfRow(g: QGroup): Int32Array[] {
 
 /**
  * A group's rows as sharing reads them: row j's stored fields are fieldsOf(j)[baseOf(j) + i] for
- * post compartment i, non-zero only within first[j]..last[j] (first > last: an empty row). A dense
- * group is one array; merge.ts's layers keep a separate array per non-empty row.
+ * post compartment i, non-zero only within first[j]..last[j] (first > last: an empty row). A
+ * QGroup is one array (wgt at rowBase); merge.ts's layers keep a separate array per non-empty row.
  */
 export interface RowSource {
   readonly nPre: number;
