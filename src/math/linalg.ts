@@ -454,9 +454,12 @@ export function gram(a: Mat): Mat {
  * lower triangle (cholesky, choleskyInPlace); the upper triangle is 0 (or mirrored, without the
  * SIMD kernels). No mirror pass, and a fresh result's upper half is never touched (first-touch
  * page faults cost ~1 ms per MB on the bench VM: 36 MB for a 3000-neuron ensemble).
+ * `storage` (at least n² doubles, contents ignored) holds the result instead of a new array.
  */
-export function gramLower(a: Mat): Mat {
-  const g = new Float64Array(a.cols * a.cols);
+export function gramLower(a: Mat, storage?: Float64Array): Mat {
+  const size = a.cols * a.cols;
+  // Reused storage is cleared: the result is then the same as in a fresh array, whichever path fills it.
+  const g = storage && storage.length >= size ? storage.subarray(0, size).fill(0) : new Float64Array(size);
   if (gramSparse(a.data, a.rows, a.cols, g, true)) return { rows: a.cols, cols: a.cols, data: g };
   return gram(a);
 }

@@ -9,7 +9,7 @@ import type { ConnectionIR, EnsembleIR, FunctionSpec, MatrixSpec, NetworkIR, Nod
 import { mat, matmul, transpose, type Mat } from "../math/matrix.js";
 import { applyFunction, describeFunction, functionOutputSize } from "../nef/functions.js";
 import { sample } from "../nef/samplers.js";
-import { activities, solveLstsqL2, SolverError } from "../nef/solver.js";
+import { activities, solveLstsqL2, SolverError, type SolveScratch } from "../nef/solver.js";
 import { gainBias, NeuronParamError } from "../neurons/models.js";
 import { deriveSeed, Rng } from "../util/rng.js";
 
@@ -139,6 +139,8 @@ class DecoderCache {
   private readonly done = new Set<string>();
   /** The storage of activity matrices let go, for the next (none while one uses it). */
   private spare: Float64Array | undefined;
+  /** The solves' Gram storage, passed from one to the next (see SolveScratch). */
+  private readonly scratch: SolveScratch = {};
   constructor(private readonly rateCurveFor?: RateCurveFor, private readonly planned?: ReadonlyMap<string, readonly SolveSpec[]>) {}
 
   solve(ens: BuiltEnsemble, spec: SolveSpec, origin: ConnectionIR["origin"]): Solved {
@@ -189,7 +191,7 @@ class DecoderCache {
     }
     let result;
     try {
-      result = solveLstsqL2(A, Y, reg);
+      result = solveLstsqL2(A, Y, reg, this.scratch);
     } catch (err) {
       if (err instanceof SolverError) throw new DiagnosticError([diag("LMU2008", `decoders from '${ens.id}': ${err.message} (no neuron fires at any eval point; check max_rates and intercepts)`, origin)]);
       throw err;
