@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { diag, DiagnosticError } from "./diagnostics/diagnostic.js";
 import { BUILD_FILES, parseHostJson, parseReportJson, relocateSource, reportJson, storedSourceName } from "./backends/loihi/build-files.js";
-import { emitChipParts } from "./backends/loihi/emit.js";
+import { emitChipBytes } from "./backends/loihi/emit.js";
 import { readBuildFolder, writeBuildFolder, type BuildManifest, type FileContent } from "./backends/loihi/folder.js";
 import { loadCoresBin } from "./backends/loihi/load.js";
 import { chipVerifiedFor, type CompileReport, type CompileResult, type HostProgram } from "./compile.js";
@@ -55,9 +55,9 @@ function writeBuildFiles(dir: string, compiled: CompileResult, target: Target, s
   const file = storedSourceName(source.file);
   const result = relocateSource(compiled, source.file, file);
   // relocateSource changes only file names in source locations, which verification does not read.
-  const { chipYamlParts, coresBin } = emitChipParts(result.chip, target, { verified: chipVerifiedFor(compiled.chip, target) });
+  const { chipYamlBytes, coresBin } = emitChipBytes(result.chip, target, { verified: chipVerifiedFor(compiled.chip, target) });
   const files: Record<string, FileContent> = {
-    "chip.yaml": chipYamlParts,
+    "chip.yaml": chipYamlBytes,
     "cores.bin": coresBin,
     "host.json": [...toTypedJsonParts(result.host), "\n"],
     "report.json": reportJson(result.report),

@@ -67,8 +67,9 @@
 import { createHash } from "node:crypto";
 import { diag, DiagnosticError } from "../../diagnostics/diagnostic.js";
 import type { ChipConfig, CoreConfig, SynapseFormat } from "../../ir/core.js";
-import { coreLocalIds, coreSynapseBits, effectiveWeight, rowFormats, verifyChip, vmaxCode, vminCode } from "../../ir/verify-core.js";
+import { coreLocalIds, coreSynapseBits, rowFormats, verifyChip, vmaxCode, vminCode } from "../../ir/verify-core.js";
 import { coreTile, type Target } from "../../target/target.js";
+import { TextBytes } from "../../io/text-bytes.js";
 import { BitWriter, bitsFor } from "./bits.js";
 import { chipHasLearning, FLAG_LEARNING, learningEngineYaml, learningYaml, verifyLearning, writeLearningGroups, writeLearningHeader } from "./learning.js";
 
@@ -166,14 +167,14 @@ export interface EmitOptions {
 export const DEFAULT_MAX_YAML_ENTRIES = 1_000_000;
 
 export function emitChip(chip: ChipConfig, target: Target, options: EmitOptions = {}): { chipYaml: string; coresBin: Uint8Array } {
-  const { coresBin, chipYamlParts } = emitChipParts(chip, target, options);
-  return { coresBin, chipYaml: chipYamlParts.join("") };
+  const { coresBin, chipYamlBytes } = emitChipBytes(chip, target, options);
+  return { coresBin, chipYaml: new TextDecoder().decode(chipYamlBytes) };
 }
 
-/** emitChip with chip.yaml as the pieces of its text, in order (writeBuildFolder writes them without joining them first). */
-export function emitChipParts(chip: ChipConfig, target: Target, options: EmitOptions = {}): { chipYamlParts: string[]; coresBin: Uint8Array } {
+/** emitChip with chip.yaml as its UTF-8 bytes (writeBuildFolder hashes and writes them as they are). */
+export function emitChipBytes(chip: ChipConfig, target: Target, options: EmitOptions = {}): { chipYamlBytes: Uint8Array; coresBin: Uint8Array } {
   if (!options.verified) assertChipValid(chip, target);
-  return { coresBin: emitCoresBin(chip, target), chipYamlParts: chipYamlParts(chip, target, options) };
+  return { coresBin: emitCoresBin(chip, target), chipYamlBytes: chipYamlBytes(chip, target, options) };
 }
 
 // ---------------------------------------------------------------- cores.bin
@@ -324,31 +325,26 @@ export function yamlString(s: string): string {
 }
 
 const flow = (pairs: [string, string | number | boolean][]): string => `{ ${pairs.map(([k, v]) => `${k}: ${v}`).join(", ")} }`;
-/** A flow list of numbers; a typed array's own join writes each number as an array's join would, without copying it to an array first. */
-const list = (xs: { join(separator: string): string }): string => `[${xs.join(", ")}]`;
 
 /**
  * chip.yaml: deterministic, readable, complete (parseChipYaml reads it back) for a valid chip,
  * unless the chip has more synapse entries than `options.maxYamlEntries` (rows are then summarised).
  */
 export function emitChipYaml(chip: ChipConfig, target: Target, options: EmitOptions = {}): string {
-  return chipYamlParts(chip, target, options).join("");
+  return new TextDecoder().decode(chipYamlBytes(chip, target, options));
 }
 
-/** chip.yaml's text as pieces of a few thousand lines, each ending in a newline. */
-function chipYamlParts(chip: ChipConfig, target: Target, options: EmitOptions): string[] {
+/** chip.yaml's text as UTF-8 bytes. */
+function chipYamlBytes(chip: ChipConfig, target: Target, options: EmitOptions): Uint8Array {
   let entries = 0;
   for (const core of chip.cores) for (const row of core.synapseRows) entries += row.weights.length;
   const fullRows = entries <= (options.maxYamlEntries ?? DEFAULT_MAX_YAML_ENTRIES);
-  // Lines are joined a few thousand at a time: psMNIST's 24 MB of short line strings all
-  // survived to one final join, and the young-generation GC copied each of them (~0.5 s).
-  const chunks: string[] = [];
-  const lines: string[] = [];
+  // Written as bytes (text-bytes.ts): the number lists are most of the file.
+  // Sized for the synapse lists (~3 numbers of a few digits per entry) so it seldom grows: each
+  // doubling is a copy into fresh pages.
+  const w = new TextBytes((1 << 16) + (fullRows ? 24 * entries : 0));
   const push = (s: string): void => {
-    lines.push(s);
-    if (lines.length < 4096) return;
-    chunks.push(lines.join("\n") + "\n");
-    lines.length = 0;
+    w.line(s);
   };
   push("# lmuc chip configuration: a readable view of cores.bin (cores.bin is authoritative).");
   push(`# Registers are ${target.name} integers. vth = mant·2^${target.widths.vthExp}; bias = bias_mant·2^bias_exp;`);
@@ -385,10 +381,10 @@ function chipYamlParts(chip: ChipConfig, target: Target, options: EmitOptions): 
     if (groups.length > 8 && groups.length * 2 > core.nCompartments) {
       // Many runs shorter than 2 on average: one list per register beats one line per run.
       push("    compartment_columns:   # per compartment: profile, threshold profile, bias = bias_mant·2^bias_exp");
-      push(`      cx: ${list(core.cxProfile)}`);
-      push(`      vth: ${list(core.cxVthProfile)}`);
-      push(`      bias_mant: ${list(core.biasMant)}`);
-      push(`      bias_exp: ${list(core.biasExp)}`);
+      w.text("      cx: ").list(core.cxProfile).line("");
+      w.text("      vth: ").list(core.cxVthProfile).line("");
+      w.text("      bias_mant: ").list(core.biasMant).line("");
+      w.text("      bias_exp: ").list(core.biasExp).line("");
     } else {
       push(groups.length === 0 ? "    compartment_groups: []" : "    compartment_groups:   # runs of compartments with identical registers");
       for (const g of groups) {
@@ -400,27 +396,32 @@ function chipYamlParts(chip: ChipConfig, target: Target, options: EmitOptions): 
       push(`      - ${flow([["weight_bits", f.weightBits], ["mixed", f.isMixed], ["weight_exp", f.weightExp], ["compression", f.compression], ["idx_bits", f.idxBits]])}   # ${k}`),
     );
     push(core.inputAxons.length === 0 ? "    input_axons: []" : "    input_axons:");
-    // The many per-axon lines written as flow() writes them, without its arrays of pairs.
-    core.inputAxons.forEach((a, k) => push(`      - { axon: ${k}, format: ${a.format}, row: ${a.row}, base: ${a.base} }`));
+    // The many per-axon lines as flow() writes them, number by number.
+    core.inputAxons.forEach((a, k) => w.text("      - { axon: ").num(k).text(", format: ").num(a.format).text(", row: ").num(a.row).text(", base: ").num(a.base).line(" }"));
     const fmts = rowFormats(core);
     push(core.synapseRows.length === 0 ? "    synapse_rows: []" : "    synapse_rows:");
+    let d = new Float64Array(0);
     core.synapseRows.forEach((row, r) => {
       if (!fullRows) {
         push(`      - ${flow([["row", r], ["format", fmts[r]], ["entries", row.weights.length]])}`);
         return;
       }
       const f = core.synapseFormats[fmts[r]];
-      const d = new Float64Array(row.weights.length);
-      for (let k = 0; k < d.length; k++) d[k] = effectiveWeight(row.weights[k], f.weightExp, target);
-      push(`      - row: ${r}`);
-      push(`        format: ${fmts[r]}`);
-      push(`        entries: ${row.weights.length}`);
-      if (f.compression === "sparse") push(`        offsets: ${list(row.offsets)}`);
-      push(`        wgt: ${list(row.weights)}`);
-      push(`        d: ${list(d)}`);
+      const n = row.weights.length;
+      if (d.length < n) d = new Float64Array(Math.max(n, 2 * d.length));
+      // effectiveWeight's operations, its powers of two taken once per row.
+      const up = 2 ** f.weightExp, down = 2 ** -f.weightExp, shift = 2 ** target.widths.weightShift;
+      if (f.weightExp >= 0) for (let k = 0; k < n; k++) d[k] = row.weights[k] * up * shift;
+      else for (let k = 0; k < n; k++) d[k] = Math.floor(row.weights[k] / down) * shift;
+      w.text("      - row: ").num(r).line("");
+      w.text("        format: ").num(fmts[r]).line("");
+      w.text("        entries: ").num(n).line("");
+      if (f.compression === "sparse") w.text("        offsets: ").list(row.offsets).line("");
+      w.text("        wgt: ").list(row.weights).line("");
+      w.text("        d: ").list(d.subarray(0, n)).line("");
     });
     push(core.outputAxons.length === 0 ? "    output_axons: []" : "    output_axons:");
-    for (const o of core.outputAxons) push(`      - { compartment: ${o.compartment}, core: ${o.core}, axon: ${o.axon} }`);
+    for (const o of core.outputAxons) w.text("      - { compartment: ").num(o.compartment).text(", core: ").num(o.core).text(", axon: ").num(o.axon).line(" }");
     for (const line of learningYaml(core, yamlString)) push(line);
   });
   push(chip.inputs.length === 0 ? "inputs: []" : "inputs:");
@@ -430,8 +431,7 @@ function chipYamlParts(chip: ChipConfig, target: Target, options: EmitOptions): 
     push(inp.targets.length === 0 ? "    targets: []" : "    targets:");
     for (const t of inp.targets) push(`      - ${flow([["channel", t.channel], ["core", t.core], ["axon", t.axon]])}`);
   }
-  if (lines.length > 0) chunks.push(lines.join("\n") + "\n");
-  return chunks;
+  return w.bytes();
 }
 
 export interface CompartmentGroup {
