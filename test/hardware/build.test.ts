@@ -83,6 +83,21 @@ describe("writeBuild + readBuild on lmu-memory", () => {
     expect(b.report).toEqual(JSON.parse(JSON.stringify(stored.report, irReplacer)));
   });
 
+  test("relocateSource renames the network's file in every source location, copying only what holds one", () => {
+    const stored = relocateSource(compiled, NET, "lmu-memory.yaml");
+    const files = (v: unknown): string[] => JSON.stringify(v, irReplacer).match(/"file":"[^"]*"/g) ?? [];
+    // lmu-memory.yaml's blocks, connections and report name it: at least one location each way.
+    expect(files(compiled).filter((f) => f === `"file":"${NET}"`).length).toBeGreaterThan(0);
+    expect(files(stored)).not.toContain(`"file":"${NET}"`);
+    expect(files(stored).length).toBe(files(compiled).length);
+    // Synapse rows and axons carry no location: shared, not copied.
+    compiled.chip.cores.forEach((core, i) => {
+      expect(stored.chip.cores[i].synapseRows).toBe(core.synapseRows);
+      expect(stored.chip.cores[i].inputAxons).toBe(core.inputAxons);
+    });
+    expect(JSON.stringify(relocateSource(compiled, "elsewhere.yaml", "x.yaml"), irReplacer)).toBe(JSON.stringify(compiled, irReplacer));
+  });
+
   test("emit → load → emit is byte-identical: cores.bin and chip.yaml re-emitted from the loaded chip equal the files", () => {
     const b = readBuild(dir);
     const again = emitChip(b.chip, target);

@@ -181,17 +181,28 @@ export function storedSourceName(file: string): string {
 
 /**
  * `value` with every `file: from` (source locations, the network's own file) replaced by `to`;
- * shares everything else, typed arrays included.
+ * shares everything else, typed arrays included, and every array or object with nothing to
+ * replace inside (a chip's thousands of synapse rows and axons are not copied).
  */
 export function relocateSource<T>(value: T, from: string, to: string): T {
   if (from === to) return value;
   const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
     if (typeof v !== "object" || v === null || ArrayBuffer.isView(v)) return v;
+    if (Array.isArray(v)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const w = walk(v[i]);
+        if (w !== v[i]) (copy ??= v.slice())[i] = w;
+      }
+      return copy ?? v;
+    }
     const o = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(o)) out[k] = k === "file" && o[k] === from ? to : walk(o[k]);
-    return out;
+    let copy: Record<string, unknown> | undefined;
+    for (const k of Object.keys(o)) {
+      const w = k === "file" && o[k] === from ? to : walk(o[k]);
+      if (w !== o[k]) (copy ??= { ...o })[k] = w;
+    }
+    return copy ?? o;
   };
   return walk(value) as T;
 }
