@@ -84,18 +84,42 @@ function splitForOutputAxons(st: Splits, q: QuantizedNetwork, incoming: Map<stri
 
 interface LegacyBin { parts: Part[]; compartments: number; inAxons: number; outAxons: number; bits: number; cx: Set<string>; vth: Set<number>; formats: Set<number>; vmin: number; vmax: number }
 
-/** Largest first, into the core (among those where everything fits) whose threshold profiles grow least; undefined past maxCores cores. */
-function packLargestFirst(allParts: Part[], target: Target, mem: Memory, maxCores: number): Plan | undefined {
+/**
+ * Synapse bits and formats of a core's parts laid out in `order` (each part's rows cost what they
+ * cost at its local start: dense rows turn sparse past the compartment-base limit).
+ */
+function layoutCost(order: readonly Part[], mem: Memory): { bits: number; formats: Set<number> } {
+  let at = 0, bits = 0;
+  const formats = new Set<number>();
+  for (const q of order) {
+    bits += partBits(q, at, mem);
+    for (const f of partFormats(q, at, mem)) formats.add(f);
+    at += q.comps.length;
+  }
+  return { bits, formats };
+}
+
+/**
+ * Largest first, into the core (among those where everything fits) whose threshold profiles grow
+ * least; undefined past maxCores cores. Parts go after a core's others; only when no core takes
+ * a part that way is it tried in a core with the core's parts smallest first (as the fill planner
+ * arranges them): a decode block's 64 compartments after an 800-neuron ensemble sit past the
+ * compartment-base limit, where its dense rows turn sparse and outgrow the synapse memory, but
+ * fit before it. Every LMU memory's decode block took a core of its own that way.
+ */
+function packLargestFirst(allParts: Part[], target: Target, mem: Memory, maxCores: number, linked: ReadonlyMap<string, ReadonlySet<string>>): Plan | undefined {
   const L = target.limits;
   const bins: LegacyBin[] = [];
   const order = [...allParts].sort((a, b) => b.comps.length - a.comps.length || b.inAxons - a.inAxons || (a.block.id < b.block.id ? -1 : a.block.id > b.block.id ? 1 : a.comps[0] - b.comps[0]));
   for (const p of order) {
     const cxKey = cxKeyOf(p.block);
     const pv = distinctIn(p.block.vthMant, p.comps);
-    let pick: { bin: LegacyBin; bits: number; cx: Set<string>; vth: Set<number>; formats: Set<number>; grow: number } | undefined;
+    let pick: { bin: LegacyBin; bits: number; cx: Set<string>; vth: Set<number>; formats: Set<number>; grow: number; parts?: Part[] } | undefined;
+    const open = (bin: LegacyBin): boolean =>
+      bin.vmin === p.block.vmin && bin.vmax === p.block.vmax &&
+      bin.compartments + p.comps.length <= L.compartmentsPerCore && bin.inAxons + p.inAxons <= L.inputAxonsPerCore && bin.outAxons + p.outAxons <= L.outputAxonsPerCore;
     for (const bin of bins) {
-      if (bin.vmin !== p.block.vmin || bin.vmax !== p.block.vmax) continue;
-      if (bin.compartments + p.comps.length > L.compartmentsPerCore || bin.inAxons + p.inAxons > L.inputAxonsPerCore || bin.outAxons + p.outAxons > L.outputAxonsPerCore) continue;
+      if (!open(bin)) continue;
       const bits = partBits(p, bin.compartments, mem);
       if (bin.bits + bits > L.synapseBitsPerCore) continue;
       const cx = new Set([...bin.cx, cxKey]), vth = new Set([...bin.vth, ...pv]);
@@ -106,10 +130,30 @@ function packLargestFirst(allParts: Part[], target: Target, mem: Memory, maxCore
         if (grow === 0) break;
       }
     }
+    if (!pick) {
+      // Among the cores that take it, the one holding most blocks it is wired to (its own
+      // ensemble, for a decode block): their spikes then stay on the core.
+      const near = linked.get(p.block.id);
+      let pickLinks = -1;
+      for (const bin of bins) {
+        if (!open(bin)) continue;
+        const parts = [...bin.parts, p].sort((a, b) => a.comps.length - b.comps.length);
+        const cost = layoutCost(parts, mem);
+        const cx = new Set([...bin.cx, cxKey]), vth = new Set([...bin.vth, ...pv]);
+        if (cost.bits > L.synapseBitsPerCore || cx.size > L.cxProfilesPerCore || vth.size > L.vthProfilesPerCore || cost.formats.size > L.synapseFormatsPerCore) continue;
+        const grow = vth.size - bin.vth.size;
+        const links = bin.parts.reduce((k, q) => k + (near?.has(q.block.id) ? 1 : 0), 0);
+        if (!pick || grow < pick.grow || (grow === pick.grow && links > pickLinks)) {
+          pick = { bin, bits: cost.bits - bin.bits, cx, vth, formats: cost.formats, grow, parts };
+          pickLinks = links;
+        }
+      }
+    }
     if (pick) {
       const { bin, bits, cx, vth, formats } = pick;
       Object.assign(bin, { compartments: bin.compartments + p.comps.length, inAxons: bin.inAxons + p.inAxons, outAxons: bin.outAxons + p.outAxons, bits: bin.bits + bits, cx, vth, formats });
-      bin.parts.push(p);
+      if (pick.parts) bin.parts = pick.parts;
+      else bin.parts.push(p);
     } else {
       if (bins.length >= maxCores) return undefined;
       bins.push({ parts: [p], compartments: p.comps.length, inAxons: p.inAxons, outAxons: p.outAxons, bits: partBits(p, 0, mem), cx: new Set([cxKey]), vth: pv, formats: partFormats(p, 0, mem), vmin: p.block.vmin, vmax: p.block.vmax });
@@ -128,6 +172,16 @@ export const OUTPUT_AXON_ROOM = 0.03;
 
 /** The legacy plan, or undefined when it needs more than `maxCores` cores (the fill planner's plan is better then). */
 export function legacyPlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target, mem: Memory, maxCores = Infinity): { plan: Plan; reasons: Map<string, string> } | undefined {
+  const linked = new Map<string, Set<string>>();
+  const link = (a: string, b: string): void => {
+    if (!linked.has(a)) linked.set(a, new Set());
+    linked.get(a)!.add(b);
+  };
+  for (const g of q.groups) {
+    if (g.pre.kind !== "block") continue;
+    link(g.pre.block, g.post);
+    link(g.post, g.pre.block);
+  }
   const first: Splits = { partsOf: new Map(), kOf: new Map(), reasonOf: new Map() };
   for (const b of q.blocks) splitBlock(first, b, 1, incoming, target, mem);
   // Packed as split, and again with the output-axon splits leaving room: the second is kept only
@@ -141,7 +195,7 @@ export function legacyPlan(q: QuantizedNetwork, incoming: Map<string, QGroup[]>,
     const same = previous !== undefined && [...st.kOf].every(([id, k]) => previous!.kOf.get(id) === k);
     previous = st;
     if (same) continue;
-    const plan = packLargestFirst(parts, target, mem, best ? best.plan.length - 1 : maxCores);
+    const plan = packLargestFirst(parts, target, mem, best ? best.plan.length - 1 : maxCores, linked);
     if (plan && (!best || plan.length < best.plan.length)) best = { plan, st };
   }
   if (!best) return undefined;

@@ -100,9 +100,9 @@ const CASES: readonly Case[] = [
     },
   },
   { name: "bench lmu-memory 4×400", load: memory(4, 400), opts: { calibrationSteps: 500 }, expected: {
-      chipYaml: "b5fc0be625199d8c0588333460332164d866cd71aa0a0f51e8f4ff22df7cf2d0",
-      coresBin: "05827fbe57c9a72320153eb95c5ae6a371a4393893f430de2cabcff6e9ea85fb",
-      hostJson: "eef35881fa90a655d831815190a19b5c78cdce0211f17004f6c2976ad6f53439",
+      chipYaml: "820f86bae04edf1e9dd400b9fd7d08412079e9f8790d250ef1e59a399a49fdd7",
+      coresBin: "1a4984a1480dcf0e257209872e2c44209f5da0d377cf26f3d8ccef0c19123592",
+      hostJson: "9b72dac04cf103dc6aa7b3888d1a5538fb693cef3ddea86c5dba84bb846ba988",
     },
   },
   { name: "bench lmu-memory 4×400 per-dimension", load: memory(4, 400, "per-dimension"), opts: { calibrationSteps: 500 }, expected: {
