@@ -174,6 +174,86 @@ interface LoadSums {
   readonly expected: Float64Array;
 }
 
+/** One row of a group for fineRowFields/coarseRowFields: float weights w[base..base+width) over post start.., fields at wgt[at..]. */
+interface RowArgs {
+  readonly w: Float64Array; readonly base: number; readonly width: number; readonly start: number; readonly sigmaW: Float64Array;
+  readonly wgt: Int16Array; readonly at: number; readonly worst: Float64Array; readonly expected: Float64Array; readonly p: number;
+  /** The row's span goes to first[j], last[j] (left as they are when every field is 0). */
+  readonly first: Int32Array; readonly last: Int32Array; readonly j: number;
+}
+
+/*
+ * quantizeWeight and weightContribution of one row with its exponent taken out of the loop (the
+ * same operations, so the same fields), one function per sign of the exponent and no branch that
+ * only some rows take: in a fresh process each quantizeGroup was optimized, then deoptimized on
+ * the first row of the other kind ("insufficient type feedback") and optimized again, ~50 ms of a
+ * 5-LMU compile run interpreted. A zeroed field adds +0 to the load sums, which changes no bit.
+ */
+function fineRowFields(r: RowArgs, fieldPerStep: number, maxSteps: number, stats: Float64Array): void {
+  const { w, base, width, start, sigmaW, wgt, at, worst, expected, p, j } = r;
+  let nonzero = 0, zeroed = 0, total = stats[2], lost = stats[3], maxErr = stats[4], sumSq = stats[5], maxField = stats[6], first = -1, last = -1;
+  for (let c = 0; c < width; c++) {
+    const x = w[base + c];
+    if (x === 0) continue;
+    const i = start + c;
+    nonzero++;
+    const ideal = x * sigmaW[i];
+    const steps = clip(rne(ideal / 64), -maxSteps, maxSteps);
+    const field = steps * fieldPerStep;
+    const got = Math.floor(field / fieldPerStep) * 64;
+    wgt[at + c] = field;
+    const a = Math.abs(ideal), d = Math.abs(got), kept = got !== 0;
+    total += a;
+    zeroed += kept ? 0 : 1;
+    lost += kept ? 0 : a;
+    worst[i] += d;
+    expected[i] += d * p;
+    first = kept && first < 0 ? i : first;
+    last = kept ? i : last;
+    const err = Math.abs(got - ideal);
+    maxErr = Math.max(maxErr, err);
+    sumSq += err * err;
+    maxField = Math.max(maxField, Math.abs(field));
+  }
+  stats[0] += nonzero; stats[1] += zeroed; stats[2] = total; stats[3] = lost; stats[4] = maxErr; stats[5] = sumSq; stats[6] = maxField;
+  if (first >= 0) {
+    r.first[j] = first;
+    r.last[j] = last;
+  }
+}
+
+function coarseRowFields(r: RowArgs, grid: number, gain: number, stats: Float64Array): void {
+  const { w, base, width, start, sigmaW, wgt, at, worst, expected, p, j } = r;
+  let nonzero = 0, zeroed = 0, total = stats[2], lost = stats[3], maxErr = stats[4], sumSq = stats[5], maxField = stats[6], first = -1, last = -1;
+  for (let c = 0; c < width; c++) {
+    const x = w[base + c];
+    if (x === 0) continue;
+    const i = start + c;
+    nonzero++;
+    const ideal = x * sigmaW[i];
+    const field = clip(2 * rne(ideal / grid), -WGT_MAX, WGT_MAX);
+    const got = field * gain;
+    wgt[at + c] = field;
+    const a = Math.abs(ideal), d = Math.abs(got), kept = got !== 0;
+    total += a;
+    zeroed += kept ? 0 : 1;
+    lost += kept ? 0 : a;
+    worst[i] += d;
+    expected[i] += d * p;
+    first = kept && first < 0 ? i : first;
+    last = kept ? i : last;
+    const err = Math.abs(got - ideal);
+    maxErr = Math.max(maxErr, err);
+    sumSq += err * err;
+    maxField = Math.max(maxField, Math.abs(field));
+  }
+  stats[0] += nonzero; stats[1] += zeroed; stats[2] = total; stats[3] = lost; stats[4] = maxErr; stats[5] = sumSq; stats[6] = maxField;
+  if (first >= 0) {
+    r.first[j] = first;
+    r.last[j] = last;
+  }
+}
+
 /**
  * One group in the chip's integers. Its share of the post block's accumulator load is added to
  * `load` as each field is made (rows in order, so every compartment's sums add in the same order
@@ -193,7 +273,9 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
   const rowExp = new Int8Array(nPre);
   const first = new Int32Array(nPre).fill(nPost), last = new Int32Array(nPre).fill(-1);
   const { worst, expected } = load;
-  let maxIdeal = 0, maxErr = 0, sumSq = 0, nonzero = 0, zeroed = 0, maxField = 0, total = 0, lost = 0, maxExp = -1;
+  let maxIdeal = 0, maxExp = -1;
+  // nonzero, zeroed, total, lost, maxErr, sumSq, maxField: summed over rows in order.
+  const stats = new Float64Array(7);
   for (let j = 0; j < nPre; j++) {
     // Shared rows are quantized once per pre that reads them: the same fields, and each pre's
     // share of the load added in pre order as before.
@@ -210,42 +292,13 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
     rowExp[j] = e;
     maxExp = Math.max(maxExp, e);
     const p = Math.min(1, preRatesHz[j] * dtSeconds);
-    // quantizeWeight and weightContribution with the row's exponent taken out of the loop (the
-    // same operations, so the same fields): below 0 a field is steps · 2^−e and delivers steps · 64.
+    // Below 0 a field is steps · 2^−e and delivers steps · 64.
     const fieldPerStep = e < 0 ? pow2(-e) : 0, maxSteps = e < 0 ? Math.floor(WGT_MAX / fieldPerStep) : 0, grid = e >= 0 ? pow2(7 + e) : 0, gain = e >= 0 ? pow2(e) * 64 : 0;
-    for (let c = 0, base = src * width; c < width; c++) {
-      const x = w[base + c];
-      if (x === 0) continue;
-      const i = start + c, k = j * width + c;
-      nonzero++;
-      const ideal = x * sigmaW[i];
-      let field: number, got: number;
-      if (e < 0) {
-        const steps = clip(rne(ideal / 64), -maxSteps, maxSteps);
-        field = steps * fieldPerStep;
-        got = Math.floor(field / fieldPerStep) * 64;
-      } else {
-        field = clip(2 * rne(ideal / grid), -WGT_MAX, WGT_MAX);
-        got = field * gain;
-      }
-      wgt[k] = field;
-      total += Math.abs(ideal);
-      if (got === 0) {
-        zeroed++;
-        lost += Math.abs(ideal);
-      } else {
-        const d = Math.abs(got);
-        worst[i] += d;
-        expected[i] += d * p;
-        if (first[j] === nPost) first[j] = i;
-        last[j] = i;
-      }
-      const err = Math.abs(got - ideal);
-      maxErr = Math.max(maxErr, err);
-      sumSq += err * err;
-      maxField = Math.max(maxField, Math.abs(field));
-    }
+    const row: RowArgs = { w, base: src * width, width, start, sigmaW, wgt, at: j * width, worst, expected, p, first, last, j };
+    if (e < 0) fineRowFields(row, fieldPerStep, maxSteps, stats);
+    else coarseRowFields(row, grid, gain, stats);
   }
+  const [nonzero, zeroed, total, lost, maxErr, sumSq, maxField] = stats;
   const rel = maxIdeal > 0 ? 1 / maxIdeal : 0;
   const q: QGroup = {
     id: g.id, pre: g.pre, post: g.post, nPre, nPost, weightExp: maxExp, rowExp, wgt, rowBase, spanFirst: first, spanLast: last, connections: g.connections,
