@@ -180,61 +180,57 @@ interface RowArgs {
   readonly wgt: Int16Array; readonly at: number; readonly worst: Float64Array; readonly expected: Float64Array; readonly p: number;
   /** The row's span goes to first[j], last[j] (left as they are when every field is 0). */
   readonly first: Int32Array; readonly last: Int32Array; readonly j: number;
+  /** Scratch of the row's width: each weight's ideal and delivered contribution. */
+  readonly ideal: Float64Array; readonly got: Float64Array;
 }
 
 /*
  * quantizeWeight and weightContribution of one row with its exponent taken out of the loop (the
- * same operations, so the same fields), one function per sign of the exponent and no branch that
- * only some rows take: in a fresh process each quantizeGroup was optimized, then deoptimized on
- * the first row of the other kind ("insufficient type feedback") and optimized again, ~50 ms of a
- * 5-LMU compile run interpreted. A zeroed field adds +0 to the load sums, which changes no bit.
+ * same operations, so the same fields), one function per sign of the exponent, then one tally of
+ * the row with no branch that only some weights take: in a fresh process each quantizeGroup was
+ * optimized, then deoptimized on the first row of the other kind ("insufficient type feedback")
+ * and optimized again, ~50 ms of a 5-LMU compile run interpreted. The field functions leave each
+ * weight's ideal and delivered contribution in r.ideal and r.got (0 where the weight is 0).
  */
-function fineRowFields(r: RowArgs, fieldPerStep: number, maxSteps: number, stats: Float64Array): void {
-  const { w, base, width, start, sigmaW, wgt, at, worst, expected, p, j } = r;
-  let nonzero = 0, zeroed = 0, total = stats[2], lost = stats[3], maxErr = stats[4], sumSq = stats[5], maxField = stats[6], first = -1, last = -1;
+function fineRowFields(r: RowArgs, fieldPerStep: number, maxSteps: number): void {
+  const { w, base, width, start, sigmaW, wgt, at, ideal, got } = r;
   for (let c = 0; c < width; c++) {
     const x = w[base + c];
     if (x === 0) continue;
-    const i = start + c;
-    nonzero++;
-    const ideal = x * sigmaW[i];
-    const steps = clip(rne(ideal / 64), -maxSteps, maxSteps);
-    const field = steps * fieldPerStep;
-    const got = Math.floor(field / fieldPerStep) * 64;
+    const d = x * sigmaW[start + c];
+    const field = clip(rne(d / 64), -maxSteps, maxSteps) * fieldPerStep;
     wgt[at + c] = field;
-    const a = Math.abs(ideal), d = Math.abs(got), kept = got !== 0;
-    total += a;
-    zeroed += kept ? 0 : 1;
-    lost += kept ? 0 : a;
-    worst[i] += d;
-    expected[i] += d * p;
-    first = kept && first < 0 ? i : first;
-    last = kept ? i : last;
-    const err = Math.abs(got - ideal);
-    maxErr = Math.max(maxErr, err);
-    sumSq += err * err;
-    maxField = Math.max(maxField, Math.abs(field));
-  }
-  stats[0] += nonzero; stats[1] += zeroed; stats[2] = total; stats[3] = lost; stats[4] = maxErr; stats[5] = sumSq; stats[6] = maxField;
-  if (first >= 0) {
-    r.first[j] = first;
-    r.last[j] = last;
+    ideal[c] = d;
+    got[c] = Math.floor(field / fieldPerStep) * 64;
   }
 }
 
-function coarseRowFields(r: RowArgs, grid: number, gain: number, stats: Float64Array): void {
-  const { w, base, width, start, sigmaW, wgt, at, worst, expected, p, j } = r;
-  let nonzero = 0, zeroed = 0, total = stats[2], lost = stats[3], maxErr = stats[4], sumSq = stats[5], maxField = stats[6], first = -1, last = -1;
+function coarseRowFields(r: RowArgs, grid: number, gain: number): void {
+  const { w, base, width, start, sigmaW, wgt, at, ideal, got } = r;
   for (let c = 0; c < width; c++) {
     const x = w[base + c];
     if (x === 0) continue;
-    const i = start + c;
-    nonzero++;
-    const ideal = x * sigmaW[i];
-    const field = clip(2 * rne(ideal / grid), -WGT_MAX, WGT_MAX);
-    const got = field * gain;
+    const d = x * sigmaW[start + c];
+    const field = clip(2 * rne(d / grid), -WGT_MAX, WGT_MAX);
     wgt[at + c] = field;
-    const a = Math.abs(ideal), d = Math.abs(got), kept = got !== 0;
+    ideal[c] = d;
+    got[c] = field * gain;
+  }
+}
+
+/**
+ * A row's share of the load and of the group's error figures, weight by weight in order as the
+ * fields were made (a zeroed field adds +0 to the load sums, which changes no bit); its span to
+ * first[j], last[j] unless every field is 0.
+ */
+function tallyRow(r: RowArgs, stats: Float64Array): void {
+  const { w, base, width, start, wgt, at, worst, expected, p, j, ideal, got } = r;
+  let nonzero = 0, zeroed = 0, total = stats[2], lost = stats[3], maxErr = stats[4], sumSq = stats[5], maxField = stats[6], first = -1, last = -1;
+  for (let c = 0; c < width; c++) {
+    if (w[base + c] === 0) continue;
+    const i = start + c, x = ideal[c], y = got[c];
+    nonzero++;
+    const a = Math.abs(x), d = Math.abs(y), kept = y !== 0;
     total += a;
     zeroed += kept ? 0 : 1;
     lost += kept ? 0 : a;
@@ -242,10 +238,10 @@ function coarseRowFields(r: RowArgs, grid: number, gain: number, stats: Float64A
     expected[i] += d * p;
     first = kept && first < 0 ? i : first;
     last = kept ? i : last;
-    const err = Math.abs(got - ideal);
+    const err = Math.abs(y - x);
     maxErr = Math.max(maxErr, err);
     sumSq += err * err;
-    maxField = Math.max(maxField, Math.abs(field));
+    maxField = Math.max(maxField, Math.abs(wgt[at + c]));
   }
   stats[0] += nonzero; stats[1] += zeroed; stats[2] = total; stats[3] = lost; stats[4] = maxErr; stats[5] = sumSq; stats[6] = maxField;
   if (first >= 0) {
@@ -276,6 +272,7 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
   let maxIdeal = 0, maxExp = -1;
   // nonzero, zeroed, total, lost, maxErr, sumSq, maxField: summed over rows in order.
   const stats = new Float64Array(7);
+  const ideal = new Float64Array(width), got = new Float64Array(width);
   for (let j = 0; j < nPre; j++) {
     // Shared rows are quantized once per pre that reads them: the same fields, and each pre's
     // share of the load added in pre order as before.
@@ -294,9 +291,10 @@ function quantizeGroup(g: HwGroup, sigmaW: Float64Array, preRatesHz: Float64Arra
     const p = Math.min(1, preRatesHz[j] * dtSeconds);
     // Below 0 a field is steps · 2^−e and delivers steps · 64.
     const fieldPerStep = e < 0 ? pow2(-e) : 0, maxSteps = e < 0 ? Math.floor(WGT_MAX / fieldPerStep) : 0, grid = e >= 0 ? pow2(7 + e) : 0, gain = e >= 0 ? pow2(e) * 64 : 0;
-    const row: RowArgs = { w, base: src * width, width, start, sigmaW, wgt, at: j * width, worst, expected, p, first, last, j };
-    if (e < 0) fineRowFields(row, fieldPerStep, maxSteps, stats);
-    else coarseRowFields(row, grid, gain, stats);
+    const row: RowArgs = { w, base: src * width, width, start, sigmaW, wgt, at: j * width, worst, expected, p, first, last, j, ideal, got };
+    if (e < 0) fineRowFields(row, fieldPerStep, maxSteps);
+    else coarseRowFields(row, grid, gain);
+    tallyRow(row, stats);
   }
   const [nonzero, zeroed, total, lost, maxErr, sumSq, maxField] = stats;
   const rel = maxIdeal > 0 ? 1 / maxIdeal : 0;
