@@ -15,9 +15,19 @@ export interface LowpassCoefficients {
  */
 export function lowpassCoefficients(tauSeconds: number, dtSeconds: number): LowpassCoefficients {
   if (tauSeconds === 0) return { a: 0, b: 1 };
-  const m = expm(mat(2, 2, [(-1 / tauSeconds) * dtSeconds, 1 * dtSeconds, 0, 0]));
-  return { a: m.data[0], b: (1 / tauSeconds) * m.data[1] };
+  // A network has a few time constants but psMNIST-size ones ~1000 synapses, each a matrix
+  // exponential (~30 µs in a fresh process): computed once per pair.
+  const key = `${tauSeconds}/${dtSeconds}`;
+  let ab = known.get(key);
+  if (!ab) {
+    const m = expm(mat(2, 2, [(-1 / tauSeconds) * dtSeconds, 1 * dtSeconds, 0, 0]));
+    ab = [m.data[0], (1 / tauSeconds) * m.data[1]];
+    known.set(key, ab);
+  }
+  return { a: ab[0], b: ab[1] };
 }
+
+const known = new Map<string, readonly [number, number]>();
 
 export function synapseCoefficients(s: Synapse, dtSeconds: number): LowpassCoefficients | undefined {
   return s.kind === "none" ? undefined : lowpassCoefficients(s.tauSeconds, dtSeconds);
