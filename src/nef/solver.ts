@@ -104,11 +104,6 @@ export interface LstsqL2Result {
 }
 
 /**
- * Nengo's LstsqL2 (§8): D minimises ‖A·D − Y‖² + λ‖D‖² with σ = reg·max(A) over the whole matrix
- * and λ = m·σ², m = number of eval points. Solved through the smaller of the two Gram systems,
- * as Nengo's Cholesky solver does; both give the same D up to rounding.
- */
-/**
  * Storage a series of solves passes from one to the next: the n×n Gram matrix of one is dead once
  * its decoders are out, and first touching a fresh one costs a page fault per 4 KiB (an 800-neuron
  * ensemble's 5 MB: ~13 ms on the bench VM, against ~1 ms to clear reused memory).
@@ -117,6 +112,11 @@ export interface SolveScratch {
   gram?: Float64Array;
 }
 
+/**
+ * Nengo's LstsqL2 (§8): D minimises ‖A·D − Y‖² + λ‖D‖² with σ = reg·max(A) over the whole matrix
+ * and λ = m·σ², m = number of eval points. Solved through the smaller of the two Gram systems,
+ * as Nengo's Cholesky solver does; both give the same D up to rounding.
+ */
 export function solveLstsqL2(A: Mat, Y: Mat, reg: number, scratch?: SolveScratch): LstsqL2Result {
   const m = A.rows;
   const n = A.cols;
