@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { randomChip, twoCoreChip } from "../../test/helpers/chips.js";
 import { loadTarget } from "../target/target.js";
 import type { ChipConfig, CoreConfig, SynapseFormat } from "./core.js";
-import { coreLocalIds, coreSynapseBits, effectiveWeight, synapseRowBits, verifyChip, vmaxCode, vminCode } from "./verify-core.js";
+import { coreLocalIds, coreSynapseBits, effectiveWeight, effectiveWeightsInto, synapseRowBits, verifyChip, vmaxCode, vminCode } from "./verify-core.js";
 
 const loihi1 = loadTarget("loihi1");
 const tiny = loadTarget("tiny");
@@ -45,6 +45,13 @@ describe("register helpers", () => {
     expect(effectiveWeight(-254, -6, loihi1)).toBe(-256);
     expect(effectiveWeight(254, 4, loihi1)).toBe(260096);
     expect(effectiveWeight(-200, -2, loihi1)).toBe(-3200);
+    // The row form gives effectiveWeight's value for every field and exponent.
+    const wgts = Int32Array.from({ length: 509 }, (_, k) => k - 254);
+    const row = new Float64Array(wgts.length);
+    for (let e = -8; e <= 7; e++) {
+      effectiveWeightsInto(wgts, e, loihi1, row);
+      expect(Array.from(row)).toEqual(Array.from(wgts, (x) => effectiveWeight(x, e, loihi1)));
+    }
   });
 
   it("vmin and vmax codes", () => {

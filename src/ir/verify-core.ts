@@ -61,6 +61,18 @@ export function effectiveWeight(wgt: number, weightExp: number, target: Target):
   return shifted * 2 ** target.widths.weightShift;
 }
 
+/** out[k] = effectiveWeight(wgts[k], weightExp, target) for a row, its powers of two taken once (chip.yaml writes every row's D). */
+export function effectiveWeightsInto(wgts: ArrayLike<number>, weightExp: number, target: Target, out: Float64Array): void {
+  const n = wgts.length, shift = 2 ** target.widths.weightShift;
+  if (weightExp >= 0) {
+    const up = 2 ** weightExp;
+    for (let k = 0; k < n; k++) out[k] = wgts[k] * up * shift;
+  } else {
+    const down = 2 ** -weightExp;
+    for (let k = 0; k < n; k++) out[k] = Math.floor(wgts[k] / down) * shift;
+  }
+}
+
 /** Per-chip core numbers: the rank of each core among the cores of its chip, in index order. */
 export function coreLocalIds(chip: ChipConfig): number[] {
   const counts = new Map<number, number>();

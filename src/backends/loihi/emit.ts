@@ -67,7 +67,7 @@
 import { createHash } from "node:crypto";
 import { diag, DiagnosticError } from "../../diagnostics/diagnostic.js";
 import type { ChipConfig, CoreConfig, SynapseFormat } from "../../ir/core.js";
-import { coreLocalIds, coreSynapseBits, rowFormats, verifyChip, vmaxCode, vminCode } from "../../ir/verify-core.js";
+import { coreLocalIds, coreSynapseBits, effectiveWeightsInto, rowFormats, verifyChip, vmaxCode, vminCode } from "../../ir/verify-core.js";
 import { coreTile, type Target } from "../../target/target.js";
 import { TextBytes } from "../../io/text-bytes.js";
 import { BitWriter, bitsFor } from "./bits.js";
@@ -409,10 +409,7 @@ function chipYamlBytes(chip: ChipConfig, target: Target, options: EmitOptions): 
       const f = core.synapseFormats[fmts[r]];
       const n = row.weights.length;
       if (d.length < n) d = new Float64Array(Math.max(n, 2 * d.length));
-      // effectiveWeight's operations, its powers of two taken once per row.
-      const up = 2 ** f.weightExp, down = 2 ** -f.weightExp, shift = 2 ** target.widths.weightShift;
-      if (f.weightExp >= 0) for (let k = 0; k < n; k++) d[k] = row.weights[k] * up * shift;
-      else for (let k = 0; k < n; k++) d[k] = Math.floor(row.weights[k] / down) * shift;
+      effectiveWeightsInto(row.weights, f.weightExp, target, d);
       w.text("      - row: ").num(r).line("");
       w.text("        format: ").num(fmts[r]).line("");
       w.text("        entries: ").num(n).line("");
