@@ -124,6 +124,13 @@ export function fieldAt(g: Pick<QGroup, "wgt" | "rowBase" | "spanFirst" | "spanL
   return i >= g.spanFirst[j] && i <= g.spanLast[j] ? g.wgt[g.rowBase[j] + i] : 0;
 }
 
+/** How many of row j's fields are non-zero (its span is all that is read). */
+export function rowNonzeros(g: Pick<QGroup, "wgt" | "rowBase" | "spanFirst" | "spanLast">, j: number): number {
+  let n = 0;
+  for (let i = g.rowBase[j] + g.spanFirst[j], e = g.rowBase[j] + g.spanLast[j]; i <= e; i++) if (g.wgt[i] !== 0) n++;
+  return n;
+}
+
 /** The rows of a dense nPre × nPost array of fields as QGroup stores them (the array itself, spans found by a scan). */
 export function rowsFromDense(nPre: number, nPost: number, dense: Int16Array): Pick<QGroup, "wgt" | "rowBase" | "spanFirst" | "spanLast"> {
   const rowBase = new Int32Array(nPre), spanFirst = new Int32Array(nPre).fill(nPost), spanLast = new Int32Array(nPre).fill(-1);

@@ -7,11 +7,11 @@
  * output axons, one per (pre compartment, connection it has a synapse in); distinct threshold
  * values, compartment profiles and weight exponents over their per-core table sizes.
  */
-import type { QBlock, QGroup, QuantizedNetwork } from "../ir/quantized.js";
+import { rowNonzeros, type QBlock, type QGroup, type QuantizedNetwork } from "../ir/quantized.js";
 import { minRowBitsTable } from "../target/cost.js";
 import type { Target } from "../target/types.js";
 import { cxKeyOf } from "./memory.js";
-import { presOfRow, rowSpans } from "./shared-rows.js";
+import { presOfRow } from "./shared-rows.js";
 
 export function lowerBound(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, target: Target): { value: number; by: string } {
   const L = target.limits;
@@ -32,10 +32,8 @@ export function lowerBound(q: QuantizedNetwork, incoming: Map<string, QGroup[]>,
     for (const v of b.vthMant) c.vth.add(v);
     if (b.n > 0) c.cx.add(cxKeyOf(b));
     for (const g of incoming.get(b.id)!) {
-      const { first, last } = rowSpans(g);
       for (let j = 0; j < g.nPre; j++) {
-        let nnz = 0;
-        for (let i = g.rowBase[j] + first[j], e = g.rowBase[j] + last[j]; i <= e; i++) if (g.wgt[i] !== 0) nnz++;
+        const nnz = rowNonzeros(g, j);
         if (nnz === 0) continue;
         c.bits += fmin[nnz];
         c.inAxons++;

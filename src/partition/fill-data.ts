@@ -2,7 +2,7 @@
  * The fill planner's inputs: what it knows of each block (computed once for all variants), the
  * orders heavy blocks are taken in, and the variants it tries.
  */
-import type { QGroup, QuantizedNetwork, QBlock } from "../ir/quantized.js";
+import { rowNonzeros, type QGroup, type QuantizedNetwork, type QBlock } from "../ir/quantized.js";
 import { bestChunkLength, minRowBitsTable } from "../target/cost.js";
 import type { Target } from "../target/types.js";
 import { cxKeyOf, iotaFrom } from "./memory.js";
@@ -106,7 +106,7 @@ function indexPositions(d: BlockData): { order: Int32Array; rowExp: Int8Array; p
     for (let j = 0; j < g.nPre; j++) {
       if (first[j] > last[j]) continue;
       rows++;
-      for (let i = g.rowBase[j] + first[j], e = g.rowBase[j] + last[j]; i <= e; i++) if (g.wgt[i] !== 0) nnz++;
+      nnz += rowNonzeros(g, j);
     }
   }
   const positions = new Int32Array(nnz), rowExp = new Int8Array(rows), rowStart = new Int32Array(rows + 1);
@@ -210,12 +210,7 @@ export function blockData(q: QuantizedNetwork, incoming: Map<string, QGroup[]>, 
   const rowNnz = new Map<QGroup, Int32Array>();
   for (const g of q.groups) {
     const nnz = new Int32Array(g.nPre);
-    const { first, last } = rowSpans(g);
-    for (let j = 0; j < g.nPre; j++) {
-      let c = 0;
-      for (let i = g.rowBase[j] + first[j], e = g.rowBase[j] + last[j]; i <= e; i++) if (g.wgt[i] !== 0) c++;
-      nnz[j] = c;
-    }
+    for (let j = 0; j < g.nPre; j++) nnz[j] = rowNonzeros(g, j);
     rowNnz.set(g, nnz);
     if (g.pre.kind !== "block") continue;
     const nz = g.rowOfPre ? Uint8Array.from(g.rowOfPre, (j) => (j >= 0 && nnz[j] > 0 ? 1 : 0)) : Uint8Array.from(nnz, (c) => (c > 0 ? 1 : 0));
