@@ -17,13 +17,54 @@ export function chipRateCurve(m: NeuronModel, dtSeconds: number): (J: number) =>
   if (m.type === "lif" || m.type === "lif-rate") {
     const { decayV } = decayRegisters(0, -Math.expm1(-dtSeconds / m.tauRcSeconds));
     const kv = (4096 - decayV) / 4096;
-    const refractSteps = Math.round(m.tauRefSeconds / dtSeconds);
-    const lnKv = Math.log(kv);
-    return (J) => {
-      if (!(J > 1)) return 0;
-      const steps = refractSteps + Math.floor(Math.log1p(-1 / J) / lnKv) + 1;
-      return m.amplitude / (steps * dtSeconds);
-    };
+    return lifStaircase(m.amplitude, dtSeconds, Math.round(m.tauRefSeconds / dtSeconds), Math.log(kv));
   }
   return (J) => (J > 0 ? m.amplitude / ((Math.floor(1 / (J * dtSeconds)) + 1) * dtSeconds) : 0);
+}
+
+/** Bins of w = 1/J in [0, 1) (a power of two, so w·BINS and b/BINS are exact). */
+const STAIR_BINS = 4096;
+
+/**
+ * The LIF staircase amplitude / ((R + ⌊log1p(−1/J)/ln kᵥ⌋ + 1)·dt), bit for bit, mostly by table:
+ * a build evaluates it at every neuron and eval point (5 × 800 × 2500 for five 8-d LMU memories),
+ * and log1p was ~60% of that. The table holds, for each bin of w = 1/J, the rate of the step the
+ * whole bin lies on, or NaN where a step edge falls inside the bin (or too near its ends to be
+ * sure), where the formula is evaluated as before.
+ *
+ * Why a bin's answer holds for every w inside it: x(w) = log1p(−w)/ln kᵥ increases with w, and
+ * the computed x is within a few ulps of it (log1p errs by under 1 ulp, the division rounds
+ * correctly), so a computed x at any w in the bin lies within a few ulps of [x(lo), x(hi)]. A bin
+ * is tabulated only when both ends have the same floor k and stay 1e-9·(k+1) away from k and
+ * k+1: millions of ulps, so no w inside can round across an edge.
+ */
+function lifStaircase(amplitude: number, dtSeconds: number, refractSteps: number, lnKv: number): (J: number) => number {
+  const table = new Float64Array(STAIR_BINS + 1).fill(Number.NaN);
+  for (let b = 0; b < STAIR_BINS; b++) {
+    const xLo = Math.log1p(-(b / STAIR_BINS)) / lnKv;
+    // The largest w of the bin: the double just below (b + 1)/BINS.
+    const xHi = Math.log1p(-nextDown((b + 1) / STAIR_BINS)) / lnKv;
+    const k = Math.floor(xLo);
+    const margin = 1e-9 * (k + 1);
+    // x ≥ 0 for w ≥ 0 (log1p(−w) ≤ 0 over ln kᵥ < 0): the lower edge needs no margin when k is 0.
+    if (Math.floor(xHi) === k && (k === 0 || xLo - k >= margin) && k + 1 - xHi >= margin) {
+      table[b] = amplitude / ((refractSteps + k + 1) * dtSeconds);
+    }
+  }
+  return (J) => {
+    if (!(J > 1)) return 0;
+    const w = 1 / J;
+    // w < 1 for J > 1; the extra NaN entry keeps a w that rounded to 1 on the formula.
+    const tabulated = table[(w * STAIR_BINS) | 0];
+    if (tabulated === tabulated) return tabulated;
+    return amplitude / ((refractSteps + Math.floor(Math.log1p(-w) / lnKv) + 1) * dtSeconds);
+  };
+}
+
+/** The largest double below x (x > 0, finite). */
+function nextDown(x: number): number {
+  const f = new Float64Array([x]);
+  const bits = new BigUint64Array(f.buffer);
+  bits[0] -= 1n;
+  return f[0];
 }
