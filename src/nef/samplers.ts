@@ -10,6 +10,7 @@
 import { type Mat, mat, matmul } from "../math/matrix.js";
 import type { Rng } from "../util/rng.js";
 import { sphericalAnglePpfBatch } from "./spherical-batch.js";
+import { sphericalAngleStart } from "./spherical-start.js";
 
 export type Distribution =
   | { dist: "uniform"; low: number; high: number; integer?: boolean }
@@ -220,9 +221,9 @@ export function sinPowIntegral(m: number, phi: number): number {
  * Inverse CDF of the spherical-coordinate angle with density ∝ sin^m(φ) on [0, π] (m ≥ 1).
  * The density is symmetric about π/2, so we invert the half CDF G(φ) = I_m(φ)/W_m on [0, π/2] at
  * 2u (or 2(1−u), reflected). G is evaluated exactly (see sinPowIntegral), and inverted by Newton's
- * method safeguarded by bisection: this replaces Nengo's tabulated inverse incomplete beta with
- * an accuracy of ~1e-12 rad or better, with a fixed iteration cap so it always terminates the
- * same way.
+ * method safeguarded by bisection, from sphericalAngleStart's start (3–4 steps on average for any
+ * m): this replaces Nengo's tabulated inverse incomplete beta with an accuracy of ~1e-12 rad or
+ * better, with a fixed iteration cap so it always terminates the same way.
  */
 export function sphericalAnglePpf(m: number, u: number, wallis: Float64Array = wallisIntegrals(m)): number {
   const reflect = u >= 0.5;
@@ -234,9 +235,7 @@ export function sphericalAnglePpf(m: number, u: number, wallis: Float64Array = w
   else {
     const wm = wallis[m];
     let lo = 0, hi = halfPi;
-    // Start where the small-angle approximation G ≈ φ^(m+1)/((m+1)·W_m) says, clamped to the
-    // bracket; Newton then converges quadratically.
-    phi = Math.min(halfPi, Math.pow(target * (m + 1) * wm, 1 / (m + 1)));
+    phi = sphericalAngleStart(m, target, wm);
     for (let it = 0; it < 200; it++) {
       const g = sinPowIntegral(m, phi) / wm - target;
       if (g === 0) break;
@@ -244,6 +243,13 @@ export function sphericalAnglePpf(m: number, u: number, wallis: Float64Array = w
       else lo = phi;
       const density = powInt(Math.sin(phi), m) / wm;
       let next = density > 0 ? phi - g / density : Number.NaN;
+      // A Newton step below the tolerance is convergence, even when it lands on the bracket's end
+      // (g's last-bit noise can put the root there): bisecting instead jumped half the bracket
+      // away and took ~10 more steps to come back.
+      if (Math.abs(next - phi) <= 1e-15 && next >= lo && next <= hi) {
+        phi = next;
+        break;
+      }
       if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
       if (Math.abs(next - phi) <= 1e-15 || hi - lo <= 1e-15) {
         phi = next;

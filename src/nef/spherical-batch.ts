@@ -12,15 +12,17 @@
  */
 import { kernels, type SinPowChains } from "../math/kernels.js";
 import { registerHelperJob, splitWithHelper } from "../math/parallel.js";
+import { sphericalAngleStart } from "./spherical-start.js";
 
 /**
  * out[i] = sphericalAnglePpf(m, u[i], wallis) for the `count` points at u (each array a range of
  * doubles of `buffer`, given by its first index), with `exports.sinPowChains` (or plain loops
- * when exports is null) working in the 6·count doubles from index `work`. Self-contained (only
+ * when exports is null) working in the 6·count doubles from index `work`, each point's Newton
+ * iteration starting from its sphericalAngleStart at `startAt`. Self-contained (only
  * its parameters and globals): parallel.ts sends its source text to the helper thread, where it
  * runs as the same code. Points leave the lockstep when their own stopping rule fires, as alone.
  */
-function ppfRange(exports: { sinPowChains: SinPowChains } | null, buffer: ArrayBufferLike, m: number, count: number, uAt: number, wAt: number, outAt: number, work: number): void {
+function ppfRange(exports: { sinPowChains: SinPowChains } | null, buffer: ArrayBufferLike, m: number, count: number, uAt: number, wAt: number, startAt: number, outAt: number, work: number): void {
   const mem = new Float64Array(buffer);
   const wm = mem[wAt + m], halfPi = Math.PI / 2, odd = m % 2 !== 0, k0 = (odd ? 1 : 0) + 2;
   const phi = new Float64Array(count), lo = new Float64Array(count), hi = new Float64Array(count);
@@ -73,7 +75,7 @@ function ppfRange(exports: { sinPowChains: SinPowChains } | null, buffer: ArrayB
     if (t <= 0) mem[outAt + i] = 0;
     else if (t >= 1) mem[outAt + i] = halfPi;
     else {
-      phi[n] = Math.min(halfPi, Math.pow(t * (m + 1) * wm, 1 / (m + 1)));
+      phi[n] = mem[startAt + i];
       lo[n] = 0;
       hi[n] = halfPi;
       target[n] = t;
@@ -94,8 +96,11 @@ function ppfRange(exports: { sinPowChains: SinPowChains } | null, buffer: ArrayB
         else lo[a] = p;
         const density = power[a] / wm;
         next = density > 0 ? p - g / density : Number.NaN;
-        if (!(next > lo[a] && next < hi[a])) next = 0.5 * (lo[a] + hi[a]);
-        done = Math.abs(next - p) <= 1e-15 || hi[a] - lo[a] <= 1e-15;
+        if (Math.abs(next - p) <= 1e-15 && next >= lo[a] && next <= hi[a]) done = true;
+        else {
+          if (!(next > lo[a] && next < hi[a])) next = 0.5 * (lo[a] + hi[a]);
+          done = Math.abs(next - p) <= 1e-15 || hi[a] - lo[a] <= 1e-15;
+        }
       }
       if (done) mem[outAt + index[a]] = next;
       else {
@@ -116,14 +121,14 @@ const STEP_WEIGHT = 1 << 14;
 
 /**
  * out[i] = sphericalAnglePpf(m, u[i], wallis) for i < u.length (see that function for the
- * method), in the kernels' scratch memory: u, wallis and out after two work areas, the second
+ * method), in the kernels' scratch memory: u, wallis, starts and out after two work areas, the second
  * for the helper's half (points from ⌊n/2⌋ on).
  */
 export function sphericalAnglePpfBatch(m: number, u: Float64Array, wallis: Float64Array, out: Float64Array): void {
   const n = u.length;
   const kern = kernels();
   const half = n >> 1;
-  const work0 = 0, work1 = 6 * n, U = 12 * n, W = 13 * n, OUT = W + m + 2;
+  const work0 = 0, work1 = 6 * n, U = 12 * n, W = 13 * n, START = W + m + 2, OUT = START + n;
   let buffer: ArrayBufferLike;
   if (kern !== null) {
     kern.reserve(8 * (OUT + n));
@@ -132,7 +137,12 @@ export function sphericalAnglePpfBatch(m: number, u: Float64Array, wallis: Float
   const mem = new Float64Array(buffer);
   mem.set(u, U);
   mem.set(wallis.subarray(0, m + 1), W);
-  const end = splitWithHelper("sphericalAnglePpf", [m, n - half, U + half, W, OUT + half, work1], n * m * STEP_WEIGHT, () => ppfRange(kern, buffer, m, half, U, W, OUT, work0));
-  if (end === "alone") ppfRange(kern, buffer, m, n - half, U + half, W, OUT + half, work1);
+  // Starts here, not in ppfRange: it must stay self-contained (its source runs on the helper).
+  for (let i = 0; i < n; i++) {
+    const t = u[i] >= 0.5 ? 2 * (1 - u[i]) : 2 * u[i];
+    mem[START + i] = t > 0 && t < 1 ? sphericalAngleStart(m, t, wallis[m]) : 0;
+  }
+  const end = splitWithHelper("sphericalAnglePpf", [m, n - half, U + half, W, START + half, OUT + half, work1], n * m * STEP_WEIGHT, () => ppfRange(kern, buffer, m, half, U, W, START, OUT, work0));
+  if (end === "alone") ppfRange(kern, buffer, m, n - half, U + half, W, START + half, OUT + half, work1);
   out.set(mem.subarray(OUT, OUT + n));
 }
