@@ -39,6 +39,21 @@ const STAIR_BINS = 4096;
  * k+1: millions of ulps, so no w inside can round across an edge.
  */
 function lifStaircase(amplitude: number, dtSeconds: number, refractSteps: number, lnKv: number): (J: number) => number {
+  // One table per neuron type: psMNIST's 256 per-dimension memories share theirs (8k log1p to
+  // build, as many as a 20-neuron ensemble's activities need).
+  const key = `${amplitude} ${dtSeconds} ${refractSteps} ${lnKv}`;
+  let curve = staircases.get(key);
+  if (curve === undefined) {
+    curve = tabulateStaircase(amplitude, dtSeconds, refractSteps, lnKv);
+    if (staircases.size >= 64) staircases.clear();
+    staircases.set(key, curve);
+  }
+  return curve;
+}
+
+const staircases = new Map<string, (J: number) => number>();
+
+function tabulateStaircase(amplitude: number, dtSeconds: number, refractSteps: number, lnKv: number): (J: number) => number {
   const table = new Float64Array(STAIR_BINS + 1).fill(Number.NaN);
   for (let b = 0; b < STAIR_BINS; b++) {
     const xLo = Math.log1p(-(b / STAIR_BINS)) / lnKv;
@@ -61,10 +76,11 @@ function lifStaircase(amplitude: number, dtSeconds: number, refractSteps: number
   };
 }
 
-/** The largest double below x (x > 0, finite). */
+const bitsScratch = new DataView(new ArrayBuffer(8));
+
+/** The largest double below x (x > 0, finite): one less in its bit pattern. */
 function nextDown(x: number): number {
-  const f = new Float64Array([x]);
-  const bits = new BigUint64Array(f.buffer);
-  bits[0] -= 1n;
-  return f[0];
+  bitsScratch.setFloat64(0, x);
+  bitsScratch.setBigUint64(0, bitsScratch.getBigUint64(0) - 1n);
+  return bitsScratch.getFloat64(0);
 }
