@@ -191,8 +191,11 @@ export function relocateSource<T>(value: T, from: string, to: string): T {
     if (Array.isArray(v)) {
       let copy: unknown[] | undefined;
       for (let i = 0; i < v.length; i++) {
-        const w = walk(v[i]);
-        if (w !== v[i]) (copy ??= v.slice())[i] = w;
+        const x: unknown = v[i];
+        // Numbers hold no file name: skipped here, not by a call each (a build has millions).
+        if (typeof x !== "object" || x === null) continue;
+        const w = walk(x);
+        if (w !== x) (copy ??= v.slice())[i] = w;
       }
       return copy ?? v;
     }
