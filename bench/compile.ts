@@ -16,6 +16,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { median } from "./cold-runs.js";
 import { lmuMemory, psmnistTableShape, stepLmus } from "./networks.js";
@@ -109,8 +110,9 @@ export function compileColdBench(reps = 3): object {
 }
 
 if (process.argv[1]?.endsWith("compile.js") && process.argv[2] === "--child") {
-  // What bin/lmuc.js does (the bundled command line), then the peak RSS of this process.
-  const { main } = (await import(new URL("../bundle/main.js", import.meta.url).href)) as typeof import("../src/cli/main.js");
+  // What bin/lmuc.js does (the bundled command line through its code cache), then the peak RSS of this process.
+  const { loadBundledMain } = await import("../src/cli/launch.js");
+  const main = loadBundledMain(fileURLToPath(new URL("../bundle/cli.cjs", import.meta.url)));
   const exit = await main([process.argv[0], "lmuc", ...process.argv.slice(3)]);
   const cpu = process.cpuUsage();
   process.stdout.write(`\nBENCH ${JSON.stringify({ exit, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);

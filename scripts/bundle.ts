@@ -6,31 +6,51 @@
  * lmu-memory q=8 0.95 → 0.84 s on the bench VM). The library entry (dist/src/index.js) stays
  * tsc's modules, one per source file.
  *
- * Code splitting keeps main.ts's per-command dynamic imports lazy (a command still loads only
- * its own code), chunks sit beside the entries so that `new URL("./worker.js", import.meta.url)`
- * finds the worker from any chunk, and esbuild's output is a function of its input: same sources,
- * same bytes. Run by `npm run build` after gen-validators; run as a script only.
+ * The command line is one CommonJS file (cli.cjs): Node 20 can give V8's code cache only to a
+ * script (vm.Script's cachedData), not to ES modules, and one file loads faster than the 38
+ * chunks an ES-module split made (src/cli/launch.ts has the measurements). Its few modules'
+ * `import.meta.url` become the bundle's own file URL, so files found beside a module (the
+ * worker, the package root) are found beside the bundle. The evaluate worker stays an ES module
+ * of its own (worker.js, beside cli.cjs). Last, a compile of an example writes the code cache
+ * (cli.cjs.cache) with the functions a compile runs. esbuild's output is a function of its
+ * input: same sources, same bundle bytes (the cache is V8's and may differ between builds).
+ * Run by `npm run build` after gen-validators; run as a script only.
  */
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../src/util/paths.js";
 
 const root = packageRoot();
 const outdir = join(root, "dist", "bundle");
 rmSync(outdir, { recursive: true, force: true });
+const common = { absWorkingDir: root, outdir, bundle: true, platform: "node", target: "node20", legalComments: "none", logLevel: "warning" } as const;
 await build({
-  absWorkingDir: root,
-  entryPoints: { main: "dist/src/cli/main.js", worker: "dist/src/evaluate/worker.js" },
-  outdir,
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  chunkNames: "chunk-[hash]",
-  // CommonJS dependencies (commander, yaml) call require() for Node's modules: an ES module has none.
-  banner: { js: 'import { createRequire as __lmucCreateRequire } from "node:module"; const require = __lmucCreateRequire(import.meta.url);' },
-  legalComments: "none",
-  logLevel: "warning",
+  ...common,
+  entryPoints: { cli: "dist/src/cli/main.js" },
+  format: "cjs",
+  outExtension: { ".js": ".cjs" },
+  define: { "import.meta.url": "__lmucModuleUrl" },
+  banner: { js: 'const __lmucModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
+await build({
+  ...common,
+  entryPoints: { worker: "dist/src/evaluate/worker.js" },
+  format: "esm",
+  // CommonJS dependencies (yaml) call require() for Node's modules: an ES module has none.
+  banner: { js: 'import { createRequire as __lmucCreateRequire } from "node:module"; const require = __lmucCreateRequire(import.meta.url);' },
+});
+
+const scratch = mkdtempSync(join(tmpdir(), "lmuc-cache-"));
+try {
+  const r = spawnSync(process.execPath, [join(root, "bin", "lmuc.js"), "compile", join(root, "examples", "lmu-delay.yaml"), "-o", join(scratch, "build"), "-q"], {
+    env: { ...process.env, LMUC_CODE_CACHE: "write" },
+    encoding: "utf8",
+  });
+  // Without a cache every command still runs (as before it): say so, do not fail the build.
+  if (r.status !== 0) console.warn(`bundle: the code cache was not written (compile exited ${r.status}): ${r.stderr.split("\n").slice(0, 3).join(" ")}`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
