@@ -242,3 +242,21 @@ describe("rate kernels", () => {
     expect(Array.from(out)).toEqual([SENTINEL, 0, 0, 1.998, 2, 2 * (1 + 1e-9), 3, 6, 200, SENTINEL]);
   });
 });
+
+describe("stepLif's active list", () => {
+  it("lists exactly the neurons with non-zero output, ascending, every step", () => {
+    // 200 neurons at currents 0..4 (about half above threshold, rates up to ~300 Hz) for 300
+    // steps: each step's list must equal a scan of the outputs (what the simulator did before).
+    const n = 200, dt = 0.001;
+    const J = Float64Array.from({ length: n }, (_, i) => (4 * i) / n);
+    const v = new Float64Array(n), r = new Float64Array(n), out = new Float64Array(n), active = new Int32Array(n);
+    let listed = 0;
+    for (let k = 0; k < 300; k++) {
+      const count = stepLif(dt, 0.02, 0.002, 0, 1, J, v, r, out, n, 0, undefined, active);
+      const scanned = Array.from(out.keys()).filter((i) => out[i] !== 0);
+      expect(Array.from(active.subarray(0, count))).toEqual(scanned);
+      listed += count;
+    }
+    expect(listed).toBeGreaterThan(1000);
+  });
+});

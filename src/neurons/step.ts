@@ -28,6 +28,8 @@ export function stepLif(
   n: number,
   offset = 0,
   spikeCounts?: Int32Array | Float64Array,
+  /** If given, the indices of the neurons that spiked, ascending, from active[0] (the return value counts them). */
+  active?: Int32Array,
 ): number {
   const spikeOutputHz = amplitude / dtSeconds;
   // A neuron outside its refractory period integrates the whole step, and expm1 of the same
@@ -53,6 +55,7 @@ export function stepLif(
       refractory[i] = tauRefSeconds + tSpikeSeconds;
       output[i] = spikeOutputHz;
       if (spikeCounts !== undefined) spikeCounts[i] = 1;
+      if (active !== undefined) active[spiking] = i;
       spiking++;
     } else {
       voltage[i] = v < minVoltage ? minVoltage : v;

@@ -357,9 +357,16 @@ export class Simulator {
     const m = e.neuron;
     const dt = this.dtSeconds;
     switch (m.type) {
-      case "lif":
-        stepLif(dt, m.tauRcSeconds, m.tauRefSeconds, m.minVoltage, m.amplitude, J, e.voltage, e.refractory, e.output, e.n);
+      case "lif": {
+        // A LIF neuron's output is non-zero exactly when it spiked (for a non-zero amplitude):
+        // the step lists them as it goes, and the scan of every output is skipped.
+        const spiked = stepLif(dt, m.tauRcSeconds, m.tauRefSeconds, m.minVoltage, m.amplitude, J, e.voltage, e.refractory, e.output, e.n, 0, undefined, e.active);
+        if (m.amplitude / dt !== 0) {
+          e.activeCount = spiked;
+          return;
+        }
         break;
+      }
       case "spiking-relu":
         if (m.resetToZero) stepResetIf(dt, m.amplitude, J, e.voltage, e.output, e.n);
         else stepSpikingRelu(dt, m.amplitude, J, e.voltage, e.output, e.n);
