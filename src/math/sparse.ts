@@ -62,55 +62,44 @@ function layout(rowsOut: number): Layout {
 }
 
 /**
- * Rows [r0, r0+kc) of x into 16-column panels at `at` (doubles): panel q, row r, lane l holds
- * x(r0+r, colOf(16q+l)) (0 past the last column). colOf: a permutation of x's columns.
+ * Rows [r0, r0+kc) of a, column by column, into both forms the kernels read: the 16-column
+ * panels at bAt (panel q, row r, lane l holds the column at position 16q+l, column c being at
+ * position listOf[c]; 0 past the last column) and list listOf[c] of column c's nonzero values in
+ * order of r, with the byte offset r·128 of that row in a panel. One read of each value serves both: they
+ * were two passes over the chunk, each reading every column with a stride of a whole row.
+ * Column by column also for a row-major a: neighbouring columns share the chunk's cache lines (kc
+ * lines, in L1), where appending row by row to every column's list scattered the writes.
  */
-function packPanels(mem: Float64Array, at: number, x: StridedView, r0: number, kc: number, cols: number, panels: number, colOf: Int32Array): void {
-  const { data, offset, rowStride, colStride } = x;
-  for (let q = 0; q < panels; q++) {
-    const base = at + q * kc * 16;
-    const width = Math.min(16, cols - 16 * q);
-    for (let l = 0; l < 16; l++) {
-      if (l >= width) {
-        for (let r = 0, d = base + l; r < kc; r++, d += 16) mem[d] = 0;
-        continue;
-      }
-      const c = colOf[16 * q + l];
-      for (let r = 0, s = offset + r0 * rowStride + c * colStride, d = base + l; r < kc; r++, s += rowStride, d += 16) mem[d] = data[s];
-    }
-  }
-}
-
-/**
- * The nonzero values of rows [r0, r0+kc) of a, column by column: list listOf(c) gets
- * a(r, c) ≠ 0 in order of r, with the byte offset r·128 of that row in a panel. Column by column
- * also for a row-major a: neighbouring columns share the chunk's cache lines (kc lines, in L1),
- * where appending row by row to every column's list scattered the writes (0.65 s of 4.6).
- */
-function buildLists(mem: Float64Array, i32: Int32Array, lay: Layout, a: StridedView, r0: number, kc: number, cols: number, listOf: Int32Array): void {
+function packChunk(mem: Float64Array, i32: Int32Array, lay: Layout, a: StridedView, r0: number, kc: number, cols: number, listOf: Int32Array): void {
   const { data, offset, rowStride, colStride } = a;
-  const vals = lay.valsAt >> 3, offs = lay.offsAt >> 2, cnt = lay.cntAt >> 2;
+  const vals = lay.valsAt >> 3, offs = lay.offsAt >> 2, cnt = lay.cntAt >> 2, panelsAt = lay.bAt >> 3;
   i32.fill(0, cnt, cnt + lay.rowsPad);
   for (let c = 0; c < cols; c++) {
     const li = listOf[c];
     let k = li * KC;
     // Written whether 0 or not, kept by advancing k: no branch to mispredict on half the values.
-    for (let r = 0, s = offset + r0 * rowStride + c * colStride; r < kc; r++, s += rowStride) {
+    for (let r = 0, s = offset + r0 * rowStride + c * colStride, d = panelsAt + (li >> 4) * kc * 16 + (li & 15); r < kc; r++, s += rowStride, d += 16) {
       const v = data[s];
+      mem[d] = v;
       mem[vals + k] = v;
       i32[offs + k] = r << 7;
       k += v !== 0 ? 1 : 0;
     }
     i32[cnt + li] = k - li * KC;
   }
+  // The last panel's lanes past the last column.
+  const last = lay.panels - 1, width = cols - 16 * last;
+  for (let l = width; l < 16; l++) {
+    for (let r = 0, d = panelsAt + last * kc * 16 + l; r < kc; r++, d += 16) mem[d] = 0;
+  }
 }
 
 /**
- * H[i][j] = Σ_r a(r, colOf(i))·a(r, colOf(j)) for j from panel ⌊i/16⌋ on (a: depth × cols, listOf
- * the inverse of colOf), into the kernel memory's output area (see layout), where the caller
+ * H[i][j] = Σ_r a(r, colOf(i))·a(r, colOf(j)) for j from panel ⌊i/16⌋ on (a: depth × cols, colOf
+ * the inverse of listOf), into the kernel memory's output area (see layout), where the caller
  * reads it. Returns the layout, or null without WebAssembly (nothing done).
  */
-function accumulate(a: StridedView, depth: number, cols: number, listOf: Int32Array, colOf: Int32Array, work: number): { lay: Layout; mem: Float64Array } | null {
+function accumulate(a: StridedView, depth: number, cols: number, listOf: Int32Array, work: number): { lay: Layout; mem: Float64Array } | null {
   const kern = work >= SMALL ? kernels() : null;
   if (kern === null) return null;
   const lay = layout(cols);
@@ -127,8 +116,7 @@ function accumulate(a: StridedView, depth: number, cols: number, listOf: Int32Ar
   }
   for (let r0 = 0; r0 < depth; r0 += KC) {
     const kc = Math.min(KC, depth - r0);
-    packPanels(mem, lay.bAt >> 3, a, r0, kc, cols, lay.panels, colOf);
-    buildLists(mem, i32, lay, a, r0, kc, cols, listOf);
+    packChunk(mem, i32, lay, a, r0, kc, cols, listOf);
     const params: SparseRowsParams = [cols, lay.panels, NC_PANELS, Math.floor(4 * kc * DENSE_FROM), lay.cntAt >> 2, lay.rowAtAt >> 2, lay.valsAt, lay.offsAt, lay.bAt, kc, KC];
     if (!sparseRowsParallel(kern.sparseRowPanels, kern.gemmPanels16, params, work)) sparseRows(kern.sparseRowPanels, kern.gemmPanels16, i32, ...params, counter());
   }
@@ -176,7 +164,7 @@ export function gramSparse(ad: Float64Array, m: number, n: number, g: Float64Arr
   let nnz = 0;
   for (let i = 0; i < n; i++) nnz += 4 * counts[i] * (n - rank[i]);
   const view: StridedView = { data: ad, offset: 0, rowStride: n, colStride: 1 };
-  const done = accumulate(view, m, n, rank, order, nnz);
+  const done = accumulate(view, m, n, rank, nnz);
   if (done === null) return false;
   const { lay, mem } = done;
   const stride = 16 * lay.panels, at = lay.outAt >> 3;
