@@ -12,7 +12,7 @@
  * `import.meta.url` become the bundle's own file URL, so files found beside a module (the
  * worker, the package root) are found beside the bundle. The evaluate worker stays an ES module
  * of its own (worker.js, beside cli.cjs). Last, a compile of an example writes the code cache
- * (cli.cjs.cache) with the functions a compile runs. esbuild's output is a function of its
+ * (cli.cjs.cache, and dist/validators/*.cjs.cache) with the functions a compile runs. esbuild's output is a function of its
  * input: same sources, same bundle bytes (the cache is V8's and may differ between builds).
  * Run by `npm run build` after gen-validators; run as a script only.
  */
@@ -43,14 +43,18 @@ await build({
   banner: { js: 'import { createRequire as __lmucCreateRequire } from "node:module"; const require = __lmucCreateRequire(import.meta.url);' },
 });
 
+// The code caches (src/util/code-cache.ts). Each run in write mode writes the caches of the files
+// it loaded: reading a build back writes the host and report validators', then a compile (last,
+// so that the bundle's cache holds what a compile runs) the bundle's and the network and target
+// validators'.
 const scratch = mkdtempSync(join(tmpdir(), "lmuc-cache-"));
 try {
-  const r = spawnSync(process.execPath, [join(root, "bin", "lmuc.js"), "compile", join(root, "examples", "lmu-delay.yaml"), "-o", join(scratch, "build"), "-q"], {
-    env: { ...process.env, LMUC_CODE_CACHE: "write" },
-    encoding: "utf8",
-  });
-  // Without a cache every command still runs (as before it): say so, do not fail the build.
-  if (r.status !== 0) console.warn(`bundle: the code cache was not written (compile exited ${r.status}): ${r.stderr.split("\n").slice(0, 3).join(" ")}`);
+  const build = join(scratch, "build"), compile = ["compile", join(root, "examples", "lmu-delay.yaml"), "-o", build, "-q"];
+  for (const [mode, args] of [["off", compile], ["write", ["inspect", build]], ["write", compile]] as const) {
+    const r = spawnSync(process.execPath, [join(root, "bin", "lmuc.js"), ...args], { env: { ...process.env, LMUC_CODE_CACHE: mode }, encoding: "utf8" });
+    // Without a cache every command still runs (as before it): say so, do not fail the build.
+    if (r.status !== 0) console.warn(`bundle: code cache not written (lmuc ${args[0]} exited ${r.status}): ${r.stderr.split("\n").slice(0, 3).join(" ")}`);
+  }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -16,6 +16,7 @@
 import type { Options, ValidateFunction } from "ajv";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { requireWithCodeCache } from "./code-cache.js";
 import { join } from "node:path";
 import { packageRoot, schemaPath } from "./paths.js";
 
@@ -60,7 +61,7 @@ export function schemaValidator(name: string): SchemaValidator {
   let made: SchemaValidator | undefined;
   const file = generatedValidatorPath(name);
   if (existsSync(file)) {
-    const mod = require(file) as GeneratedModule;
+    const mod = requireWithCodeCache(file) as GeneratedModule;
     // Made from another version of the schema (edited since the build): not this schema's checks.
     if (mod.schemaText === text && mod.rootSchema) made = { validate: mod as unknown as ValidateFunction, rootSchema: mod.rootSchema, generated: true };
   }
