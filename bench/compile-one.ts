@@ -1,9 +1,10 @@
-/** One compile in its own process, so peak memory (maxRSS) belongs to that compile alone. */
+/** One compile in its own process, so peak memory (VmHWM, cold-runs.ts peakRssMiB) belongs to that compile alone. */
 import { loadNetworkFile, loadNetworkObject } from "../src/api.js";
 import { compileNetwork } from "../src/compile.js";
 import { emitChip } from "../src/backends/loihi/emit.js";
 import { loadTarget } from "../src/target/target.js";
 import { large, psmnistShape } from "./networks.js";
+import { peakRssMiB } from "./cold-runs.js";
 
 const which = process.argv[2];
 // "large-n2n": the generated network with neuron-to-neuron weights everywhere, so its 10M synapses
@@ -20,4 +21,4 @@ const seconds = (performance.now() - t0) / 1000;
 const synapses = result.chip.cores.reduce((s, c) => s + c.synapseRows.reduce((a, r) => a + r.offsets.length, 0), 0);
 // CPU seconds too: on a loaded machine the wall time says more about the other processes.
 const cpu = process.cpuUsage();
-process.stdout.write(JSON.stringify({ case: which, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: process.resourceUsage().maxRSS / 1024, neurons: result.report.neuronsOnChip, synapses, cores: result.chip.cores.length, lowerBound: result.report.partition.lowerBound, coresBinBytes: coresBin.length }) + "\n");
+process.stdout.write(JSON.stringify({ case: which, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: peakRssMiB(), neurons: result.report.neuronsOnChip, synapses, cores: result.chip.cores.length, lowerBound: result.report.partition.lowerBound, coresBinBytes: coresBin.length }) + "\n");

@@ -3,7 +3,7 @@
  * workload compiled by a fresh `lmuc compile` process, exactly the command a user runs (module
  * loading, schema compilation, the passes, writing the build folder), timed from the parent
  * around the whole process, and the CPU seconds that process used (user + system, its own count:
- * on a shared machine wall time says as much about the other processes). Peak RSS is the child's own (maxRSS at exit). Each workload is run
+ * on a shared machine wall time says as much about the other processes). Peak RSS is the child's own (VmHWM, cold-runs.ts peakRssMiB). Each workload is run
  * `reps` times interleaved, median. In the same run, the cold start of `lmuc --version` is
  * measured as the floor every command pays. Targets: psMNIST shape (recurrence on chip) < 5 s and
  * < 2 GB, the small workloads < 1 s each; issue 12's compile times are quoted as RECORDED there
@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
-import { median } from "./cold-runs.js";
+import { median, peakRssMiB } from "./cold-runs.js";
 import { lmuMemory, psmnistTableShape, stepLmus } from "./networks.js";
 
 interface Workload {
@@ -115,7 +115,7 @@ if (process.argv[1]?.endsWith("compile.js") && process.argv[2] === "--child") {
   const main = loadBundledMain(fileURLToPath(new URL("../bundle/cli.cjs", import.meta.url)));
   const exit = await main([process.argv[0], "lmuc", ...process.argv.slice(3)]);
   const cpu = process.cpuUsage();
-  process.stdout.write(`\nBENCH ${JSON.stringify({ exit, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(`\nBENCH ${JSON.stringify({ exit, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: peakRssMiB() })}\n`);
 } else if (process.argv[1]?.endsWith("compile.js")) {
   compileColdBench(Number(process.argv[2] ?? 3));
 }

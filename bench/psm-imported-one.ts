@@ -15,6 +15,7 @@ import { loadNetworkFile } from "../src/api.js";
 import { readTrainedRecord, runCompileTrained } from "../src/cli/compile-trained.js";
 import { readBuildSummary } from "../src/build.js";
 import { importTorchModel } from "../src/importers/index.js";
+import { peakRssMiB } from "./cold-runs.js";
 
 export const PSM_FIXTURE = "test/fixtures/models/psmnist-shape";
 
@@ -41,5 +42,5 @@ if (process.argv[1]?.endsWith("psm-imported-one.js")) {
   const built = readBuildSummary(out), report = built.report;
   const worstLoss = Math.max(0, ...report.connections.map((c) => c.lostMagnitude));
   const options = (readTrainedRecord(built)?.options ?? {}) as Record<string, unknown>;
-  process.stdout.write(JSON.stringify({ memoryNeurons: options.memoryPerDimension, hiddenNeurons: options.hiddenPerUnit, calibration: options.compilerCalibration, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: process.resourceUsage().maxRSS / 1024, cores: report.partition.cores, lowerBound: report.partition.lowerBound, worstLoss, buildDir: out }) + "\n");
+  process.stdout.write(JSON.stringify({ memoryNeurons: options.memoryPerDimension, hiddenNeurons: options.hiddenPerUnit, calibration: options.compilerCalibration, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: peakRssMiB(), cores: report.partition.cores, lowerBound: report.partition.lowerBound, worstLoss, buildDir: out }) + "\n");
 }
