@@ -4,7 +4,7 @@
  * a scratch folder, so the per-user cache lands there.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -59,6 +59,17 @@ describe("loadBundledMain", () => {
     writeFileSync(`${file}.cache`, Buffer.from("not a code cache"));
     expect(run(file)).toEqual({ stdout: "ran 4\n", status: 3 });
     expect(localCaches()).toHaveLength(1);
+  });
+
+  it("a shipped cache older than its file is not used: V8 would take a same-length source's code", () => {
+    const file = join(dir, "cli.cjs");
+    writeFileSync(file, "exports.main = async () => { console.log('ran A'); return 3; };\n");
+    expect(run(file, { LMUC_CODE_CACHE: "write" })).toEqual({ stdout: "ran A\n", status: 3 });
+    // The file regenerated after the cache, same length, other code.
+    writeFileSync(file, "exports.main = async () => { console.log('ran B'); return 3; };\n");
+    const later = statSync(`${file}.cache`).mtimeMs / 1000 + 60;
+    utimesSync(file, later, later);
+    expect(run(file)).toEqual({ stdout: "ran B\n", status: 3 });
   });
 
   it("LMUC_CODE_CACHE=off reads and writes no cache", () => {

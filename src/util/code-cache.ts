@@ -20,9 +20,17 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import vm from "node:vm";
 
+/** The modification time of `file` (ms), or undefined if it cannot be read. */
+function mtimeOf(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where caches for `file` are read and written: beside it (shipped), and this Node's own. */
-export function codeCachePaths(file: string): { shipped: string; local: string } {
-  const st = statSync(file);
+export function codeCachePaths(file: string, st: { size: number; mtimeMs: number } = statSync(file)): { shipped: string; local: string } {
   const key = createHash("sha256")
     .update([process.version, process.arch, process.execArgv.join(" "), process.env.NODE_OPTIONS ?? "", st.size, Math.floor(st.mtimeMs), file].join("\n"))
     .digest("hex")
@@ -53,9 +61,14 @@ function writeQuietly(file: string, data: Buffer): void {
 export function requireWithCodeCache(file: string): unknown {
   const mode = process.env.LMUC_CODE_CACHE;
   const source = readFileSync(file, "utf8");
-  const paths = mode === "off" ? undefined : codeCachePaths(file);
-  // A local cache exists only where the shipped one was refused: it goes first.
-  const cachedData = paths && mode !== "write" ? (readIfPresent(paths.local) ?? readIfPresent(paths.shipped)) : undefined;
+  const st = statSync(file);
+  const paths = mode === "off" ? undefined : codeCachePaths(file, st);
+  // A local cache exists only where the shipped one was refused or missing: it goes first. V8
+  // checks a cache against its source's length only, so a shipped cache older than its file (the
+  // file regenerated since the build wrote the cache) is not used: it may hold another source's
+  // code. (npm gives every file of a package the same time: equal times pass.)
+  const shippedCurrent = paths !== undefined && (mtimeOf(paths.shipped) ?? -Infinity) >= st.mtimeMs;
+  const cachedData = paths && mode !== "write" ? (readIfPresent(paths.local) ?? (shippedCurrent ? readIfPresent(paths.shipped) : undefined)) : undefined;
   // Our files have no import(), but a script without a loader for one would throw; the main
   // context's loader is there from Node 20.12.
   const loader = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: unknown } }).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
