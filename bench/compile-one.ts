@@ -1,4 +1,4 @@
-/** One compile in its own process, so peak memory (VmHWM, cold-runs.ts peakRssMiB) belongs to that compile alone. */
+/** One compile in its own process, so its peak memory (cold-runs.ts peakRssMiB) is that compile's alone. */
 import { loadNetworkFile, loadNetworkObject } from "../src/api.js";
 import { compileNetwork } from "../src/compile.js";
 import { emitChip } from "../src/backends/loihi/emit.js";

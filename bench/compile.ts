@@ -3,8 +3,9 @@
  * workload compiled by a fresh `lmuc compile` process, exactly the command a user runs (module
  * loading, schema compilation, the passes, writing the build folder), timed from the parent
  * around the whole process, and the CPU seconds that process used (user + system, its own count:
- * on a shared machine wall time says as much about the other processes). Peak RSS is the child's own (VmHWM, cold-runs.ts peakRssMiB). Each workload is run
- * `reps` times interleaved, median. In the same run, the cold start of `lmuc --version` is
+ * on a shared machine wall time says as much about the other processes). Peak RSS is the
+ * child's own (VmHWM, cold-runs.ts peakRssMiB). Each workload is run `reps` times interleaved,
+ * median. In the same run, the cold start of `lmuc --version` is
  * measured as the floor every command pays. Targets: psMNIST shape (recurrence on chip) < 5 s and
  * < 2 GB, the small workloads < 1 s each; issue 12's compile times are quoted as RECORDED there
  * (2026, a 2-core machine), not measured here.

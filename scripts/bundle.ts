@@ -11,9 +11,10 @@
  * chunks an ES-module split made (src/cli/launch.ts has the measurements). Its few modules'
  * `import.meta.url` become the bundle's own file URL, so files found beside a module (the
  * worker, the package root) are found beside the bundle. The evaluate worker stays an ES module
- * of its own (worker.js, beside cli.cjs). Last, a compile of an example writes the code cache
- * (cli.cjs.cache, and dist/validators/*.cjs.cache) with the functions a compile runs. esbuild's output is a function of its
- * input: same sources, same bundle bytes (the cache is V8's and may differ between builds).
+ * of its own (worker.js, beside cli.cjs). Last, runs of the command line write the code caches
+ * (cli.cjs.cache with the functions a compile runs, and dist/validators/*.cjs.cache). esbuild's
+ * output is a function of its input: same sources, same bundle bytes (the caches are V8's and
+ * may differ between builds).
  * Run by `npm run build` after gen-validators; run as a script only.
  */
 import { build } from "esbuild";

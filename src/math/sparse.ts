@@ -65,8 +65,8 @@ function layout(rowsOut: number): Layout {
  * Rows [r0, r0+kc) of a, column by column, into both forms the kernels read: the 16-column
  * panels at bAt (panel q, row r, lane l holds the column at position 16q+l, column c being at
  * position listOf[c]; 0 past the last column) and list listOf[c] of column c's nonzero values in
- * order of r, with the byte offset r·128 of that row in a panel. One read of each value serves both: they
- * were two passes over the chunk, each reading every column with a stride of a whole row.
+ * order of r, with the byte offset r·128 of that row in a panel. One read of each value serves
+ * both: they were two passes over the chunk, each reading every column with a whole row's stride.
  * Column by column also for a row-major a: neighbouring columns share the chunk's cache lines (kc
  * lines, in L1), where appending row by row to every column's list scattered the writes.
  */
