@@ -10,14 +10,17 @@
  * < 2 GB, the small workloads < 1 s each; issue 12's compile times are quoted as RECORDED there
  * (2026, a 2-core machine), not measured here.
  *
- * Run as `node dist/bench/compile.js --child <lmuc args…>` this file is that child: bin/lmuc.js
- * (import the CLI, run it) plus one line with its peak RSS.
+ * A row over its target is then compiled WARM_REPEATS times in one process (compile-child.ts `--warm`): the
+ * best of those is the work the compile does once the JIT has warmed up and its memory has been
+ * touched. With the start-up floor it says what a cold start could reach at best: when floor +
+ * warm is itself over the target, the target needs less work, not a warmer start.
+ *
+ * The child is bench/compile-child.ts.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { median, peakRssMiB } from "./cold-runs.js";
 import { lmuMemory, psmnistTableShape, stepLmus } from "./networks.js";
@@ -50,12 +53,14 @@ const WORKLOADS: readonly Workload[] = [
 ];
 
 const TARGET_PEAK_MIB = 2048;
+/** In-process repeats of a compile over its target: by the 4th the per-pass times stop falling (measured on the 5 step LMUs). */
+const WARM_REPEATS = 5;
 
 interface Run { readonly seconds: number; readonly cpuSeconds: number; readonly peakRssMiB: number; readonly exit: number }
 
 function runChild(args: readonly string[]): Run | { error: string } {
   const t0 = performance.now();
-  const p = spawnSync(process.execPath, ["dist/bench/compile.js", "--child", ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const p = spawnSync(process.execPath, ["dist/bench/compile-child.js", ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t0) / 1000;
   const line = p.stdout.split("\n").reverse().find((l) => l.startsWith("BENCH "));
   if (!line) return { error: `no result (exit ${p.status}): ${p.stderr.split("\n").slice(0, 3).join(" ")}` };
@@ -63,6 +68,13 @@ function runChild(args: readonly string[]): Run | { error: string } {
   return { seconds, cpuSeconds: r.cpuSeconds, peakRssMiB: r.peakRssMiB, exit: r.exit };
 }
 
+/** The same `lmuc compile` run `repeats` times in one child process (each to its own folder): seconds of each. */
+function runChildWarm(args: readonly string[], repeats: number): number[] | { error: string } {
+  const p = spawnSync(process.execPath, ["dist/bench/compile-child.js", "--warm", String(repeats), ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const line = p.stdout.split("\n").reverse().find((l) => l.startsWith("BENCH "));
+  if (!line) return { error: `no result (exit ${p.status}): ${p.stderr.split("\n").slice(0, 3).join(" ")}` };
+  return (JSON.parse(line.slice(6)) as { seconds: number[] }).seconds;
+}
 
 export function compileColdBench(reps = 3): object {
   const dir = mkdtempSync(join(tmpdir(), "lmuc-compile-bench-"));
@@ -102,21 +114,28 @@ export function compileColdBench(reps = 3): object {
       console.log(
         `${w.name.padEnd(41)}  ${String(exit).padStart(4)}  ${seconds.toFixed(2).padStart(7)}  ${cpuSeconds.toFixed(2).padStart(5)}  ${peak.toFixed(0).padStart(8)}  ${w.targetSeconds.toFixed(0).padStart(8)}  ${row.seconds_over_target.toFixed(2).padStart(8)}  ${(rec === null ? "-" : rec.toFixed(1)).padStart(10)}  ${(rec ? (rec / seconds).toFixed(1) + "×" : "-").padStart(12)}${exit !== w.exit ? `  (expected exit ${w.exit})` : ""}${w.note ? `  [${w.note}]` : ""}`,
       );
+      if (exit === 0 && !row.meets_target) {
+        const args = ["compile", files[k], "-o", join(dir, `warm${k}`), "-q", ...(w.decodeNeurons ? ["--decode-neurons", w.decodeNeurons] : [])];
+        const warm = runChildWarm(args, WARM_REPEATS);
+        if ("error" in warm) {
+          console.log(`  warm repeat: ${warm.error}`);
+        } else {
+          const best = Math.min(...warm.slice(1));
+          Object.assign(row, { warm_repeat_seconds: warm, warm_best_seconds: best, floor_plus_warm_seconds: floorSeconds + best });
+          console.log(
+            `  over its target: the same compile ${WARM_REPEATS}× in one process ${warm.map((x) => x.toFixed(2)).join(", ")} s; ` +
+              `start-up floor + best warm = ${(floorSeconds + best).toFixed(2)} s (${floorSeconds + best < w.targetSeconds ? "under" : "itself over"} the ${w.targetSeconds} s target)`,
+          );
+        }
+      }
       return row;
     });
-    return { startup_floor_seconds: floorSeconds, reps, workloads: rows };
+    return { startup_floor_seconds: floorSeconds, reps, warm_repeats: WARM_REPEATS, workloads: rows };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (process.argv[1]?.endsWith("compile.js") && process.argv[2] === "--child") {
-  // What bin/lmuc.js does (the bundled command line through its code cache), then the peak RSS of this process.
-  const { loadBundledMain } = await import("../src/cli/launch.js");
-  const main = loadBundledMain(fileURLToPath(new URL("../bundle/cli.cjs", import.meta.url)));
-  const exit = await main([process.argv[0], "lmuc", ...process.argv.slice(3)]);
-  const cpu = process.cpuUsage();
-  process.stdout.write(`\nBENCH ${JSON.stringify({ exit, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: peakRssMiB() })}\n`);
-} else if (process.argv[1]?.endsWith("compile.js")) {
+if (process.argv[1]?.endsWith("compile.js")) {
   compileColdBench(Number(process.argv[2] ?? 3));
 }
