@@ -10,10 +10,11 @@
  * < 2 GB, the small workloads < 1 s each; issue 12's compile times are quoted as RECORDED there
  * (2026, a 2-core machine), not measured here.
  *
- * A row over its target is then compiled WARM_REPEATS times in one process (compile-child.ts `--warm`): the
- * best of those is the work the compile does once the JIT has warmed up and its memory has been
- * touched. With the start-up floor it says what a cold start could reach at best: when floor +
- * warm is itself over the target, the target needs less work, not a warmer start.
+ * A row over its target is then compiled WARM_REPEATS times in one process (compile-child.ts
+ * `--warm`): the best of those after the first is the work the compile does once the JIT has
+ * warmed up and its memory has been touched. With the start-up floor it says what a cold start
+ * could reach at best: when floor + warm is itself over the target, the target needs less work,
+ * not a warmer start.
  *
  * The child is bench/compile-child.ts.
  */
@@ -22,7 +23,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { median, peakRssMiB } from "./cold-runs.js";
+import { median } from "./cold-runs.js";
 import { lmuMemory, psmnistTableShape, stepLmus } from "./networks.js";
 
 interface Workload {
@@ -58,22 +59,26 @@ const WARM_REPEATS = 5;
 
 interface Run { readonly seconds: number; readonly cpuSeconds: number; readonly peakRssMiB: number; readonly exit: number }
 
-function runChild(args: readonly string[]): Run | { error: string } {
+/** Runs compile-child.js with `args`: wall seconds around the process and the JSON of its BENCH line. */
+function spawnChild<T>(args: readonly string[]): { seconds: number; result: T } | { error: string } {
   const t0 = performance.now();
   const p = spawnSync(process.execPath, ["dist/bench/compile-child.js", ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t0) / 1000;
   const line = p.stdout.split("\n").reverse().find((l) => l.startsWith("BENCH "));
   if (!line) return { error: `no result (exit ${p.status}): ${p.stderr.split("\n").slice(0, 3).join(" ")}` };
-  const r = JSON.parse(line.slice(6)) as { peakRssMiB: number; cpuSeconds: number; exit: number };
-  return { seconds, cpuSeconds: r.cpuSeconds, peakRssMiB: r.peakRssMiB, exit: r.exit };
+  return { seconds, result: JSON.parse(line.slice(6)) as T };
+}
+
+function runChild(args: readonly string[]): Run | { error: string } {
+  const r = spawnChild<{ peakRssMiB: number; cpuSeconds: number; exit: number }>(args);
+  if ("error" in r) return r;
+  return { seconds: r.seconds, cpuSeconds: r.result.cpuSeconds, peakRssMiB: r.result.peakRssMiB, exit: r.result.exit };
 }
 
 /** The same `lmuc compile` run `repeats` times in one child process (each to its own folder): seconds of each. */
 function runChildWarm(args: readonly string[], repeats: number): number[] | { error: string } {
-  const p = spawnSync(process.execPath, ["dist/bench/compile-child.js", "--warm", String(repeats), ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
-  const line = p.stdout.split("\n").reverse().find((l) => l.startsWith("BENCH "));
-  if (!line) return { error: `no result (exit ${p.status}): ${p.stderr.split("\n").slice(0, 3).join(" ")}` };
-  return (JSON.parse(line.slice(6)) as { seconds: number[] }).seconds;
+  const r = spawnChild<{ seconds: number[] }>(["--warm", String(repeats), ...args]);
+  return "error" in r ? r : r.result.seconds;
 }
 
 export function compileColdBench(reps = 3): object {
@@ -85,14 +90,17 @@ export function compileColdBench(reps = 3): object {
       writeFileSync(file, stringify(w.net()));
       return file;
     });
+    const compileArgs = (k: number, out: string): string[] => {
+      const w = WORKLOADS[k];
+      return ["compile", files[k], "-o", join(dir, out), "-q", ...(w.decodeNeurons ? ["--decode-neurons", w.decodeNeurons] : [])];
+    };
     const runs = WORKLOADS.map(() => [] as Run[]);
     const floor: number[] = [];
     for (let r = 0; r < reps; r++) {
       const v = runChild(["--version"]);
       if ("seconds" in v) floor.push(v.seconds);
       WORKLOADS.forEach((w, k) => {
-        const args = ["compile", files[k], "-o", join(dir, `out${k}`), "-q", ...(w.decodeNeurons ? ["--decode-neurons", w.decodeNeurons] : [])];
-        const run = runChild(args);
+        const run = runChild(compileArgs(k, `out${k}`));
         if ("error" in run) console.log(`${w.name}: ${run.error}`);
         else runs[k].push(run);
       });
@@ -115,10 +123,10 @@ export function compileColdBench(reps = 3): object {
         `${w.name.padEnd(41)}  ${String(exit).padStart(4)}  ${seconds.toFixed(2).padStart(7)}  ${cpuSeconds.toFixed(2).padStart(5)}  ${peak.toFixed(0).padStart(8)}  ${w.targetSeconds.toFixed(0).padStart(8)}  ${row.seconds_over_target.toFixed(2).padStart(8)}  ${(rec === null ? "-" : rec.toFixed(1)).padStart(10)}  ${(rec ? (rec / seconds).toFixed(1) + "×" : "-").padStart(12)}${exit !== w.exit ? `  (expected exit ${w.exit})` : ""}${w.note ? `  [${w.note}]` : ""}`,
       );
       if (exit === 0 && !row.meets_target) {
-        const args = ["compile", files[k], "-o", join(dir, `warm${k}`), "-q", ...(w.decodeNeurons ? ["--decode-neurons", w.decodeNeurons] : [])];
-        const warm = runChildWarm(args, WARM_REPEATS);
-        if ("error" in warm) {
-          console.log(`  warm repeat: ${warm.error}`);
+        const warm = runChildWarm(compileArgs(k, `warm${k}`), WARM_REPEATS);
+        if ("error" in warm || warm.length < WARM_REPEATS) {
+          // (A repeat that fails ends the child's loop early: no best warm run to report.)
+          console.log(`  warm repeat: ${"error" in warm ? warm.error : `stopped after ${warm.length} of ${WARM_REPEATS} runs (a run exited non-zero)`}`);
         } else {
           const best = Math.min(...warm.slice(1));
           Object.assign(row, { warm_repeat_seconds: warm, warm_best_seconds: best, floor_plus_warm_seconds: floorSeconds + best });
